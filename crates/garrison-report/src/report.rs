@@ -1,0 +1,124 @@
+//! A scan's result: findings, files that could not be read, and the texts needed to render.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::rule::RuleMeta;
+use crate::source::SourceMap;
+
+/// A file Garrison could not analyse. The scan goes on; the report says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileError {
+    /// Path relative to the scanned root.
+    pub path: String,
+    /// 1-based line, when the error has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column, when the error has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.path, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.path, self.message),
+            _ => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Why findings were left out of the report, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// By `ignore`/`select` in configuration.
+    pub config: usize,
+    /// By `# garrison: ignore[...]` comments.
+    pub inline: usize,
+    /// By the baseline file.
+    pub baseline: usize,
+    /// Below `--min-severity` / `--min-confidence`.
+    pub threshold: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The scanned root as the user named it.
+    pub root: String,
+    /// Findings, sorted by path, line, rule.
+    pub findings: Vec<Finding>,
+    /// Files that could not be analysed.
+    pub errors: Vec<FileError>,
+    /// Every rule that ran (for SARIF `rules` and summaries).
+    pub rules: Vec<&'static RuleMeta>,
+    /// Texts of scanned files.
+    pub sources: SourceMap,
+    /// How many files were analysed.
+    pub files_scanned: usize,
+    /// What was left out, and why.
+    pub suppressed: Suppressed,
+}
+
+impl Report {
+    /// Sorts findings deterministically: path, line, column, rule, fingerprint.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            let key = |f: &Finding| {
+                let p = f.primary();
+                (
+                    p.map(|l| l.path.clone()).unwrap_or_default(),
+                    p.and_then(|l| l.span).map_or(0, |s| s.start_line),
+                    p.and_then(|l| l.span).map_or(0, |s| s.start_column),
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.rule.cmp(&b.rule))
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        self.findings
+            .dedup_by(|a, b| a.fingerprint == b.fingerprint && a.locations == b.locations);
+        self.errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        self.rules.sort_by_key(|r| r.id);
+        self.rules.dedup_by_key(|r| r.id);
+    }
+
+    /// Counts of findings per severity.
+    pub fn by_severity(&self) -> BTreeMap<Severity, usize> {
+        let mut m = BTreeMap::new();
+        for f in &self.findings {
+            *m.entry(f.severity).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Counts of findings per rule family, and within it per severity.
+    pub fn by_family(&self) -> BTreeMap<String, BTreeMap<Severity, usize>> {
+        let mut m: BTreeMap<String, BTreeMap<Severity, usize>> = BTreeMap::new();
+        for f in &self.findings {
+            *m.entry(f.family().to_string())
+                .or_default()
+                .entry(f.severity)
+                .or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// The rule metadata for `id`, if that rule ran.
+    pub fn rule(&self, id: &str) -> Option<&'static RuleMeta> {
+        self.rules.iter().copied().find(|r| r.id == id)
+    }
+
+    /// True if a finding at or above `threshold` remains (info findings never count).
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity >= threshold && f.severity > Severity::Info)
+    }
+}
