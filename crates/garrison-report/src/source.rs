@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::finding::Span;
+
 /// One file's text with a line index.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -45,6 +47,36 @@ impl SourceFile {
             .unwrap_or(self.text.len());
         let s = self.text.get(start..end)?;
         Some(s.trim_end_matches(['\n', '\r']))
+    }
+
+    /// The [`Span`] of bytes `start..end` (clamped to the text), with 1-based lines and
+    /// character columns.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        let (sl, sc) = self.line_col(start);
+        let (el, ec) = self.line_col(end);
+        Span {
+            start_line: sl,
+            start_column: sc,
+            end_line: el,
+            end_column: ec,
+            start_offset: start,
+            end_offset: end,
+        }
+    }
+
+    fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = self.line_of(offset);
+        let start = self.line_start(line).unwrap_or(0);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        )
     }
 
     /// 1-based line of byte `offset`.
@@ -94,5 +126,7 @@ mod tests {
         assert_eq!(f.line(0), None);
         assert_eq!(f.line_of(4), 2);
         assert_eq!(f.line_of(0), 1);
+        let s = f.span(4, 6);
+        assert_eq!((s.start_line, s.start_column, s.end_line, s.end_column), (2, 2, 3, 1));
     }
 }

@@ -1,1 +1,41 @@
-//! garrison-workflows
+//! A GitHub Actions model with exact spans: workflows, composite actions, `dependabot.yml`.
+//!
+//! The model is a typed view over a [`garrison_yaml::Node`] tree, so every value keeps the
+//! span it came from and every finding can name a symbolic route such as
+//! `jobs.publish.steps[2].run`. Unknown keys are kept (in the tree), never rejected: GitHub adds
+//! keys faster than any model.
+
+pub mod contexts;
+pub mod dependabot;
+pub mod model;
+pub mod uses;
+
+pub use dependabot::{Dependabot, Update};
+pub use model::{
+    Action, Environment, ExprAt, Job, Permission, Permissions, Step, Trigger, Workflow,
+    WorkflowFile,
+};
+pub use uses::Uses;
+
+use garrison_report::{SourceFile, Span};
+use garrison_yaml::Node;
+
+/// Every `${{ … }}` inside `node`, located in the file. Expressions are found in the node's
+/// raw source text, so positions are exact even inside block scalars.
+pub fn expressions_in(source: &SourceFile, node: &Node) -> Vec<ExprAt> {
+    let base = node.span.start_offset;
+    let raw = node.source(source.text());
+    garrison_expr::find_embedded(raw)
+        .into_iter()
+        .map(|e| ExprAt {
+            span: source.span(base + e.outer.start, base + e.outer.end),
+            inner: raw.get(e.inner.clone()).unwrap_or("").to_string(),
+            parsed: e.parsed,
+        })
+        .collect()
+}
+
+/// The span of a whole node.
+pub fn span(node: &Node) -> Span {
+    node.span
+}

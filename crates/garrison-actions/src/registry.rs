@@ -1,0 +1,7 @@
+//! Every workflow audit, in one list. Adding an audit adds one line here.
+
+use crate::Audit;
+use crate::rules;
+
+/// All audits, in documentation order.
+pub static AUDITS: &[&dyn Audit] = &[&rules::insecure_commands::InsecureCommands];

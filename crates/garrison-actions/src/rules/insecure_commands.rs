@@ -1,0 +1,84 @@
+use garrison_report::{Finding, declare_rule};
+use garrison_workflows::Workflow;
+use garrison_yaml::Node;
+
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// Workflows, jobs or steps that set `ACTIONS_ALLOW_UNSECURE_COMMANDS` to true in `env:`.
+    ///
+    /// ## Why it matters
+    /// The variable re-enables the deprecated `::set-env` and `::add-path` workflow commands,
+    /// which any process that writes to the step's output can issue. Text an attacker
+    /// controls (a log line, a test name, a pull-request title echoed by a script) can then
+    /// set `LD_PRELOAD`, `PATH` or `NODE_OPTIONS` for every later step and run code with the
+    /// job's token and secrets (CVE-2020-15228).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// env:
+    ///   ACTIONS_ALLOW_UNSECURE_COMMANDS: true
+    /// ```
+    ///
+    /// ## Remediation
+    /// Remove the variable and write to the `$GITHUB_ENV` and `$GITHUB_PATH` files instead.
+    pub InsecureCommands {
+        id: "workflow/insecure-commands",
+        summary: "deprecated workflow commands re-enabled with ACTIONS_ALLOW_UNSECURE_COMMANDS",
+        severity: High,
+        help: "remove ACTIONS_ALLOW_UNSECURE_COMMANDS; write to $GITHUB_ENV / $GITHUB_PATH instead",
+        references: [
+            "https://github.blog/changelog/2020-10-01-github-actions-deprecating-set-env-and-add-path-commands/",
+            "https://github.com/advisories/GHSA-mfwh-5m23-j46w",
+        ],
+    }
+}
+
+fn check(wf: &Workflow, env: Option<&Node>, route: &str, out: &mut Vec<Finding>) {
+    let Some((key, value)) = env.and_then(|e| e.entry("ACTIONS_ALLOW_UNSECURE_COMMANDS")) else {
+        return;
+    };
+    let literal_true = value.is_true();
+    let dynamic = value.as_str().is_some_and(|s| s.contains("${{"));
+    if !literal_true && !dynamic {
+        return;
+    }
+    let f = Finding::builder(&InsecureCommands::META)
+        .message(if literal_true {
+            "ACTIONS_ALLOW_UNSECURE_COMMANDS is enabled: any output line can set environment variables and PATH"
+        } else {
+            "ACTIONS_ALLOW_UNSECURE_COMMANDS is set from an expression and may be enabled"
+        })
+        .confidence(if literal_true {
+            garrison_report::Confidence::High
+        } else {
+            garrison_report::Confidence::Medium
+        })
+        .location(
+            loc(wf.path(), key.span, crate::route(route, "env.ACTIONS_ALLOW_UNSECURE_COMMANDS"))
+                .with_note("enables ::set-env and ::add-path"),
+        )
+        .evidence("value", value.as_str().unwrap_or_default())
+        .build();
+    out.push(f);
+}
+
+impl Audit for InsecureCommands {
+    fn meta(&self) -> &'static garrison_report::RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        let env = wf.env.as_ref();
+        if let Some(e) = env {
+            check(wf, Some(e), "", out);
+        }
+        for job in &wf.jobs {
+            check(wf, job.env.as_ref(), &job.route, out);
+            for step in &job.steps {
+                check(wf, step.env.as_ref(), &step.route, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per rule.
+
+pub mod insecure_commands;
