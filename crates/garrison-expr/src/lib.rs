@@ -22,11 +22,12 @@
 //!
 //! # Robustness
 //!
-//! Input is treated as hostile. Nothing in this crate panics on any input, parsing is linear in
-//! the input length, syntactic nesting (parentheses, brackets, calls, `!`) is limited to
-//! [`MAX_DEPTH`] levels and the height of the produced tree to [`MAX_HEIGHT`], so that the
-//! parser, the analyses and `Drop` never recurse deeply. The analyses ([`walk`],
-//! [`flowing_contexts`], [`all_contexts`], [`calls`]) are iterative.
+//! Input is treated as hostile. Nothing in this crate panics on any input and all work is
+//! linear in the input length. The parser does not recurse at all (it keeps an explicit stack),
+//! and neither do the analyses ([`walk`], [`flowing_contexts`], [`all_contexts`], [`calls`]).
+//! Syntactic nesting (parentheses, brackets, call arguments, `!`) is still limited to
+//! [`MAX_DEPTH`] levels and the height of the produced tree to [`MAX_HEIGHT`], so that `Drop`
+//! and any recursive visitor written by a caller stay shallow.
 //!
 //! # Example
 //!
