@@ -1,1 +1,26 @@
-fn main() {}
+//! `garrison`: the command line. Argument parsing, wiring and exit codes only; every analysis
+//! lives in a library crate.
+
+mod cli;
+mod commands;
+mod posture;
+mod walk;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut chain = format!("{e}");
+            for cause in e.chain().skip(1) {
+                chain.push_str(&format!("\n  caused by: {cause}"));
+            }
+            commands::eprintln(&format!("garrison: error: {chain}"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Wiring: configuration, running the analyses, rendering, exit codes.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use garrison_actions::Repo;
+use garrison_actions::repo::{Kind, classify};
+use garrison_report::config::{self, Baseline, Config, IgnoreEntry};
+use garrison_report::render::{self, Format};
+use garrison_report::{Report, RuleMeta, Severity};
+
+use crate::cli::{Cli, ColorChoice, Command, OutputFormat, RulesArgs, ScanArgs};
+use crate::walk;
+
+/// Writes a line to standard error (the one place the binary does).
+#[allow(clippy::print_stderr)]
+pub fn eprintln(s: &str) {
+    eprintln!("{s}");
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan(&args, Analyses::ALL),
+        Command::Actions(args) => scan(&args, Analyses::ACTIONS),
+        Command::Posture(args) => scan(&args, Analyses::POSTURE),
+        Command::Rules(args) => rules(&args),
+    }
+}
+
+/// Which analyses a command runs.
+#[derive(Clone, Copy)]
+struct Analyses {
+    actions: bool,
+    posture: bool,
+}
+
+impl Analyses {
+    const ALL: Analyses = Analyses {
+        actions: true,
+        posture: true,
+    };
+    const ACTIONS: Analyses = Analyses {
+        actions: true,
+        posture: false,
+    };
+    const POSTURE: Analyses = Analyses {
+        actions: false,
+        posture: true,
+    };
+}
+
+/// Every rule Garrison knows, in id order.
+pub fn all_rules() -> Vec<&'static RuleMeta> {
+    let mut v = garrison_actions::rules();
+    v.extend(crate::posture::rules());
+    v.sort_by_key(|r| r.id);
+    v
+}
+
+fn load_config(args: &ScanArgs, root: &Path) -> Result<Config> {
+    let mut cfg = if let Some(p) = &args.config {
+        Config::load(p)?
+    } else if args.isolated || !root.is_dir() {
+        Config::default()
+    } else {
+        Config::discover(root)?.0
+    };
+    cfg.merge_cli(Config {
+        select: args.select.clone(),
+        ignore: args.ignore.iter().cloned().map(IgnoreEntry::Rule).collect(),
+        min_severity: args.min_severity,
+        min_confidence: args.min_confidence,
+        fail_on: args.fail_on,
+        exclude: Vec::new(),
+    });
+    Ok(cfg)
+}
+
+fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
+    let path = &args.path;
+    if !path.exists() {
+        bail!("{}: no such file or directory", path.display());
+    }
+    let baseline = match &args.baseline {
+        Some(b) if b.exists() => Some(Baseline::load(b)?),
+        Some(b) if args.write_baseline.as_ref() != Some(b) => {
+            bail!(
+                "{}: baseline file does not exist (create it with --write-baseline)",
+                b.display()
+            )
+        }
+        _ => None,
+    };
+    let root_for_config = if path.is_dir() {
+        path.clone()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let cfg = load_config(args, &root_for_config)?;
+    let selected = |id: &str| cfg.selects(id);
+
+    let mut report = Report {
+        root: path.display().to_string(),
+        ..Report::default()
+    };
+
+    if path.is_file() {
+        // A single file: audit it as the GitHub file its name says (workflow by default).
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let text = garrison_actions::repo::read_limited(path)
+            .map_err(|m| anyhow::anyhow!("{}: {m}", path.display()))?;
+        let kind = classify(&name).or(Some(Kind::Workflow));
+        let mut repo = Repo::default();
+        repo.add_as(&name, &text, kind);
+        add_actions(&mut report, &repo, &selected);
+    } else {
+        let excludes = cfg.exclude_matchers();
+        let (mut files, truncated) = walk::files(path);
+        files.retain(|f| !excludes.iter().any(|m| m.is_match(f)));
+        if truncated {
+            report.errors.push(garrison_report::FileError {
+                path: ".".into(),
+                line: None,
+                column: None,
+                message: format!(
+                    "more than {} entries; the rest of the checkout was not scanned",
+                    walk::MAX_ENTRIES
+                ),
+            });
+        }
+        if which.actions {
+            let repo = Repo::load(path, files.iter().map(String::as_str));
+            add_actions(&mut report, &repo, &selected);
+        }
+        if which.posture {
+            crate::posture::add(&mut report, path, &files, &selected);
+        }
+    }
+
+    report.sort();
+    config::apply(&mut report, &cfg, baseline.as_ref());
+
+    if let Some(out) = &args.write_baseline {
+        let b = Baseline::from_report(&report);
+        std::fs::write(out, b.to_json())
+            .with_context(|| format!("cannot write baseline {}", out.display()))?;
+        eprintln(&format!(
+            "garrison: recorded {} findings in {}",
+            b.findings.len(),
+            out.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let format = match args.output.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Markdown => Format::Markdown,
+    };
+    let to_terminal = args.output.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rendered = render::render(&report, format, color);
+    write_output(args.output.output.as_deref(), &rendered)?;
+
+    let threshold = cfg.fail_on.unwrap_or(Severity::Low);
+    Ok(if report.fails(threshold) || !report.errors.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn add_actions(report: &mut Report, repo: &Repo, selected: &dyn Fn(&str) -> bool) {
+    report
+        .findings
+        .extend(garrison_actions::run(repo, selected));
+    report.errors.extend(repo.errors.iter().cloned());
+    report.sources.extend(repo.sources());
+    report.files_scanned += repo.file_count();
+    report.rules.extend(
+        garrison_actions::rules()
+            .into_iter()
+            .filter(|r| selected(r.id)),
+    );
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`garrison … | head`) is not an error.
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+fn rules(args: &RulesArgs) -> Result<ExitCode> {
+    let all = all_rules();
+    if let Some(sel) = &args.rule {
+        let Some(rule) = all.iter().find(|r| r.id == sel || r.name() == sel).copied() else {
+            let close: Vec<&str> = all
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| id.contains(sel.as_str()))
+                .collect();
+            if close.is_empty() {
+                bail!("unknown rule `{sel}` (see `garrison rules`)");
+            }
+            bail!("unknown rule `{sel}`; did you mean {}?", close.join(", "));
+        };
+        write_output(None, &rule.markdown())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = match args.format {
+        OutputFormat::Json => {
+            let v: Vec<_> = all
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "summary": r.summary,
+                        "default_severity": r.default_severity,
+                        "help": r.help,
+                        "references": r.references,
+                        "help_uri": r.help_uri(),
+                        "docs": r.markdown(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        OutputFormat::Markdown => all
+            .iter()
+            .map(|r| r.markdown())
+            .collect::<Vec<_>>()
+            .join("\n---\n\n"),
+        OutputFormat::Text | OutputFormat::Sarif => {
+            let width = all.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in &all {
+                s.push_str(&format!(
+                    "{:<width$}  {:<8}  {}\n",
+                    r.id,
+                    r.default_severity.as_str(),
+                    r.summary
+                ));
+            }
+            s.push_str(&format!(
+                "\n{} rules. `garrison rules RULE` prints a rule's documentation.\n",
+                all.len()
+            ));
+            s
+        }
+    };
+    write_output(None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
