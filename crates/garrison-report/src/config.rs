@@ -187,7 +187,9 @@ impl Config {
         let path = f.primary().map_or("", |l| l.path.as_str());
         self.ignore.iter().any(|e| match e {
             IgnoreEntry::Rule(r) => rule_matches(&f.rule, r),
-            IgnoreEntry::Scoped { rule, path: glob, .. } => {
+            IgnoreEntry::Scoped {
+                rule, path: glob, ..
+            } => {
                 rule_matches(&f.rule, rule)
                     && glob.as_deref().is_none_or(|g| {
                         Glob::new(g)
@@ -208,10 +210,7 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 }
 
 fn invalid(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-    let (line, column) = e
-        .span()
-        .map(|s| line_col(text, s.start))
-        .unwrap_or((1, 1));
+    let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
     ConfigError::Invalid {
         path: path.to_path_buf(),
         line,
@@ -394,7 +393,10 @@ mod tests {
         std::fs::create_dir_all(&dir).ok();
         let p = dir.join("garrison.toml");
         std::fs::write(&p, "select = [\"workflow\"]\nmin-severty = \"low\"\n").ok();
-        let err = Config::load(&p).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = Config::load(&p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("garrison.toml:2:"), "{err}");
         std::fs::write(
             &p,

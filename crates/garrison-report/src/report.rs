@@ -84,7 +84,8 @@ impl Report {
         });
         self.findings
             .dedup_by(|a, b| a.fingerprint == b.fingerprint && a.locations == b.locations);
-        self.errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        self.errors
+            .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         self.rules.sort_by_key(|r| r.id);
         self.rules.dedup_by_key(|r| r.id);
     }

@@ -4,8 +4,7 @@
 use crate::finding::Severity;
 
 /// Base URL of the rule documentation; a rule's page is `{DOCS_BASE}{id}.md`.
-pub const DOCS_BASE: &str =
-    "https://github.com/garrison-security/garrison/blob/main/docs/rules/";
+pub const DOCS_BASE: &str = "https://github.com/garrison-security/garrison/blob/main/docs/rules/";
 
 /// Everything Garrison knows about a rule, independent of any finding.
 #[derive(Debug)]

@@ -127,6 +127,9 @@ mod tests {
         assert_eq!(f.line_of(4), 2);
         assert_eq!(f.line_of(0), 1);
         let s = f.span(4, 6);
-        assert_eq!((s.start_line, s.start_column, s.end_line, s.end_column), (2, 2, 3, 1));
+        assert_eq!(
+            (s.start_line, s.start_column, s.end_line, s.end_column),
+            (2, 2, 3, 1)
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::report::Report;
 pub enum Format {
     /// Human text, grouped by file, with source snippets.
     Text,
-    /// Versioned JSON (see `docs/json-schema.md`).
+    /// Versioned JSON (see `docs/json-format.md`).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
