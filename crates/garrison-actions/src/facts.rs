@@ -76,3 +76,65 @@ pub fn run_publishes(script: &str) -> bool {
 pub fn job_publishes(job: &Job) -> bool {
     job.steps.iter().any(step_publishes)
 }
+
+/// A step's `with:` input as scalar text.
+pub fn input_str<'a>(step: &'a Step, key: &str) -> Option<&'a str> {
+    step.input(key).and_then(|n| n.as_str())
+}
+
+/// True for a YAML `false` (any case, quoted or not).
+pub fn is_false(node: &garrison_yaml::Node) -> bool {
+    node.as_str()
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("false"))
+}
+
+/// The script of a `run:` step, if any.
+pub fn run_script(step: &Step) -> Option<&str> {
+    step.run.as_ref().and_then(|r| r.as_str())
+}
+
+/// Actions that create or upload to a GitHub release.
+pub const RELEASE_ACTIONS: &[&str] = &[
+    "softprops/action-gh-release",
+    "ncipollo/release-action",
+    "svenstaro/upload-release-action",
+    "actions/upload-release-asset",
+    "actions/create-release",
+];
+
+/// True if the step publishes a package or release assets: PyPI uploads ([`step_publishes`]),
+/// GitHub release actions, or `gh release create|upload`.
+pub fn step_releases(step: &Step) -> bool {
+    step_publishes(step)
+        || RELEASE_ACTIONS.iter().any(|a| step.uses_action(a))
+        || run_script(step).is_some_and(|s| {
+            s.lines().any(|l| {
+                let l = l.trim();
+                !l.starts_with('#')
+                    && (l.contains("gh release create") || l.contains("gh release upload"))
+            })
+        })
+}
+
+/// True if any step of the job publishes a package or release assets.
+pub fn job_releases(job: &Job) -> bool {
+    job.steps.iter().any(step_releases)
+}
+
+/// The jobs `job` depends on through `needs:`, transitively (without `job` itself).
+pub fn upstream_jobs<'a>(wf: &'a Workflow, job: &Job) -> Vec<&'a Job> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut todo: Vec<String> = job.needs.clone();
+    let mut out = Vec::new();
+    while let Some(id) = todo.pop() {
+        if seen.contains(&id.as_str()) || id == job.id || seen.len() > 1000 {
+            continue;
+        }
+        if let Some(j) = wf.job(&id) {
+            seen.push(j.id.as_str());
+            todo.extend(j.needs.iter().cloned());
+            out.push(j);
+        }
+    }
+    out
+}
