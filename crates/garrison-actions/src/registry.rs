@@ -7,4 +7,5 @@ use crate::rules;
 pub static AUDITS: &[&dyn Audit] = &[
     &rules::insecure_commands::InsecureCommands,
     &rules::unpinned_uses::UnpinnedUses,
+    &rules::unpinned_image::UnpinnedImage,
 ];
