@@ -138,3 +138,70 @@ pub fn upstream_jobs<'a>(wf: &'a Workflow, job: &Job) -> Vec<&'a Job> {
     }
     out
 }
+
+/// Actions that request an OIDC token (`id-token: write`) from the runner.
+pub const OIDC_ACTIONS: &[&str] = &[
+    "pypa/gh-action-pypi-publish",
+    "sigstore/gh-action-sigstore-python",
+    "sigstore/cosign-installer",
+    "actions/attest-build-provenance",
+    "actions/attest-sbom",
+    "actions/attest",
+    "actions/deploy-pages",
+    "aws-actions/configure-aws-credentials",
+    "azure/login",
+    "google-github-actions/auth",
+    "hashicorp/vault-action",
+    "octo-sts/action",
+    "slsa-framework/slsa-github-generator",
+    "codecov/codecov-action",
+    "codecov/test-results-action",
+    "prefix-dev/rattler-build-action",
+    "docker/login-action",
+    "anaconda/action-upload",
+    "ossf/scorecard-action",
+];
+
+/// True if the step may use the job's OIDC token: a known OIDC action, a trusted-publishing
+/// upload (`uv publish`, `twine upload`, …), `cosign`, `gh attestation`, or a script reading
+/// `ACTIONS_ID_TOKEN_REQUEST_*`.
+pub fn step_uses_oidc(step: &Step) -> bool {
+    if OIDC_ACTIONS.iter().any(|a| step.uses_action(a)) || step_publishes(step) {
+        return true;
+    }
+    // hynek/build-and-inspect-python-package attests with the OIDC token on request.
+    if step.uses_action("hynek/build-and-inspect-python-package")
+        && step
+            .input("attest-build-provenance-github")
+            .is_some_and(|n| n.is_true())
+    {
+        return true;
+    }
+    run_script(step).is_some_and(|s| {
+        s.contains("ACTIONS_ID_TOKEN_REQUEST")
+            || s.contains("cosign ")
+            || s.contains("gh attestation")
+            || s.contains("--provenance")
+            || s.contains("npm publish")
+            || s.contains("id-token")
+            || s.contains("oidc")
+            || s.contains("OIDC")
+    })
+}
+
+/// True if the job may use its OIDC token: a step does ([`step_uses_oidc`]), it calls a
+/// reusable workflow, or it uses a local action we cannot see into (or one that does).
+pub fn job_uses_oidc(repo: &crate::Repo, job: &Job) -> bool {
+    if job.uses.is_some() {
+        return true;
+    }
+    job.steps.iter().any(|s| {
+        step_uses_oidc(s)
+            || match &s.uses {
+                Some((garrison_workflows::Uses::Local { path }, _)) => repo
+                    .local_action(path)
+                    .is_none_or(|a| a.steps.iter().any(step_uses_oidc)),
+                _ => false,
+            }
+    })
+}

@@ -8,4 +8,6 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::insecure_commands::InsecureCommands,
     &rules::unpinned_uses::UnpinnedUses,
     &rules::unpinned_image::UnpinnedImage,
+    &rules::missing_permissions::MissingPermissions,
+    &rules::excessive_permissions::ExcessivePermissions,
 ];

@@ -1,5 +1,7 @@
 //! One module per rule.
 
+pub mod excessive_permissions;
 pub mod insecure_commands;
+pub mod missing_permissions;
 pub mod unpinned_image;
 pub mod unpinned_uses;
