@@ -205,3 +205,32 @@ pub fn job_uses_oidc(repo: &crate::Repo, job: &Job) -> bool {
             }
     })
 }
+
+/// Where an environment variable visible to a step is set: the step's `env:`, then the job's,
+/// then the workflow's. Returns the key node, the value node and the route of the entry.
+pub fn env_lookup<'a>(
+    wf: &'a Workflow,
+    job: &'a Job,
+    step: &'a Step,
+    name: &str,
+) -> Option<(&'a garrison_yaml::Node, &'a garrison_yaml::Node, String)> {
+    if let Some((k, v)) = step.env.as_ref().and_then(|e| e.entry(name)) {
+        return Some((k, v, format!("{}.env.{name}", step.route)));
+    }
+    if let Some((k, v)) = job.env.as_ref().and_then(|e| e.entry(name)) {
+        return Some((k, v, format!("{}.env.{name}", job.route)));
+    }
+    wf.env
+        .as_ref()
+        .and_then(|e| e.entry(name))
+        .map(|(k, v)| (k, v, format!("env.{name}")))
+}
+
+/// True if a scalar value reads a secret (`${{ secrets.X }}`), other than `GITHUB_TOKEN`.
+pub fn reads_secret(node: &garrison_yaml::Node) -> bool {
+    node.as_str().is_some_and(|s| {
+        s.contains("secrets.")
+            && !s.contains("secrets.GITHUB_TOKEN")
+            && !s.contains("secrets.github_token")
+    })
+}

@@ -10,4 +10,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::unpinned_image::UnpinnedImage,
     &rules::missing_permissions::MissingPermissions,
     &rules::excessive_permissions::ExcessivePermissions,
+    &rules::pypi_token::PypiToken,
 ];

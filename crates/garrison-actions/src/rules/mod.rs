@@ -3,5 +3,6 @@
 pub mod excessive_permissions;
 pub mod insecure_commands;
 pub mod missing_permissions;
+pub mod pypi_token;
 pub mod unpinned_image;
 pub mod unpinned_uses;

@@ -88,10 +88,16 @@ fn check_str(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Fin
     let Some(s) = node.as_str().map(str::trim) else {
         return;
     };
-    if s.is_empty() || s.contains("${{") {
+    if s.is_empty() || s.starts_with("${{") {
         return;
     }
     let (tag, digest) = split_image(s);
+    // An expression is only accepted in the tag (`img:${{ matrix.v }}`): still a tag.
+    let name_part = s.split('@').next().unwrap_or(s);
+    let name_part = name_part.rsplit_once(':').map_or(name_part, |(n, _)| n);
+    if name_part.contains("${{") || s.contains('@') && s.contains("${{") {
+        return;
+    }
     if !digest {
         report(path, s, tag, node, route, what, out);
     }
