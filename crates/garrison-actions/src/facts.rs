@@ -234,3 +234,36 @@ pub fn reads_secret(node: &garrison_yaml::Node) -> bool {
             && !s.contains("secrets.github_token")
     })
 }
+
+/// True if a step publishes only to TestPyPI (`repository-url: https://test.pypi.org/…`, or
+/// a script whose upload names test.pypi.org or `--repository testpypi`).
+pub fn step_publishes_to_testpypi(step: &Step) -> bool {
+    let url = step
+        .input("repository-url")
+        .or_else(|| step.input("repository_url"))
+        .and_then(|n| n.as_str());
+    if url.is_some_and(|u| u.contains("test.pypi.org")) {
+        return true;
+    }
+    run_script(step).is_some_and(|s| s.contains("test.pypi.org") || s.contains("testpypi"))
+}
+
+/// The publishing steps of a job ([`step_publishes`]).
+pub fn publishing_steps(job: &Job) -> Vec<&Step> {
+    job.steps.iter().filter(|s| step_publishes(s)).collect()
+}
+
+/// True if an `if:` text restricts a job or step to tag pushes, releases or manual runs.
+pub fn guard_is_deliberate(cond: &str) -> bool {
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace('"', "'");
+    c.contains("refs/tags")
+        || c.contains("ref_type=='tag'")
+        || c.contains("event_name=='release'")
+        || c.contains("event_name=='workflow_dispatch'")
+        || c.contains("event.action=='published'")
+        || c.contains("event_name!='pull_request'") && c.contains("startsWith")
+}

@@ -11,4 +11,6 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::missing_permissions::MissingPermissions,
     &rules::excessive_permissions::ExcessivePermissions,
     &rules::pypi_token::PypiToken,
+    &rules::publish_without_environment::PublishWithoutEnvironment,
+    &rules::publish_trigger::PublishTrigger,
 ];
