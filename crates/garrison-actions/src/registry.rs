@@ -4,4 +4,13 @@ use crate::Audit;
 use crate::rules;
 
 /// All audits, in documentation order.
-pub static AUDITS: &[&dyn Audit] = &[&rules::insecure_commands::InsecureCommands];
+pub static AUDITS: &[&dyn Audit] = &[
+    &rules::insecure_commands::InsecureCommands,
+    &rules::unpinned_uses::UnpinnedUses,
+    &rules::unpinned_image::UnpinnedImage,
+    &rules::missing_permissions::MissingPermissions,
+    &rules::excessive_permissions::ExcessivePermissions,
+    &rules::pypi_token::PypiToken,
+    &rules::publish_without_environment::PublishWithoutEnvironment,
+    &rules::publish_trigger::PublishTrigger,
+];

@@ -1,3 +1,10 @@
 //! One module per rule.
 
+pub mod excessive_permissions;
 pub mod insecure_commands;
+pub mod missing_permissions;
+pub mod publish_trigger;
+pub mod publish_without_environment;
+pub mod pypi_token;
+pub mod unpinned_image;
+pub mod unpinned_uses;

@@ -1,0 +1,209 @@
+use garrison_report::{Confidence, Finding, Severity, declare_rule};
+use garrison_workflows::{Job, Step, Workflow};
+
+use crate::facts::{env_lookup, reads_secret, run_script};
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// Uploads to PyPI with a long-lived API token instead of Trusted Publishing:
+    /// `pypa/gh-action-pypi-publish` with a `password:` input, `twine upload` with
+    /// `TWINE_PASSWORD` (or `-p`/`--password`) from a secret, `uv publish` with `--token` or
+    /// `UV_PUBLISH_TOKEN`, `poetry publish` with `POETRY_PYPI_TOKEN_*`, `flit publish` with
+    /// `FLIT_PASSWORD`, `hatch publish` with `HATCH_INDEX_AUTH`, `maturin` with
+    /// `MATURIN_PYPI_TOKEN`. Uploads to an index other than PyPI/TestPyPI are not reported
+    /// (Trusted Publishing is PyPI's feature).
+    ///
+    /// ## Why it matters
+    /// A PyPI API token is a long-lived bearer credential, usually scoped to the whole
+    /// account or project. Anything that can read the job's secrets — a compromised action, a
+    /// build dependency, an injection — can steal it and publish malicious releases later,
+    /// from anywhere. Trusted Publishing exchanges a short-lived OIDC token bound to this
+    /// repository, workflow and environment instead.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - uses: pypa/gh-action-pypi-publish@release/v1
+    ///   with:
+    ///     password: ${{ secrets.PYPI_API_TOKEN }}
+    /// ```
+    ///
+    /// ## Remediation
+    /// Configure a Trusted Publisher on PyPI for this repository, workflow and environment,
+    /// give the publishing job `permissions: id-token: write`, remove the `password:`/token,
+    /// then revoke the API token on PyPI.
+    pub PypiToken {
+        id: "workflow/pypi-token",
+        summary: "PyPI upload with a long-lived API token instead of Trusted Publishing",
+        severity: Medium,
+        help: "configure a PyPI Trusted Publisher, grant `id-token: write` to the publishing job, drop the token input and revoke the token",
+        references: [
+            "https://docs.pypi.org/trusted-publishers/",
+            "https://github.com/pypa/gh-action-pypi-publish#trusted-publishing",
+        ],
+    }
+}
+
+/// Token variables per tool: (tool command, variables).
+const TOOLS: &[(&str, &[&str])] = &[
+    ("twine upload", &["TWINE_PASSWORD"]),
+    ("uv publish", &["UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"]),
+    (
+        "poetry publish",
+        &[
+            "POETRY_PYPI_TOKEN_PYPI",
+            "POETRY_PYPI_TOKEN_TESTPYPI",
+            "POETRY_HTTP_BASIC_PYPI_PASSWORD",
+        ],
+    ),
+    ("flit publish", &["FLIT_PASSWORD"]),
+    ("hatch publish", &["HATCH_INDEX_AUTH"]),
+    ("pdm publish", &["PDM_PUBLISH_PASSWORD"]),
+    (
+        "maturin publish",
+        &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
+    ),
+    (
+        "maturin upload",
+        &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
+    ),
+];
+
+fn other_index(url: &str) -> bool {
+    !url.trim().is_empty() && !url.contains("pypi.org") && !url.contains("${{")
+}
+
+fn push(
+    wf: &Workflow,
+    span: garrison_report::Span,
+    route: String,
+    msg: String,
+    tool: &str,
+    via: &str,
+    out: &mut Vec<Finding>,
+) {
+    out.push(
+        Finding::builder(&PypiToken::META)
+            .message(msg)
+            .severity(Severity::Medium)
+            .confidence(Confidence::High)
+            .location(loc(wf.path(), span, route).with_note("long-lived token"))
+            .evidence("tool", tool)
+            .evidence("credential", via)
+            .build(),
+    );
+}
+
+fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
+    if step.uses_action("pypa/gh-action-pypi-publish") {
+        if step
+            .input("repository-url")
+            .or_else(|| step.input("repository_url"))
+            .and_then(|n| n.as_str())
+            .is_some_and(other_index)
+        {
+            return;
+        }
+        if let Some((k, v)) = step.with.as_ref().and_then(|w| w.entry("password")) {
+            let value = v.as_str().unwrap_or_default().trim();
+            if value.is_empty() {
+                return;
+            }
+            push(
+                wf,
+                k.span,
+                format!("{}.with.password", step.route),
+                format!(
+                    "{} publishes to PyPI with an API token ({value}) instead of Trusted Publishing",
+                    step.label()
+                ),
+                "pypa/gh-action-pypi-publish",
+                value,
+                out,
+            );
+        }
+        return;
+    }
+    let Some(script) = run_script(step) else {
+        return;
+    };
+    for (tool, vars) in TOOLS {
+        let lines: Vec<&str> = script
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.contains(tool))
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        if lines.iter().any(|l| {
+            l.split_whitespace()
+                .any(|w| (w.starts_with("http://") || w.starts_with("https://")) && other_index(w))
+                || l.contains("--repository ") && !l.contains("pypi")
+        }) {
+            continue;
+        }
+        let mut hit = false;
+        for var in *vars {
+            if let Some((k, v, route)) = env_lookup(wf, job, step, var) {
+                if reads_secret(v) {
+                    push(
+                        wf,
+                        k.span,
+                        route,
+                        format!(
+                            "`{tool}` in {} uploads with {var} from a secret instead of Trusted Publishing",
+                            step.label()
+                        ),
+                        tool,
+                        var,
+                        out,
+                    );
+                    hit = true;
+                    break;
+                }
+            }
+        }
+        if hit {
+            continue;
+        }
+        // A token on the command line: `twine upload -p ${{ secrets.X }}`, `uv publish --token …`.
+        let flagged = lines.iter().any(|l| {
+            l.contains("secrets.")
+                && (l.contains(" -p ")
+                    || l.contains("--password")
+                    || l.contains("--token")
+                    || l.contains(" -t ")
+                    || l.contains("--api-token"))
+        });
+        if flagged {
+            if let Some(run) = &step.run {
+                push(
+                    wf,
+                    run.span,
+                    format!("{}.run", step.route),
+                    format!(
+                        "`{tool}` in {} passes an API token on the command line instead of Trusted Publishing",
+                        step.label()
+                    ),
+                    tool,
+                    "command-line token",
+                    out,
+                );
+            }
+        }
+    }
+}
+
+impl Audit for PypiToken {
+    fn meta(&self) -> &'static garrison_report::RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        for job in &wf.jobs {
+            for step in &job.steps {
+                check_step(wf, job, step, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+use garrison_report::{Confidence, Finding, Severity, declare_rule};
+use garrison_workflows::{Uses, Workflow};
+use garrison_yaml::Node;
+
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// Container images that are not pinned to an `@sha256:` digest: a job's `container:`,
+    /// `services.<name>.image`, `docker://` step references, and a Docker action's
+    /// `runs.image`. An image with no tag or `:latest` is **medium**; an image with a
+    /// specific tag is **low** (tags of official images are rebuilt and moved regularly, but
+    /// typically by the image's publisher).
+    ///
+    /// ## Why it matters
+    /// The job runs inside the image (or next to it, for services) with the job's token and
+    /// secrets. A mutable tag lets whoever can push to that image repository change what runs
+    /// in your workflow, and makes builds unreproducible.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// jobs:
+    ///   build:
+    ///     container: quay.io/pypa/manylinux2014_x86_64:latest
+    /// ```
+    ///
+    /// ## Remediation
+    /// Pin the image by digest (`image@sha256:…`, keeping the tag for readability:
+    /// `python:3.12@sha256:…`) and let Dependabot's `docker` ecosystem or Renovate update it.
+    pub UnpinnedImage {
+        id: "workflow/unpinned-image",
+        summary: "container image not pinned to a digest",
+        severity: Medium,
+        help: "pin the image to a digest (`name:tag@sha256:<digest>`) and update it with Dependabot or Renovate",
+        references: [
+            "https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idcontainer",
+        ],
+    }
+}
+
+/// `(tag, has_digest)` of an image reference.
+fn split_image(s: &str) -> (Option<&str>, bool) {
+    let (rest, digest) = match s.split_once('@') {
+        Some((a, _)) => (a, true),
+        None => (s, false),
+    };
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let tag = rest
+        .get(last_slash..)
+        .and_then(|t| t.rsplit_once(':'))
+        .map(|(_, t)| t);
+    (tag, digest)
+}
+
+fn report(
+    path: &str,
+    image: &str,
+    tag: Option<&str>,
+    node: &Node,
+    route: &str,
+    what: &str,
+    out: &mut Vec<Finding>,
+) {
+    let (severity, how) = match tag {
+        None => (
+            Severity::Medium,
+            "has no tag (implicitly :latest)".to_string(),
+        ),
+        Some("latest") => (Severity::Medium, "uses the :latest tag".to_string()),
+        Some(t) => (
+            Severity::Low,
+            format!("is pinned to tag :{t}, not a digest"),
+        ),
+    };
+    out.push(
+        Finding::builder(&UnpinnedImage::META)
+            .message(format!("{what} image {image} {how}"))
+            .severity(severity)
+            .confidence(Confidence::High)
+            .location(loc(path, node.span, route).with_note("mutable image reference"))
+            .evidence("image", image)
+            .evidence("tag", tag.unwrap_or_default())
+            .build(),
+    );
+}
+
+fn check_str(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
+    let Some(s) = node.as_str().map(str::trim) else {
+        return;
+    };
+    if s.is_empty() || s.starts_with("${{") {
+        return;
+    }
+    let (tag, digest) = split_image(s);
+    // An expression is only accepted in the tag (`img:${{ matrix.v }}`): still a tag.
+    let name_part = s.split('@').next().unwrap_or(s);
+    let name_part = name_part.rsplit_once(':').map_or(name_part, |(n, _)| n);
+    if name_part.contains("${{") || s.contains('@') && s.contains("${{") {
+        return;
+    }
+    if !digest {
+        report(path, s, tag, node, route, what, out);
+    }
+}
+
+/// `container:` is either an image string or a mapping with `image:`.
+fn check_container(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
+    if node.as_str().is_some() {
+        check_str(path, node, route, what, out);
+    } else if let Some(img) = node.get("image") {
+        check_str(path, img, &crate::route(route, "image"), what, out);
+    }
+}
+
+fn check_uses(path: &str, uses: &Uses, node: &Node, route: &str, out: &mut Vec<Finding>) {
+    if let Uses::Docker { image, tag, digest } = uses {
+        if digest.is_none() {
+            report(
+                path,
+                image,
+                tag.as_deref(),
+                node,
+                &crate::route(route, "uses"),
+                "step",
+                out,
+            );
+        }
+    }
+}
+
+impl Audit for UnpinnedImage {
+    fn meta(&self) -> &'static garrison_report::RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        let path = wf.path();
+        for job in &wf.jobs {
+            if let Some(c) = &job.container {
+                check_container(
+                    path,
+                    c,
+                    &crate::route(&job.route, "container"),
+                    "job container",
+                    out,
+                );
+            }
+            if let Some(services) = &job.services {
+                for (name, svc) in services.entries() {
+                    let r = crate::route(&job.route, &format!("services.{name}"));
+                    check_container(path, svc, &r, &format!("service `{name}`"), out);
+                }
+            }
+            for step in &job.steps {
+                if let Some((u, n)) = &step.uses {
+                    check_uses(path, u, n, &step.route, out);
+                }
+            }
+        }
+    }
+
+    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+        let path = action.path();
+        if let Some(img) = &action.image {
+            if let Some(s) = img.as_str() {
+                if let Some(Uses::Docker {
+                    image,
+                    tag,
+                    digest: None,
+                }) = Uses::parse(s)
+                {
+                    report(
+                        path,
+                        &image,
+                        tag.as_deref(),
+                        img,
+                        "runs.image",
+                        "Docker action",
+                        out,
+                    );
+                }
+            }
+        }
+        for step in &action.steps {
+            if let Some((u, n)) = &step.uses {
+                check_uses(path, u, n, &step.route, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_image;
+
+    #[test]
+    fn images() {
+        assert_eq!(split_image("python:3.12"), (Some("3.12"), false));
+        assert_eq!(split_image("localhost:5000/img"), (None, false));
+        assert_eq!(split_image("img@sha256:ab"), (None, true));
+    }
+}
