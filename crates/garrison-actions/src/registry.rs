@@ -4,4 +4,7 @@ use crate::Audit;
 use crate::rules;
 
 /// All audits, in documentation order.
-pub static AUDITS: &[&dyn Audit] = &[&rules::insecure_commands::InsecureCommands];
+pub static AUDITS: &[&dyn Audit] = &[
+    &rules::insecure_commands::InsecureCommands,
+    &rules::template_injection::TemplateInjection,
+];

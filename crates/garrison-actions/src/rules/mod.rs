@@ -1,3 +1,4 @@
 //! One module per rule.
 
 pub mod insecure_commands;
+pub mod template_injection;
