@@ -1,7 +1,10 @@
 //! Facts about workflows that several audits share: which triggers are privileged, which
 //! jobs publish, which steps check out untrusted code.
 
+use garrison_expr::SpannedExpr;
+use garrison_workflows::contexts::{Control, attacker_control};
 use garrison_workflows::{Job, Step, Workflow};
+use garrison_yaml::Node;
 
 /// Triggers that run with the base repository's secrets and a write token while handling
 /// input from forks (`pull_request_target`, `workflow_run`) or from anyone who can comment or
@@ -266,4 +269,477 @@ pub fn guard_is_deliberate(cond: &str) -> bool {
         || c.contains("event_name=='workflow_dispatch'")
         || c.contains("event.action=='published'")
         || c.contains("event_name!='pull_request'") && c.contains("startsWith")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared facts for the injection and trigger audits.
+
+/// Who chooses the value of a context interpolated into a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// An outsider (fork pull request author, issue or comment author) via a privileged
+    /// trigger that runs with secrets and a write token.
+    OutsiderPrivileged,
+    /// An outsider via an unprivileged trigger (`pull_request`: read-only token, no secrets
+    /// for forks), or via a reusable workflow whose caller's trigger is unknown.
+    Outsider,
+    /// A commit author of pushed commits (messages and names of commits merged or pushed).
+    Committer,
+    /// Whoever calls the workflow or action (`inputs.*`, dispatch inputs, release text):
+    /// attacker-controlled only if the caller passes attacker data.
+    Caller,
+    /// A computed value (`steps.*.outputs.*`, `needs.*.outputs.*`) that may carry attacker data.
+    Computed,
+}
+
+/// The events that fill each attacker-controlled context family (by normalized prefix).
+const POPULATED_BY: &[(&str, &[&str])] = &[
+    (
+        "github.head_ref",
+        &[
+            "pull_request",
+            "pull_request_target",
+            "pull_request_review",
+            "pull_request_review_comment",
+        ],
+    ),
+    (
+        "github.event.pull_request",
+        &[
+            "pull_request",
+            "pull_request_target",
+            "pull_request_review",
+            "pull_request_review_comment",
+        ],
+    ),
+    ("github.event.issue", &["issues", "issue_comment"]),
+    (
+        "github.event.comment",
+        &[
+            "issue_comment",
+            "pull_request_review_comment",
+            "commit_comment",
+            "discussion_comment",
+        ],
+    ),
+    ("github.event.review", &["pull_request_review"]),
+    (
+        "github.event.review_comment",
+        &["pull_request_review_comment"],
+    ),
+    (
+        "github.event.discussion",
+        &["discussion", "discussion_comment"],
+    ),
+    ("github.event.pages", &["gollum"]),
+    ("github.event.workflow_run", &["workflow_run"]),
+    ("github.event.check_suite", &["check_suite"]),
+    ("github.event.check_run", &["check_run"]),
+    (
+        "github.event.head",
+        &["pull_request", "pull_request_target"],
+    ),
+];
+
+fn has_prefix(norm: &str, prefix: &str) -> bool {
+    norm == prefix
+        || norm
+            .strip_prefix(prefix)
+            .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+}
+
+/// Classifies an interpolated context for a workflow with `triggers` (`None` for a composite
+/// action, whose caller's trigger is unknown). Returns the source and the events that fill the
+/// context (empty for callers/computed values), or `None` when no attacker can choose the value
+/// under these triggers.
+pub fn classify_context(
+    ctx: &garrison_expr::Context,
+    triggers: Option<&[&str]>,
+) -> Option<(Source, Control, Vec<String>)> {
+    let norm = ctx.normalized();
+    let root = ctx.root();
+    if root == "inputs" {
+        return (norm != "inputs").then_some((Source::Caller, Control::Arbitrary, Vec::new()));
+    }
+    if (root == "steps" || root == "needs") && norm.contains(".outputs.") {
+        let external = triggers.is_some_and(|t| t.iter().any(|e| EXTERNAL_TRIGGERS.contains(e)));
+        return external.then_some((Source::Computed, Control::Arbitrary, Vec::new()));
+    }
+    if has_prefix(&norm, "github.event.inputs") || has_prefix(&norm, "github.event.client_payload")
+    {
+        return Some((Source::Caller, Control::Arbitrary, Vec::new()));
+    }
+    // Refs and tags are chosen by people with push access, or are `N/merge` for pull requests.
+    if norm == "github.ref_name" || norm == "github.event.ref" {
+        return None;
+    }
+    let control = attacker_control(ctx)?;
+    if has_prefix(&norm, "github.event.release") {
+        return Some((Source::Caller, control, Vec::new()));
+    }
+    if has_prefix(&norm, "github.event.commits") || has_prefix(&norm, "github.event.head_commit") {
+        let pushed = triggers.is_none_or(|t| t.contains(&"push"));
+        return pushed.then_some((Source::Committer, control, vec!["push".to_string()]));
+    }
+    let Some(triggers) = triggers else {
+        return Some((Source::Outsider, control, Vec::new()));
+    };
+    let events: Vec<&str> = POPULATED_BY
+        .iter()
+        .find(|(p, _)| has_prefix(&norm, p))
+        .map(|(_, ev)| {
+            ev.iter()
+                .copied()
+                .filter(|e| triggers.contains(e))
+                .collect()
+        })
+        // `github.event` as a whole (`toJSON(github.event)`): every external trigger fills it.
+        .unwrap_or_else(|| {
+            triggers
+                .iter()
+                .copied()
+                .filter(|e| EXTERNAL_TRIGGERS.contains(e) && *e != "fork" && *e != "watch")
+                .collect()
+        });
+    if events.iter().any(|e| PRIVILEGED_TRIGGERS.contains(e)) {
+        return Some((
+            Source::OutsiderPrivileged,
+            control,
+            events.iter().map(|e| (*e).to_string()).collect(),
+        ));
+    }
+    if !events.is_empty() {
+        return Some((
+            Source::Outsider,
+            control,
+            events.iter().map(|e| (*e).to_string()).collect(),
+        ));
+    }
+    // A reusable workflow sees its caller's event.
+    if triggers.contains(&"workflow_call") {
+        return Some((Source::Outsider, control, vec!["workflow_call".to_string()]));
+    }
+    None
+}
+
+/// The flowing contexts of `expr` as `(normalized name, source, control, events)`, deduplicated.
+pub fn tainted_contexts(
+    expr: &SpannedExpr,
+    triggers: Option<&[&str]>,
+) -> Vec<(String, Source, Control, Vec<String>)> {
+    let mut out: Vec<(String, Source, Control, Vec<String>)> = Vec::new();
+    for ctx in garrison_expr::flowing_contexts(expr) {
+        if let Some((s, c, ev)) = classify_context(ctx, triggers) {
+            let n = ctx.normalized();
+            if !out.iter().any(|(m, ..)| *m == n) {
+                out.push((n, s, c, ev));
+            }
+        }
+    }
+    out
+}
+
+/// The event names of a workflow's triggers.
+pub fn trigger_names(wf: &Workflow) -> Vec<&str> {
+    wf.triggers.iter().map(|t| t.event.as_str()).collect()
+}
+
+/// True if the workflow has any trigger an outsider can cause.
+pub fn has_external_trigger(wf: &Workflow) -> bool {
+    wf.triggers
+        .iter()
+        .any(|t| EXTERNAL_TRIGGERS.contains(&t.event.as_str()))
+}
+
+/// The `secrets.*` contexts referenced anywhere in `node` (normalized, deduplicated).
+pub fn secrets_in(file: &garrison_workflows::WorkflowFile, node: &Node) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in file.expressions(node) {
+        if let Ok(p) = &e.parsed {
+            for c in garrison_expr::all_contexts(p) {
+                if garrison_workflows::contexts::is_secret(c) {
+                    let n = c.normalized();
+                    if !out.contains(&n) {
+                        out.push(n);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a job can do with its token and secrets: write scopes (or `default` when no
+/// `permissions:` applies and the default token may be read-write), secrets referenced.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Scopes granted write, `write-all`, or `default token (no permissions block)`.
+    pub writes: Vec<String>,
+    /// True when no `permissions:` block applies (the repository default may be write-all).
+    pub default_permissions: bool,
+    /// `secrets.*` referenced by the job (including `secrets: inherit`).
+    pub secrets: Vec<String>,
+}
+
+impl Reach {
+    /// Computes the reach of `job` in `wf`.
+    pub fn of(wf: &Workflow, job: &Job) -> Reach {
+        let perms = job.effective_permissions(wf);
+        let writes = perms
+            .map(|p| p.writes().into_iter().map(|(s, _)| s).collect())
+            .unwrap_or_default();
+        let mut secrets = secrets_in(&wf.file, &job.node);
+        if job
+            .secrets
+            .as_ref()
+            .and_then(Node::as_str)
+            .is_some_and(|s| s == "inherit")
+        {
+            secrets.push("secrets: inherit".to_string());
+        }
+        Reach {
+            writes,
+            default_permissions: perms.is_none(),
+            secrets,
+        }
+    }
+
+    /// True if the job holds a write token (explicitly or by default) or secrets.
+    pub fn privileged(&self) -> bool {
+        !self.writes.is_empty() || self.default_permissions || !self.non_token_secrets().is_empty()
+    }
+
+    /// Secrets other than the automatic `GITHUB_TOKEN`.
+    pub fn non_token_secrets(&self) -> Vec<&str> {
+        self.secrets
+            .iter()
+            .map(String::as_str)
+            .filter(|s| *s != "secrets.github_token")
+            .collect()
+    }
+
+    /// A short description for messages and evidence.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.writes.is_empty() {
+            parts.push(format!("write permissions ({})", self.writes.join(", ")));
+        } else if self.default_permissions {
+            parts.push("the default token (no permissions block)".to_string());
+        }
+        let s = self.non_token_secrets();
+        if !s.is_empty() {
+            parts.push(format!("secrets ({})", s.join(", ")));
+        }
+        if parts.is_empty() {
+            "a read-only token".to_string()
+        } else {
+            parts.join(" and ")
+        }
+    }
+}
+
+/// Contexts that name the head of a pull request (its branch, commit or merge ref).
+const PR_HEAD_MARKERS: &[&str] = &[
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.merge_commit_sha",
+    "github.head_ref",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_commit.id",
+    "github.event.workflow_run.pull_requests",
+    "refs/pull/",
+];
+
+/// How a step checks out pull-request code.
+#[derive(Debug, Clone)]
+pub struct PrCheckout {
+    /// What gave it away (the `ref:` text or the command).
+    pub what: String,
+    /// The node to point at (`ref:` value or `run:`).
+    pub node: Node,
+    /// False when the ref comes from a step output and only probably names the PR head.
+    pub certain: bool,
+}
+
+/// If `step` checks out the head of a pull request (or the head of the triggering run),
+/// how. `issue_comment` workflows usually look the ref up in a previous step, so a `ref:` from
+/// `steps.*.outputs.*` counts with lower certainty when `loose` is set.
+pub fn pr_checkout(step: &Step, loose: bool) -> Option<PrCheckout> {
+    if step.uses_action("actions/checkout") {
+        let r = step.input("ref")?;
+        let text = r.as_str().unwrap_or_default();
+        let lower = text.to_ascii_lowercase().replace(' ', "");
+        if PR_HEAD_MARKERS.iter().any(|m| lower.contains(m)) {
+            return Some(PrCheckout {
+                what: text.to_string(),
+                node: r.clone(),
+                certain: true,
+            });
+        }
+        if loose && (lower.contains("steps.") || lower.contains("needs.")) && lower.contains("${{")
+        {
+            return Some(PrCheckout {
+                what: text.to_string(),
+                node: r.clone(),
+                certain: false,
+            });
+        }
+        return None;
+    }
+    let run = step.run.as_ref()?;
+    let script = run.as_str()?;
+    for line in script.lines() {
+        let l = line.trim();
+        if l.starts_with('#') {
+            continue;
+        }
+        let fetch_pr = l.contains("git fetch") && (l.contains("pull/") || l.contains("refs/pull"));
+        if l.contains("gh pr checkout") || l.contains("hub pr checkout") || fetch_pr {
+            return Some(PrCheckout {
+                what: l.to_string(),
+                node: run.clone(),
+                certain: true,
+            });
+        }
+    }
+    None
+}
+
+/// Actions that build or run the code of the checked-out tree.
+pub const CODE_RUNNING_ACTIONS: &[&str] = &[
+    "pre-commit/action",
+    "pypa/cibuildwheel",
+    "pypa/build",
+    "github/codeql-action/autobuild",
+    "docker/build-push-action",
+    "py-actions/py-dependency-install",
+    "prefix-dev/setup-pixi",
+    "mamba-org/setup-micromamba",
+    "conda-incubator/setup-miniconda",
+    "tox-dev/action-tox",
+    "wntrblm/nox",
+    "excitedleigh/setup-nox",
+    "ts-graphviz/setup-graphviz",
+];
+
+/// Words in a script that run code of the working tree (build tools, test runners, scripts).
+const BUILD_WORDS: &[&str] = &[
+    "pip install",
+    "pip3 install",
+    "python ",
+    "python3 ",
+    "pytest",
+    "tox",
+    "nox",
+    "make",
+    "npm ",
+    "yarn",
+    "pnpm",
+    "cargo ",
+    "cmake",
+    "meson",
+    "./",
+    "bash ",
+    "sh ",
+    "uv ",
+    "pixi ",
+    "conda ",
+    "mamba ",
+    "hatch ",
+    "poetry ",
+    "pdm ",
+    "pre-commit",
+    "prek",
+    "sphinx",
+    "asv ",
+    "mkdocs",
+    "jupyter",
+    "go ",
+    "mvn ",
+    "gradle",
+    "source ",
+];
+
+/// If `step` runs code from the checked-out tree, a short description and how sure that is.
+pub fn runs_code(step: &Step) -> Option<(String, bool)> {
+    if let Some((garrison_workflows::Uses::Local { path }, _)) = &step.uses {
+        return Some((format!("local action ./{path}"), true));
+    }
+    if let Some(a) = CODE_RUNNING_ACTIONS.iter().find(|a| step.uses_action(a)) {
+        return Some((format!("action {a}"), true));
+    }
+    let script = step.run.as_ref()?.as_str()?;
+    let code: Vec<&str> = script
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if code.is_empty() {
+        return None;
+    }
+    let build = code.iter().any(|l| {
+        BUILD_WORDS
+            .iter()
+            .any(|w| l.starts_with(w) || l.contains(&format!(" {w}")))
+    });
+    Some(("a run: script".to_string(), build))
+}
+
+/// True for a repository action owned by someone other than GitHub (`actions/*`, `github/*`).
+pub fn third_party(uses: &garrison_workflows::Uses) -> bool {
+    match uses {
+        garrison_workflows::Uses::Repository { owner, .. } => {
+            let o = owner.to_ascii_lowercase();
+            o != "actions" && o != "github"
+        }
+        _ => false,
+    }
+}
+
+/// An environment variable defined (in the nearest of `scopes`: step, job, workflow `env:`)
+/// with a value that interpolates attacker-controlled contexts.
+#[derive(Debug, Clone)]
+pub struct TaintedEnv {
+    /// The variable name as written.
+    pub name: String,
+    /// The definition's value node.
+    pub value: Node,
+    /// The tainted contexts of the value (normalized, source, control, events).
+    pub contexts: Vec<(String, Source, Control, Vec<String>)>,
+}
+
+/// Looks `name` up (case-insensitively, as the `env` context does) in `scopes`, nearest first,
+/// and returns it if its value carries attacker-controlled contexts.
+pub fn tainted_env(
+    file: &garrison_workflows::WorkflowFile,
+    scopes: &[Option<&Node>],
+    name: &str,
+    triggers: Option<&[&str]>,
+) -> Option<TaintedEnv> {
+    let (key, value) = scopes.iter().flatten().find_map(|env| {
+        env.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+            .map(|(k, v)| (k, v))
+    })?;
+    let mut contexts: Vec<(String, Source, Control, Vec<String>)> = Vec::new();
+    for e in file.expressions(value) {
+        if let Ok(p) = &e.parsed {
+            for t in tainted_contexts(p, triggers) {
+                // One level only: an env var defined from another env var is not followed.
+                if !contexts.iter().any(|c| c.0 == t.0) {
+                    contexts.push(t);
+                }
+            }
+        }
+    }
+    if contexts.is_empty() {
+        return None;
+    }
+    Some(TaintedEnv {
+        name: key.as_str().unwrap_or(name).to_string(),
+        value: value.clone(),
+        contexts,
+    })
 }

@@ -6,5 +6,6 @@ pub mod missing_permissions;
 pub mod publish_trigger;
 pub mod publish_without_environment;
 pub mod pypi_token;
+pub mod template_injection;
 pub mod unpinned_image;
 pub mod unpinned_uses;

