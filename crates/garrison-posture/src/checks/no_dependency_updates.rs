@@ -1,4 +1,4 @@
-use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
+use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
 
 use super::ROOT;
 use crate::{Check, Checkout, SPEC8, loc};
@@ -12,6 +12,9 @@ declare_rule! {
     /// `.github/renovate.json5`, …), which covers both unless `enabledManagers` leaves one
     /// out. pre-commit.ci only updates pre-commit hooks and does not count. Python is only
     /// required when the repository has Python manifests, Actions only when it has workflows.
+    /// Missing Python updates are low when the repository pins dependencies (lock files,
+    /// `requirements*.txt`) and info otherwise: version ranges in `pyproject.toml` do not go
+    /// stale the way pins do. Each missing side is its own finding.
     ///
     /// ## Why it matters
     /// SPEC 8 pins actions to full commit SHAs; pins that nobody updates keep known
@@ -142,6 +145,29 @@ pub fn coverage(co: &Checkout) -> Coverage {
     c
 }
 
+/// Files that pin Python dependencies (locks and requirements files), whose pins go stale
+/// without an update tool.
+pub fn python_pins(co: &Checkout) -> Vec<&str> {
+    co.files
+        .iter()
+        .map(|f| f.rel.as_str())
+        .filter(|rel| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            matches!(
+                name,
+                "uv.lock"
+                    | "poetry.lock"
+                    | "Pipfile.lock"
+                    | "pixi.lock"
+                    | "pdm.lock"
+                    | "pylock.toml"
+            ) || (name.starts_with("pylock.") && name.ends_with(".toml"))
+                || (name.starts_with("requirements") && name.ends_with(".txt"))
+                || (rel.starts_with("requirements/") && name.ends_with(".txt"))
+        })
+        .collect()
+}
+
 impl Check for NoDependencyUpdates {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -149,17 +175,7 @@ impl Check for NoDependencyUpdates {
 
     fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
         let c = coverage(co);
-        let mut missing = Vec::new();
-        if c.needs_python && c.python.is_none() {
-            missing.push("Python dependencies");
-        }
-        if c.needs_actions && c.actions.is_none() {
-            missing.push("GitHub Actions");
-        }
-        if missing.is_empty() {
-            return;
-        }
-        let location = match &co.dependabot {
+        let location = || match &co.dependabot {
             Some(d) => match d.file.root.entry("updates") {
                 Some((k, _)) => loc(&d.file.path, k.span, "updates"),
                 None => Location::file(&d.file.path),
@@ -170,20 +186,62 @@ impl Check for NoDependencyUpdates {
             .pre_commit
             .as_ref()
             .is_some_and(|p| p.root.get("ci").is_some());
-        out.push(
-            Finding::builder(&Self::META)
-                .message(format!(
-                    "no dependency-update tool for {}",
-                    missing.join(" or ")
-                ))
-                .confidence(Confidence::High)
-                .location(location.with_note(format!("missing: {}", missing.join(", "))))
-                .evidence("missing", missing.clone())
-                .evidence("python_updates", c.python.clone().unwrap_or_default())
-                .evidence("actions_updates", c.actions.clone().unwrap_or_default())
-                .evidence("pre_commit_ci", pre_commit_ci)
-                .key(missing.join(","))
-                .build(),
-        );
+        if c.needs_actions && c.actions.is_none() {
+            out.push(
+                Finding::builder(&Self::META)
+                    .message(format!(
+                        "no dependency-update tool for GitHub Actions ({} workflow{})",
+                        co.workflows.len(),
+                        if co.workflows.len() == 1 { "" } else { "s" }
+                    ))
+                    .confidence(Confidence::High)
+                    .location(location().with_note("no github-actions updates"))
+                    .evidence("missing", "github-actions")
+                    .evidence("python_updates", c.python.clone().unwrap_or_default())
+                    .evidence("pre_commit_ci", pre_commit_ci)
+                    .key("github-actions")
+                    .build(),
+            );
+        }
+        if c.needs_python && c.python.is_none() {
+            let pins = python_pins(co);
+            // Version ranges in pyproject.toml do not go stale the way pins do.
+            let (severity, confidence, why) = if pins.is_empty() {
+                (
+                    Severity::Info,
+                    Confidence::Low,
+                    " (no lock or requirements file; pyproject.toml ranges only)".to_string(),
+                )
+            } else {
+                (
+                    Severity::Low,
+                    Confidence::Medium,
+                    format!(
+                        " ({} pinned file{}, e.g. {})",
+                        pins.len(),
+                        if pins.len() == 1 { "" } else { "s" },
+                        pins.first().copied().unwrap_or("")
+                    ),
+                )
+            };
+            out.push(
+                Finding::builder(&Self::META)
+                    .message(format!(
+                        "no dependency-update tool for Python dependencies{why}"
+                    ))
+                    .severity(severity)
+                    .confidence(confidence)
+                    .location(location().with_note("no pip/uv updates"))
+                    .evidence("missing", "python")
+                    .evidence(
+                        "pinned_files",
+                        pins.iter().take(10).copied().collect::<Vec<_>>(),
+                    )
+                    .evidence("actions_updates", c.actions.clone().unwrap_or_default())
+                    .evidence("pre_commit_ci", pre_commit_ci)
+                    .key("python")
+                    .build(),
+            );
+        }
     }
 }
