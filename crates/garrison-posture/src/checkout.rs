@@ -299,7 +299,12 @@ impl Checkout {
             return b.iter().take(limit).copied().collect();
         }
         let mut buf = Vec::new();
-        if let Ok(f) = std::fs::File::open(self.root.join(rel)) {
+        let path = self.root.join(rel);
+        // Only regular files: a FIFO or device swapped in after the walk would block or never end.
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return buf;
+        }
+        if let Ok(f) = std::fs::File::open(&path) {
             let _ = f.take(limit as u64).read_to_end(&mut buf);
         }
         buf
