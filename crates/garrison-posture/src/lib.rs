@@ -1,1 +1,57 @@
-//! garrison-posture
+//! Repository posture: SPEC 6 ("Keys to the Castle") and SPEC 8 ("Securing the Release
+//! Process") checks on a checkout.
+//!
+//! A check is one file in [`checks`] implementing [`Check`], plus one line in
+//! [`registry::CHECKS`], fixtures under `tests/fixtures/<rule-name>/<case>/` (each case a mini
+//! repository) and their snapshots. Checks read a [`Checkout`]: the list of files, plus the
+//! parsed workflows, dependabot, pre-commit and `pyproject.toml` configuration.
+//!
+//! Checks that need data a checkout does not hold (branch protection, 2FA, PyPI trusted
+//! publisher settings) report `info/not-evaluated` findings instead of passing silently.
+
+pub mod checkout;
+pub mod checks;
+pub mod codeowners;
+pub mod registry;
+
+use garrison_report::{Finding, Location, RuleMeta, Span};
+
+pub use checkout::{Checkout, FileEntry, Pyproject};
+
+/// The SPEC 8 reference shared by most checks.
+pub const SPEC8: &str =
+    "SPEC 8 — Securing the Release Process: https://scientific-python.org/specs/spec-0008/";
+/// The SPEC 6 reference.
+pub const SPEC6: &str =
+    "SPEC 6 — Keys to the Castle: https://scientific-python.org/specs/spec-0006/";
+
+/// One posture check. It reports the rule named by [`Check::meta`] (and, where it cannot
+/// decide, `info/not-evaluated`).
+pub trait Check: Sync {
+    /// The rule this check reports.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Inspects the checkout and appends findings.
+    fn check(&self, co: &Checkout, out: &mut Vec<Finding>);
+}
+
+/// Runs every check whose rule id `selected` accepts.
+pub fn run(co: &Checkout, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in registry::CHECKS {
+        if selected(c.meta().id) {
+            c.check(co, &mut out);
+        }
+    }
+    out
+}
+
+/// Metadata of every posture rule (including `info/not-evaluated`).
+pub fn rules() -> Vec<&'static RuleMeta> {
+    registry::CHECKS.iter().map(|c| c.meta()).collect()
+}
+
+/// A location with a span and a route.
+pub fn loc(path: &str, span: Span, route: impl Into<String>) -> Location {
+    Location::span(path, span).with_route(route)
+}

@@ -1,0 +1,104 @@
+use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+
+use super::ROOT;
+use crate::{Check, Checkout, SPEC6, SPEC8};
+
+declare_rule! {
+    /// ## What it checks
+    /// Nothing by itself: it reports each posture item that cannot be decided from a checkout,
+    /// so a report never passes it silently. From the files alone Garrison cannot see branch
+    /// protection or rulesets on the default branch, required reviews, deployment protection
+    /// rules on the publishing environment, two-factor authentication of maintainers and of
+    /// the organisation, PyPI trusted-publisher settings, or how many people are admins.
+    /// Other posture checks also report here when their input is missing (no git metadata,
+    /// no publishing workflow).
+    ///
+    /// ## Why it matters
+    /// SPEC 6 and SPEC 8 depend on these settings as much as on files: trusted publishing
+    /// is only as strong as the environment's required reviewers, and `CODEOWNERS` only
+    /// matters if branch protection requires code-owner review. A clean report must not be
+    /// read as "these are fine".
+    ///
+    /// ## Example
+    /// `garrison posture .` on any checkout reports `info/not-evaluated` for
+    /// "branch protection on the default branch".
+    ///
+    /// ## Remediation
+    /// Check the items by hand in the repository and organisation settings (and on pypi.org),
+    /// or run the access audit on an exported GitHub/PyPI snapshot when it is available.
+    pub NotEvaluated {
+        id: "info/not-evaluated",
+        summary: "a posture item that needs data the checkout does not hold was not evaluated",
+        severity: Info,
+        help: "check this item in the GitHub/PyPI settings by hand",
+        references: [SPEC6, SPEC8],
+    }
+}
+
+/// Items that need GitHub or PyPI API data: `(key, description, where to look)`.
+pub const API_ITEMS: &[(&str, &str, &str)] = &[
+    (
+        "branch-protection",
+        "branch protection or rulesets on the default branch",
+        "Settings → Branches / Rules: require pull requests, block force pushes and deletions",
+    ),
+    (
+        "required-reviews",
+        "required reviews (and code-owner review) before merging",
+        "Settings → Rules: require at least one approving review and review from code owners",
+    ),
+    (
+        "environment-protection",
+        "deployment protection rules (required reviewers) on the publishing environment",
+        "Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags",
+    ),
+    (
+        "maintainer-2fa",
+        "two-factor authentication of maintainers and the organisation's 2FA requirement",
+        "Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account",
+    ),
+    (
+        "pypi-trusted-publisher",
+        "the trusted publisher configuration of the project on pypi.org",
+        "pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens",
+    ),
+    (
+        "admin-count",
+        "the number of repository and organisation admins and PyPI owners",
+        "keep admins and PyPI owners few, each with 2FA (SPEC 6)",
+    ),
+];
+
+/// The reason given when GitHub API data is needed.
+pub const NEEDS_API: &str =
+    "needs GitHub API data (run `garrison access SNAPSHOT` — not yet available)";
+
+/// A not-evaluated finding for `check` (a rule id or item key) with a reason.
+pub fn finding(check: &str, what: &str, reason: &str, location: Location) -> Finding {
+    Finding::builder(&NotEvaluated::META)
+        .message(format!("not evaluated: {what} ({reason})"))
+        .severity(Severity::Info)
+        .confidence(Confidence::High)
+        .location(location)
+        .evidence("check", check)
+        .evidence("reason", reason)
+        .key(check)
+        .build()
+}
+
+impl Check for NotEvaluated {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, _co: &Checkout, out: &mut Vec<Finding>) {
+        for (key, what, how) in API_ITEMS {
+            let mut f = finding(key, what, NEEDS_API, Location::file(ROOT));
+            f.help = format!("check by hand: {how}");
+            if *key == "maintainer-2fa" || *key == "admin-count" {
+                f.references.retain(|r| r.starts_with("SPEC 6"));
+            }
+            out.push(f);
+        }
+    }
+}

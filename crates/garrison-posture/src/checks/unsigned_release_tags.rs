@@ -1,0 +1,182 @@
+use std::process::{Command, Stdio};
+
+use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
+
+use super::{ROOT, not_evaluated};
+use crate::{Check, Checkout, SPEC8};
+
+declare_rule! {
+    /// ## What it checks
+    /// The 50 most recent tags of the git checkout (by creation date): lightweight tags, and
+    /// annotated tags without a PGP or SSH signature (`-----BEGIN PGP SIGNATURE-----`,
+    /// `-----BEGIN SSH SIGNATURE-----` in the tag object). It runs the `git` command; when
+    /// `git` is not installed, the path is not a git checkout, or there are no tags, it
+    /// reports `info/not-evaluated`.
+    ///
+    /// ## Why it matters
+    /// A release tag names the source a release was built from. An unsigned tag can be
+    /// created or moved by anyone who can push to the repository (or who steals a token that
+    /// can), and nobody can later tell whether a maintainer made it. A signed tag ties the
+    /// release to a maintainer's key.
+    ///
+    /// ## Example
+    /// `git tag v1.2.0` (lightweight) or `git tag -a v1.2.0 -m "v1.2.0"` (annotated, unsigned).
+    ///
+    /// ## Remediation
+    /// Sign release tags (`git tag -s v1.2.0`, with a GPG key or `gpg.format=ssh`), publish
+    /// the keys, and protect tags with a ruleset so only the release team can create them.
+    pub UnsignedReleaseTags {
+        id: "posture/unsigned-release-tags",
+        summary: "recent release tags are not signed",
+        severity: Low,
+        help: "sign release tags (`git tag -s`), and protect `v*` tags with a ruleset",
+        references: [
+            "SPEC 8, \"Hardening workflow environment permissions\" (signed commits, protected release branch): https://scientific-python.org/specs/spec-0008/",
+            SPEC8,
+            "https://git-scm.com/book/en/v2/Git-Tools-Signing-Your-Work",
+        ],
+    }
+}
+
+/// Most recent tags inspected.
+pub const MAX_TAGS: usize = 50;
+
+/// One inspected tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInfo {
+    /// Tag name.
+    pub name: String,
+    /// True for a tag object (annotated), false for a lightweight tag.
+    pub annotated: bool,
+    /// True if the tag object carries a PGP or SSH signature.
+    pub signed: bool,
+}
+
+fn git(co: &Checkout) -> Command {
+    let mut c = Command::new("git");
+    // Never prompt, never page, never run hooks or fsmonitor from the scanned repository's
+    // configuration.
+    c.arg("-C")
+        .arg(&co.root)
+        .args(["-c", "core.fsmonitor=false", "--no-pager"])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// Reads the recent tags, or says why it cannot.
+pub fn recent_tags(co: &Checkout) -> Result<Vec<TagInfo>, String> {
+    if co.in_memory() || !co.root.join(".git").exists() {
+        return Err("not a git checkout (no .git)".to_string());
+    }
+    let listing = git(co)
+        .args([
+            "for-each-ref",
+            "--sort=-creatordate",
+            &format!("--count={MAX_TAGS}"),
+            "--format=%(objecttype) %(refname:strip=2)",
+            "refs/tags",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !listing.status.success() {
+        return Err(
+            "git for-each-ref failed (not a repository, or not trusted by git's safe.directory)"
+                .to_string(),
+        );
+    }
+    let text = String::from_utf8_lossy(&listing.stdout);
+    let mut tags = Vec::new();
+    for line in text.lines() {
+        let Some((kind, name)) = line.split_once(' ') else {
+            continue;
+        };
+        let annotated = kind == "tag";
+        let mut signed = false;
+        if annotated {
+            let obj = git(co)
+                .args(["cat-file", "tag", &format!("refs/tags/{name}")])
+                .output()
+                .map_err(|e| format!("cannot run git: {e}"))?;
+            let body = String::from_utf8_lossy(&obj.stdout);
+            signed = body.contains("-----BEGIN PGP SIGNATURE-----")
+                || body.contains("-----BEGIN SSH SIGNATURE-----");
+        }
+        tags.push(TagInfo {
+            name: name.to_string(),
+            annotated,
+            signed,
+        });
+    }
+    Ok(tags)
+}
+
+impl Check for UnsignedReleaseTags {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
+        let tags = match recent_tags(co) {
+            Ok(t) if t.is_empty() => {
+                out.push(not_evaluated::finding(
+                    Self::META.id,
+                    "release tag signatures",
+                    "the repository has no tags",
+                    Location::file(ROOT),
+                ));
+                return;
+            }
+            Ok(t) => t,
+            Err(reason) => {
+                out.push(not_evaluated::finding(
+                    Self::META.id,
+                    "release tag signatures",
+                    &reason,
+                    Location::file(ROOT),
+                ));
+                return;
+            }
+        };
+        let lightweight: Vec<&str> = tags
+            .iter()
+            .filter(|t| !t.annotated)
+            .map(|t| t.name.as_str())
+            .collect();
+        let unsigned: Vec<&str> = tags
+            .iter()
+            .filter(|t| t.annotated && !t.signed)
+            .map(|t| t.name.as_str())
+            .collect();
+        let bad = lightweight.len() + unsigned.len();
+        if bad == 0 {
+            return;
+        }
+        let examples: Vec<&str> = tags
+            .iter()
+            .filter(|t| !t.signed)
+            .take(5)
+            .map(|t| t.name.as_str())
+            .collect();
+        out.push(
+            Finding::builder(&Self::META)
+                .message(format!(
+                    "{bad} of the {} most recent tags are not signed ({} lightweight, {} annotated without signature), e.g. {}",
+                    tags.len(),
+                    lightweight.len(),
+                    unsigned.len(),
+                    examples.join(", ")
+                ))
+                .confidence(Confidence::High)
+                .location(Location::file(ROOT).with_note("git tags"))
+                .evidence("inspected", tags.len())
+                .evidence("lightweight", lightweight.len())
+                .evidence("annotated_unsigned", unsigned.len())
+                .evidence("signed", tags.len() - bad)
+                .evidence("examples", examples)
+                .build(),
+        );
+    }
+}
