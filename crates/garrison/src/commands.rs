@@ -12,7 +12,6 @@ use garrison_report::render::{self, Format};
 use garrison_report::{Report, RuleMeta, Severity};
 
 use crate::cli::{Cli, ColorChoice, Command, OutputFormat, RulesArgs, ScanArgs};
-use crate::walk;
 
 /// Writes a line to standard error (the one place the binary does).
 #[allow(clippy::print_stderr)]
@@ -122,26 +121,25 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         add_actions(&mut report, &repo, &selected);
     } else {
         let excludes = cfg.exclude_matchers();
-        let (mut files, truncated) = walk::files(path);
-        files.retain(|f| !excludes.iter().any(|m| m.is_match(f)));
-        if truncated {
+        // One walk serves both analyses; posture's walk also parses the configuration files.
+        let checkout = garrison_posture::Checkout::scan(path, &excludes);
+        if checkout.truncated {
             report.errors.push(garrison_report::FileError {
                 path: ".".into(),
                 line: None,
                 column: None,
-                message: format!(
-                    "more than {} entries; the rest of the checkout was not scanned",
-                    walk::MAX_ENTRIES
-                ),
+                message: "the checkout is larger than the walk limits; the rest was not scanned"
+                    .into(),
             });
         }
         if which.actions {
-            let repo = Repo::load(path, files.iter().map(String::as_str));
+            let repo = Repo::load(path, checkout.files.iter().map(|f| f.rel.as_str()));
             add_actions(&mut report, &repo, &selected);
         }
         if which.posture {
-            crate::posture::add(&mut report, path, &files, &selected);
+            crate::posture::add(&mut report, &checkout, &selected);
         }
+        load_missing_sources(&mut report, path);
     }
 
     report.sort();
@@ -194,6 +192,27 @@ fn add_actions(report: &mut Report, repo: &Repo, selected: &dyn Fn(&str) -> bool
             .into_iter()
             .filter(|r| selected(r.id)),
     );
+}
+
+/// Reads the text of files that findings point at but no analysis kept (CODEOWNERS,
+/// SECURITY.md, …) so snippets and inline suppressions work for them too.
+fn load_missing_sources(report: &mut Report, root: &Path) {
+    let mut wanted: Vec<String> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.primary())
+        .filter(|l| l.span.is_some() && report.sources.get(&l.path).is_none())
+        .map(|l| l.path.clone())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    for rel in wanted {
+        if let Ok(text) = garrison_actions::repo::read_limited(&root.join(&rel)) {
+            report
+                .sources
+                .insert(rel, garrison_report::SourceFile::new(text));
+        }
+    }
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {

@@ -4,7 +4,6 @@
 mod cli;
 mod commands;
 mod posture;
-mod walk;
 
 use std::process::ExitCode;
 
