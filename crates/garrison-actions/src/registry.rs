@@ -13,4 +13,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::pypi_token::PypiToken,
     &rules::publish_without_environment::PublishWithoutEnvironment,
     &rules::publish_trigger::PublishTrigger,
+    &rules::cache_poisoning::CachePoisoning,
 ];

@@ -1,5 +1,6 @@
 //! One module per rule.
 
+pub mod cache_poisoning;
 pub mod excessive_permissions;
 pub mod insecure_commands;
 pub mod missing_permissions;
