@@ -14,4 +14,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::publish_without_environment::PublishWithoutEnvironment,
     &rules::publish_trigger::PublishTrigger,
     &rules::cache_poisoning::CachePoisoning,
+    &rules::credential_persistence::CredentialPersistence,
 ];

@@ -1,6 +1,7 @@
 //! One module per rule.
 
 pub mod cache_poisoning;
+pub mod credential_persistence;
 pub mod excessive_permissions;
 pub mod insecure_commands;
 pub mod missing_permissions;
