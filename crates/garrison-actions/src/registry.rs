@@ -15,4 +15,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::publish_trigger::PublishTrigger,
     &rules::cache_poisoning::CachePoisoning,
     &rules::credential_persistence::CredentialPersistence,
+    &rules::secrets_inherit::SecretsInherit,
 ];
