@@ -16,4 +16,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::cache_poisoning::CachePoisoning,
     &rules::credential_persistence::CredentialPersistence,
     &rules::secrets_inherit::SecretsInherit,
+    &rules::secrets_exfiltration::SecretsExfiltration,
 ];

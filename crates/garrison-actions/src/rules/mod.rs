@@ -8,6 +8,7 @@ pub mod missing_permissions;
 pub mod publish_trigger;
 pub mod publish_without_environment;
 pub mod pypi_token;
+pub mod secrets_exfiltration;
 pub mod secrets_inherit;
 pub mod unpinned_image;
 pub mod unpinned_uses;
