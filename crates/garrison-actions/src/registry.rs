@@ -17,4 +17,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::credential_persistence::CredentialPersistence,
     &rules::secrets_inherit::SecretsInherit,
     &rules::secrets_exfiltration::SecretsExfiltration,
+    &rules::hardcoded_credential::HardcodedCredential,
 ];

@@ -3,6 +3,7 @@
 pub mod cache_poisoning;
 pub mod credential_persistence;
 pub mod excessive_permissions;
+pub mod hardcoded_credential;
 pub mod insecure_commands;
 pub mod missing_permissions;
 pub mod publish_trigger;
