@@ -18,4 +18,6 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::secrets_inherit::SecretsInherit,
     &rules::secrets_exfiltration::SecretsExfiltration,
     &rules::hardcoded_credential::HardcodedCredential,
+    &rules::dependabot_missing_github_actions::DependabotMissingGithubActions,
+    &rules::dependabot_insecure_external_code_execution::DependabotInsecureExternalCodeExecution,
 ];

@@ -2,6 +2,8 @@
 
 pub mod cache_poisoning;
 pub mod credential_persistence;
+pub mod dependabot_insecure_external_code_execution;
+pub mod dependabot_missing_github_actions;
 pub mod excessive_permissions;
 pub mod hardcoded_credential;
 pub mod insecure_commands;
