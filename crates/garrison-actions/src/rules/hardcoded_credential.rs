@@ -89,10 +89,10 @@ fn find_token(s: &str) -> Option<(&'static str, usize, usize)> {
     }
     if let Some(i) = s.find("-----BEGIN ") {
         let rest = &s[i..];
-        if let Some(j) = rest.find("-----\n").or_else(|| rest.find("-----\r\n")) {
-            if rest[..j].ends_with("PRIVATE KEY") {
-                return Some(("private key", i, i + j + 5));
-            }
+        if let Some(j) = rest.find("-----\n").or_else(|| rest.find("-----\r\n"))
+            && rest[..j].ends_with("PRIVATE KEY")
+        {
+            return Some(("private key", i, i + j + 5));
         }
     }
     None
