@@ -14,4 +14,11 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::publish_without_environment::PublishWithoutEnvironment,
     &rules::publish_trigger::PublishTrigger,
     &rules::template_injection::TemplateInjection,
+    &rules::cache_poisoning::CachePoisoning,
+    &rules::credential_persistence::CredentialPersistence,
+    &rules::secrets_inherit::SecretsInherit,
+    &rules::secrets_exfiltration::SecretsExfiltration,
+    &rules::hardcoded_credential::HardcodedCredential,
+    &rules::dependabot_missing_github_actions::DependabotMissingGithubActions,
+    &rules::dependabot_insecure_external_code_execution::DependabotInsecureExternalCodeExecution,
 ];

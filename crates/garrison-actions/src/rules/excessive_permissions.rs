@@ -9,8 +9,8 @@ declare_rule! {
     /// `GITHUB_TOKEN` permissions broader than the jobs need:
     /// - `permissions: write-all` at the workflow or a job (**high**);
     /// - write scopes granted at the workflow level, which every job without its own
-    ///   `permissions:` inherits (**medium**; not reported when the workflow has a single
-    ///   job, where the two are equivalent);
+    ///   `permissions:` inherits (**medium**; **low** when the workflow has a single job,
+    ///   where the two are equivalent today but any job added later inherits the scope);
     /// - `id-token: write` on a job that uses no OIDC consumer (PyPI Trusted Publishing,
     ///   Sigstore, attestations, cloud logins, Codecov, `actions/deploy-pages`, …), or
     ///   granted at the workflow level to such jobs (**medium**, confidence medium since a
@@ -127,8 +127,6 @@ impl Audit for ExcessivePermissions {
                     .filter(|j| !job_uses_oidc(repo, j))
                     .map(|j| j.id.as_str())
                     .collect()
-            } else if single {
-                Vec::new()
             } else {
                 inheriting.iter().map(|j| j.id.as_str()).collect()
             };
@@ -145,6 +143,16 @@ impl Audit for ExcessivePermissions {
                     ),
                     "move `id-token: write` to the job that publishes or signs".to_string(),
                 )
+            } else if single {
+                (
+                    format!(
+                        "`{scope}: write` is granted at the workflow level: any job added later inherits it"
+                    ),
+                    format!(
+                        "move `{scope}: write` to job {} and set `permissions: {{}}` at the top",
+                        names.join(", ")
+                    ),
+                )
             } else {
                 (
                     format!(
@@ -160,7 +168,11 @@ impl Audit for ExcessivePermissions {
             out.push(
                 Finding::builder(&ExcessivePermissions::META)
                     .message(message)
-                    .severity(Severity::Medium)
+                    .severity(if single && scope != "id-token" {
+                        Severity::Low
+                    } else {
+                        Severity::Medium
+                    })
                     .confidence(if scope == "id-token" {
                         Confidence::Medium
                     } else {

@@ -144,23 +144,23 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
         }
         let mut hit = false;
         for var in *vars {
-            if let Some((k, v, route)) = env_lookup(wf, job, step, var) {
-                if reads_secret(v) {
-                    push(
-                        wf,
-                        k.span,
-                        route,
-                        format!(
-                            "`{tool}` in {} uploads with {var} from a secret instead of Trusted Publishing",
-                            step.label()
-                        ),
-                        tool,
-                        var,
-                        out,
-                    );
-                    hit = true;
-                    break;
-                }
+            if let Some((k, v, route)) = env_lookup(wf, job, step, var)
+                && reads_secret(v)
+            {
+                push(
+                    wf,
+                    k.span,
+                    route,
+                    format!(
+                        "`{tool}` in {} uploads with {var} from a secret instead of Trusted Publishing",
+                        step.label()
+                    ),
+                    tool,
+                    var,
+                    out,
+                );
+                hit = true;
+                break;
             }
         }
         if hit {
@@ -175,21 +175,19 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
                     || l.contains(" -t ")
                     || l.contains("--api-token"))
         });
-        if flagged {
-            if let Some(run) = &step.run {
-                push(
-                    wf,
-                    run.span,
-                    format!("{}.run", step.route),
-                    format!(
-                        "`{tool}` in {} passes an API token on the command line instead of Trusted Publishing",
-                        step.label()
-                    ),
-                    tool,
-                    "command-line token",
-                    out,
-                );
-            }
+        if flagged && let Some(run) = &step.run {
+            push(
+                wf,
+                run.span,
+                format!("{}.run", step.route),
+                format!(
+                    "`{tool}` in {} passes an API token on the command line instead of Trusted Publishing",
+                    step.label()
+                ),
+                tool,
+                "command-line token",
+                out,
+            );
         }
     }
 }

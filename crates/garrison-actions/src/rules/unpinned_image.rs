@@ -113,18 +113,18 @@ fn check_container(path: &str, node: &Node, route: &str, what: &str, out: &mut V
 }
 
 fn check_uses(path: &str, uses: &Uses, node: &Node, route: &str, out: &mut Vec<Finding>) {
-    if let Uses::Docker { image, tag, digest } = uses {
-        if digest.is_none() {
-            report(
-                path,
-                image,
-                tag.as_deref(),
-                node,
-                &crate::route(route, "uses"),
-                "step",
-                out,
-            );
-        }
+    if let Uses::Docker { image, tag, digest } = uses
+        && digest.is_none()
+    {
+        report(
+            path,
+            image,
+            tag.as_deref(),
+            node,
+            &crate::route(route, "uses"),
+            "step",
+            out,
+        );
     }
 }
 
@@ -161,25 +161,23 @@ impl Audit for UnpinnedImage {
 
     fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         let path = action.path();
-        if let Some(img) = &action.image {
-            if let Some(s) = img.as_str() {
-                if let Some(Uses::Docker {
-                    image,
-                    tag,
-                    digest: None,
-                }) = Uses::parse(s)
-                {
-                    report(
-                        path,
-                        &image,
-                        tag.as_deref(),
-                        img,
-                        "runs.image",
-                        "Docker action",
-                        out,
-                    );
-                }
-            }
+        if let Some(img) = &action.image
+            && let Some(s) = img.as_str()
+            && let Some(Uses::Docker {
+                image,
+                tag,
+                digest: None,
+            }) = Uses::parse(s)
+        {
+            report(
+                path,
+                &image,
+                tag.as_deref(),
+                img,
+                "runs.image",
+                "Docker action",
+                out,
+            );
         }
         for step in &action.steps {
             if let Some((u, n)) = &step.uses {

@@ -70,8 +70,7 @@ pub const API_ITEMS: &[(&str, &str, &str)] = &[
 ];
 
 /// The reason given when GitHub API data is needed.
-pub const NEEDS_API: &str =
-    "needs GitHub or PyPI API data, which this offline scan does not read";
+pub const NEEDS_API: &str = "needs GitHub or PyPI API data, which this offline scan does not read";
 
 /// A not-evaluated finding for `check` (a rule id or item key) with a reason.
 pub fn finding(check: &str, what: &str, reason: &str, location: Location) -> Finding {

