@@ -552,3 +552,29 @@ pub fn tainted_env(
         contexts,
     })
 }
+
+/// If `step` downloads artifacts of another workflow run (the triggering run of a
+/// `workflow_run` workflow), a short description.
+pub fn artifact_download(step: &Step) -> Option<String> {
+    if step.uses_action("dawidd6/action-download-artifact") {
+        return Some("dawidd6/action-download-artifact".to_string());
+    }
+    if step.uses_action("actions/download-artifact")
+        && (step.input("run-id").is_some() || step.input("github-token").is_some())
+    {
+        return Some("actions/download-artifact with run-id".to_string());
+    }
+    if step.uses_action("actions/github-script")
+        && step
+            .input("script")
+            .and_then(Node::as_str)
+            .is_some_and(|s| s.contains("downloadArtifact"))
+    {
+        return Some("actions/github-script downloadArtifact".to_string());
+    }
+    let script = step.run.as_ref()?.as_str()?;
+    script
+        .lines()
+        .any(|l| !l.trim_start().starts_with('#') && l.contains("gh run download"))
+        .then(|| "gh run download".to_string())
+}

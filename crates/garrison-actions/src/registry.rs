@@ -7,4 +7,5 @@ use crate::rules;
 pub static AUDITS: &[&dyn Audit] = &[
     &rules::insecure_commands::InsecureCommands,
     &rules::template_injection::TemplateInjection,
+    &rules::github_env_injection::GithubEnvInjection,
 ];

@@ -1,4 +1,5 @@
 //! One module per rule.
 
+pub mod github_env_injection;
 pub mod insecure_commands;
 pub mod template_injection;
