@@ -8,4 +8,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::insecure_commands::InsecureCommands,
     &rules::template_injection::TemplateInjection,
     &rules::github_env_injection::GithubEnvInjection,
+    &rules::dangerous_trigger::DangerousTrigger,
 ];
