@@ -9,4 +9,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::template_injection::TemplateInjection,
     &rules::github_env_injection::GithubEnvInjection,
     &rules::dangerous_trigger::DangerousTrigger,
+    &rules::self_hosted_runner::SelfHostedRunner,
 ];

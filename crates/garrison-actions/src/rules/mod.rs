@@ -3,4 +3,5 @@
 pub mod dangerous_trigger;
 pub mod github_env_injection;
 pub mod insecure_commands;
+pub mod self_hosted_runner;
 pub mod template_injection;
