@@ -9,5 +9,6 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::template_injection::TemplateInjection,
     &rules::github_env_injection::GithubEnvInjection,
     &rules::dangerous_trigger::DangerousTrigger,
+    &rules::privileged_chain::PrivilegedChain,
     &rules::self_hosted_runner::SelfHostedRunner,
 ];
