@@ -11,4 +11,5 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::dangerous_trigger::DangerousTrigger,
     &rules::privileged_chain::PrivilegedChain,
     &rules::self_hosted_runner::SelfHostedRunner,
+    &rules::bot_condition::BotCondition,
 ];

@@ -1,5 +1,6 @@
 //! One module per rule.
 
+pub mod bot_condition;
 pub mod dangerous_trigger;
 pub mod github_env_injection;
 pub mod insecure_commands;
