@@ -131,12 +131,21 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
     let trig = event;
     let (severity, confidence, message) = match (&checkout, &exec) {
         (Some((_, c)), Some((_, what, sure))) => {
-            let severity = if reach.privileged() {
+            // `if: contains(github.event.pull_request.labels.*.name, 'safe-to-test')`: a
+            // maintainer approves each run (still racy: commits pushed after labelling run too).
+            let gated = job
+                .if_cond
+                .as_ref()
+                .and_then(garrison_yaml::Node::as_str)
+                .is_some_and(|c| c.contains("labels") || c.contains("event.label"));
+            let severity = if gated {
+                Severity::High
+            } else if reach.privileged() {
                 Severity::Critical
             } else {
                 Severity::High
             };
-            let confidence = if c.certain && *sure {
+            let confidence = if c.certain && *sure && !gated {
                 Confidence::High
             } else {
                 Confidence::Medium
@@ -145,9 +154,14 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
                 severity,
                 confidence,
                 format!(
-                    "{trig} workflow checks out the pull request head in job `{}` and runs it ({what}) with {}",
+                    "{trig} workflow checks out the pull request head in job `{}` and runs it ({what}) with {}{}",
                     job.id,
-                    reach.describe()
+                    reach.describe(),
+                    if gated {
+                        " (gated on a label: commits pushed after labelling also run)"
+                    } else {
+                        ""
+                    }
                 ),
             )
         }
