@@ -563,14 +563,25 @@ pub struct PrCheckout {
 }
 
 /// If `step` checks out the head of a pull request (or the head of the triggering run),
-/// how. `issue_comment` workflows usually look the ref up in a previous step, so a `ref:` from
-/// `steps.*.outputs.*` counts with lower certainty when `loose` is set.
-pub fn pr_checkout(step: &Step, loose: bool) -> Option<PrCheckout> {
+/// how, under `event`. `issue_comment` and `workflow_run` workflows usually look the ref up in
+/// a previous step, so there a `ref:` from `steps.*.outputs.*` counts with lower certainty.
+pub fn pr_checkout(step: &Step, event: &str) -> Option<PrCheckout> {
+    let loose = event != "pull_request_target";
+    // Only the payload of the running event is filled: `github.event.pull_request.*` is empty
+    // under `issue_comment`, `github.event.workflow_run.*` under `pull_request_target`.
+    let relevant = |m: &str| match event {
+        "workflow_run" => m.contains("workflow_run") || m == "refs/pull/",
+        "issue_comment" => m == "refs/pull/",
+        _ => !m.contains("workflow_run"),
+    };
     if step.uses_action("actions/checkout") {
         let r = step.input("ref")?;
         let text = r.as_str().unwrap_or_default();
         let lower = text.to_ascii_lowercase().replace(' ', "");
-        if PR_HEAD_MARKERS.iter().any(|m| lower.contains(m)) {
+        if PR_HEAD_MARKERS
+            .iter()
+            .any(|m| relevant(m) && lower.contains(m))
+        {
             return Some(PrCheckout {
                 what: text.to_string(),
                 node: r.clone(),
@@ -742,4 +753,30 @@ pub fn tainted_env(
         value: value.clone(),
         contexts,
     })
+}
+
+/// If `step` downloads artifacts of another workflow run (the triggering run of a
+/// `workflow_run` workflow), a short description.
+pub fn artifact_download(step: &Step) -> Option<String> {
+    if step.uses_action("dawidd6/action-download-artifact") {
+        return Some("dawidd6/action-download-artifact".to_string());
+    }
+    if step.uses_action("actions/download-artifact")
+        && (step.input("run-id").is_some() || step.input("github-token").is_some())
+    {
+        return Some("actions/download-artifact with run-id".to_string());
+    }
+    if step.uses_action("actions/github-script")
+        && step
+            .input("script")
+            .and_then(Node::as_str)
+            .is_some_and(|s| s.contains("downloadArtifact"))
+    {
+        return Some("actions/github-script downloadArtifact".to_string());
+    }
+    let script = step.run.as_ref()?.as_str()?;
+    script
+        .lines()
+        .any(|l| !l.trim_start().starts_with('#') && l.contains("gh run download"))
+        .then(|| "gh run download".to_string())
 }

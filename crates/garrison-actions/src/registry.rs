@@ -21,4 +21,9 @@ pub static AUDITS: &[&dyn Audit] = &[
     &rules::hardcoded_credential::HardcodedCredential,
     &rules::dependabot_missing_github_actions::DependabotMissingGithubActions,
     &rules::dependabot_insecure_external_code_execution::DependabotInsecureExternalCodeExecution,
+    &rules::github_env_injection::GithubEnvInjection,
+    &rules::dangerous_trigger::DangerousTrigger,
+    &rules::privileged_chain::PrivilegedChain,
+    &rules::self_hosted_runner::SelfHostedRunner,
+    &rules::bot_condition::BotCondition,
 ];

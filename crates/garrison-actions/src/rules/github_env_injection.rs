@@ -1,0 +1,458 @@
+use garrison_report::{Confidence, Finding, RuleMeta, Severity, Span, declare_rule};
+use garrison_workflows::contexts::Control;
+use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_yaml::Node;
+
+use crate::facts::{self, Source};
+use crate::{Audit, Repo, loc};
+
+declare_rule! {
+    /// ## What it checks
+    /// `run:` scripts that write attacker-controlled data into the `$GITHUB_ENV` or
+    /// `$GITHUB_PATH` files: an `${{ … }}` expression with an attacker-controlled context, or a
+    /// shell variable whose `env:` definition is one, on a line redirected to the file
+    /// (`>> $GITHUB_ENV`, `>>"${GITHUB_ENV}"`, `| tee -a $GITHUB_ENV`, PowerShell
+    /// `Out-File -FilePath $env:GITHUB_ENV -Append`, `Add-Content $env:GITHUB_ENV`, heredocs and
+    /// `{ …; } >> $GITHUB_ENV` groups). In `workflow_run` workflows it also reports file
+    /// contents of a downloaded artifact (`$(cat pr_number)`) written to these files.
+    ///
+    /// ## Why it matters
+    /// Every later step of the job reads `$GITHUB_ENV` as `NAME=value` lines. A value with a
+    /// newline adds variables of the attacker's choosing: `LD_PRELOAD`, `BASH_ENV` or
+    /// `NODE_OPTIONS=--require=/tmp/x.js` run code in every following step, with the job's
+    /// secrets and token, even where the later steps never interpolate anything. A path written
+    /// to `$GITHUB_PATH` lets the attacker shadow `git`, `python` or `gh`. Quoting does not help:
+    /// the injection happens in the file format, not in the shell.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// on: issues
+    /// jobs:
+    ///   triage:
+    ///     runs-on: ubuntu-latest
+    ///     steps:
+    ///       - run: echo "TITLE=${{ github.event.issue.title }}" >> "$GITHUB_ENV"
+    /// ```
+    ///
+    /// ## Remediation
+    /// Do not move untrusted values through `$GITHUB_ENV`. Set them with `env:` on the steps
+    /// that need them (`env: TITLE: ${{ github.event.issue.title }}`), or write them to
+    /// `$GITHUB_OUTPUT` and read them through `steps.<id>.outputs` in an `env:` block. If a
+    /// value must go through the file, validate it first (for a number: `[[ $PR =~ ^[0-9]+$ ]]`)
+    /// or use a random heredoc delimiter.
+    pub GithubEnvInjection {
+        id: "workflow/github-env-injection",
+        summary: "attacker-controlled data written to $GITHUB_ENV or $GITHUB_PATH",
+        severity: High,
+        help: "set the value with `env:` on the steps that need it instead of writing it to $GITHUB_ENV",
+        references: [
+            "https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections",
+            "https://securitylab.github.com/resources/github-actions-new-patterns-and-mitigations/",
+            "https://securitylab.github.com/resources/github-actions-untrusted-input/",
+            "https://scientific-python.org/specs/spec-0008/",
+        ],
+    }
+}
+
+const TARGETS: &[&str] = &["GITHUB_ENV", "GITHUB_PATH"];
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The environment file a shell line writes to, if any.
+pub(crate) fn write_target(line: &str) -> Option<&'static str> {
+    for t in TARGETS {
+        let mut from = 0;
+        while let Some(i) = line.get(from..).and_then(|r| r.find(t)) {
+            let pos = from + i;
+            from = pos + t.len();
+            let after = line.as_bytes().get(pos + t.len()).copied();
+            if after.is_some_and(is_ident) {
+                continue;
+            }
+            let before = line.get(..pos).unwrap_or_default();
+            let mut b = before;
+            for p in ["$env:", "${env:", "$Env:", "${Env:", "$ENV:"] {
+                if let Some(x) = b.strip_suffix(p) {
+                    b = x;
+                }
+            }
+            let b = b.trim_end_matches(['$', '{', '"', '\'', ' ', '%', '(']);
+            let redirect = b.ends_with('>');
+            let tool = [
+                "tee ",
+                "Out-File",
+                "Add-Content",
+                "Set-Content",
+                "-FilePath",
+                "-Path",
+            ]
+            .iter()
+            .any(|w| before.contains(w));
+            if redirect || tool {
+                return Some(t);
+            }
+        }
+    }
+    None
+}
+
+/// Byte ranges (relative to `raw`) of the data lines of each write to an environment file:
+/// the writing line, plus its heredoc body or its `{ … }` group.
+fn writes(raw: &str) -> Vec<(&'static str, usize, usize, usize)> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut off = 0;
+    for l in raw.split_inclusive('\n') {
+        lines.push((off, l.trim_end_matches(['\n', '\r'])));
+        off += l.len();
+    }
+    let mut out = Vec::new();
+    for (i, (start, line)) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            continue;
+        }
+        let Some(target) = write_target(line) else {
+            continue;
+        };
+        let mut first = *start;
+        let mut end = start + line.len();
+        // `{ …; } >> $GITHUB_ENV`: the group's lines are written too.
+        if t.starts_with('}')
+            && let Some((s, _)) = lines
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .find(|(_, l)| l.trim() == "{" || l.trim_end().ends_with(" {"))
+        {
+            first = *s;
+        }
+        // Heredoc: `cat >> "$GITHUB_ENV" <<EOF` … `EOF`.
+        if let Some(h) = line.find("<<") {
+            let delim: String = line
+                .get(h + 2..)
+                .unwrap_or_default()
+                .trim_start_matches(['-', '~'])
+                .trim_start()
+                .trim_start_matches(['\'', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !delim.is_empty() {
+                for (s, l) in lines.get(i + 1..).unwrap_or_default() {
+                    if l.trim() == delim {
+                        break;
+                    }
+                    end = s + l.len();
+                }
+            }
+        }
+        out.push((target, first, start + line.len(), end));
+    }
+    out
+}
+
+/// Shell variable references in `text`: `$NAME`, `${NAME}`, `$env:NAME`, `%NAME%`, as
+/// (name, start, end) relative to `text`.
+fn var_refs(text: &str) -> Vec<(&str, usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or_default();
+        if c == b'$' {
+            let mut j = i + 1;
+            let braced = b.get(j) == Some(&b'{');
+            if braced {
+                j += 1;
+            }
+            if let Some(rest) = text.get(j..)
+                && (rest.starts_with("env:")
+                    || rest.starts_with("Env:")
+                    || rest.starts_with("ENV:"))
+            {
+                j += 4;
+            }
+            let s = j;
+            while b.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > s && b.get(s).is_some_and(|x| !x.is_ascii_digit()) {
+                if braced && b.get(j) == Some(&b'}') {
+                    j += 1;
+                }
+                if let Some(name) = text.get(s..j.min(b.len())).map(|n| n.trim_end_matches('}')) {
+                    out.push((name, i, j));
+                }
+                i = j;
+                continue;
+            }
+        } else if c == b'%' {
+            let s = i + 1;
+            let mut j = s;
+            while b.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > s && b.get(j) == Some(&b'%') {
+                if let Some(name) = text.get(s..j) {
+                    out.push((name, i, j + 1));
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn rating(source: Source) -> Option<(Severity, Confidence)> {
+    match source {
+        Source::OutsiderPrivileged => Some((Severity::High, Confidence::High)),
+        Source::Outsider => Some((Severity::Medium, Confidence::Medium)),
+        Source::Committer => Some((Severity::Low, Confidence::Medium)),
+        Source::Caller => Some((Severity::Low, Confidence::Low)),
+        Source::Computed => None,
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a WorkflowFile,
+    triggers: Option<&'a [&'a str]>,
+    scopes: [Option<&'a Node>; 3],
+    artifact: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(
+    cx: &Ctx<'_>,
+    step: &Step,
+    target: &str,
+    span: Span,
+    what: String,
+    context: &str,
+    source: Source,
+    control: Control,
+    events: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let Some((mut severity, mut confidence)) = rating(source) else {
+        return;
+    };
+    if control == Control::Structured {
+        // Branch names and logins cannot hold a newline: no new variables, but a path entry.
+        if target == "GITHUB_ENV" {
+            return;
+        }
+        severity = severity.min(Severity::Medium);
+        confidence = Confidence::Low;
+    }
+    let effect = if target == "GITHUB_ENV" {
+        "a newline in it sets variables such as LD_PRELOAD or BASH_ENV for every later step"
+    } else {
+        "it puts a directory of the attacker's choosing on PATH for every later step"
+    };
+    let mut b = Finding::builder(&GithubEnvInjection::META)
+        .message(format!(
+            "{what} is written to ${target} in step `{}`; {effect}",
+            step.label()
+        ))
+        .severity(severity)
+        .confidence(confidence)
+        .location(
+            loc(&cx.file.path, span, crate::route(&step.route, "run"))
+                .with_note(format!("attacker-controlled data written to ${target}")),
+        )
+        .evidence("context", context)
+        .evidence("sink", target)
+        .key(format!("{target}:{context}"));
+    if !events.is_empty() {
+        b = b.evidence("triggers", events.to_vec());
+    }
+    out.push(b.build());
+}
+
+fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Finding>) {
+    let Some(run) = &step.run else { return };
+    let text = cx.file.source.text();
+    let raw = run.source(text);
+    let base = run.span.start_offset;
+    let exprs = cx.file.expressions(run);
+    let mut seen: Vec<String> = Vec::new();
+    for (target, first, line_end, end) in writes(raw) {
+        for e in &exprs {
+            let (s, en) = (e.span.start_offset, e.span.end_offset);
+            if s < base + first || en > base + end {
+                continue;
+            }
+            let Ok(p) = &e.parsed else { continue };
+            let mut found = facts::tainted_contexts(p, cx.triggers);
+            for ctx in garrison_expr::flowing_contexts(p) {
+                let norm = ctx.normalized();
+                if let Some(var) = norm.strip_prefix("env.")
+                    && let Some(t) = facts::tainted_env(cx.file, &cx.scopes, var, cx.triggers)
+                {
+                    for (_, s, c, ev) in t.contexts {
+                        found.push((norm.clone(), s, c, ev));
+                    }
+                }
+            }
+            for (n, source, control, events) in found {
+                if seen.contains(&n) {
+                    continue;
+                }
+                seen.push(n.clone());
+                push(
+                    cx,
+                    step,
+                    target,
+                    e.span,
+                    format!("`{n}`"),
+                    &n,
+                    source,
+                    control,
+                    &events,
+                    out,
+                );
+            }
+        }
+        let data = raw.get(first..end).unwrap_or_default();
+        for (name, s, e) in var_refs(data) {
+            if TARGETS.contains(&name) {
+                continue;
+            }
+            let Some(t) = facts::tainted_env(cx.file, &cx.scopes, name, cx.triggers) else {
+                continue;
+            };
+            let key = format!("env.{}", name.to_ascii_lowercase());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let Some((ctx, source, control, events)) = t.contexts.iter().min_by_key(|c| (c.1, c.2))
+            else {
+                continue;
+            };
+            let span = cx.file.source.span(base + first + s, base + first + e);
+            push(
+                cx,
+                step,
+                target,
+                span,
+                format!("`${}` (set from `{ctx}`)", t.name),
+                ctx,
+                *source,
+                *control,
+                events,
+                out,
+            );
+        }
+        // Contents of a downloaded artifact from the triggering run.
+        let write_line = raw.get(first..line_end).unwrap_or_default();
+        if after_download
+            && !seen.iter().any(|s| s == "artifact")
+            && let Some(i) = ["$(cat ", "$(<", "$(head ", "$(jq ", "`cat "]
+                .iter()
+                .filter_map(|p| write_line.find(p))
+                .min()
+        {
+            seen.push("artifact".to_string());
+            let span = cx.file.source.span(base + first + i, base + line_end);
+            let mut b = Finding::builder(&GithubEnvInjection::META)
+                .message(format!(
+                    "file contents from an artifact of the triggering run are written to ${target} in step `{}`; a newline in the file sets variables for every later step",
+                    step.label()
+                ))
+                .severity(Severity::High)
+                .confidence(Confidence::Medium)
+                .location(
+                    loc(&cx.file.path, span, crate::route(&step.route, "run"))
+                        .with_note("artifact contents are chosen by the pull request"),
+                )
+                .evidence("sink", target)
+                .evidence("triggers", vec!["workflow_run"])
+                .help("validate the value before writing it (for a PR number: `[[ $PR =~ ^[0-9]+$ ]]`), or pass it with `env:`/`$GITHUB_OUTPUT` instead of $GITHUB_ENV")
+                .key(format!("{target}:artifact"));
+            if let Some(a) = &cx.artifact {
+                b = b.evidence("artifact", a.clone());
+            }
+            out.push(b.build());
+        }
+    }
+}
+
+impl Audit for GithubEnvInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+        let triggers = facts::trigger_names(wf);
+        let workflow_run = wf.has_trigger("workflow_run");
+        for job in &wf.jobs {
+            let mut artifact: Option<String> = None;
+            for step in &job.steps {
+                let cx = Ctx {
+                    file: &wf.file,
+                    triggers: Some(&triggers),
+                    scopes: [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()],
+                    artifact: artifact.clone(),
+                };
+                check_step(&cx, step, workflow_run && artifact.is_some(), out);
+                if artifact.is_none() {
+                    artifact = facts::artifact_download(step);
+                }
+            }
+        }
+    }
+
+    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+        for step in &action.steps {
+            let cx = Ctx {
+                file: &action.file,
+                triggers: None,
+                scopes: [step.env.as_ref(), None, None],
+                artifact: None,
+            };
+            check_step(&cx, step, false, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        for l in [
+            "echo \"X=$Y\" >> $GITHUB_ENV",
+            "echo x >>\"${GITHUB_ENV}\"",
+            "echo x | tee -a $GITHUB_PATH",
+            "\"X=1\" | Out-File -FilePath $env:GITHUB_ENV -Append",
+            "Add-Content $env:GITHUB_ENV \"X=1\"",
+            "echo X=1>>%GITHUB_ENV%",
+        ] {
+            assert!(write_target(l).is_some(), "{l}");
+        }
+        for l in [
+            "echo $GITHUB_ENV",
+            "cat $GITHUB_ENV",
+            "echo x >> $GITHUB_ENVX",
+            "echo x >> $GITHUB_OUTPUT",
+        ] {
+            assert!(write_target(l).is_none(), "{l}");
+        }
+    }
+
+    #[test]
+    fn refs() {
+        let v: Vec<_> = var_refs("a $A ${B} $env:C %D% $1 $$")
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(v, ["A", "B", "C", "D"]);
+    }
+}
