@@ -1,6 +1,6 @@
 //! GitHub Actions audits.
 //!
-//! An audit is one file in [`rules`] implementing [`Audit`], plus one line in
+//! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in
 //! [`registry::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots.
 //! Audits see the whole [`Repo`] so they can follow local composite actions and reusable
 //! workflows (`uses: ./…`) in the caller's trigger and permission context.

@@ -1,4 +1,4 @@
-//! Renderers: every output format renders the same [`Report`](crate::Report).
+//! Renderers: every output format renders the same [`crate::Report`].
 
 pub mod json;
 pub mod markdown;
