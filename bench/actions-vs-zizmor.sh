@@ -83,17 +83,23 @@ total_z=0
 total_g=0
 failed=0
 failures=()
+no_inputs=()
 n=0
 for repo in "$corpus"/*/; do
     repo="${repo%/}"
     name="$(basename "$repo")"
     read -r zms zrc < <(time_cmd "$tmp/zizmor.err" "$zizmor" --offline --no-progress --format plain "$repo")
     read -r gms grc < <(time_cmd "$tmp/garrison.err" "$garrison" actions "$repo" --format json)
-    # zizmor: 0 = clean, 10-14 = findings (by highest severity), anything else = failure.
+    # zizmor: 0 = clean, 10-14 = findings (by highest severity), 3 = no inputs collected (no
+    # workflows in the repository; not a failure), anything else = failure.
     # garrison: 0 = clean, 1 = findings, anything else = failure.
     zok=1
     gok=1
-    if [[ "$zrc" -ne 0 && ("$zrc" -lt 10 || "$zrc" -gt 14) ]]; then zok=0; fi
+    if [[ "$zrc" -eq 3 ]] && grep -q 'no inputs collected' "$tmp/zizmor.err"; then
+        no_inputs+=("$name")
+    elif [[ "$zrc" -ne 0 && ("$zrc" -lt 10 || "$zrc" -gt 14) ]]; then
+        zok=0
+    fi
     if [[ "$grc" -ne 0 && "$grc" -ne 1 ]]; then gok=0; fi
     if [[ "$zok" -eq 0 || "$gok" -eq 0 ]]; then
         failed=$((failed + 1))
@@ -114,6 +120,7 @@ echo "repositories:          $n"
 echo "total zizmor:          ${total_z} ms"
 echo "total garrison:        ${total_g} ms"
 echo "garrison/zizmor ratio: $ratio (goal <= 0.2)"
+echo "repos where zizmor collected no inputs (exit 3, no workflows): ${#no_inputs[@]}${no_inputs[*]+ (${no_inputs[*]})}"
 echo "repos where a tool failed: $failed"
 for f in "${failures[@]+"${failures[@]}"}"; do
     echo "  $f"
