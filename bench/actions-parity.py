@@ -3,7 +3,7 @@
 
 For every zizmor finding of severity High in an audit that garrison also covers (see
 MAPPING), look for a garrison finding of the mapped rule(s) in the same file whose
-locations cover zizmor's primary line. Also list garrison findings of mapped rules that no
+locations cover zizmor's primary line (or whose primary line lies in zizmor's primary span). Also list garrison findings of mapped rules that no
 zizmor finding (of any severity) of the corresponding audit(s) covers.
 
 Usage:
@@ -78,6 +78,7 @@ class ZFinding:
     repo: str
     path: str  # relative to the repository
     lines: list[int]  # 1-based start lines of the primary locations
+    spans: list[tuple[int, int]]  # 1-based (start, end) lines of the primary locations
     audit: str
     severity: str
     confidence: str
@@ -169,11 +170,15 @@ def run_zizmor(zizmor: str, repo_dir: Path) -> tuple[list[ZFinding], str | None]
         key = primaries[0]["symbolic"]["key"]
         local = key.get("Local") or {}
         path = local.get("verbatim_path") or local.get("given_path") or json.dumps(key)
-        lines = [
-            loc["concrete"]["location"]["start_point"]["row"] + 1
+        spans = [
+            (
+                loc["concrete"]["location"]["start_point"]["row"] + 1,
+                loc["concrete"]["location"]["end_point"]["row"] + 1,
+            )
             for loc in primaries
             if "concrete" in loc
         ]
+        lines = [start for start, _ in spans]
         annotation = primaries[0]["symbolic"].get("annotation", "")
         message = f.get("desc", "")
         if annotation:
@@ -183,6 +188,7 @@ def run_zizmor(zizmor: str, repo_dir: Path) -> tuple[list[ZFinding], str | None]
                 repo=repo_dir.name,
                 path=rel(path, repo_dir),
                 lines=lines,
+                spans=spans,
                 audit=f.get("ident", "?"),
                 severity=det.get("severity", "?"),
                 confidence=det.get("confidence", "?"),
@@ -234,6 +240,15 @@ def run_garrison(garrison: str, repo_dir: Path) -> tuple[list[GFinding], str | N
 
 def covers(g: GFinding, path: str, line: int) -> bool:
     return any(p == path and start <= line <= end for p, start, end in g.spans)
+
+
+def same_place(g: GFinding, z: ZFinding) -> bool:
+    """zizmor's primary line lies in one of garrison's spans, or garrison's primary line lies in
+    zizmor's primary span (zizmor points template-injection at the whole `run:` block,
+    garrison at the expression inside it)."""
+    if any(covers(g, z.path, line) for line in z.lines):
+        return True
+    return g.path == z.path and any(s <= g.primary_line <= e for s, e in z.spans)
 
 
 def md_cell(text: str, limit: int = 160) -> str:
@@ -292,7 +307,7 @@ def main() -> int:
     for z in highs:
         rules = MAPPING[z.audit]
         cands = [g for g in g_by_file.get((z.repo, z.path), []) if g.rule in rules]
-        hit = any(covers(g, z.path, line) for g in cands for line in z.lines)
+        hit = any(same_place(g, z) for g in cands)
         (matched if hit else unmatched).append(z)
         per_audit[z.audit][0 if hit else 1] += 1
 
@@ -305,7 +320,7 @@ def main() -> int:
     for g in mapped_g:
         audits = REVERSE[g.rule]
         hit = any(
-            z.audit in audits and any(covers(g, z.path, line) for line in z.lines)
+            z.audit in audits and same_place(g, z)
             for p in {s[0] for s in g.spans}
             for z in z_by_file.get((g.repo, p), [])
         )
@@ -322,7 +337,9 @@ def main() -> int:
       f"garrison commit `{commit}`.")
     w("")
     w("Matching: a zizmor finding matches when garrison has a finding of a mapped rule in the "
-      "same file whose primary or any other location span contains zizmor's primary line. "
+      "same file whose primary or any other location span contains zizmor's primary line, or "
+      "whose primary line lies inside zizmor's primary span (zizmor points template-injection "
+      "at the whole `run:` block, garrison at the expression). "
       "Garrison's rule set is still being extended; re-run with "
       "`bench/actions-parity.py --write` after merging rules.")
     w("")
