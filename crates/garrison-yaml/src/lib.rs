@@ -369,18 +369,13 @@ impl Builder<'_> {
         (start + within + m.col().saturating_sub(line.chars().count())).min(self.text.len())
     }
 
+    /// Spans take line and column from the byte offsets through [`SourceFile`], so they agree
+    /// with every other span Garrison computes (a lone `\r` is a YAML line break but not a
+    /// line for editors or for `SourceFile`).
     fn span(&self, start: Marker, end: Marker) -> Span {
-        let to_u32 = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
         let start_offset = self.offset(start);
         let end_offset = self.offset(end).max(start_offset);
-        Span {
-            start_line: to_u32(start.line().max(1)),
-            start_column: to_u32(start.col() + 1),
-            end_line: to_u32(end.line().max(start.line()).max(1)),
-            end_column: to_u32(end.col() + 1),
-            start_offset,
-            end_offset,
-        }
+        self.source.span(start_offset, end_offset)
     }
 
     fn error(&self, m: Marker, message: &str) -> YamlError {

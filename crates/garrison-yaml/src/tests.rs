@@ -178,3 +178,27 @@ fn corpus_parses() {
     }
     assert!(n > 300, "{n}");
 }
+
+#[test]
+fn lone_carriage_return_keeps_spans_consistent() {
+    // Regression from fuzzing (fuzz/regressions/yaml_parse-1.txt).
+    let src = "a: 1\rb: 2\n";
+    let root = parse(src).unwrap();
+    let source = garrison_report::SourceFile::new(src);
+    let mut stack = vec![&root];
+    while let Some(n) = stack.pop() {
+        let s = source.span(n.span.start_offset, n.span.end_offset);
+        assert_eq!(
+            (s.start_line, s.start_column),
+            (n.span.start_line, n.span.start_column)
+        );
+        match &n.value {
+            Value::Map(e) => e.iter().for_each(|(k, v)| {
+                stack.push(k);
+                stack.push(v);
+            }),
+            Value::Seq(v) => stack.extend(v.iter()),
+            Value::Scalar(..) => {}
+        }
+    }
+}
