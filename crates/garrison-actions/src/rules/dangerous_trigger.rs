@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Trigger, Workflow};
+use garrison_workflows::{Job, Step, Trigger, Uses, Workflow};
 
-use crate::facts::{self, PrCheckout, Reach};
+use crate::facts::{self, PrCheckout, PrDerived, Reach};
 use crate::{Audit, Repo, loc};
 
 declare_rule! {
@@ -14,11 +14,25 @@ declare_rule! {
     ///   `github.event.workflow_run.head_sha`/`head_branch`, or `gh pr checkout` /
     ///   `git fetch origin pull/N/head`) and then run anything from it (a `run:` step, a local
     ///   action, a build or test action): a "pwn request", critical when the job holds a write
-    ///   token or secrets;
+    ///   token or secrets. The head also counts when it is looked up at run time, the usual
+    ///   `issue_comment` ("IssueOps") pattern: `repository:`/`ref:` (or a `git fetch`/`git
+    ///   checkout`/`git clone` line) using `${{ env.X }}` or `$X` that an earlier step wrote to
+    ///   `$GITHUB_ENV` from the pulls API or `gh pr view` (`jq .head.ref`, `headRefName`) or
+    ///   from a pull-request head context, or `${{ steps.X.outputs.Y }}` of
+    ///   `xt0rted/pull-request-comment-branch` (and its forks) or of an `actions/github-script`
+    ///   step that reads `pulls.get` and returns the head (`base_*` outputs do not count);
+    /// - the same inside local reusable workflows (`uses: ./.github/workflows/x.yml`) called by
+    ///   the privileged workflow, followed up to 5 levels deep and judged with the caller's
+    ///   trigger, permissions and passed secrets;
     /// - download artifacts of the triggering run (`actions/download-artifact` with `run-id`,
     ///   `dawidd6/action-download-artifact`, `github-script` `downloadArtifact`) and then use
     ///   them (artifact poisoning);
     /// - otherwise, report the trigger at low or medium severity so that it is reviewed.
+    ///
+    /// A job (or a job it `needs:`) gated on a label, on the commenter's `author_association`
+    /// (OWNER, MEMBER, COLLABORATOR) or on an allow-list of logins is reported at high severity
+    /// and lower confidence: a maintainer must approve, though commits pushed after the approval
+    /// run too. A condition on the comment's text alone lets anyone trigger the job.
     ///
     /// ## Why it matters
     /// These triggers run the workflow of the default branch with the base repository's
@@ -65,10 +79,28 @@ declare_rule! {
     }
 }
 
-const TRIGGERS: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
+/// The triggers this audit covers (privileged-chain leaves their callee checkouts to it).
+pub(crate) const TRIGGERS: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
+
+/// How deep local reusable workflows are followed.
+const MAX_DEPTH: usize = 5;
+
+/// How a job of a local reusable workflow is reached from the triggering workflow.
+#[derive(Clone)]
+struct Call<'a> {
+    /// The job of the triggering workflow that calls the (first) reusable workflow.
+    caller: &'a Job,
+    /// The local path of the reusable workflow holding the judged job.
+    path: String,
+    /// Route prefix for locations in the callee (`jobs.x -> ./.github/workflows/y.yml: `).
+    prefix: String,
+}
 
 /// What one job does under a privileged trigger.
 struct Verdict<'a> {
+    /// The workflow file holding the job (the triggering one, or a called reusable workflow).
+    file: &'a Workflow,
+    call: Option<Call<'a>>,
     job: &'a Job,
     severity: Severity,
     confidence: Confidence,
@@ -86,24 +118,99 @@ fn step_span(step: &Step) -> garrison_report::Span {
         .map_or(step.node.span, |n| n.span)
 }
 
-fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>> {
-    let reach = Reach::of(wf, job);
+/// True if an `if:` lets only trusted commenters or authors through: an `author_association`
+/// check (OWNER, MEMBER, COLLABORATOR) or an allow-list of logins (`comment.user.login ==`,
+/// `contains(fromJSON('[…]'), github.actor)`).
+fn trusted_actor_gate(cond: &str) -> bool {
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
+        .replace('"', "'");
+    if c.contains("author_association")
+        && ["'owner'", "'member'", "'collaborator'"]
+            .iter()
+            .any(|r| c.contains(r))
+    {
+        return true;
+    }
+    ["user.login", "github.actor", "github.triggering_actor"]
+        .iter()
+        .any(|t| {
+            c.match_indices(t).any(|(i, _)| {
+                let after = c.get(i + t.len()..).unwrap_or_default();
+                let before = c.get(..i).unwrap_or_default();
+                after.starts_with("==")
+                    || before.ends_with("==")
+                    || (before.contains("contains(")
+                        && (before.ends_with(',') || after.starts_with(',')))
+            })
+        })
+}
+
+fn job_gates(wf: &Workflow, job: &Job) -> Vec<String> {
+    std::iter::once(job)
+        .chain(facts::upstream_jobs(wf, job))
+        .filter_map(|j| j.if_cond.as_ref().and_then(garrison_yaml::Node::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The reach of a job of a called reusable workflow: its own `permissions:` if any (they
+/// cannot exceed the caller's), else the caller's; the caller's secrets, and the callee's own
+/// secret references when the caller passes any secrets.
+fn callee_reach(caller: &Reach, wf: &Workflow, job: &Job) -> Reach {
+    let own = Reach::of(wf, job);
+    let (writes, default_permissions) = if job.effective_permissions(wf).is_some() {
+        (own.writes, false)
+    } else {
+        (caller.writes.clone(), caller.default_permissions)
+    };
+    let mut secrets = caller.secrets.clone();
+    let passes = !caller.non_token_secrets().is_empty();
+    for s in own.secrets {
+        if (passes || s == "secrets.github_token") && !secrets.contains(&s) {
+            secrets.push(s);
+        }
+    }
+    Reach {
+        writes,
+        default_permissions,
+        secrets,
+    }
+}
+
+fn judge<'a>(
+    wf: &'a Workflow,
+    job: &'a Job,
+    event: &str,
+    reach: Reach,
+    gates: &[String],
+    call: Option<Call<'a>>,
+) -> Option<Verdict<'a>> {
     let mut checkout: Option<(&Step, PrCheckout)> = None;
     let mut exec: Option<(&Step, String, bool)> = None;
     let mut artifact: Option<(&Step, String)> = None;
     let mut artifact_use: Option<&Step> = None;
+    let mut known = PrDerived::default();
     for step in &job.steps {
         if checkout.is_none() {
-            if let Some(c) = facts::pr_checkout(step, event) {
+            if let Some(c) = facts::pr_checkout_with(step, event, &known) {
                 let inline_run = step.run.is_some();
                 checkout = Some((step, c));
                 if !inline_run {
                     continue;
                 }
+            } else {
+                known.observe(&wf.file, step, event);
             }
-        } else if exec.is_none()
+        } else if exec.as_ref().is_none_or(|(_, _, sure)| !sure)
             && let Some((what, sure)) = facts::runs_code(step)
+            && (exec.is_none() || sure)
         {
+            // Prefer the first step that surely runs the tree (a build, a test run, a script)
+            // over an earlier script that may only inspect it.
             exec = Some((step, what, sure));
         }
         if event == "workflow_run" {
@@ -128,16 +235,34 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
     {
         exec = Some((s, what, c.certain));
     }
+    // Jobs of called workflows are only reported for what they do with pull-request code.
+    if call.is_some() && checkout.is_none() && !(artifact.is_some() && artifact_use.is_some()) {
+        return None;
+    }
     let trig = event;
+    let job_phrase = match &call {
+        Some(c) => format!(
+            "job `{}` of `./{}` (called by job `{}`)",
+            job.id, c.path, c.caller.id
+        ),
+        None => format!("job `{}`", job.id),
+    };
     let (severity, confidence, message) = match (&checkout, &exec) {
-        (Some((_, c)), Some((_, what, sure))) => {
+        (Some((s, c)), Some((_, what, sure))) => {
             // `if: contains(github.event.pull_request.labels.*.name, 'safe-to-test')`: a
             // maintainer approves each run (still racy: commits pushed after labelling run too).
-            let gated = job
-                .if_cond
-                .as_ref()
-                .and_then(garrison_yaml::Node::as_str)
-                .is_some_and(|c| c.contains("labels") || c.contains("event.label"));
+            let labelled = gates
+                .iter()
+                .any(|c| c.contains("labels") || c.contains("event.label"));
+            // `author_association == 'MEMBER'` / a login allow-list: someone with write access
+            // must comment (commits pushed after the comment still run).
+            let step_if = s.if_cond.as_ref().and_then(garrison_yaml::Node::as_str);
+            let trusted = gates
+                .iter()
+                .map(String::as_str)
+                .chain(step_if)
+                .any(trusted_actor_gate);
+            let gated = labelled || trusted;
             let severity = if gated {
                 Severity::High
             } else if reach.privileged() {
@@ -145,23 +270,26 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
             } else {
                 Severity::High
             };
-            let confidence = if c.certain && *sure && !gated {
+            let confidence = if trusted {
+                Confidence::Low
+            } else if c.certain && *sure && !gated {
                 Confidence::High
             } else {
                 Confidence::Medium
+            };
+            let gate = if labelled {
+                " (gated on a label: commits pushed after labelling also run)"
+            } else if trusted {
+                " (gated on a trusted commenter or author: commits pushed after the approval also run)"
+            } else {
+                ""
             };
             (
                 severity,
                 confidence,
                 format!(
-                    "{trig} workflow checks out the pull request head in job `{}` and runs it ({what}) with {}{}",
-                    job.id,
+                    "{trig} workflow checks out the pull request head in {job_phrase} and runs it ({what}) with {}{gate}",
                     reach.describe(),
-                    if gated {
-                        " (gated on a label: commits pushed after labelling also run)"
-                    } else {
-                        ""
-                    }
                 ),
             )
         }
@@ -169,8 +297,7 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
             Severity::High,
             Confidence::Medium,
             format!(
-                "{trig} workflow uses artifacts of the triggering (untrusted) run in job `{}` with {}",
-                job.id,
+                "{trig} workflow uses artifacts of the triggering (untrusted) run in {job_phrase} with {}",
                 reach.describe()
             ),
         ),
@@ -178,8 +305,7 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
             Severity::Medium,
             Confidence::Medium,
             format!(
-                "{trig} workflow checks out the pull request head in job `{}` with {}; nothing obviously runs it, but any later build step would",
-                job.id,
+                "{trig} workflow checks out the pull request head in {job_phrase} with {}; nothing obviously runs it, but any later build step would",
                 reach.describe()
             ),
         ),
@@ -188,8 +314,7 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
             Severity::Medium,
             Confidence::Low,
             format!(
-                "{trig} workflow job `{}` runs with {} while handling pull requests from forks; verify it never runs or trusts pull-request content",
-                job.id,
+                "{trig} workflow {job_phrase} runs with {} while handling pull requests from forks; verify it never runs or trusts pull-request content",
                 reach.describe()
             ),
         ),
@@ -197,12 +322,13 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
             Severity::Low,
             Confidence::Low,
             format!(
-                "{trig} workflow job `{}` runs in the base repository's context (read-only token, no secrets); verify it never runs pull-request content",
-                job.id
+                "{trig} workflow {job_phrase} runs in the base repository's context (read-only token, no secrets); verify it never runs pull-request content"
             ),
         ),
     };
     Some(Verdict {
+        file: wf,
+        call,
         job,
         severity,
         confidence,
@@ -214,8 +340,82 @@ fn judge<'a>(wf: &'a Workflow, job: &'a Job, event: &str) -> Option<Verdict<'a>>
     })
 }
 
+/// Judges the jobs of the local reusable workflow `job` calls (and the workflows they call,
+/// up to [`MAX_DEPTH`]) in the caller's trigger and reach.
+#[allow(clippy::too_many_arguments)]
+fn follow<'a>(
+    repo: &'a Repo,
+    wf: &'a Workflow,
+    job: &'a Job,
+    event: &str,
+    reach: &Reach,
+    gates: &[String],
+    call: Option<&Call<'a>>,
+    depth: usize,
+    visited: &mut Vec<String>,
+    out: &mut Vec<Verdict<'a>>,
+) {
+    let Some((Uses::Local { path }, _)) = &job.uses else {
+        return;
+    };
+    if depth >= MAX_DEPTH || visited.contains(path) {
+        return;
+    }
+    let Some(callee) = repo.local_workflow(path) else {
+        return;
+    };
+    let path = path.trim_start_matches("./").to_string();
+    let prefix = format!(
+        "{}{} -> ./{path}: ",
+        call.map(|c| c.prefix.as_str()).unwrap_or_default(),
+        job.route
+    );
+    let mut gates = gates.to_vec();
+    gates.extend(job_gates(wf, job));
+    visited.push(path.clone());
+    for j in &callee.jobs {
+        let reach = callee_reach(reach, callee, j);
+        let c = Call {
+            caller: call.map_or(job, |c| c.caller),
+            path: path.clone(),
+            prefix: prefix.clone(),
+        };
+        if j.uses.is_some() {
+            follow(
+                repo,
+                callee,
+                j,
+                event,
+                &reach,
+                &gates,
+                Some(&c),
+                depth + 1,
+                visited,
+                out,
+            );
+            continue;
+        }
+        let mut g = gates.clone();
+        g.extend(job_gates(callee, j));
+        if let Some(v) = judge(callee, j, event, reach, &g, Some(c)) {
+            out.push(v);
+        }
+    }
+    visited.pop();
+}
+
 fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Finding>) {
     let path = wf.path();
+    let at = v.file.path();
+    let prefix = v
+        .call
+        .as_ref()
+        .map(|c| c.prefix.as_str())
+        .unwrap_or_default();
+    let key = match &v.call {
+        Some(c) => format!("{}{}", c.prefix, v.job.id),
+        None => v.job.id.clone(),
+    };
     let mut b = Finding::builder(&DangerousTrigger::META)
         .message(v.message)
         .severity(v.severity)
@@ -229,18 +429,37 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         .evidence("writes", v.reach.writes.clone())
         .evidence("default_permissions", v.reach.default_permissions)
         .evidence("secrets", v.reach.secrets.clone())
-        .key(v.job.id.clone());
-    if let Some((s, c)) = &v.checkout {
+        .key(key);
+    if let Some(c) = &v.call {
+        let span = c
+            .caller
+            .uses
+            .as_ref()
+            .map_or(c.caller.key_span, |(_, n)| n.span);
         b = b
             .location(
-                loc(path, c.node.span, &s.route).with_note("checks out the pull request head"),
+                loc(path, span, format!("{}.uses", c.caller.route))
+                    .with_note(format!("calls ./{} in this trigger's context", c.path)),
+            )
+            .evidence("via", format!("{}{}", c.prefix, v.job.route));
+    }
+    if let Some((s, c)) = &v.checkout {
+        if let Some(d) = &c.derived {
+            let mut l = d.at.clone();
+            l.route = l.route.map(|r| format!("{prefix}{r}"));
+            b = b.location(l).evidence("derived", d.how.clone());
+        }
+        b = b
+            .location(
+                loc(at, c.node.span, format!("{prefix}{}", s.route))
+                    .with_note("checks out the pull request head"),
             )
             .evidence("checkout", c.what.clone());
     }
     if let Some((s, what)) = &v.exec {
         b = b
             .location(
-                loc(path, step_span(s), &s.route)
+                loc(at, step_span(s), format!("{prefix}{}", s.route))
                     .with_note(format!("runs attacker code with {}", v.reach.describe())),
             )
             .evidence("executes", what.clone());
@@ -248,7 +467,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     if let Some((s, what)) = &v.artifact {
         b = b
             .location(
-                loc(path, step_span(s), &s.route)
+                loc(at, step_span(s), format!("{prefix}{}", s.route))
                     .with_note("downloads artifacts produced by the untrusted run"),
             )
             .evidence("artifact", what.clone());
@@ -261,25 +480,62 @@ impl Audit for DangerousTrigger {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
         for trigger in &wf.triggers {
             if !TRIGGERS.contains(&trigger.event.as_str()) {
                 continue;
             }
-            let worst = wf
-                .jobs
-                .iter()
-                .filter(|j| !j.steps.is_empty())
-                .filter_map(|j| judge(wf, j, &trigger.event))
-                .max_by(|a, b| {
-                    (a.severity, a.confidence)
-                        .cmp(&(b.severity, b.confidence))
-                        // On ties keep the first job in the file.
-                        .then(std::cmp::Ordering::Greater)
-                });
+            let event = trigger.event.as_str();
+            let mut verdicts: Vec<Verdict<'_>> = Vec::new();
+            for j in &wf.jobs {
+                if j.uses.is_some() {
+                    let mut visited = Vec::new();
+                    follow(
+                        repo,
+                        wf,
+                        j,
+                        event,
+                        &Reach::of(wf, j),
+                        &[],
+                        None,
+                        0,
+                        &mut visited,
+                        &mut verdicts,
+                    );
+                } else if !j.steps.is_empty()
+                    && let Some(v) = judge(wf, j, event, Reach::of(wf, j), &job_gates(wf, j), None)
+                {
+                    verdicts.push(v);
+                }
+            }
+            let worst = verdicts.into_iter().max_by(|a, b| {
+                (a.severity, a.confidence)
+                    .cmp(&(b.severity, b.confidence))
+                    // On ties keep the first job in the file.
+                    .then(std::cmp::Ordering::Greater)
+            });
             if let Some(v) = worst {
                 report(wf, trigger, v, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trusted_actor_gate;
+
+    #[test]
+    fn gates() {
+        assert!(trusted_actor_gate(
+            "contains(fromJSON('[\"OWNER\", \"MEMBER\"]'), github.event.comment.author_association)"
+        ));
+        assert!(trusted_actor_gate(
+            "github.event.comment.user.login == 'alice'"
+        ));
+        assert!(!trusted_actor_gate("github.actor != 'dependabot[bot]'"));
+        assert!(!trusted_actor_gate(
+            "contains(github.event.comment.body, '/test')"
+        ));
     }
 }

@@ -15,6 +15,8 @@ declare_rule! {
     /// `Out-File -FilePath $env:GITHUB_ENV -Append`, `Add-Content $env:GITHUB_ENV`, heredocs and
     /// `{ …; } >> $GITHUB_ENV` groups). In `workflow_run` workflows it also reports file
     /// contents of a downloaded artifact (`$(cat pr_number)`) written to these files.
+    /// Attacker-controlled data written to `$GITHUB_OUTPUT` is not code execution by itself;
+    /// `workflow/template-injection` follows it to the `steps.<id>.outputs.<name>` that read it.
     ///
     /// ## Why it matters
     /// Every later step of the job reads `$GITHUB_ENV` as `NAME=value` lines. A value with a
@@ -55,158 +57,6 @@ declare_rule! {
 }
 
 const TARGETS: &[&str] = &["GITHUB_ENV", "GITHUB_PATH"];
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The environment file a shell line writes to, if any.
-pub(crate) fn write_target(line: &str) -> Option<&'static str> {
-    for t in TARGETS {
-        let mut from = 0;
-        while let Some(i) = line.get(from..).and_then(|r| r.find(t)) {
-            let pos = from + i;
-            from = pos + t.len();
-            let after = line.as_bytes().get(pos + t.len()).copied();
-            if after.is_some_and(is_ident) {
-                continue;
-            }
-            let before = line.get(..pos).unwrap_or_default();
-            let mut b = before;
-            for p in ["$env:", "${env:", "$Env:", "${Env:", "$ENV:"] {
-                if let Some(x) = b.strip_suffix(p) {
-                    b = x;
-                }
-            }
-            let b = b.trim_end_matches(['$', '{', '"', '\'', ' ', '%', '(']);
-            let redirect = b.ends_with('>');
-            let tool = [
-                "tee ",
-                "Out-File",
-                "Add-Content",
-                "Set-Content",
-                "-FilePath",
-                "-Path",
-            ]
-            .iter()
-            .any(|w| before.contains(w));
-            if redirect || tool {
-                return Some(t);
-            }
-        }
-    }
-    None
-}
-
-/// Byte ranges (relative to `raw`) of the data lines of each write to an environment file:
-/// the writing line, plus its heredoc body or its `{ … }` group.
-fn writes(raw: &str) -> Vec<(&'static str, usize, usize, usize)> {
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut off = 0;
-    for l in raw.split_inclusive('\n') {
-        lines.push((off, l.trim_end_matches(['\n', '\r'])));
-        off += l.len();
-    }
-    let mut out = Vec::new();
-    for (i, (start, line)) in lines.iter().enumerate() {
-        let t = line.trim_start();
-        if t.starts_with('#') {
-            continue;
-        }
-        let Some(target) = write_target(line) else {
-            continue;
-        };
-        let mut first = *start;
-        let mut end = start + line.len();
-        // `{ …; } >> $GITHUB_ENV`: the group's lines are written too.
-        if t.starts_with('}')
-            && let Some((s, _)) = lines
-                .get(..i)
-                .unwrap_or_default()
-                .iter()
-                .rev()
-                .find(|(_, l)| l.trim() == "{" || l.trim_end().ends_with(" {"))
-        {
-            first = *s;
-        }
-        // Heredoc: `cat >> "$GITHUB_ENV" <<EOF` … `EOF`.
-        if let Some(h) = line.find("<<") {
-            let delim: String = line
-                .get(h + 2..)
-                .unwrap_or_default()
-                .trim_start_matches(['-', '~'])
-                .trim_start()
-                .trim_start_matches(['\'', '"'])
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !delim.is_empty() {
-                for (s, l) in lines.get(i + 1..).unwrap_or_default() {
-                    if l.trim() == delim {
-                        break;
-                    }
-                    end = s + l.len();
-                }
-            }
-        }
-        out.push((target, first, start + line.len(), end));
-    }
-    out
-}
-
-/// Shell variable references in `text`: `$NAME`, `${NAME}`, `$env:NAME`, `%NAME%`, as
-/// (name, start, end) relative to `text`.
-fn var_refs(text: &str) -> Vec<(&str, usize, usize)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b.get(i).copied().unwrap_or_default();
-        if c == b'$' {
-            let mut j = i + 1;
-            let braced = b.get(j) == Some(&b'{');
-            if braced {
-                j += 1;
-            }
-            if let Some(rest) = text.get(j..)
-                && (rest.starts_with("env:")
-                    || rest.starts_with("Env:")
-                    || rest.starts_with("ENV:"))
-            {
-                j += 4;
-            }
-            let s = j;
-            while b.get(j).copied().is_some_and(is_ident) {
-                j += 1;
-            }
-            if j > s && b.get(s).is_some_and(|x| !x.is_ascii_digit()) {
-                if braced && b.get(j) == Some(&b'}') {
-                    j += 1;
-                }
-                if let Some(name) = text.get(s..j.min(b.len())).map(|n| n.trim_end_matches('}')) {
-                    out.push((name, i, j));
-                }
-                i = j;
-                continue;
-            }
-        } else if c == b'%' {
-            let s = i + 1;
-            let mut j = s;
-            while b.get(j).copied().is_some_and(is_ident) {
-                j += 1;
-            }
-            if j > s && b.get(j) == Some(&b'%') {
-                if let Some(name) = text.get(s..j) {
-                    out.push((name, i, j + 1));
-                }
-                i = j + 1;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
-}
 
 fn rating(source: Source) -> Option<(Severity, Confidence)> {
     match source {
@@ -281,7 +131,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
     let base = run.span.start_offset;
     let exprs = cx.file.expressions(run);
     let mut seen: Vec<String> = Vec::new();
-    for (target, first, line_end, end) in writes(raw) {
+    for (target, first, line_end, end) in facts::file_writes(raw, TARGETS) {
         for e in &exprs {
             let (s, en) = (e.span.start_offset, e.span.end_offset);
             if s < base + first || en > base + end {
@@ -319,7 +169,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
             }
         }
         let data = raw.get(first..end).unwrap_or_default();
-        for (name, s, e) in var_refs(data) {
+        for (name, s, e) in facts::var_refs(data) {
             if TARGETS.contains(&name) {
                 continue;
             }
@@ -435,7 +285,7 @@ mod tests {
             "Add-Content $env:GITHUB_ENV \"X=1\"",
             "echo X=1>>%GITHUB_ENV%",
         ] {
-            assert!(write_target(l).is_some(), "{l}");
+            assert!(facts::write_target(l, TARGETS).is_some(), "{l}");
         }
         for l in [
             "echo $GITHUB_ENV",
@@ -443,13 +293,13 @@ mod tests {
             "echo x >> $GITHUB_ENVX",
             "echo x >> $GITHUB_OUTPUT",
         ] {
-            assert!(write_target(l).is_none(), "{l}");
+            assert!(facts::write_target(l, TARGETS).is_none(), "{l}");
         }
     }
 
     #[test]
     fn refs() {
-        let v: Vec<_> = var_refs("a $A ${B} $env:C %D% $1 $$")
+        let v: Vec<_> = facts::var_refs("a $A ${B} $env:C %D% $1 $$")
             .into_iter()
             .map(|x| x.0)
             .collect();

@@ -20,7 +20,9 @@ declare_rule! {
     ///   (`uses: ./.github/workflows/y.yml`), followed recursively (up to 5 levels) and audited
     ///   in the caller's trigger and permission context: `${{ inputs.X }}` in a `run:` where the
     ///   caller passed attacker data as `X`, attacker-controlled contexts used directly, a
-    ///   checkout of the pull-request head, and mutable third-party refs inside the callee.
+    ///   checkout of the pull-request head, and mutable third-party refs inside the callee
+    ///   (checkouts inside reusable workflows called under `pull_request_target`,
+    ///   `workflow_run` or `issue_comment` are reported by `workflow/dangerous-trigger`).
     ///
     /// ## Why it matters
     /// Per-file audits see a composite action's `run: echo ${{ inputs.title }}` as harmless (who
@@ -247,7 +249,14 @@ impl Walk<'_> {
                     }
                 }
             }
-            if let Some(c) = facts::pr_checkout(step, self.event) {
+            // Checkouts in called reusable workflows under the triggers dangerous-trigger
+            // follows are reported there, with the run that follows them.
+            let covered = self.repo.local_workflow(&file.path).is_some()
+                && self
+                    .triggers
+                    .iter()
+                    .any(|t| crate::rules::dangerous_trigger::TRIGGERS.contains(t));
+            if !covered && let Some(c) = facts::pr_checkout(step, self.event) {
                 let f = self
                     .base(
                         format!(

@@ -3,7 +3,7 @@ use garrison_workflows::contexts::Control;
 use garrison_workflows::{Step, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Source};
+use crate::facts::{self, Source, TaintedOutput};
 use crate::{Audit, Repo, loc};
 
 declare_rule! {
@@ -16,7 +16,10 @@ declare_rule! {
     /// reports at lower severity and confidence the values that are attacker-controlled only if
     /// the caller makes them so: `inputs.*` of composite actions, reusable and dispatched
     /// workflows, and `steps.*.outputs.*` / `needs.*.outputs.*` in workflows that outsiders
-    /// can trigger.
+    /// can trigger. An output that an earlier step of the job wrote to `$GITHUB_OUTPUT` from
+    /// attacker-controlled data (`echo "title=$TITLE" >> "$GITHUB_OUTPUT"` with
+    /// `TITLE: ${{ github.event.pull_request.title }}`, or a `title<<EOF` multi-line value) is
+    /// rated like the original value, with the write as a related location.
     ///
     /// ## Why it matters
     /// GitHub substitutes expressions into the script text *before* the shell runs it, so the
@@ -162,15 +165,19 @@ struct Hit {
     events: Vec<String>,
     span: garrison_report::Span,
     count: usize,
+    /// Where an earlier step wrote the attacker-controlled value to `$GITHUB_OUTPUT`.
+    written: Option<garrison_report::Location>,
 }
 
 /// Audits one step's sinks. `env_scopes` are the step, job and workflow `env:` nodes.
+/// `outputs` are the attacker-controlled `$GITHUB_OUTPUT` entries of earlier steps.
 fn check_step(
     file: &WorkflowFile,
     siblings: &[Step],
     step: &Step,
     triggers: Option<&[&str]>,
     env_scopes: &[Option<&Node>],
+    outputs: &[TaintedOutput],
     out: &mut Vec<Finding>,
 ) {
     for (node, sink, suffix) in sinks(step) {
@@ -179,8 +186,30 @@ fn check_step(
             let Ok(parsed) = &e.parsed else { continue };
             let mut found = facts::tainted_contexts(parsed, triggers)
                 .into_iter()
-                .map(|(n, s, c, ev)| (n, None, s, c, ev))
+                .map(|(n, s, c, ev)| (n, None, s, c, ev, None))
                 .collect::<Vec<_>>();
+            // `steps.<id>.outputs.<name>` written from attacker-controlled data.
+            for f in &mut found {
+                if f.2 != Source::Computed {
+                    continue;
+                }
+                let Some((id, name)) =
+                    f.0.strip_prefix("steps.")
+                        .and_then(|r| r.split_once(".outputs."))
+                else {
+                    continue;
+                };
+                if let Some(t) = outputs
+                    .iter()
+                    .find(|t| t.step.eq_ignore_ascii_case(id) && t.name.eq_ignore_ascii_case(name))
+                {
+                    f.1 = Some(t.origin.clone());
+                    f.2 = t.source;
+                    f.3 = t.control;
+                    f.4 = t.events.clone();
+                    f.5 = Some(t.at.clone());
+                }
+            }
             for ctx in garrison_expr::flowing_contexts(parsed) {
                 if ctx.root() != "env" {
                     continue;
@@ -191,11 +220,11 @@ fn check_step(
                 };
                 if let Some(t) = facts::tainted_env(file, env_scopes, var, triggers) {
                     for (n, s, c, ev) in t.contexts {
-                        found.push((norm.clone(), Some(n), s, c, ev));
+                        found.push((norm.clone(), Some(n), s, c, ev, None));
                     }
                 }
             }
-            for (context, via, source, control, events) in found {
+            for (context, via, source, control, events, written) in found {
                 if source == Source::Computed && trusted_output(siblings, &context) {
                     continue;
                 }
@@ -205,6 +234,7 @@ fn check_step(
                         h.source = source;
                         h.via = via;
                         h.events = events;
+                        h.written = written;
                     }
                     continue;
                 }
@@ -216,6 +246,7 @@ fn check_step(
                     events,
                     span: e.span,
                     count: 1,
+                    written,
                 });
             }
         }
@@ -236,6 +267,7 @@ fn report(
     let (severity, confidence) = rating(h.source, &h.events);
     let origin = h.via.as_deref().unwrap_or(&h.context);
     let what = match &h.via {
+        Some(v) if h.written.is_some() => format!("`{}` (written from `{v}`)", h.context),
         Some(v) => format!("`{}` (set from `{v}`)", h.context),
         None => format!("`{}`", h.context),
     };
@@ -275,8 +307,12 @@ fn report(
     if !h.events.is_empty() {
         b = b.evidence("triggers", h.events.clone());
     }
-    if let Some(v) = &h.via {
-        b = b.evidence("via_env", v.clone());
+    match (&h.via, &h.written) {
+        (Some(v), Some(at)) => {
+            b = b.evidence("via_output", v.clone()).location(at.clone());
+        }
+        (Some(v), None) => b = b.evidence("via_env", v.clone()),
+        _ => {}
     }
     if h.count > 1 {
         b = b.evidence("occurrences", h.count);
@@ -292,17 +328,42 @@ impl Audit for TemplateInjection {
     fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
         let triggers = facts::trigger_names(wf);
         for job in &wf.jobs {
+            let mut outputs: Vec<TaintedOutput> = Vec::new();
             for step in &job.steps {
                 let scopes = [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()];
-                check_step(&wf.file, &job.steps, step, Some(&triggers), &scopes, out);
+                check_step(
+                    &wf.file,
+                    &job.steps,
+                    step,
+                    Some(&triggers),
+                    &scopes,
+                    &outputs,
+                    out,
+                );
+                outputs.extend(facts::tainted_outputs(
+                    &wf.file,
+                    step,
+                    &scopes,
+                    Some(&triggers),
+                ));
             }
         }
     }
 
     fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+        let mut outputs: Vec<TaintedOutput> = Vec::new();
         for step in &action.steps {
             let scopes = [step.env.as_ref()];
-            check_step(&action.file, &action.steps, step, None, &scopes, out);
+            check_step(
+                &action.file,
+                &action.steps,
+                step,
+                None,
+                &scopes,
+                &outputs,
+                out,
+            );
+            outputs.extend(facts::tainted_outputs(&action.file, step, &scopes, None));
         }
     }
 }
