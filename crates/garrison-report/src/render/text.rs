@@ -36,6 +36,9 @@ use crate::source::SourceFile;
 /// At most this many lines of a long span are shown; the rest is elided with a note.
 pub const MAX_SPAN_LINES: usize = 10;
 
+/// Findings of this rule are listed compactly after the others.
+const NOT_EVALUATED: &str = "info/not-evaluated";
+
 /// Renders `report` for a terminal; `color` adds ANSI styling.
 pub fn render(report: &Report, color: bool) -> String {
     // Each severity takes one annotate-snippets level (see `severity_level`), restyled so the
@@ -53,26 +56,67 @@ pub fn render(report: &Report, color: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
 
-    // Group by primary path, keeping the report's order inside each file.
+    // Group by primary path, keeping the report's order inside each file. Repository-wide
+    // findings (path `.`) come after the files, and checks that could not be evaluated are
+    // listed compactly at the end: they are context, not problems to read first.
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut repo_wide: Vec<&Finding> = Vec::new();
+    let mut not_evaluated: Vec<&Finding> = Vec::new();
     for f in &report.findings {
-        by_file
-            .entry(f.primary().map_or("", |l| l.path.as_str()))
-            .or_default()
-            .push(f);
-    }
-    for (path, findings) in &by_file {
-        let name = if path.is_empty() {
-            "(repository)".to_string()
+        let path = f.primary().map_or("", |l| l.path.as_str());
+        if f.rule == NOT_EVALUATED {
+            not_evaluated.push(f);
+        } else if path.is_empty() || path == "." {
+            repo_wide.push(f);
         } else {
-            one_line(path)
-        };
+            by_file.entry(path).or_default().push(f);
+        }
+    }
+    let groups = by_file
+        .iter()
+        .map(|(p, v)| (one_line(p), v))
+        .chain((!repo_wide.is_empty()).then(|| ("repository".to_string(), &repo_wide)));
+    for (name, findings) in groups {
         let header = format!("{name} ({})", plural(findings.len(), "finding", "findings"));
         let _ = writeln!(out, "{}\n", paint.apply(HEADER, &header));
-        for f in findings {
+        for f in findings.iter() {
             out.push_str(render_finding(report, f, &renderer).trim_end());
             out.push_str("\n\n");
         }
+    }
+    if !not_evaluated.is_empty() {
+        let header = format!(
+            "not evaluated ({}):",
+            plural(not_evaluated.len(), "check", "checks")
+        );
+        let _ = writeln!(out, "{}", paint.apply(HEADER, &header));
+        // Grouped by reason, each item once: `what` then how to check it by hand.
+        let mut by_reason: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+        for f in &not_evaluated {
+            let reason = f
+                .evidence
+                .get("reason")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
+            by_reason.entry(reason).or_default().push(f);
+        }
+        for (reason, items) in &by_reason {
+            if !reason.is_empty() {
+                let _ = writeln!(out, "  {}:", one_line(reason));
+            }
+            for f in items {
+                let what = f
+                    .message
+                    .strip_prefix("not evaluated: ")
+                    .unwrap_or(&f.message);
+                let suffix = format!(" ({reason})");
+                let what = what.strip_suffix(suffix.as_str()).unwrap_or(what);
+                let _ = writeln!(out, "    - {}", one_line(what));
+                let _ = writeln!(out, "      {}", one_line(&f.help));
+            }
+        }
+        out.push('\n');
     }
 
     if !report.errors.is_empty() {
