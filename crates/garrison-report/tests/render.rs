@@ -721,7 +721,7 @@ fn sarif_location_less_finding_still_has_a_location() {
     };
     validate_sarif(&sarif::to_value(&report));
     let out = text::render(&report, false);
-    assert!(out.contains("(repository)"), "{out}");
+    assert!(out.contains("repository (1 finding)"), "{out}");
 }
 
 // ---------------------------------------------------------------------------------------------
