@@ -1,0 +1,1 @@
+//! OSV advisories: model, database, matching.
