@@ -1,6 +1,6 @@
 //! Reading OSV records from YAML (with line numbers) and JSON.
 //!
-//! Both formats are read into a small tree view ([`Tree`]) and converted by one function, so a
+//! Both formats are read into a small tree view (a private `Tree` trait) and converted by one function, so a
 //! YAML and a JSON record with the same content give the same [`Record`]. Unknown fields are
 //! ignored, as the OSV schema asks.
 
