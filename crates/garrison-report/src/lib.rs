@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod finding;
+pub mod not_evaluated;
 pub mod render;
 pub mod report;
 pub mod rule;

@@ -1,39 +1,9 @@
-use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity};
 
 use super::ROOT;
-use crate::{Check, Checkout, SPEC6, SPEC8};
+use crate::{Check, Checkout};
 
-declare_rule! {
-    /// ## What it checks
-    /// Nothing by itself: it reports each posture item that cannot be decided from a checkout,
-    /// so a report never passes it silently. From the files alone Garrison cannot see branch
-    /// protection or rulesets on the default branch, required reviews, deployment protection
-    /// rules on the publishing environment, two-factor authentication of maintainers and of
-    /// the organisation, PyPI trusted-publisher settings, or how many people are admins.
-    /// Other posture checks also report here when their input is missing (no git metadata,
-    /// no publishing workflow).
-    ///
-    /// ## Why it matters
-    /// SPEC 6 and SPEC 8 depend on these settings as much as on files: trusted publishing
-    /// is only as strong as the environment's required reviewers, and `CODEOWNERS` only
-    /// matters if branch protection requires code-owner review. A clean report must not be
-    /// read as "these are fine".
-    ///
-    /// ## Example
-    /// `garrison posture .` on any checkout reports `info/not-evaluated` for
-    /// "branch protection on the default branch".
-    ///
-    /// ## Remediation
-    /// Check the items by hand in the repository and organisation settings (and on pypi.org),
-    /// or run the access audit on an exported GitHub/PyPI snapshot when it is available.
-    pub NotEvaluated {
-        id: "info/not-evaluated",
-        summary: "a posture item that needs data the checkout does not hold was not evaluated",
-        severity: Info,
-        help: "check this item in the GitHub/PyPI settings by hand",
-        references: [SPEC6, SPEC8],
-    }
-}
+pub use garrison_report::not_evaluated::NotEvaluated;
 
 /// Items that need GitHub or PyPI API data: `(key, description, where to look)`.
 pub const API_ITEMS: &[(&str, &str, &str)] = &[
