@@ -225,3 +225,28 @@ fn garbage_never_panics() {
         let _ = garrison_python::parse_requirement(&s);
     }
 }
+
+#[test]
+fn pyproject() {
+    snapshot_dir("pyproject");
+}
+
+#[test]
+fn uv_lock() {
+    snapshot_dir("uv_lock");
+}
+
+#[test]
+fn pylock() {
+    snapshot_dir("pylock");
+}
+
+#[test]
+fn poetry_lock() {
+    snapshot_dir("poetry_lock");
+}
+
+#[test]
+fn pdm_lock() {
+    snapshot_dir("pdm_lock");
+}
