@@ -250,3 +250,8 @@ fn poetry_lock() {
 fn pdm_lock() {
     snapshot_dir("pdm_lock");
 }
+
+#[test]
+fn pixi_lock() {
+    snapshot_dir("pixi_lock");
+}
