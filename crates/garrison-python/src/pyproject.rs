@@ -25,7 +25,7 @@ use crate::deps::{Format, Manifest};
 use crate::name::PackageName;
 use crate::pep440::parse_specifiers;
 use crate::requirement::{Requirement, parse_requirement};
-use crate::util::{self, error, get_array, get_str, get_table, line_of, push};
+use crate::util::{self, error, get_str, get_table, line_of, push};
 
 /// Deepest `include-group` chain followed.
 const MAX_INCLUDE_DEPTH: usize = 16;

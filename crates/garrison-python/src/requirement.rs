@@ -51,8 +51,8 @@ impl Requirement {
         }
     }
 
-    /// The dependency this requirement declares: [`DepKind::Pinned`] when [`pinned`]
-    /// (Self::pinned), [`DepKind::Declared`] otherwise.
+    /// The dependency this requirement declares: [`DepKind::Pinned`] when
+    /// [`pinned`](Self::pinned), [`DepKind::Declared`] otherwise.
     pub fn into_dependency(self, group: impl Into<String>, path: &str, span: Span) -> Dependency {
         let version = self.pinned();
         Dependency {

@@ -3,7 +3,8 @@
 //! Logical lines join `\` continuations; comments start at a `#` at the line start or after
 //! whitespace. A line is an option (`-r`, `-c`, `-e`, index options…) or a PEP 508
 //! requirement followed by per-requirement options (`--hash=sha256:…`). Bare paths and URLs
-//! (`./pkg`, `https://…/x.whl`) are recorded with their URL and no version. `${VAR}` references
+//! (`./pkg`, `https://…/x.whl`) are recorded with their URL and no version (`-e .`, the
+//! project itself, is skipped). `${VAR}` references
 //! are kept as written (never expanded).
 
 use std::collections::HashSet;
@@ -94,7 +95,7 @@ fn parse_inner(path: &str, text: &str) -> (Manifest, Vec<Include>) {
         let mut hashes = Vec::new();
         option_hashes(&mut m, opts, line, &mut hashes);
         let dep = if looks_like_path_or_url(req) {
-            Some(url_dependency(req, &group, path, span, false))
+            url_dependency(req, &group, path, span)
         } else {
             match parse_requirement(req) {
                 Ok(r) => Some(r.into_dependency(group.clone(), path, span)),
@@ -232,8 +233,9 @@ fn option_line(
                 error(m, Some(line), "`-e` needs a path or URL");
                 return;
             }
-            let dep = url_dependency(value, group, path, span, true);
-            push(m, dep);
+            if let Some(dep) = url_dependency(value, group, path, span) {
+                push(m, dep);
+            }
         }
         o if VALUE_OPTIONS.contains(&o) || FLAG_OPTIONS.contains(&o) => {}
         o => error(m, Some(line), format!("unknown option `{o}`")),
@@ -324,17 +326,20 @@ fn looks_like_path_or_url(s: &str) -> bool {
 }
 
 /// An entry that is a path or URL: the name comes from `#egg=`, a wheel or sdist file name,
-/// or the last path segment; no version.
+/// or the last path segment; no version. `None` when no name can be told (`-e .`, the
+/// project itself).
 fn url_dependency(
     url: &str,
     group: &str,
     path: &str,
     span: garrison_report::Span,
-    _editable: bool,
-) -> Dependency {
+) -> Option<Dependency> {
     let url = url.trim();
     let name = url_name(url);
-    Dependency {
+    if PackageName::new(&name).as_str().is_empty() {
+        return None;
+    }
+    Some(Dependency {
         name: PackageName::new(&name),
         raw_name: name,
         ecosystem: Ecosystem::PyPI,
@@ -348,7 +353,7 @@ fn url_dependency(
         hashes: Vec::new(),
         path: path.to_string(),
         span,
-    }
+    })
 }
 
 /// The project name a path or URL refers to, as well as it can be told.

@@ -255,3 +255,65 @@ fn pdm_lock() {
 fn pixi_lock() {
     snapshot_dir("pixi_lock");
 }
+
+#[test]
+fn conda_env() {
+    snapshot_dir("conda_env");
+}
+
+#[test]
+fn conda_lock() {
+    snapshot_dir("conda_lock");
+}
+
+#[test]
+fn pipfile_lock() {
+    snapshot_dir("pipfile_lock");
+}
+
+#[test]
+fn installed_site_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path();
+    let dist = |name: &str, meta: &str| {
+        let d = sp.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("METADATA"), meta).unwrap();
+    };
+    dist(
+        "numpy-1.26.4.dist-info",
+        "Metadata-Version: 2.1\nName: numpy\nVersion: 1.26.4\nSummary: x\n\nVersion: 9.9 (in the body)\n",
+    );
+    dist(
+        "Pillow-9.0.0.dist-info",
+        "Metadata-Version: 2.1\r\nName: Pillow\r\nVersion: 9.0.0\r\n",
+    );
+    dist("weird-1.dist-info", "Name: weird\nVersion: 2023.10.x\n");
+    dist("noversion-1.dist-info", "Name: noversion\n");
+    std::fs::create_dir_all(sp.join("empty-1.dist-info")).unwrap();
+    std::fs::create_dir_all(sp.join("numpy")).unwrap();
+    std::fs::write(sp.join("six.py"), "").unwrap();
+    let deps = garrison_python::read_installed(sp);
+    let m = Manifest {
+        path: "site-packages".into(),
+        format: garrison_python::Format::Installed,
+        deps: deps
+            .into_iter()
+            .map(|mut d| {
+                d.path = "site-packages".into();
+                d
+            })
+            .collect(),
+        errors: Vec::new(),
+        includes: Vec::new(),
+    };
+    insta::assert_snapshot!("installed", render(&m));
+    // Single-file reader and detection.
+    let m = read(
+        "x/numpy-1.26.4.dist-info/METADATA",
+        "Name: numpy\nVersion: 1.26.4\n",
+    )
+    .unwrap();
+    assert_eq!(m.deps.len(), 1);
+    assert_eq!(m.deps[0].span.start_line, 2);
+}
