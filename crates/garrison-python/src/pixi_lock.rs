@@ -116,7 +116,7 @@ fn entry(m: &mut Manifest, path: &str, e: &Node, rb: &Rebase<'_>) -> bool {
         return true;
     };
     // The first key/value is the entry's identifying line.
-    let span = map.first().map_or(e.span, |(k, v)| join(k.span, v.span));
+    let span = rb.span(map.first().map_or(e.span, |(k, v)| join(k.span, v.span)));
     let (kind, url) = if let Some(u) = e.get("conda").and_then(Node::as_str) {
         ("conda", u)
     } else if let Some(u) = e.get("pypi").and_then(Node::as_str) {
@@ -198,7 +198,7 @@ fn entry(m: &mut Manifest, path: &str, e: &Node, rb: &Rebase<'_>) -> bool {
                 Ecosystem::PyPI,
                 "conda (purl)",
                 path,
-                p.span,
+                rb.span(p.span),
             );
             dep.url = Some(url.to_string());
             dep.hashes.clone_from(&hashes);

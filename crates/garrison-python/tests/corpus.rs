@@ -45,6 +45,7 @@ fn corpus_reads_without_errors() {
     all.sort();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for p in all {
         let rel = p
             .strip_prefix(&root)
@@ -67,6 +68,54 @@ fn corpus_reads_without_errors() {
                 text.len()
             );
         }
+        let src = garrison_report::SourceFile::new(text.as_str());
+        for d in &m.deps {
+            let k = format!(
+                "{format:?} {:?} {:?}{}{}",
+                d.ecosystem,
+                d.kind,
+                if matches!(d.version, Some(garrison_python::VersionRef::Raw(_))) {
+                    " raw-version"
+                } else {
+                    ""
+                },
+                if d.url.is_some() { " url" } else { "" }
+            );
+            *kinds.entry(k).or_default() += 1;
+            assert!(!d.name.as_str().is_empty(), "{rel}: empty name");
+            assert!(
+                d.span.start_offset < d.span.end_offset,
+                "{rel}: empty span for {}",
+                d.name
+            );
+            // The span points at the entry: its text names the package.
+            let spanned = text.get(d.span.start_offset..d.span.end_offset).unwrap();
+            assert!(
+                garrison_python::PackageName::new(spanned)
+                    .as_str()
+                    .contains(d.name.as_str()),
+                "{rel}: span `{spanned}` does not name {}",
+                d.name
+            );
+            let line = src.line_of(d.span.start_offset);
+            assert_eq!(
+                d.span.start_line as usize, line,
+                "{rel}: span line of {}",
+                d.name
+            );
+        }
+        if format == Format::Requirements {
+            // Following includes from every file reads the whole tree without errors.
+            let repo = root.join(rel.split('/').next().unwrap());
+            let tree = garrison_python::read_tree(&repo, in_repo, |r| {
+                std::fs::read_to_string(repo.join(r)).ok()
+            });
+            for t in &tree {
+                for e in &t.errors {
+                    errors.push(format!("{rel} (tree): {e}"));
+                }
+            }
+        }
         let c = counts.entry(format!("{format:?}")).or_default();
         c.0 += 1;
         c.1 += m.deps.len();
@@ -76,6 +125,9 @@ fn corpus_reads_without_errors() {
     }
     for (f, (n, d)) in &counts {
         eprintln!("{f}: {n} files, {d} deps");
+    }
+    for (k, n) in &kinds {
+        eprintln!("  {k}: {n}");
     }
     for e in &errors {
         eprintln!("error: {e}");

@@ -317,3 +317,19 @@ fn installed_site_packages() {
     assert_eq!(m.deps.len(), 1);
     assert_eq!(m.deps[0].span.start_line, 2);
 }
+
+#[test]
+fn oversized_inputs_are_refused() {
+    let big = "a".repeat(garrison_python::MAX_BYTES + 1);
+    for f in [
+        "requirements.txt",
+        "uv.lock",
+        "pixi.lock",
+        "Pipfile.lock",
+        "environment.yml",
+    ] {
+        let m = read(f, &big).unwrap();
+        assert!(m.deps.is_empty());
+        assert_eq!(m.errors.len(), 1, "{f}");
+    }
+}
