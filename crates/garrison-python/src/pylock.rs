@@ -1,0 +1,65 @@
+//! `pylock.toml` / `pylock.*.toml` (PEP 751): every `[[packages]]` entry.
+//!
+//! A package's `marker` is kept; its URL is the `vcs`/`archive` URL or `directory` path;
+//! hashes come from `sdist`, `wheels` and `archive`. Span: the `name =`/`version =` lines.
+
+use garrison_report::SourceFile;
+
+use crate::deps::{Ecosystem, Format, Manifest};
+use crate::util::{self, entry_span, error, get_array, get_str, get_table, line_of, locked, push};
+
+/// Reads a PEP 751 lock file.
+pub fn parse(path: &str, text: &str) -> Manifest {
+    let mut m = util::manifest(path, Format::Pylock);
+    if util::too_large(&mut m, text) {
+        return m;
+    }
+    let src = SourceFile::new(text);
+    let doc = util::parse_toml(&mut m, &src, text);
+    let Some(packages) = get_array(doc.get_ref(), "packages") else {
+        return m;
+    };
+    for p in packages {
+        let line = line_of(&src, p.span().start);
+        let Some(t) = p.get_ref().as_table() else {
+            error(&mut m, Some(line), "`packages` entry is not a table");
+            continue;
+        };
+        let Some(name) = get_str(t, "name") else {
+            error(&mut m, Some(line), "`[[packages]]` without a `name`");
+            continue;
+        };
+        let span = entry_span(&src, t, p.span());
+        let mut dep = locked(
+            name,
+            get_str(t, "version"),
+            Ecosystem::PyPI,
+            "packages",
+            path,
+            span,
+        );
+        dep.marker = get_str(t, "marker").map(str::to_string);
+        dep.url = get_table(t, "vcs")
+            .and_then(|v| get_str(v, "url").or_else(|| get_str(v, "path")))
+            .or_else(|| {
+                get_table(t, "archive")
+                    .and_then(|a| get_str(a, "url").or_else(|| get_str(a, "path")))
+            })
+            .or_else(|| get_table(t, "directory").and_then(|d| get_str(d, "path")))
+            .map(str::to_string);
+        for key in ["sdist", "archive"] {
+            if let Some(f) = get_table(t, key) {
+                util::toml_hashes(f, &mut dep.hashes);
+            }
+        }
+        for w in get_array(t, "wheels").unwrap_or(&[]) {
+            if let Some(w) = w.get_ref().as_table() {
+                util::toml_hashes(w, &mut dep.hashes);
+            }
+        }
+        if !push(&mut m, dep) {
+            break;
+        }
+    }
+    m
+}

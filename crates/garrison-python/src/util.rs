@@ -1,0 +1,173 @@
+//! Helpers shared by the readers: limits, manifest construction, TOML spans.
+
+use garrison_report::{FileError, SourceFile, Span};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::deps::{DepKind, Dependency, Ecosystem, Format, Manifest, VersionRef};
+use crate::name::PackageName;
+use crate::pep440::parse_version;
+
+/// Largest file any reader accepts.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// Most dependencies one manifest records.
+pub const MAX_DEPS: usize = 500_000;
+/// Most errors one manifest records (the rest are counted in a final error).
+pub const MAX_ERRORS: usize = 1_000;
+
+/// An empty manifest for `path`.
+pub fn manifest(path: &str, format: Format) -> Manifest {
+    Manifest {
+        path: path.to_string(),
+        format,
+        deps: Vec::new(),
+        errors: Vec::new(),
+        includes: Vec::new(),
+    }
+}
+
+/// Records an error (bounded).
+pub fn error(m: &mut Manifest, line: Option<u32>, message: impl Into<String>) {
+    if m.errors.len() < MAX_ERRORS {
+        m.errors.push(FileError {
+            path: m.path.clone(),
+            line,
+            column: None,
+            message: message.into(),
+        });
+    }
+}
+
+/// Records `dep` unless the manifest is full. Returns false when full.
+pub fn push(m: &mut Manifest, dep: Dependency) -> bool {
+    if m.deps.len() >= MAX_DEPS {
+        let msg = format!("more than {MAX_DEPS} entries; the rest are not read");
+        if !m.errors.iter().any(|e| e.message == msg) {
+            error(m, None, msg);
+        }
+        return false;
+    }
+    m.deps.push(dep);
+    true
+}
+
+/// Rejects inputs over [`MAX_BYTES`], recording an error. Returns true when too large.
+pub fn too_large(m: &mut Manifest, text: &str) -> bool {
+    if text.len() > MAX_BYTES {
+        let msg = format!(
+            "file is {} bytes, over the {MAX_BYTES} byte limit; not read",
+            text.len()
+        );
+        error(m, None, msg);
+        true
+    } else {
+        false
+    }
+}
+
+/// A version as written: PEP 440 when it parses, raw otherwise.
+pub fn version_ref(s: &str) -> VersionRef {
+    match parse_version(s) {
+        Ok(v) => VersionRef::Pep440(v),
+        Err(_) => VersionRef::Raw(s.trim().to_string()),
+    }
+}
+
+/// A locked entry with no specifier.
+pub fn locked(
+    raw_name: &str,
+    version: Option<&str>,
+    ecosystem: Ecosystem,
+    group: impl Into<String>,
+    path: &str,
+    span: Span,
+) -> Dependency {
+    Dependency {
+        name: PackageName::new(raw_name),
+        raw_name: raw_name.trim().to_string(),
+        ecosystem,
+        kind: DepKind::Locked,
+        version: version.map(version_ref),
+        specifiers: None,
+        specifier_text: None,
+        marker: None,
+        group: group.into(),
+        url: None,
+        hashes: Vec::new(),
+        path: path.to_string(),
+        span,
+    }
+}
+
+/// 1-based line of a byte offset, as `u32`.
+pub fn line_of(src: &SourceFile, offset: usize) -> u32 {
+    u32::try_from(src.line_of(offset)).unwrap_or(u32::MAX)
+}
+
+/// Parses a TOML document, recording syntax errors; what could be read is returned.
+pub fn parse_toml<'i>(m: &mut Manifest, src: &SourceFile, text: &'i str) -> Spanned<DeTable<'i>> {
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    for e in errors {
+        let line = e.span().map(|r| line_of(src, r.start));
+        let msg = format!("TOML syntax error: {}", e.message());
+        error(m, line, msg);
+    }
+    doc
+}
+
+/// The string value of `key` in `t`.
+pub fn get_str<'a>(t: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
+    t.get(key).and_then(|v| v.get_ref().as_str())
+}
+
+/// The table value of `key` in `t`.
+pub fn get_table<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+    t.get(key).and_then(|v| v.get_ref().as_table())
+}
+
+/// The array value of `key` in `t`.
+pub fn get_array<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a [Spanned<DeValue<'i>>]> {
+    t.get(key)
+        .and_then(|v| v.get_ref().as_array())
+        .map(|a| &a[..])
+}
+
+/// The span of a lock entry table: from its `name` key to the end of its `version` value (the
+/// two lines that identify the entry), or the `name` entry alone, or `fallback`.
+pub fn entry_span(src: &SourceFile, t: &DeTable<'_>, fallback: std::ops::Range<usize>) -> Span {
+    let name = t.get_key_value("name");
+    let version = t.get_key_value("version");
+    let mut range: Option<(usize, usize)> = None;
+    for (k, v) in [name, version].into_iter().flatten() {
+        let (s, e) = (k.span().start, v.span().end);
+        range = Some(match range {
+            None => (s, e),
+            Some((a, b)) => (a.min(s), b.max(e)),
+        });
+    }
+    // Only trust a contiguous pair: if the two keys are far apart, point at `name`.
+    if let (Some((k, v)), Some((a, b))) = (name, range) {
+        let between = src.text().get(a..b).map_or(0, |s| s.matches('\n').count());
+        if between > 3 {
+            return src.span(k.span().start, v.span().end);
+        }
+    }
+    match range {
+        Some((a, b)) => src.span(a, b),
+        None => src.span(fallback.start, fallback.end),
+    }
+}
+
+/// Hashes of a TOML file entry: `hash = "sha256:…"` or `hashes = { sha256 = "…" }`.
+pub fn toml_hashes(t: &DeTable<'_>, out: &mut Vec<String>) {
+    if let Some(h) = get_str(t, "hash") {
+        out.push(h.to_string());
+    }
+    if let Some(hs) = get_table(t, "hashes") {
+        for (alg, v) in hs.iter() {
+            if let Some(v) = v.get_ref().as_str() {
+                out.push(format!("{}:{v}", alg.get_ref()));
+            }
+        }
+    }
+}
