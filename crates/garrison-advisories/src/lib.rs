@@ -25,6 +25,7 @@
 pub mod cvss;
 pub mod db;
 pub mod eval;
+pub mod impact;
 pub mod matching;
 pub mod merge;
 pub mod model;

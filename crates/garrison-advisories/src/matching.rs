@@ -194,7 +194,7 @@ fn same_listed(v: &Version, listed: &Version) -> bool {
 }
 
 impl VulnEval {
-    fn verdict(&self, version: &VersionRef) -> Verdict {
+    pub(crate) fn verdict(&self, version: &VersionRef) -> Verdict {
         let mut sources = Vec::new();
         let mut unevaluable = Vec::new();
         let mut list_only = Vec::new();
@@ -308,6 +308,33 @@ impl VulnEval {
         out
     }
 
+    /// Library mode for this one vulnerability (see [`Database::affected_versions_admitted`]);
+    /// `None` when the specifiers admit no enumerated affected version.
+    pub(crate) fn admitted(&self, specifiers: &VersionSpecifiers) -> Option<Admitted> {
+        let pre_ok = specifiers.iter().any(|s| s.version().any_prerelease());
+        let listed = self.listed();
+        let admitted: Vec<Version> = listed
+            .iter()
+            .filter(|x| (pre_ok || !x.any_prerelease()) && specifiers.contains(x))
+            .cloned()
+            .collect();
+        if admitted.is_empty() {
+            return None;
+        }
+        let max = listed.last();
+        let mut fixes: Vec<&Version> = self
+            .fixed_events()
+            .filter(|f| max.is_none_or(|m| *f > m) && !self.affects(f))
+            .collect();
+        fixes.sort();
+        Some(Admitted {
+            id: self.id.clone(),
+            vulnerability: Arc::clone(&self.vuln),
+            affected_versions: admitted,
+            recommended_floor: fixes.first().map(|f| (*f).clone()),
+        })
+    }
+
     fn listed(&self) -> Vec<Version> {
         let mut out: Vec<Version> = self
             .entries
@@ -407,31 +434,9 @@ impl Database {
         let Ok(Some(pkg)) = self.package(name) else {
             return Vec::new();
         };
-        let pre_ok = specifiers.iter().any(|s| s.version().any_prerelease());
-        let mut out = Vec::new();
-        for v in &pkg.vulns {
-            let listed = v.listed();
-            let admitted: Vec<Version> = listed
-                .iter()
-                .filter(|x| (pre_ok || !x.any_prerelease()) && specifiers.contains(x))
-                .cloned()
-                .collect();
-            if admitted.is_empty() {
-                continue;
-            }
-            let max = listed.last();
-            let mut fixes: Vec<&Version> = v
-                .fixed_events()
-                .filter(|f| max.is_none_or(|m| *f > m) && !v.affects(f))
-                .collect();
-            fixes.sort();
-            out.push(Admitted {
-                id: v.id.clone(),
-                vulnerability: Arc::clone(&v.vuln),
-                affected_versions: admitted,
-                recommended_floor: fixes.first().map(|f| (*f).clone()),
-            });
-        }
-        out
+        pkg.vulns
+            .iter()
+            .filter_map(|v| v.admitted(specifiers))
+            .collect()
     }
 }

@@ -1,0 +1,389 @@
+//! Downstream impact: which projects of a set admit the affected versions of one
+//! vulnerability, directly or through other projects of the set.
+//!
+//! For every PyPI package named in the vulnerability's `affected` entries, every dependency
+//! of every project on that package is examined:
+//!
+//! - **Declared** ranges (library mode, `scipy>=1.7`): the *universe of known affected
+//!   releases* is the advisory's enumerated `versions` list (an advisory without one yields no
+//!   declared hits). The hit counts the listed versions the specifier set admits (no specifier
+//!   admits them all); pre-releases count only when the specifier set itself names one, as an
+//!   installer would choose. This is exactly [`Database::affected_versions_admitted`]
+//!   (both call the same code). A direct-URL requirement without a specifier (`scipy @ https://…`)
+//!   and a specifier that is not PEP 440 cannot be evaluated and are skipped.
+//! - **Pinned** (`==`) and **locked** versions: a hit when the OSV evaluation of the
+//!   vulnerability's ranges (and its `versions` list) says the version is affected, as
+//!   [`Database::evaluate`] does; versions that cannot be evaluated (not PEP 440) are skipped.
+//!
+//! The recommended floor of a declared hit is the smallest `fixed` event above every listed
+//! affected version at which the ranges no longer apply; of a pinned or locked hit, the smallest
+//! `fixed` event above the version that is not itself affected. `None` when the vulnerability
+//! has no fix.
+//!
+//! **Transitive hits.** When project P depends (declared or pinned, not through a lock file,
+//! in any group) on project Q of the set (by normalized `[project].name`), every hit of Q that
+//! Q's *dependents* inherit is reported for P too, at P's line that names Q, with `via = [Q]`
+//! and Q's offending specifier, count and floor. What a dependent inherits from Q: Q's
+//! `runtime` hits (`[project] dependencies`, Poetry `dependencies`), and, recursively, the
+//! hits Q inherits through its own `runtime` dependencies on projects of the set (`via = [Q,
+//! R, …]`). Q's extras, build requirements, dependency groups and locks are not installed by
+//! Q's dependents and do not propagate (a requested extra, `q[test]`, is not recorded in the
+//! dependency model, so extras are never followed). Cycles are cut (a project never appears
+//! twice in a chain) and chains are at most [`MAX_DEPTH`] projects long.
+//!
+//! No I/O here: the caller reads the files (with [`garrison_python::read`]) and the projects'
+//! names.
+//!
+//! [`Database::affected_versions_admitted`]: crate::Database::affected_versions_admitted
+//! [`Database::evaluate`]: crate::Database::evaluate
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use garrison_python::pep440::VersionSpecifiers;
+use garrison_python::{DepKind, Dependency, Ecosystem, Format, Manifest, PackageName, VersionRef};
+use serde::Serialize;
+
+use crate::matching::{PackageIndex, Verdict};
+use crate::model::Vulnerability;
+
+/// Longest chain of projects followed for transitive hits (`via` has at most this many
+/// entries).
+pub const MAX_DEPTH: usize = 10;
+
+/// Most hits reported for one vulnerability (a guard against pathological project graphs).
+pub const MAX_HITS: usize = 100_000;
+
+/// One project of the set examined.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// `[project].name` of its `pyproject.toml`, if any: how other projects of the set
+    /// depend on it.
+    pub name: Option<PackageName>,
+    /// Display path of the project's root (a checkout directory).
+    pub root: String,
+    /// Every dependency file read from the project.
+    pub manifests: Vec<Manifest>,
+}
+
+impl Project {
+    /// How the project is named in hits and `via` chains: its name, else its root.
+    pub fn label(&self) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| self.root.clone(), |n| n.as_str().to_string())
+    }
+}
+
+/// One project dependency that admits affected versions of the vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImpactHit {
+    /// The project ([`Project::label`]: its name, else its root).
+    pub project: String,
+    /// The file of the project's dependency line (for a transitive hit, the line naming the
+    /// first project of `via`).
+    pub path: String,
+    /// Its 1-based line.
+    pub line: u32,
+    /// The group of that line ([`group_label`]): `runtime`, `extra:<x>`, `build`,
+    /// `group:<g>`, `lock:<file>`, `requirements:<file>`, ….
+    pub group: String,
+    /// The affected package (normalized name).
+    pub dependency: String,
+    /// The offending specifier as written (`>=1.7.2`; `==<version>` for a locked version; empty
+    /// when a declaration has none). For a transitive hit, the specifier of the last project
+    /// of `via`.
+    pub specifier: String,
+    /// `declared`, `pinned` or `locked`.
+    pub kind: String,
+    /// How many known affected versions the specifier admits (1 for a pinned or locked hit).
+    pub affected_versions_admitted: usize,
+    /// Those versions, ascending (the pinned or locked version itself for those hits).
+    pub affected_versions: Vec<String>,
+    /// Raise the floor to `>=` this version (`None`: no fix is known).
+    pub recommended_floor: Option<String>,
+    /// Empty for a direct hit; the chain of projects (labels) through which the affected
+    /// dependency comes for a transitive one.
+    pub via: Vec<String>,
+}
+
+/// The label of a dependency's group for impact reports: from `pyproject.toml`,
+/// `project.dependencies` → `runtime`, `project.optional-dependencies.X` → `extra:X`,
+/// `build-system.requires` → `build`, `dependency-groups.G` → `group:G`, Poetry
+/// `tool.poetry.dependencies` → `runtime`, `tool.poetry.dev-dependencies` → `group:dev`,
+/// `tool.poetry.group.G.dependencies` → `group:G`, pixi `tool.pixi.pypi-dependencies` →
+/// `pixi`, `tool.pixi.feature.F.pypi-dependencies` → `pixi:F`; lock files →
+/// `lock:<file name>`; requirements and constraints files → `requirements:<file name>`; conda
+/// environment files → `environment:<file name>`; an installed environment → `installed`.
+/// Anything else keeps the reader's group.
+pub fn group_label(dep: &Dependency) -> String {
+    let file = dep
+        .path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(dep.path.as_str());
+    let g = dep.group.as_str();
+    match garrison_python::detect(&dep.path) {
+        Some(Format::Pyproject) => {
+            if g == "project.dependencies" || g == "tool.poetry.dependencies" {
+                "runtime".to_string()
+            } else if g == "build-system.requires" {
+                "build".to_string()
+            } else if g == "tool.poetry.dev-dependencies" {
+                "group:dev".to_string()
+            } else if g == "tool.pixi.pypi-dependencies" {
+                "pixi".to_string()
+            } else if let Some(x) = g.strip_prefix("project.optional-dependencies.") {
+                format!("extra:{x}")
+            } else if let Some(x) = g.strip_prefix("dependency-groups.") {
+                format!("group:{x}")
+            } else if let Some(x) = g
+                .strip_prefix("tool.poetry.group.")
+                .and_then(|x| x.strip_suffix(".dependencies"))
+            {
+                format!("group:{x}")
+            } else if let Some(x) = g
+                .strip_prefix("tool.pixi.feature.")
+                .and_then(|x| x.strip_suffix(".pypi-dependencies"))
+            {
+                format!("pixi:{x}")
+            } else {
+                g.to_string()
+            }
+        }
+        Some(Format::Requirements) => format!("requirements:{file}"),
+        Some(Format::CondaEnvironment) => format!("environment:{file}"),
+        Some(Format::Installed) => "installed".to_string(),
+        Some(
+            Format::UvLock
+            | Format::Pylock
+            | Format::PoetryLock
+            | Format::PipfileLock
+            | Format::PdmLock
+            | Format::PixiLock
+            | Format::CondaLock,
+        ) => format!("lock:{file}"),
+        None => g.to_string(),
+    }
+}
+
+fn kind_label(k: &DepKind) -> &'static str {
+    match k {
+        DepKind::Declared => "declared",
+        DepKind::Pinned => "pinned",
+        DepKind::Locked => "locked",
+    }
+}
+
+fn version_text(v: &VersionRef) -> String {
+    match v {
+        VersionRef::Pep440(v) => v.to_string(),
+        VersionRef::Raw(s) => s.clone(),
+    }
+}
+
+/// The direct hit of one dependency, if it admits affected versions.
+fn direct_hit(project: &str, dep: &Dependency, index: &PackageIndex) -> Option<ImpactHit> {
+    let eval = index.vulns.first()?;
+    let base = |specifier: String, versions: Vec<String>, floor: Option<String>| ImpactHit {
+        project: project.to_string(),
+        path: dep.path.clone(),
+        line: dep.span.start_line,
+        group: group_label(dep),
+        dependency: dep.name.as_str().to_string(),
+        specifier,
+        kind: kind_label(&dep.kind).to_string(),
+        affected_versions_admitted: versions.len(),
+        affected_versions: versions,
+        recommended_floor: floor,
+        via: Vec::new(),
+    };
+    match dep.kind {
+        DepKind::Declared => {
+            let specs = match (&dep.specifiers, &dep.specifier_text, &dep.url) {
+                (Some(s), _, _) => s.clone(),
+                (None, None, None) => VersionSpecifiers::empty(),
+                // Unparseable specifier, or a direct URL of unknown version.
+                _ => return None,
+            };
+            let a = eval.admitted(&specs)?;
+            Some(base(
+                dep.specifier_text.clone().unwrap_or_default(),
+                a.affected_versions
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                a.recommended_floor.map(|f| f.to_string()),
+            ))
+        }
+        DepKind::Pinned | DepKind::Locked => {
+            let version = dep.version.as_ref()?;
+            let Verdict::Affected(m) = eval.verdict(version) else {
+                return None;
+            };
+            let v = version_text(version);
+            let specifier = match (&dep.kind, &dep.specifier_text) {
+                (DepKind::Pinned, Some(t)) => t.clone(),
+                _ => format!("=={v}"),
+            };
+            Some(base(
+                specifier,
+                vec![v],
+                m.fixed.first().map(ToString::to_string),
+            ))
+        }
+    }
+}
+
+/// Every dependency of `projects` that admits affected versions of `vuln`, directly or through
+/// other projects of the set (see the module documentation), sorted by project, path and line.
+pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
+    let arc = Arc::new(vuln.clone());
+    let names: BTreeSet<String> = vuln
+        .affected
+        .iter()
+        .filter(|a| a.package.ecosystem.eq_ignore_ascii_case("pypi"))
+        .map(|a| PackageName::new(&a.package.name).as_str().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let indexes: Vec<(String, PackageIndex)> = names
+        .into_iter()
+        .map(|n| {
+            let idx = PackageIndex::new(&n, vec![Arc::clone(&arc)]);
+            (n, idx)
+        })
+        .collect();
+
+    let labels: Vec<String> = projects.iter().map(Project::label).collect();
+    let direct: Vec<Vec<ImpactHit>> = projects
+        .iter()
+        .zip(&labels)
+        .map(|(p, label)| {
+            p.manifests
+                .iter()
+                .flat_map(|m| m.deps.iter())
+                .filter(|d| d.ecosystem == Ecosystem::PyPI)
+                .filter_map(|d| {
+                    let (_, idx) = indexes.iter().find(|(n, _)| n == d.name.as_str())?;
+                    direct_hit(label, d, idx)
+                })
+                .collect()
+        })
+        .collect();
+
+    // Edges: (dependency line of P, index of Q) for each non-lock dependency of P on a named
+    // project Q of the set (other than P itself).
+    let edges: Vec<Vec<(&Dependency, usize)>> = projects
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            let mut out = Vec::new();
+            for d in p.manifests.iter().flat_map(|m| m.deps.iter()) {
+                if d.kind == DepKind::Locked || d.ecosystem != Ecosystem::PyPI {
+                    continue;
+                }
+                if p.name.as_ref() == Some(&d.name) {
+                    continue;
+                }
+                for (qi, q) in projects.iter().enumerate() {
+                    if qi != pi && q.name.as_ref() == Some(&d.name) {
+                        out.push((d, qi));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+
+    let graph = Graph {
+        direct: &direct,
+        edges: &edges,
+        labels: &labels,
+    };
+    let mut out = Vec::new();
+    for (pi, hits) in direct.iter().enumerate() {
+        out.extend(hits.iter().cloned());
+        for &(dep, qi) in &edges[pi] {
+            let mut chain = vec![pi, qi];
+            for h in graph.exported(qi, &mut chain) {
+                if out.len() >= MAX_HITS {
+                    break;
+                }
+                out.push(graph.through(&labels[pi], dep, qi, h));
+            }
+        }
+        if out.len() >= MAX_HITS {
+            out.truncate(MAX_HITS);
+            break;
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.project, &a.path, a.line, &a.group, &a.dependency, &a.via).cmp(&(
+            &b.project,
+            &b.path,
+            b.line,
+            &b.group,
+            &b.dependency,
+            &b.via,
+        ))
+    });
+    out.dedup();
+    out
+}
+
+struct Graph<'a> {
+    direct: &'a [Vec<ImpactHit>],
+    edges: &'a [Vec<(&'a Dependency, usize)>],
+    labels: &'a [String],
+}
+
+impl Graph<'_> {
+    /// Hit `h` of project `qi`, seen from the dependent `project` through its line `dep`.
+    fn through(&self, project: &str, dep: &Dependency, qi: usize, h: ImpactHit) -> ImpactHit {
+        let mut via = Vec::with_capacity(h.via.len() + 1);
+        via.push(self.labels.get(qi).cloned().unwrap_or_default());
+        via.extend(h.via);
+        ImpactHit {
+            project: project.to_string(),
+            path: dep.path.clone(),
+            line: dep.span.start_line,
+            group: group_label(dep),
+            via,
+            ..h
+        }
+    }
+
+    /// The hits of project `qi` its dependents inherit: its runtime hits, and those inherited
+    /// through its runtime dependencies on other projects, never revisiting a project of
+    /// `chain` (which ends with `qi`) and with at most [`MAX_DEPTH`] projects in a `via`.
+    fn exported(&self, qi: usize, chain: &mut Vec<usize>) -> Vec<ImpactHit> {
+        let mut out: Vec<ImpactHit> = self
+            .direct
+            .get(qi)
+            .into_iter()
+            .flatten()
+            .filter(|h| h.group == "runtime")
+            .cloned()
+            .collect();
+        // `chain` holds the dependent plus the projects of the `via` being built.
+        if chain.len() > MAX_DEPTH {
+            return out;
+        }
+        for &(dep, ri) in self.edges.get(qi).into_iter().flatten() {
+            if chain.contains(&ri) || group_label(dep) != "runtime" {
+                continue;
+            }
+            chain.push(ri);
+            let inherited = self.exported(ri, chain);
+            chain.pop();
+            let label = self.labels.get(qi).cloned().unwrap_or_default();
+            for h in inherited {
+                if out.len() >= MAX_HITS {
+                    return out;
+                }
+                out.push(self.through(&label, dep, ri, h));
+            }
+        }
+        out
+    }
+}
