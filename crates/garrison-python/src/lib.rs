@@ -28,6 +28,7 @@ pub mod pylock;
 pub mod pyproject;
 pub mod requirement;
 pub mod requirements;
+pub mod sbom;
 mod util;
 pub mod uv_lock;
 
