@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 pub mod cvss;
 pub mod db;
 pub mod eval;

@@ -18,6 +18,7 @@ pub mod conda_env;
 pub mod conda_lock;
 pub mod deps;
 pub mod installed;
+pub mod markers;
 pub mod name;
 pub mod pdm_lock;
 pub mod pep440;

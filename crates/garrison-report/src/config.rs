@@ -86,6 +86,50 @@ pub struct Config {
     /// Paths (globs, relative to the root) that are not scanned at all.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Accepted vulnerabilities (`deps/known-vulnerability`), each with a reason and an
+    /// optional expiry after which it is reported again.
+    #[serde(default)]
+    pub ignore_vulnerabilities: Vec<VulnerabilityIgnore>,
+}
+
+/// One accepted vulnerability: `{ id = "PYSEC-2023-102", package = "scipy", reason = "…",
+/// expires = "2027-01-31" }`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VulnerabilityIgnore {
+    /// Advisory id or any alias (PYSEC, GHSA, CVE).
+    pub id: String,
+    /// Only for this package (any spelling; normalized when compared).
+    #[serde(default)]
+    pub package: Option<String>,
+    /// Why the vulnerability does not apply (required).
+    pub reason: String,
+    /// Last day (`YYYY-MM-DD`) the acceptance holds.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+impl VulnerabilityIgnore {
+    /// Checks the expiry's format; the error is a sentence.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(e) = &self.expires {
+            let ok = e.len() == 10
+                && e.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if !ok {
+                return Err(format!(
+                    "ignore-vulnerabilities: `expires = \"{e}\"` for {} is not a YYYY-MM-DD date",
+                    self.id
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -172,6 +216,8 @@ impl Config {
         self.select.extend(other.select);
         self.ignore.extend(other.ignore);
         self.exclude.extend(other.exclude);
+        self.ignore_vulnerabilities
+            .extend(other.ignore_vulnerabilities);
         if other.min_severity.is_some() {
             self.min_severity = other.min_severity;
         }

@@ -26,6 +26,13 @@ pub enum Command {
     Actions(ScanArgs),
     /// SPEC 6 / SPEC 8 repository posture checks only.
     Posture(ScanArgs),
+    /// Known vulnerabilities in dependencies (locks, requirements, pyproject, environments).
+    Deps(DepsCommand),
+    /// The local advisory database: import, sync, status.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// A CycloneDX 1.5 JSON SBOM of the resolved dependencies of lock/requirements files.
+    Sbom(SbomArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
 }
@@ -57,9 +64,13 @@ pub enum ColorChoice {
 /// Arguments shared by the scanning commands.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The repository checkout to scan (or a single workflow file for `actions`).
+    /// The repository checkout to scan (or a single workflow file for `actions`; for `deps`,
+    /// any number of checkouts and dependency files).
     #[arg(default_value = ".")]
-    pub path: PathBuf,
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub deps: DepsOptions,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -126,4 +137,108 @@ pub struct RulesArgs {
     /// Output format for the list: text, json or markdown (the full documentation of every rule).
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+/// Options of the dependency audit (used by `deps` and `scan`).
+#[derive(Debug, Args, Clone)]
+pub struct DepsOptions {
+    /// Advisory database file [default: $GARRISON_DB, else the user data directory].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Only report entries whose environment markers may apply to this Python version (`3.11`).
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+
+    /// Only report entries whose environment markers may apply on this platform
+    /// (`linux`, `macos`/`darwin`, `windows`/`win32`).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+
+    /// Do not report declared ranges that admit vulnerable versions (library mode).
+    #[arg(long)]
+    pub no_declared: bool,
+}
+
+/// `garrison deps`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DepsCommand {
+    /// `impact`: which projects an advisory reaches.
+    #[command(subcommand)]
+    pub action: Option<DepsAction>,
+
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// Subcommands of `garrison deps`.
+#[derive(Debug, Subcommand)]
+pub enum DepsAction {
+    /// Every project of a set whose declared requirements or locks admit versions affected by
+    /// an advisory, directly or through other projects of the set.
+    Impact(ImpactArgs),
+}
+
+/// `garrison deps impact`.
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    /// An advisory id or alias (PYSEC-…, GHSA-…, CVE-…) in the database, or an OSV file
+    /// (`.json`, `.yaml`).
+    pub advisory: String,
+
+    /// A directory of project checkouts (each subdirectory is a project), or one checkout.
+    #[arg(long, value_name = "DIR")]
+    pub projects: PathBuf,
+
+    /// Advisory database file [default: $GARRISON_DB, else the user data directory].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `garrison db`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import advisories from a pypa/advisory-database checkout, a directory of OSV JSON files,
+    /// or an OSV export zip (`PyPI/all.zip`).
+    Import {
+        /// What to import.
+        path: PathBuf,
+        /// Database file to write [default: $GARRISON_DB, else the user data directory].
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+    /// Download the OSV PyPI export and import it (needs the network).
+    Sync {
+        /// Database file to write [default: $GARRISON_DB, else the user data directory].
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Where to download from.
+        #[arg(
+            long,
+            default_value = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+        )]
+        url: String,
+    },
+    /// Show the database's source, size and age.
+    Status {
+        /// Database file [default: $GARRISON_DB, else the user data directory].
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+}
+
+/// `garrison sbom`.
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// Lock, requirements or environment files, or checkouts.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the SBOM to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -1,7 +1,7 @@
 //! Wiring: configuration, running the analyses, rendering, exit codes.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
@@ -11,7 +11,7 @@ use garrison_report::config::{self, Baseline, Config, IgnoreEntry};
 use garrison_report::render::{self, Format};
 use garrison_report::{Report, RuleMeta, Severity};
 
-use crate::cli::{Cli, ColorChoice, Command, OutputFormat, RulesArgs, ScanArgs};
+use crate::cli::{Cli, ColorChoice, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
 
 /// Writes a line to standard error (the one place the binary does).
 #[allow(clippy::print_stderr)]
@@ -25,6 +25,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan(&args, Analyses::ALL),
         Command::Actions(args) => scan(&args, Analyses::ACTIONS),
         Command::Posture(args) => scan(&args, Analyses::POSTURE),
+        Command::Deps(d) => match d.action {
+            Some(DepsAction::Impact(a)) => crate::impact::run(&a),
+            None => scan(&d.scan, Analyses::DEPS),
+        },
+        Command::Db(c) => crate::db::run(&c),
+        Command::Sbom(a) => crate::sbom::run(&a),
         Command::Rules(args) => rules(&args),
     }
 }
@@ -34,20 +40,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 struct Analyses {
     actions: bool,
     posture: bool,
+    deps: bool,
 }
 
 impl Analyses {
     const ALL: Analyses = Analyses {
         actions: true,
         posture: true,
+        deps: true,
     };
     const ACTIONS: Analyses = Analyses {
         actions: true,
         posture: false,
+        deps: false,
     };
     const POSTURE: Analyses = Analyses {
         actions: false,
         posture: true,
+        deps: false,
+    };
+    const DEPS: Analyses = Analyses {
+        actions: false,
+        posture: false,
+        deps: true,
     };
 }
 
@@ -55,7 +70,9 @@ impl Analyses {
 pub fn all_rules() -> Vec<&'static RuleMeta> {
     let mut v = garrison_actions::rules();
     v.extend(crate::posture::rules());
+    v.extend(garrison_advisories::audit::rules());
     v.sort_by_key(|r| r.id);
+    v.dedup_by_key(|r| r.id);
     v
 }
 
@@ -74,15 +91,30 @@ fn load_config(args: &ScanArgs, root: &Path) -> Result<Config> {
         min_confidence: args.min_confidence,
         fail_on: args.fail_on,
         exclude: Vec::new(),
+        ignore_vulnerabilities: Vec::new(),
     });
     Ok(cfg)
 }
 
 fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
-    let path = &args.path;
-    if !path.exists() {
-        bail!("{}: no such file or directory", path.display());
+    for p in &args.paths {
+        if !p.exists() {
+            bail!("{}: no such file or directory", p.display());
+        }
     }
+    if args.paths.len() > 1 && (which.actions || which.posture) {
+        bail!("this command scans one checkout; `garrison deps` takes several paths");
+    }
+    if let Err(e) = garrison_python::markers::may_apply(
+        "python_version >= '2'",
+        args.deps.python_version.as_deref(),
+        args.deps.platform.as_deref(),
+    ) {
+        bail!("{e}");
+    }
+    let single = args.paths.len() == 1;
+    let fallback = PathBuf::from(".");
+    let path = if single { &args.paths[0] } else { &fallback };
     let baseline = match &args.baseline {
         Some(b) if b.exists() => Some(Baseline::load(b)?),
         Some(b) if args.write_baseline.as_ref() != Some(b) => {
@@ -106,7 +138,39 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         ..Report::default()
     };
 
-    if path.is_file() {
+    if which.deps && !(which.actions || which.posture) {
+        // `garrison deps`: any number of checkouts and dependency files.
+        let mut manifests = Vec::new();
+        let excludes = cfg.exclude_matchers();
+        for p in &args.paths {
+            if p.is_dir() {
+                let checkout = garrison_posture::Checkout::scan(p, &excludes);
+                let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+                let prefix = if single {
+                    String::new()
+                } else {
+                    format!("{}/", p.display().to_string().trim_end_matches('/'))
+                };
+                manifests.extend(crate::deps::manifests_in(p, &files, &prefix, &mut report));
+            } else {
+                manifests.extend(crate::deps::manifests_of_file(p, &mut report));
+            }
+        }
+        let db = crate::deps::load_db(&args.deps, &mut report)?;
+        crate::deps::add(
+            &mut report,
+            db.as_ref(),
+            &manifests,
+            &cfg,
+            &args.deps,
+            &selected,
+        )?;
+        if single && path.is_dir() {
+            load_missing_sources(&mut report, path);
+        } else {
+            load_missing_sources(&mut report, Path::new(""));
+        }
+    } else if path.is_file() {
         // A single file: audit it as the GitHub file its name says (workflow by default).
         let name = path
             .file_name()
@@ -138,6 +202,19 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         }
         if which.posture {
             crate::posture::add(&mut report, &checkout, &selected);
+        }
+        if which.deps {
+            let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+            let manifests = crate::deps::manifests_in(path, &files, "", &mut report);
+            let db = crate::deps::load_db(&args.deps, &mut report)?;
+            crate::deps::add(
+                &mut report,
+                db.as_ref(),
+                &manifests,
+                &cfg,
+                &args.deps,
+                &selected,
+            )?;
         }
         load_missing_sources(&mut report, path);
     }
@@ -215,7 +292,8 @@ fn load_missing_sources(report: &mut Report, root: &Path) {
     }
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+/// Writes `text` to `path`, or to standard output.
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
     match path {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
         None => {

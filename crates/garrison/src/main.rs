@@ -3,7 +3,11 @@
 
 mod cli;
 mod commands;
+mod db;
+mod deps;
+mod impact;
 mod posture;
+mod sbom;
 
 use std::process::ExitCode;
 
