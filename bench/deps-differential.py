@@ -58,7 +58,22 @@ RULE = "deps/known-vulnerability"
 # Key: (section, side, package, version, vulnerability id as printed) -> text.
 EXPLANATIONS: dict[tuple[str, str, str, str, str], str] = {}
 # Explanations per (package) or per advisory id when the same cause explains many rows.
-EXPLAIN_BY_ID: dict[str, str] = {}
+LOCAL = ("local label (documented choice): garrison compares a version against an event or listed "
+         "version without a local label with its own local label ignored, as PEP 440 specifiers do "
+         "(`X+local1` is a build of `X`); the loopback server applies plain OSV/PEP 440 equality and "
+         "ordering, where `X+local1` != `X` and `X+local1` > `X`. ")
+EXPLAIN_BY_ID: dict[str, str] = {
+    # Investigated 2026-11-25 by reading the YAML records.
+    "PYSEC-2023-61": LOCAL + "django's `versions` list includes 3.2a1..3.2rc1 and 4.2a1..4.2rc1, "
+                     "which its ranges (`introduced: 3.2` / `4.2`) exclude; garrison matches "
+                     "`3.2b1+local1` to the listed `3.2b1`.",
+    "PYSEC-2023-177": LOCAL + "gevent's list includes 23.9.0 and 23.9.0.post1 although the range says "
+                      "`fixed: 23.9.0`; the list matches `23.9.0+local1` in garrison only.",
+    "PYSEC-2024-1": LOCAL + "the listed version matched with its local label ignored.",
+    "PYSEC-2022-42969": LOCAL + "py: `last_affected: 1.11.0`; `1.11.0+local1` is affected in garrison, "
+                        "after the last affected version in plain ordering.",
+    "PYSEC-2021-114": LOCAL + "wagtail lists 2.11.6, which its ranges mark fixed (`fixed: 2.11.6`).",
+}
 EXPLAIN_BY_PACKAGE: dict[str, str] = {}
 
 
