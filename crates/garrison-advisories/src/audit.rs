@@ -123,10 +123,21 @@ pub fn audit(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for m in manifests {
-        let mut conda_unchecked = 0usize;
+        // Conda entries with a `pkg:pypi` purl are also recorded as PyPI entries (group
+        // `… (purl)`) and checked as such; only the others are unchecked.
+        let via_purl = m
+            .deps
+            .iter()
+            .filter(|d| d.ecosystem == Ecosystem::PyPI && d.group.ends_with("(purl)"))
+            .count();
+        let conda = m
+            .deps
+            .iter()
+            .filter(|d| d.ecosystem == Ecosystem::Conda)
+            .count();
+        let conda_unchecked = conda.saturating_sub(via_purl);
         for dep in &m.deps {
             if dep.ecosystem == Ecosystem::Conda {
-                conda_unchecked += 1;
                 continue;
             }
             if !marker_applies(dep, opts) {
@@ -146,7 +157,7 @@ pub fn audit(
             out.push(
                 Finding::builder(&NotEvaluated::META)
                     .message(format!(
-                        "not evaluated: {conda_unchecked} conda packages in {} (PyPI advisories apply only to entries with a PyPI counterpart)",
+                        "not evaluated: {conda_unchecked} conda packages without a PyPI counterpart in {} (PyPI advisories do not apply to them)",
                         m.path
                     ))
                     .severity(Severity::Info)
