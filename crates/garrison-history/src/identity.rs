@@ -19,7 +19,7 @@ impl Person {
     /// Does this person own `id` (by email, case-insensitive)?
     pub fn owns(&self, id: &Identity) -> bool {
         let email = id.email.to_lowercase();
-        self.emails.iter().any(|e| *e == email)
+        self.emails.contains(&email)
     }
 }
 
