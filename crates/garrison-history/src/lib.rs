@@ -1,10 +1,14 @@
 //! Git history mining for Garrison's contribution-risk review.
 //!
 //! [`mine`] walks a repository's history with gix (no `git` process) and returns, per commit,
-//! the identities, timestamps with UTC offsets, signature presence, merge structure and a file
-//! list whose line counts match `git log --numstat --no-renames` exactly (root commits against
-//! the empty tree, merge commits without a file list, binary files decided like git: a NUL byte
-//! in the first 8000 bytes of either side). Per-commit diffs run in parallel, each worker with its
+//! the identities, timestamps with UTC offsets, signature presence, merge structure and the file
+//! list of `git log --numstat --no-renames` (root commits against the empty tree, merge commits
+//! without a file list, binary files decided like git: a NUL byte in the first 8000 bytes of
+//! either side). File lists and binary flags match git exactly; line counts come from
+//! imara-diff's Myers, whose heuristics (frequent-line pruning, cost cut-off) differ slightly
+//! from xdiff's: on numpy's newest 5,000 commits 206 of 17,046 file entries (1.2%) differ from
+//! git's counts by a few lines (ours are not always larger). `.gitattributes` (`binary`, `-diff`,
+//! textconv) is not consulted. Per-commit diffs run in parallel, each worker with its
 //! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
 //! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
 //!
