@@ -1,0 +1,96 @@
+//! On-disk cache of mined commits (postcard), one file per repository.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::mine::mine_raw;
+use crate::{Commit, History, HistoryError, MineOptions};
+
+/// Bumped whenever [`Commit`]'s encoding or the mining semantics change.
+const CACHE_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    /// Raw commits (before `.mailmap`), any order.
+    commits: Vec<Commit>,
+}
+
+fn cache_path(repo: &Path, cache_dir: &Path) -> PathBuf {
+    let canon = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
+    let digest = Sha256::digest(canon.to_string_lossy().as_bytes());
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    cache_dir.join(format!("history-{hex}.postcard"))
+}
+
+fn load(path: &Path, warnings: &mut Vec<String>) -> HashMap<String, Commit> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return HashMap::new();
+    };
+    match postcard::from_bytes::<CacheFile>(&bytes) {
+        Ok(f) if f.version == CACHE_VERSION => {
+            f.commits.into_iter().map(|c| (c.id.clone(), c)).collect()
+        }
+        Ok(_) => {
+            warnings.push(format!(
+                "history cache {}: old version, rebuilt",
+                path.display()
+            ));
+            HashMap::new()
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "history cache {}: unreadable ({e}), rebuilt",
+                path.display()
+            ));
+            HashMap::new()
+        }
+    }
+}
+
+fn store(path: &Path, commits: Vec<Commit>) -> Result<(), String> {
+    let file = CacheFile {
+        version: CACHE_VERSION,
+        commits,
+    };
+    let bytes = postcard::to_stdvec(&file).map_err(|e| e.to_string())?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+}
+
+/// Like [`crate::mine`], reusing commits mined earlier from a cache file in `cache_dir` (one
+/// file per repository, named after a hash of its canonical path). Only commits missing from the
+/// cache are diffed; the cache is then rewritten with the union. A missing, old or corrupt cache
+/// is ignored and rebuilt (a warning is added); failing to write it is a warning too.
+pub fn mine_cached(
+    repo: &Path,
+    opts: &MineOptions,
+    cache_dir: &Path,
+) -> Result<History, HistoryError> {
+    let path = cache_path(repo, cache_dir);
+    let mut warnings = Vec::new();
+    let mut cached = load(&path, &mut warnings);
+    let before = cached.len();
+    let mut raw = mine_raw(repo, opts, &mut cached)?;
+    let reused = before - cached.len();
+    if reused < raw.commits.len() || before == 0 {
+        // New commits were mined: write back everything (this walk plus entries it did not visit).
+        let mut all: Vec<Commit> = cached.into_values().collect();
+        all.extend(raw.commits.iter().cloned());
+        if let Err(e) = store(&path, all) {
+            warnings.push(format!(
+                "history cache {}: not written ({e})",
+                path.display()
+            ));
+        }
+    }
+    raw.warnings.extend(warnings);
+    Ok(raw.finish())
+}

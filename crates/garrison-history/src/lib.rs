@@ -1,0 +1,180 @@
+//! Git history mining for Garrison's contribution-risk review.
+//!
+//! [`mine`] walks a repository's history with gix (no `git` process) and returns, per commit,
+//! the identities, timestamps with UTC offsets, signature presence, merge structure and the file
+//! list of `git log --numstat --no-renames` (root commits against the empty tree, merge commits
+//! without a file list, binary files decided like git: a NUL byte in the first 8000 bytes of
+//! either side). File lists and binary flags match git exactly; line counts come from
+//! imara-diff's Myers, whose heuristics (frequent-line pruning, cost cut-off) differ slightly
+//! from xdiff's: on numpy's newest 5,000 commits 206 of 17,046 file entries (1.2%) differ from
+//! git's counts by a few lines (ours are not always larger). `.gitattributes` (`binary`, `-diff`,
+//! textconv) is not consulted. Per-commit diffs run in parallel, each worker with its
+//! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
+//! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
+//!
+//! Untrusted repositories: blobs larger than [`MAX_DIFF_BLOB`] are never read for a line diff
+//! (the change is marked [`FileChange::too_large`] with zero counts, where git would count their
+//! lines), tree diffs are iterative inside gix, and a commit that cannot be read or diffed becomes
+//! a warning in [`History::warnings`] rather than an error.
+
+mod cache;
+mod identity;
+mod mine;
+
+use serde::{Deserialize, Serialize};
+
+pub use cache::mine_cached;
+pub use identity::{Person, Timeline, merge_identities, timelines};
+pub use mine::mine;
+
+/// Blobs larger than this (16 MiB) are not read for a line diff; see [`FileChange::too_large`].
+pub const MAX_DIFF_BLOB: u64 = 16 * 1024 * 1024;
+
+/// Bytes of a commit message kept in [`Commit::message`].
+pub const MAX_MESSAGE: usize = 4096;
+
+/// What to mine.
+#[derive(Debug, Clone, Default)]
+pub struct MineOptions {
+    /// Only commits whose committer time is at or after this unix time (`git log --since`).
+    pub since: Option<i64>,
+    /// `(base, head)` revisions: the commits reachable from head but not from base
+    /// (`git log base..head`). Without it, the history reachable from `HEAD`.
+    pub range: Option<(String, String)>,
+    /// Stop after this many commits (newest first).
+    pub max_commits: Option<usize>,
+    /// Worker threads for the per-commit diffs (0 = rayon's default, the number of CPUs).
+    pub threads: usize,
+}
+
+/// One commit with its file changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    /// Full hex object id.
+    pub id: String,
+    /// Parent ids in order (hex).
+    pub parents: Vec<String>,
+    /// Author (after `.mailmap` when mined through [`mine`]).
+    pub author: Identity,
+    /// Committer (after `.mailmap`).
+    pub committer: Identity,
+    /// Author time, unix seconds.
+    pub author_time: i64,
+    /// Author's UTC offset in minutes (east positive).
+    pub author_offset_minutes: i32,
+    /// Committer time, unix seconds.
+    pub commit_time: i64,
+    /// Committer's UTC offset in minutes.
+    pub commit_offset_minutes: i32,
+    /// The message, lossily decoded, cut to the first [`MAX_MESSAGE`] bytes.
+    pub message: String,
+    /// A `gpgsig` (or `gpgsig-sha256`) header is present. Not verified.
+    pub signed: bool,
+    /// Changed files against the single parent (or the empty tree for a root commit); empty for
+    /// merges, like `git log --numstat` without `-m`.
+    pub files: Vec<FileChange>,
+    /// More than one parent.
+    pub is_merge: bool,
+}
+
+/// A name and email as recorded (or mapped by `.mailmap`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Identity {
+    /// Display name.
+    pub name: String,
+    /// Email address (as written, without angle brackets).
+    pub email: String,
+}
+
+/// How a path changed (renames appear as a deletion plus an addition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    /// New path.
+    Added,
+    /// Content and/or mode changed.
+    Modified,
+    /// Path removed.
+    Deleted,
+    /// Kind changed, e.g. regular file to symlink or submodule (`T` in `git diff --raw`).
+    TypeChanged,
+}
+
+/// One changed path of a non-merge commit, with numstat counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    /// Path (lossily decoded UTF-8), `/`-separated.
+    pub path: String,
+    /// Always `None` for now: renames are not tracked (`--no-renames`).
+    pub old_path: Option<String>,
+    /// Kind of change.
+    pub kind: ChangeKind,
+    /// Added lines (0 when binary or too large).
+    pub added: u32,
+    /// Removed lines (0 when binary or too large).
+    pub removed: u32,
+    /// Either side has a NUL byte in its first 8000 bytes (git's rule; `-\t-` in numstat).
+    pub binary: bool,
+    /// Either side is larger than [`MAX_DIFF_BLOB`]: not read, counts are 0 and `binary` is false.
+    pub too_large: bool,
+    /// Blob size before (None when added or for submodules).
+    pub old_size: Option<u64>,
+    /// Blob size after (None when deleted or for submodules).
+    pub new_size: Option<u64>,
+    /// The resulting entry (or the deleted one) is an executable file.
+    pub mode_exec: bool,
+}
+
+/// A tag pointing (eventually) at a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Short name (`v1.2.0`).
+    pub name: String,
+    /// The commit it peels to (hex), or the object it points at when that is not a commit.
+    pub target: String,
+    /// Tagger of an annotated tag (after `.mailmap`).
+    pub tagger: Option<Identity>,
+    /// Tagger time of an annotated tag, unix seconds.
+    pub time: Option<i64>,
+    /// The annotated tag carries a PGP/SSH signature. Not verified.
+    pub signed: bool,
+    /// Annotated (tag object) rather than lightweight.
+    pub annotated: bool,
+}
+
+/// The mined history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Commits, newest first (by committer time).
+    pub commits: Vec<Commit>,
+    /// All tags of the repository, sorted by name.
+    pub tags: Vec<Tag>,
+    /// Problems that did not stop mining (unreadable commit, blob or tree; corrupt cache).
+    pub warnings: Vec<String>,
+}
+
+/// Errors that stop mining altogether.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The path is not a git repository gix can open.
+    #[error("cannot open git repository {path}: {message}")]
+    Open {
+        /// Repository path.
+        path: String,
+        /// gix's message.
+        message: String,
+    },
+    /// A revision (HEAD, or a range end) does not resolve to a commit.
+    #[error("cannot resolve revision {rev}: {message}")]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// gix's message.
+        message: String,
+    },
+    /// The commit walk failed.
+    #[error("history walk failed: {0}")]
+    Walk(String),
+    /// The worker thread pool could not be built.
+    #[error("thread pool: {0}")]
+    Threads(String),
+}

@@ -1,0 +1,545 @@
+//! The walk, per-commit diffs (numstat), tags and `.mailmap` application.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::tree::EntryMode;
+use gix::objs::{CommitRef, TagRef, TreeRefIter};
+use imara_diff::{Algorithm, Diff, InternedInput};
+use rayon::prelude::*;
+
+use crate::{
+    ChangeKind, Commit, FileChange, History, HistoryError, Identity, MAX_DIFF_BLOB, MAX_MESSAGE,
+    MineOptions, Tag,
+};
+
+/// git's `FIRST_FEW_BYTES`: a NUL byte in this prefix makes a blob binary.
+const BINARY_PROBE: usize = 8000;
+/// Peeling depth for tags pointing at tags.
+const MAX_TAG_CHAIN: usize = 8;
+
+/// Mine the history of the repository at `repo` (a work tree or a bare git directory).
+///
+/// Commits come newest first (committer time); identities are mapped through the `.mailmap` of
+/// `HEAD`. Per-commit failures become [`History::warnings`].
+pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
+    let raw = mine_raw(repo, opts, &mut HashMap::new())?;
+    Ok(raw.finish())
+}
+
+/// Mined data before `.mailmap` is applied (what the cache stores).
+pub(crate) struct Raw {
+    pub(crate) repo: gix::ThreadSafeRepository,
+    pub(crate) commits: Vec<Commit>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Raw {
+    /// Read tags and apply the `.mailmap` of `HEAD` to commits and taggers.
+    pub(crate) fn finish(self) -> History {
+        let repo = self.repo.to_thread_local();
+        let mut warnings = self.warnings;
+        let mailmap = repo.open_mailmap();
+        let map = |id: &mut Identity| {
+            let sig = gix::actor::SignatureRef {
+                name: id.name.as_bytes().as_bstr(),
+                email: id.email.as_bytes().as_bstr(),
+                time: "",
+            };
+            if let Some(resolved) = mailmap.try_resolve_ref(sig) {
+                let name = resolved.name.map(|n| n.to_str_lossy().into_owned());
+                let email = resolved.email.map(|e| e.to_str_lossy().into_owned());
+                if let Some(name) = name {
+                    id.name = name;
+                }
+                if let Some(email) = email {
+                    id.email = email;
+                }
+            }
+        };
+        let mut commits = self.commits;
+        for c in &mut commits {
+            map(&mut c.author);
+            map(&mut c.committer);
+        }
+        let mut tags = read_tags(&repo, &mut warnings);
+        for t in &mut tags {
+            if let Some(id) = &mut t.tagger {
+                map(id);
+            }
+        }
+        History {
+            commits,
+            tags,
+            warnings,
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<gix::ThreadSafeRepository, HistoryError> {
+    gix::open(path)
+        .map(|r| r.into_sync())
+        .map_err(|e| HistoryError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, HistoryError> {
+    let err = |message: String| HistoryError::Revision {
+        rev: rev.to_string(),
+        message,
+    };
+    let id = repo.rev_parse_single(rev).map_err(|e| err(e.to_string()))?;
+    let commit = id
+        .object()
+        .map_err(|e| err(e.to_string()))?
+        .peel_to_commit()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(commit.id)
+}
+
+/// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
+pub(crate) fn mine_raw(
+    path: &Path,
+    opts: &MineOptions,
+    cached: &mut HashMap<String, Commit>,
+) -> Result<Raw, HistoryError> {
+    let ts = open(path)?;
+    let repo = ts.to_thread_local();
+    let ids = walk(&repo, opts)?;
+    let mut warnings = Vec::new();
+
+    let mut slots: Vec<Option<Commit>> = ids
+        .iter()
+        .map(|id| cached.remove(&id.to_hex().to_string()))
+        .collect();
+    let todo: Vec<(usize, ObjectId)> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| slots.get(*i).is_some_and(Option::is_none))
+        .map(|(i, id)| (i, *id))
+        .collect();
+
+    if !todo.is_empty() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .build()
+            .map_err(|e| HistoryError::Threads(e.to_string()))?;
+        let results: Vec<(usize, Result<Commit, String>)> = pool.install(|| {
+            todo.par_iter()
+                .map_init(
+                    || {
+                        let mut r = ts.to_thread_local();
+                        r.object_cache_size_if_unset(8 * 1024 * 1024);
+                        (r, Scratch::default())
+                    },
+                    |(r, scratch), (i, id)| (*i, mine_commit(r, *id, scratch)),
+                )
+                .collect()
+        });
+        for (i, res) in results {
+            match res {
+                Ok(c) => {
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = Some(c);
+                    }
+                }
+                Err(e) => warnings.push(e),
+            }
+        }
+    }
+    drop(repo);
+    Ok(Raw {
+        repo: ts,
+        commits: slots.into_iter().flatten().collect(),
+        warnings,
+    })
+}
+
+fn walk(repo: &gix::Repository, opts: &MineOptions) -> Result<Vec<ObjectId>, HistoryError> {
+    use gix::revision::walk::Sorting;
+    use gix::traverse::commit::simple::CommitTimeOrder;
+
+    let (tip, hidden) = match &opts.range {
+        Some((base, head)) => (resolve(repo, head)?, Some(resolve(repo, base)?)),
+        None => {
+            let unborn = repo.head().map(|h| h.is_unborn()).unwrap_or(false);
+            if unborn {
+                return Ok(Vec::new());
+            }
+            (resolve(repo, "HEAD")?, None)
+        }
+    };
+    let order = CommitTimeOrder::NewestFirst;
+    let sorting = match opts.since {
+        Some(seconds) => Sorting::ByCommitTimeCutoff { order, seconds },
+        None => Sorting::ByCommitTime(order),
+    };
+    let mut platform = repo.rev_walk([tip]).sorting(sorting);
+    if let Some(base) = hidden {
+        platform = platform.with_hidden([base]);
+    }
+    let walk = platform
+        .all()
+        .map_err(|e| HistoryError::Walk(e.to_string()))?;
+    let limit = opts.max_commits.unwrap_or(usize::MAX);
+    let mut ids = Vec::new();
+    for info in walk {
+        if ids.len() >= limit {
+            break;
+        }
+        let info = info.map_err(|e| HistoryError::Walk(e.to_string()))?;
+        ids.push(info.id);
+    }
+    Ok(ids)
+}
+
+/// Per-thread reusable buffers.
+#[derive(Default)]
+struct Scratch {
+    state: gix::diff::tree::State,
+    old_tree: Vec<u8>,
+    new_tree: Vec<u8>,
+}
+
+fn identity(sig: &gix::actor::SignatureRef<'_>) -> Identity {
+    let t = sig.trim();
+    Identity {
+        name: t.name.to_str_lossy().into_owned(),
+        email: t.email.to_str_lossy().into_owned(),
+    }
+}
+
+fn sig_time(sig: &gix::actor::SignatureRef<'_>) -> (i64, i32) {
+    match sig.time() {
+        Ok(t) => (t.seconds, t.offset / 60),
+        Err(_) => (sig.seconds(), 0),
+    }
+}
+
+fn mine_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+    scratch: &mut Scratch,
+) -> Result<Commit, String> {
+    let hex = id.to_hex().to_string();
+    let fail = |what: &str, e: &dyn std::fmt::Display| format!("commit {hex}: {what}: {e}");
+    let kind = repo.object_hash();
+    let obj = repo.find_object(id).map_err(|e| fail("read", &e))?;
+    let c = CommitRef::from_bytes(&obj.data, kind).map_err(|e| fail("parse", &e))?;
+    let author = c.author().map_err(|e| fail("author", &e))?;
+    let committer = c.committer().map_err(|e| fail("committer", &e))?;
+    let (author_time, author_offset_minutes) = sig_time(&author);
+    let (commit_time, commit_offset_minutes) = sig_time(&committer);
+    let parents: Vec<ObjectId> = c.parents().collect();
+    let signed = c
+        .extra_headers
+        .iter()
+        .any(|(k, _)| *k == "gpgsig" || *k == "gpgsig-sha256");
+    let msg: &[u8] = c.message.as_ref();
+    let message = String::from_utf8_lossy(msg.get(..MAX_MESSAGE).unwrap_or(msg)).into_owned();
+    let is_merge = parents.len() > 1;
+    let files = if is_merge {
+        Vec::new()
+    } else {
+        let tree = c.tree();
+        let parent_tree = match parents.first() {
+            Some(p) => Some(commit_tree(repo, *p).map_err(|e| fail("parent", &e))?),
+            None => None,
+        };
+        diff_trees(repo, parent_tree, tree, scratch).map_err(|e| fail("diff", &e))?
+    };
+    Ok(Commit {
+        id: hex.clone(),
+        parents: parents.iter().map(|p| p.to_hex().to_string()).collect(),
+        author: identity(&author),
+        committer: identity(&committer),
+        author_time,
+        author_offset_minutes,
+        commit_time,
+        commit_offset_minutes,
+        message,
+        signed,
+        files,
+        is_merge,
+    })
+}
+
+fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, String> {
+    let obj = repo.find_object(id).map_err(|e| e.to_string())?;
+    let c = CommitRef::from_bytes(&obj.data, repo.object_hash()).map_err(|e| e.to_string())?;
+    Ok(c.tree())
+}
+
+fn read_tree(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Result<(), String> {
+    let obj = repo.find_object(id).map_err(|e| e.to_string())?;
+    if obj.kind != gix::objs::Kind::Tree {
+        return Err(format!("{id} is not a tree"));
+    }
+    buf.clear();
+    buf.extend_from_slice(&obj.data);
+    Ok(())
+}
+
+/// Category of an entry for type-change detection (mode 644 vs 755 is not a type change).
+fn category(mode: EntryMode) -> u8 {
+    if mode.is_tree() {
+        0
+    } else if mode.is_link() {
+        2
+    } else if mode.is_commit() {
+        3
+    } else {
+        1
+    }
+}
+
+fn diff_trees(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: ObjectId,
+    scratch: &mut Scratch,
+) -> Result<Vec<FileChange>, String> {
+    use gix::diff::tree::recorder::Change;
+    let kind = repo.object_hash();
+    match old {
+        Some(o) => read_tree(repo, o, &mut scratch.old_tree)?,
+        None => scratch.old_tree.clear(),
+    }
+    read_tree(repo, new, &mut scratch.new_tree)?;
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        TreeRefIter::from_bytes(&scratch.old_tree, kind),
+        TreeRefIter::from_bytes(&scratch.new_tree, kind),
+        &mut scratch.state,
+        &repo.objects,
+        &mut recorder,
+    )
+    .map_err(|e| e.to_string())?;
+
+    let mut out = Vec::new();
+    for change in recorder.records {
+        let (path, kind, old, new) = match change {
+            Change::Addition {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (path, ChangeKind::Added, None, Some((entry_mode, oid))),
+            Change::Deletion {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (path, ChangeKind::Deleted, Some((entry_mode, oid)), None),
+            Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } => {
+                let (a, b) = (category(previous_entry_mode), category(entry_mode));
+                let kind = if a == b {
+                    ChangeKind::Modified
+                } else {
+                    ChangeKind::TypeChanged
+                };
+                (
+                    path,
+                    kind,
+                    Some((previous_entry_mode, previous_oid)),
+                    Some((entry_mode, oid)),
+                )
+            }
+        };
+        // Trees are walked into by gix; a file replaced by a directory (or back) shows as the
+        // file's deletion or addition, like git.
+        let old = old.filter(|(m, _)| !m.is_tree());
+        let new = new.filter(|(m, _)| !m.is_tree());
+        let kind = match (&old, &new) {
+            (None, None) => continue,
+            (None, Some(_)) => ChangeKind::Added,
+            (Some(_), None) => ChangeKind::Deleted,
+            (Some(_), Some(_)) => kind,
+        };
+        out.push(file_change(
+            repo,
+            path.to_str_lossy().into_owned(),
+            kind,
+            old,
+            new,
+        )?);
+    }
+    Ok(out)
+}
+
+/// One side's content for numstat.
+struct Side {
+    data: Vec<u8>,
+    size: Option<u64>,
+    too_large: bool,
+}
+
+fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<Side, String> {
+    let Some((mode, oid)) = entry else {
+        return Ok(Side {
+            data: Vec::new(),
+            size: None,
+            too_large: false,
+        });
+    };
+    if mode.is_commit() {
+        // git diffs submodules as the text "Subproject commit <id>\n".
+        return Ok(Side {
+            data: format!("Subproject commit {}\n", oid.to_hex()).into_bytes(),
+            size: None,
+            too_large: false,
+        });
+    }
+    let header = repo
+        .find_header(oid)
+        .map_err(|e| format!("blob {oid}: {e}"))?;
+    let size = header.size();
+    if size > MAX_DIFF_BLOB {
+        return Ok(Side {
+            data: Vec::new(),
+            size: Some(size),
+            too_large: true,
+        });
+    }
+    let obj = repo
+        .find_object(oid)
+        .map_err(|e| format!("blob {oid}: {e}"))?;
+    Ok(Side {
+        data: obj.detach().data,
+        size: Some(size),
+        too_large: false,
+    })
+}
+
+fn is_binary(data: &[u8]) -> bool {
+    data.get(..BINARY_PROBE).unwrap_or(data).contains(&0)
+}
+
+fn count_lines(data: &[u8]) -> u32 {
+    let newlines = data.iter().filter(|b| **b == b'\n').count();
+    let last = usize::from(data.last().is_some_and(|b| *b != b'\n'));
+    u32::try_from(newlines + last).unwrap_or(u32::MAX)
+}
+
+fn file_change(
+    repo: &gix::Repository,
+    path: String,
+    kind: ChangeKind,
+    old: Option<(EntryMode, ObjectId)>,
+    new: Option<(EntryMode, ObjectId)>,
+) -> Result<FileChange, String> {
+    let mode_exec = new
+        .or(old)
+        .is_some_and(|(m, _)| m.kind() == gix::objs::tree::EntryKind::BlobExecutable);
+    let same = matches!((old, new), (Some((_, a)), Some((_, b))) if a == b);
+    let a = side(repo, old)?;
+    let b = side(repo, new)?;
+    let too_large = a.too_large || b.too_large;
+    let binary = !too_large && (is_binary(&a.data) || is_binary(&b.data));
+    let (added, removed) = if too_large || binary || same {
+        (0, 0)
+    } else if a.data.is_empty() {
+        (count_lines(&b.data), 0)
+    } else if b.data.is_empty() {
+        (0, count_lines(&a.data))
+    } else {
+        let input = InternedInput::new(a.data.as_slice(), b.data.as_slice());
+        let diff = Diff::compute(Algorithm::Myers, &input);
+        (diff.count_additions(), diff.count_removals())
+    };
+    Ok(FileChange {
+        path,
+        old_path: None,
+        kind,
+        added,
+        removed,
+        binary,
+        too_large,
+        old_size: a.size,
+        new_size: b.size,
+        mode_exec,
+    })
+}
+
+fn read_tags(repo: &gix::Repository, warnings: &mut Vec<String>) -> Vec<Tag> {
+    let mut tags = Vec::new();
+    let platform = match repo.references() {
+        Ok(p) => p,
+        Err(e) => {
+            warnings.push(format!("tags: {e}"));
+            return tags;
+        }
+    };
+    let iter = match platform.tags() {
+        Ok(i) => i,
+        Err(e) => {
+            warnings.push(format!("tags: {e}"));
+            return tags;
+        }
+    };
+    for r in iter {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.push(format!("tag: {e}"));
+                continue;
+            }
+        };
+        let name = r.name().shorten().to_str_lossy().into_owned();
+        let Some(mut id) = r.target().try_id().map(ToOwned::to_owned) else {
+            continue;
+        };
+        let mut tag = Tag {
+            name,
+            target: String::new(),
+            tagger: None,
+            time: None,
+            signed: false,
+            annotated: false,
+        };
+        for _ in 0..MAX_TAG_CHAIN {
+            let Ok(obj) = repo.find_object(id) else {
+                warnings.push(format!("tag {}: cannot read {id}", tag.name));
+                break;
+            };
+            if obj.kind != gix::objs::Kind::Tag {
+                break;
+            }
+            let Ok(t) = TagRef::from_bytes(&obj.data, repo.object_hash()) else {
+                warnings.push(format!("tag {}: cannot parse {id}", tag.name));
+                break;
+            };
+            if !tag.annotated {
+                tag.annotated = true;
+                tag.signed = t.signature.is_some() || has_signature(t.message);
+                if let Ok(Some(sig)) = t.tagger() {
+                    tag.tagger = Some(identity(&sig));
+                    tag.time = Some(sig_time(&sig).0);
+                }
+            }
+            match ObjectId::from_hex(t.target) {
+                Ok(next) => id = next,
+                Err(_) => break,
+            }
+        }
+        tag.target = id.to_hex().to_string();
+        tags.push(tag);
+    }
+    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    tags
+}
+
+fn has_signature(message: &BStr) -> bool {
+    message.find(b"-----BEGIN PGP SIGNATURE-----").is_some()
+        || message.find(b"-----BEGIN SSH SIGNATURE-----").is_some()
+}
