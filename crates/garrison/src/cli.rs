@@ -20,7 +20,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Everything that applies to a checkout: workflow audits and SPEC 6/8 posture.
+    /// Everything that applies to a checkout: workflow audits, SPEC 6/8 posture and known
+    /// vulnerabilities in dependencies.
     Scan(ScanArgs),
     /// GitHub Actions workflow audits only (fast; for pre-commit and CI).
     Actions(ScanArgs),
