@@ -135,12 +135,14 @@ impl Check for NoBuildProvenance {
     fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
         let jobs = publishing::publish_jobs(co);
         if jobs.is_empty() {
-            out.push(not_evaluated::finding(
+            let mut f = not_evaluated::finding(
                 Self::META.id,
                 "build provenance",
                 "release publishing not found in workflows (manual uploads cannot be checked)",
                 Location::file(ROOT),
-            ));
+            );
+            f.help = "if releases are uploaded by hand, publish from CI with Trusted Publishing instead: pypa/gh-action-pypi-publish then generates PEP 740 attestations".to_string();
+            out.push(f);
             return;
         }
         for pj in &jobs {

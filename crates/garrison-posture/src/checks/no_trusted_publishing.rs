@@ -49,12 +49,14 @@ impl Check for NoTrustedPublishing {
     fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
         let jobs = publishing::publish_jobs(co);
         if jobs.is_empty() {
-            out.push(not_evaluated::finding(
+            let mut f = not_evaluated::finding(
                 Self::META.id,
                 "trusted publishing",
                 "release publishing not found in workflows (manual uploads cannot be checked)",
                 Location::file(ROOT),
-            ));
+            );
+            f.help = "if releases are uploaded by hand, publish from a CI workflow with Trusted Publishing (OIDC) instead of an API token".to_string();
+            out.push(f);
             return;
         }
         for pj in &jobs {

@@ -121,22 +121,26 @@ impl Check for UnsignedReleaseTags {
     fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
         let tags = match recent_tags(co) {
             Ok(t) if t.is_empty() => {
-                out.push(not_evaluated::finding(
+                let mut f = not_evaluated::finding(
                     Self::META.id,
                     "release tag signatures",
                     "the repository has no tags",
                     Location::file(ROOT),
-                ));
+                );
+                f.help = "run Garrison in a clone that has the release tags (`git fetch --tags`); SPEC 8 asks for signed tags (`git tag -s`)".to_string();
+                out.push(f);
                 return;
             }
             Ok(t) => t,
             Err(reason) => {
-                out.push(not_evaluated::finding(
+                let mut f = not_evaluated::finding(
                     Self::META.id,
                     "release tag signatures",
                     &reason,
                     Location::file(ROOT),
-                ));
+                );
+                f.help = "run Garrison in a clone that has the release tags (`git fetch --tags`); SPEC 8 asks for signed tags (`git tag -s`)".to_string();
+                out.push(f);
                 return;
             }
         };
