@@ -6,7 +6,7 @@
 use garrison_report::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, error, get_array, get_str, line_of, locked, push};
+use crate::util::{self, entry_span, get_array, get_str, locked, push};
 
 /// Reads a `pdm.lock`.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -19,16 +19,8 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     let Some(packages) = get_array(doc.get_ref(), "package") else {
         return m;
     };
-    for p in packages {
-        let line = line_of(&src, p.span().start);
-        let Some(t) = p.get_ref().as_table() else {
-            error(&mut m, Some(line), "`package` entry is not a table");
-            continue;
-        };
-        let Some(name) = get_str(t, "name") else {
-            error(&mut m, Some(line), "`[[package]]` without a `name`");
-            continue;
-        };
+    for e in util::named_entries(&mut m, &src, packages, "package") {
+        let (t, name) = (e.table, e.name);
         let group = match get_array(t, "groups") {
             Some(gs) => gs
                 .iter()
@@ -37,7 +29,7 @@ pub fn parse(path: &str, text: &str) -> Manifest {
                 .join(","),
             None => "default".to_string(),
         };
-        let span = entry_span(&src, t, p.span());
+        let span = entry_span(&src, t, e.range.clone());
         let mut dep = locked(
             name,
             get_str(t, "version"),

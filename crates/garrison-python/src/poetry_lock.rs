@@ -9,7 +9,7 @@ use garrison_report::SourceFile;
 use toml::de::DeValue;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, error, get_array, get_str, get_table, line_of, locked, push};
+use crate::util::{self, entry_span, error, get_array, get_str, get_table, locked, push};
 
 /// Reads a `poetry.lock`.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -24,16 +24,8 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     let Some(packages) = get_array(root, "package") else {
         return m;
     };
-    for p in packages {
-        let line = line_of(&src, p.span().start);
-        let Some(t) = p.get_ref().as_table() else {
-            error(&mut m, Some(line), "`package` entry is not a table");
-            continue;
-        };
-        let Some(name) = get_str(t, "name") else {
-            error(&mut m, Some(line), "`[[package]]` without a `name`");
-            continue;
-        };
+    for e in util::named_entries(&mut m, &src, packages, "package") {
+        let (line, t, name) = (e.line, e.table, e.name);
         let group = match get_array(t, "groups") {
             Some(gs) => gs
                 .iter()
@@ -42,7 +34,7 @@ pub fn parse(path: &str, text: &str) -> Manifest {
                 .join(","),
             None => get_str(t, "category").unwrap_or("main").to_string(),
         };
-        let span = entry_span(&src, t, p.span());
+        let span = entry_span(&src, t, e.range.clone());
         let mut dep = locked(
             name,
             get_str(t, "version"),

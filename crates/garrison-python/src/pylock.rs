@@ -6,7 +6,7 @@
 use garrison_report::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, error, get_array, get_str, get_table, line_of, locked, push};
+use crate::util::{self, entry_span, get_array, get_str, get_table, locked, push};
 
 /// Reads a PEP 751 lock file.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -19,17 +19,9 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     let Some(packages) = get_array(doc.get_ref(), "packages") else {
         return m;
     };
-    for p in packages {
-        let line = line_of(&src, p.span().start);
-        let Some(t) = p.get_ref().as_table() else {
-            error(&mut m, Some(line), "`packages` entry is not a table");
-            continue;
-        };
-        let Some(name) = get_str(t, "name") else {
-            error(&mut m, Some(line), "`[[packages]]` without a `name`");
-            continue;
-        };
-        let span = entry_span(&src, t, p.span());
+    for e in util::named_entries(&mut m, &src, packages, "packages") {
+        let (t, name) = (e.table, e.name);
+        let span = entry_span(&src, t, e.range.clone());
         let mut dep = locked(
             name,
             get_str(t, "version"),

@@ -132,6 +132,47 @@ pub fn get_array<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a [Spanned<D
         .map(|a| &a[..])
 }
 
+/// One `[[<key>]]` entry of a lock file that has a `name`.
+pub struct NamedEntry<'a, 'i> {
+    /// 1-based line of the entry.
+    pub line: u32,
+    /// The entry's table.
+    pub table: &'a DeTable<'i>,
+    /// Its `name`.
+    pub name: &'a str,
+    /// Byte range of the whole entry.
+    pub range: std::ops::Range<usize>,
+}
+
+/// The entries of the `[[<key>]]` array of a lock file that are tables with a `name`;
+/// the others are recorded as errors with their line.
+pub fn named_entries<'a, 'i>(
+    m: &mut Manifest,
+    src: &SourceFile,
+    entries: &'a [Spanned<DeValue<'i>>],
+    key: &str,
+) -> Vec<NamedEntry<'a, 'i>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for p in entries {
+        let line = line_of(src, p.span().start);
+        let Some(table) = p.get_ref().as_table() else {
+            error(m, Some(line), format!("`{key}` entry is not a table"));
+            continue;
+        };
+        let Some(name) = get_str(table, "name") else {
+            error(m, Some(line), format!("`[[{key}]]` without a `name`"));
+            continue;
+        };
+        out.push(NamedEntry {
+            line,
+            table,
+            name,
+            range: p.span(),
+        });
+    }
+    out
+}
+
 /// The span of a lock entry table: from its `name` key to the end of its `version` value (the
 /// two lines that identify the entry), or the `name` entry alone, or `fallback`.
 pub fn entry_span(src: &SourceFile, t: &DeTable<'_>, fallback: std::ops::Range<usize>) -> Span {

@@ -9,7 +9,7 @@ use garrison_report::SourceFile;
 use toml::de::DeTable;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, error, get_array, get_str, get_table, line_of, locked, push};
+use crate::util::{self, entry_span, error, get_array, get_str, get_table, locked, push};
 
 /// Reads a `uv.lock`.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -22,21 +22,13 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     let Some(packages) = get_array(doc.get_ref(), "package") else {
         return m;
     };
-    for p in packages {
-        let line = line_of(&src, p.span().start);
-        let Some(t) = p.get_ref().as_table() else {
-            error(&mut m, Some(line), "`package` entry is not a table");
-            continue;
-        };
-        let Some(name) = get_str(t, "name") else {
-            error(&mut m, Some(line), "`[[package]]` without a `name`");
-            continue;
-        };
+    for e in util::named_entries(&mut m, &src, packages, "package") {
+        let (line, t, name) = (e.line, e.table, e.name);
         let source = get_table(t, "source");
         if source.is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual")) {
             continue;
         }
-        let span = entry_span(&src, t, p.span());
+        let span = entry_span(&src, t, e.range.clone());
         let mut dep = locked(
             name,
             get_str(t, "version"),
