@@ -94,3 +94,37 @@ pub fn mine_cached(
     raw.warnings.extend(warnings);
     Ok(raw.finish())
 }
+
+/// The default cache directory: `$GARRISON_CACHE_DIR`, else the user cache directory
+/// (`$XDG_CACHE_HOME/garrison` or `~/.cache/garrison`; `~/Library/Caches/garrison` on macOS;
+/// `%LOCALAPPDATA%\garrison\cache` on Windows).
+pub fn default_cache_dir() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(p) = env("GARRISON_CACHE_DIR") {
+        return p;
+    }
+    if cfg!(windows) {
+        return env("LOCALAPPDATA")
+            .unwrap_or_default()
+            .join("garrison")
+            .join("cache");
+    }
+    if cfg!(target_os = "macos") {
+        return env("HOME")
+            .unwrap_or_default()
+            .join("Library")
+            .join("Caches")
+            .join("garrison");
+    }
+    if let Some(x) = env("XDG_CACHE_HOME").filter(|p| p.is_absolute()) {
+        return x.join("garrison");
+    }
+    env("HOME")
+        .unwrap_or_default()
+        .join(".cache")
+        .join("garrison")
+}

@@ -75,21 +75,24 @@ impl Dsu {
 /// (lowercase, collapsed whitespace; generic names like "unknown" or "root" excluded) under
 /// different emails. Each merge is recorded as evidence. Sorted by first email.
 pub fn merge_identities(commits: &[Commit]) -> Vec<Person> {
+    merge_identity_list(commits.iter().flat_map(|c| [&c.author, &c.committer]))
+}
+
+/// [`merge_identities`] over any identities (authors, committers, taggers).
+pub(crate) fn merge_identity_list<'a>(ids: impl Iterator<Item = &'a Identity>) -> Vec<Person> {
     // Nodes are distinct lowercased emails; names attach to emails.
     let mut email_idx: HashMap<String, usize> = HashMap::new();
     let mut emails: Vec<String> = Vec::new();
     let mut names_of: Vec<BTreeSet<String>> = Vec::new();
-    for c in commits {
-        for id in [&c.author, &c.committer] {
-            let email = id.email.to_lowercase();
-            let i = *email_idx.entry(email.clone()).or_insert_with(|| {
-                emails.push(email);
-                names_of.push(BTreeSet::new());
-                emails.len() - 1
-            });
-            if let Some(set) = names_of.get_mut(i) {
-                set.insert(id.name.clone());
-            }
+    for id in ids {
+        let email = id.email.to_lowercase();
+        let i = *email_idx.entry(email.clone()).or_insert_with(|| {
+            emails.push(email);
+            names_of.push(BTreeSet::new());
+            emails.len() - 1
+        });
+        if let Some(set) = names_of.get_mut(i) {
+            set.insert(id.name.clone());
         }
     }
     let mut dsu = Dsu((0..emails.len()).collect());

@@ -18,14 +18,23 @@
 //! a warning in [`History::warnings`] rather than an error.
 
 mod cache;
+mod forest;
 mod identity;
+mod landing;
 mod mine;
+mod people;
+pub mod registry;
+pub mod risk;
+pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
-pub use cache::mine_cached;
+pub use cache::{default_cache_dir, mine_cached};
 pub use identity::{Person, Timeline, merge_identities, timelines};
+pub use landing::{Landing, LandingKind, landings};
 pub use mine::mine;
+pub use people::{AuthorState, PeopleIndex};
+pub use risk::{Analysis, AnalyzeOptions, AuthorSummary, ScoredCommit, analyze};
 
 /// Blobs larger than this (16 MiB) are not read for a line diff; see [`FileChange::too_large`].
 pub const MAX_DIFF_BLOB: u64 = 16 * 1024 * 1024;
@@ -43,6 +52,8 @@ pub struct MineOptions {
     pub range: Option<(String, String)>,
     /// Stop after this many commits (newest first).
     pub max_commits: Option<usize>,
+    /// Walk from this revision instead of `HEAD` (ignored with `range`).
+    pub tip: Option<String>,
     /// Worker threads for the per-commit diffs (0 = rayon's default, the number of CPUs).
     pub threads: usize,
 }
@@ -122,7 +133,15 @@ pub struct FileChange {
     pub new_size: Option<u64>,
     /// The resulting entry (or the deleted one) is an executable file.
     pub mode_exec: bool,
+    /// For binary or opaque additions and rewrites: how many other files share the directory
+    /// (at most [`MAX_SIBLINGS`] are looked at; 0 otherwise).
+    pub siblings: u32,
+    /// For binary or opaque additions and rewrites: median blob size of those other files.
+    pub sibling_median_size: Option<u64>,
 }
+
+/// Directory entries examined for [`FileChange::sibling_median_size`].
+pub const MAX_SIBLINGS: usize = 256;
 
 /// A tag pointing (eventually) at a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +163,8 @@ pub struct Tag {
 /// The mined history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
+    /// The commit the walk started from (`HEAD`, or the head of a range), hex.
+    pub head: Option<String>,
     /// Commits, newest first (by committer time).
     pub commits: Vec<Commit>,
     /// All tags of the repository, sorted by name.

@@ -32,6 +32,7 @@ pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
 /// Mined data before `.mailmap` is applied (what the cache stores).
 pub(crate) struct Raw {
     pub(crate) repo: gix::ThreadSafeRepository,
+    pub(crate) head: Option<String>,
     pub(crate) commits: Vec<Commit>,
     pub(crate) warnings: Vec<String>,
 }
@@ -71,6 +72,7 @@ impl Raw {
             }
         }
         History {
+            head: self.head,
             commits,
             tags,
             warnings,
@@ -109,7 +111,7 @@ pub(crate) fn mine_raw(
 ) -> Result<Raw, HistoryError> {
     let ts = open(path)?;
     let repo = ts.to_thread_local();
-    let ids = walk(&repo, opts)?;
+    let (head, ids) = walk(&repo, opts)?;
     let mut warnings = Vec::new();
 
     let mut slots: Vec<Option<Commit>> = ids
@@ -154,24 +156,31 @@ pub(crate) fn mine_raw(
     drop(repo);
     Ok(Raw {
         repo: ts,
+        head: head.map(|h| h.to_hex().to_string()),
         commits: slots.into_iter().flatten().collect(),
         warnings,
     })
 }
 
-fn walk(repo: &gix::Repository, opts: &MineOptions) -> Result<Vec<ObjectId>, HistoryError> {
+fn walk(
+    repo: &gix::Repository,
+    opts: &MineOptions,
+) -> Result<(Option<ObjectId>, Vec<ObjectId>), HistoryError> {
     use gix::revision::walk::Sorting;
     use gix::traverse::commit::simple::CommitTimeOrder;
 
     let (tip, hidden) = match &opts.range {
         Some((base, head)) => (resolve(repo, head)?, Some(resolve(repo, base)?)),
-        None => {
-            let unborn = repo.head().map(|h| h.is_unborn()).unwrap_or(false);
-            if unborn {
-                return Ok(Vec::new());
+        None => match &opts.tip {
+            Some(tip) => (resolve(repo, tip)?, None),
+            None => {
+                let unborn = repo.head().map(|h| h.is_unborn()).unwrap_or(false);
+                if unborn {
+                    return Ok((None, Vec::new()));
+                }
+                (resolve(repo, "HEAD")?, None)
             }
-            (resolve(repo, "HEAD")?, None)
-        }
+        },
     };
     let order = CommitTimeOrder::NewestFirst;
     let sorting = match opts.since {
@@ -194,7 +203,7 @@ fn walk(repo: &gix::Repository, opts: &MineOptions) -> Result<Vec<ObjectId>, His
         let info = info.map_err(|e| HistoryError::Walk(e.to_string()))?;
         ids.push(info.id);
     }
-    Ok(ids)
+    Ok((Some(tip), ids))
 }
 
 /// Per-thread reusable buffers.
@@ -250,7 +259,10 @@ fn mine_commit(
             Some(p) => Some(commit_tree(repo, *p).map_err(|e| fail("parent", &e))?),
             None => None,
         };
-        diff_trees(repo, parent_tree, tree, scratch).map_err(|e| fail("diff", &e))?
+        let mut files =
+            diff_trees(repo, parent_tree, tree, scratch).map_err(|e| fail("diff", &e))?;
+        add_siblings(repo, tree, &mut files);
+        files
     };
     Ok(Commit {
         id: hex.clone(),
@@ -468,7 +480,78 @@ fn file_change(
         old_size: a.size,
         new_size: b.size,
         mode_exec,
+        siblings: 0,
+        sibling_median_size: None,
     })
+}
+
+/// Binary/opaque changes per commit for which sibling sizes are looked up.
+const MAX_SIBLING_LOOKUPS: usize = 32;
+
+/// Fill [`FileChange::siblings`] and [`FileChange::sibling_median_size`] for binary or opaque
+/// additions and rewrites, from the commit's tree.
+fn add_siblings(repo: &gix::Repository, tree: ObjectId, files: &mut [FileChange]) {
+    let mut dirs: HashMap<String, Vec<(Vec<u8>, u64)>> = HashMap::new();
+    let mut lookups = 0;
+    for f in files.iter_mut() {
+        let wanted = matches!(f.kind, ChangeKind::Added | ChangeKind::Modified)
+            && (f.binary || crate::rules::is_opaque_type(&f.path));
+        if !wanted || lookups >= MAX_SIBLING_LOOKUPS {
+            continue;
+        }
+        lookups += 1;
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", f.path.as_str()));
+        let entries = dirs
+            .entry(dir.to_string())
+            .or_insert_with(|| dir_blob_sizes(repo, tree, dir).unwrap_or_default());
+        let mut sizes: Vec<u64> = entries
+            .iter()
+            .filter(|(n, _)| n.as_slice() != name.as_bytes())
+            .map(|(_, s)| *s)
+            .collect();
+        if sizes.is_empty() {
+            continue;
+        }
+        sizes.sort_unstable();
+        f.siblings = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
+        f.sibling_median_size = sizes.get(sizes.len() / 2).copied();
+    }
+}
+
+/// Names and sizes of the blobs directly in directory `dir` of `tree` (at most
+/// [`crate::MAX_SIBLINGS`]).
+fn dir_blob_sizes(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    dir: &str,
+) -> Option<Vec<(Vec<u8>, u64)>> {
+    let kind = repo.object_hash();
+    let mut data = repo.find_object(tree).ok()?.detach().data;
+    for comp in dir.split('/').filter(|c| !c.is_empty()) {
+        let mut next = None;
+        for e in TreeRefIter::from_bytes(&data, kind) {
+            let e = e.ok()?;
+            if e.filename == comp.as_bytes() && e.mode.is_tree() {
+                next = Some(e.oid.to_owned());
+                break;
+            }
+        }
+        data = repo.find_object(next?).ok()?.detach().data;
+    }
+    let mut out = Vec::new();
+    for e in TreeRefIter::from_bytes(&data, kind) {
+        let Ok(e) = e else { break };
+        if !e.mode.is_blob() {
+            continue;
+        }
+        if out.len() >= crate::MAX_SIBLINGS {
+            break;
+        }
+        if let Ok(h) = repo.find_header(e.oid) {
+            out.push((e.filename.to_vec(), h.size()));
+        }
+    }
+    Some(out)
 }
 
 fn read_tags(repo: &gix::Repository, warnings: &mut Vec<String>) -> Vec<Tag> {

@@ -90,6 +90,10 @@ pub struct Config {
     /// optional expiry after which it is reported again.
     #[serde(default)]
     pub ignore_vulnerabilities: Vec<VulnerabilityIgnore>,
+    /// How much recent history `garrison scan` reviews for risky commits: a duration such as
+    /// `"90d"`, `"26w"`, `"6m"`, `"1y"`, `"all"`, or `"off"` (default `"90d"`).
+    #[serde(default)]
+    pub history_window: Option<String>,
 }
 
 /// One accepted vulnerability: `{ id = "PYSEC-2023-102", package = "scipy", reason = "…",
@@ -226,6 +230,9 @@ impl Config {
         }
         if other.fail_on.is_some() {
             self.fail_on = other.fail_on;
+        }
+        if other.history_window.is_some() {
+            self.history_window = other.history_window;
         }
     }
 

@@ -34,6 +34,13 @@ pub enum Command {
     Db(DbCommand),
     /// A CycloneDX 1.5 JSON SBOM of the resolved dependencies of lock/requirements files.
     Sbom(SbomArgs),
+    /// Contribution-risk review of a repository's history: ranked risky commits with their
+    /// evidence, and a summary per author.
+    History(HistoryArgs),
+    /// Contribution-risk review of a pull request's commits (`BASE..HEAD`), for CI.
+    Review(ReviewArgs),
+    /// Contributor profiles: tenure, activity, rights, habits, sensitive changes.
+    Contributors(ContributorsArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
 }
@@ -111,6 +118,11 @@ pub struct ScanArgs {
     /// Ignore configuration files.
     #[arg(long)]
     pub isolated: bool,
+
+    /// `scan` only: how much recent git history to review for risky commits (`90d`, `26w`,
+    /// `6m`, `1y`, `all`, `off`) [default: 90d, or `history-window` in the configuration].
+    #[arg(long, value_name = "WINDOW")]
+    pub history_window: Option<String>,
 }
 
 /// Output options.
@@ -242,4 +254,115 @@ pub struct SbomArgs {
     /// Write the SBOM to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Options shared by the history commands.
+#[derive(Debug, Args)]
+pub struct MiningArgs {
+    /// Mine at most this many commits (newest first).
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
+
+    /// Do not read or write the history cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Cache directory [default: $GARRISON_CACHE_DIR, else the user cache directory].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Worker threads for diffing (0 = one per CPU).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// `garrison history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The repository (a work tree or a bare git directory), optionally followed by a revision
+    /// range `BASE..HEAD` to report on.
+    #[arg(default_value = ".", num_args = 1..=2, value_name = "PATH [RANGE]")]
+    pub args: Vec<String>,
+
+    /// Report commits made since this date (`2024-01-31`) or within this duration (`90d`,
+    /// `26w`, `6m`, `1y`); the whole history still calibrates the model.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Show the N riskiest commits in text output (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+
+    #[command(flatten)]
+    pub mining: MiningArgs,
+
+    #[command(flatten)]
+    pub filter: HistoryFilter,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Finding filters of the history commands.
+#[derive(Debug, Args)]
+pub struct HistoryFilter {
+    /// Report only commits at or above this severity [default: info for text, low otherwise].
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+
+    /// Exit with 1 when a reported commit is at or above this severity [default: high for
+    /// `history`, medium for `review`].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+
+    /// Hide commits recorded in this baseline file (matched by fingerprint).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Configuration file (default: garrison.toml, or [tool.garrison] in pyproject.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `garrison review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The commits under review, `BASE..HEAD` (e.g. `origin/main..HEAD`).
+    pub range: String,
+
+    /// The repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub mining: MiningArgs,
+
+    #[command(flatten)]
+    pub filter: HistoryFilter,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `garrison contributors`.
+#[derive(Debug, Args)]
+pub struct ContributorsArgs {
+    /// The repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Show the profile of the people whose name or email contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub author: Option<String>,
+
+    /// List the N most active contributors (0 = all).
+    #[arg(long, default_value_t = 30)]
+    pub top: usize,
+
+    /// Output format: text or json.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    #[command(flatten)]
+    pub mining: MiningArgs,
 }

@@ -31,6 +31,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         },
         Command::Db(c) => crate::db::run(&c),
         Command::Sbom(a) => crate::sbom::run(&a),
+        Command::History(a) => crate::history::run_history(&a),
+        Command::Review(a) => crate::history::run_review(&a),
+        Command::Contributors(a) => crate::history::run_contributors(&a),
         Command::Rules(args) => rules(&args),
     }
 }
@@ -41,6 +44,7 @@ struct Analyses {
     actions: bool,
     posture: bool,
     deps: bool,
+    history: bool,
 }
 
 impl Analyses {
@@ -48,21 +52,25 @@ impl Analyses {
         actions: true,
         posture: true,
         deps: true,
+        history: true,
     };
     const ACTIONS: Analyses = Analyses {
         actions: true,
         posture: false,
         deps: false,
+        history: false,
     };
     const POSTURE: Analyses = Analyses {
         actions: false,
         posture: true,
         deps: false,
+        history: false,
     };
     const DEPS: Analyses = Analyses {
         actions: false,
         posture: false,
         deps: true,
+        history: false,
     };
 }
 
@@ -71,6 +79,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
     let mut v = garrison_actions::rules();
     v.extend(crate::posture::rules());
     v.extend(garrison_advisories::audit::rules());
+    v.extend(garrison_history::registry::rules());
     v.sort_by_key(|r| r.id);
     v.dedup_by_key(|r| r.id);
     v
@@ -92,6 +101,7 @@ fn load_config(args: &ScanArgs, root: &Path) -> Result<Config> {
         fail_on: args.fail_on,
         exclude: Vec::new(),
         ignore_vulnerabilities: Vec::new(),
+        history_window: args.history_window.clone(),
     });
     Ok(cfg)
 }
@@ -215,6 +225,9 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
                 &args.deps,
                 &selected,
             )?;
+        }
+        if which.history {
+            crate::history::add_to_scan(&mut report, path, &cfg, &selected);
         }
         load_missing_sources(&mut report, path);
     }

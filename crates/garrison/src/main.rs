@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod db;
 mod deps;
+mod history;
 mod impact;
 mod posture;
 mod sbom;

@@ -1,0 +1,72 @@
+use garrison_report::{RuleMeta, declare_rule};
+
+use super::{CommitCx, Evidence, Signal, is_build_file};
+use crate::ChangeKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// Changes to the build system — CMake, autotools (`configure.ac`, `*.m4`, `Makefile.am`),
+    /// meson, setuptools (`setup.py`, `setup.cfg`), `pyproject.toml` build backends and hooks,
+    /// scikit-build, Cython build config — and, from the diff, what they touch: feature probes
+    /// (`check_c_source_compiles`, `AC_COMPILE_IFELSE`, `cc.compiles`), compiler and linker
+    /// hardening flags (`-fstack-protector`, `_FORTIFY_SOURCE`, `-z relro`), sandboxing
+    /// (Landlock, seccomp, pledge), and code that runs at build time (custom build hooks,
+    /// `subprocess` or network calls in `setup.py`). A new `.m4` macro or build script weighs
+    /// more than an edit of an existing one.
+    ///
+    /// ## Why it matters
+    /// The build system runs with the builder's privileges and decides what ends up in the
+    /// artifact. In XZ Utils a single `.` inside a CMake feature probe made the Landlock check
+    /// always fail, silently disabling the sandbox, and a modified `.m4` macro injected the
+    /// backdoor at build time.
+    ///
+    /// ## Example
+    /// A commit editing the C snippet inside `check_c_source_compiles(...)` in
+    /// `CMakeLists.txt`, or adding `cmdclass={"build_py": ...}` that downloads a file.
+    ///
+    /// ## Remediation
+    /// Review build-system diffs line by line; run the feature probe by hand and check it still
+    /// succeeds; keep hardening flags and sandboxing on; require CODEOWNERS review for build
+    /// files.
+    pub BuildSystemChange {
+        id: "history/build-system-change",
+        summary: "build system changed (feature probes, hardening, sandboxing, build-time code)",
+        severity: Low,
+        help: "review the build-system diff line by line; re-run changed feature probes by hand",
+        references: [
+            "XZ Utils backdoor (CVE-2024-3094): https://research.swtch.com/xz-timeline",
+            "SPEC 8, \"Securing the Release Process\": https://scientific-python.org/specs/spec-0008/",
+        ],
+    }
+}
+
+/// See [`BuildSystemChange`].
+pub struct Rule;
+
+impl Signal for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &BuildSystemChange::META
+    }
+
+    fn check(&self, cx: &CommitCx<'_>, out: &mut Vec<Evidence>) {
+        let c = cx.commit;
+        if c.is_merge || c.parents.is_empty() {
+            return;
+        }
+        let build: Vec<_> = c.files.iter().filter(|f| is_build_file(&f.path)).collect();
+        let Some(first) = build.first() else { return };
+        let added = build.iter().find(|f| f.kind == ChangeKind::Added);
+        let (w, f, verb) = match added {
+            Some(a) => (0.75, a, "adds build file"),
+            None => (0.25, first, "changes build file"),
+        };
+        out.push(
+            Evidence::change(
+                &BuildSystemChange::META,
+                w,
+                format!("{verb} {} (+{} -{})", f.path, f.added, f.removed),
+            )
+            .at(&f.path, None),
+        );
+    }
+}
