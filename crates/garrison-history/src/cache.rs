@@ -10,13 +10,24 @@ use crate::mine::mine_raw;
 use crate::{Commit, History, HistoryError, MineOptions};
 
 /// Bumped whenever [`Commit`]'s encoding or the mining semantics change.
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
+/// Walks remembered (most recent first).
+const MAX_WALKS: usize = 4;
 
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     version: u32,
     /// Raw commits (before `.mailmap`), any order.
     commits: Vec<Commit>,
+    /// Recent walks: options key, head id, walked ids (newest first).
+    walks: Vec<(String, String, Vec<String>)>,
+}
+
+fn walk_key(opts: &MineOptions) -> String {
+    format!(
+        "since={:?} range={:?} max={:?} tip={:?}",
+        opts.since, opts.range, opts.max_commits, opts.tip
+    )
 }
 
 fn cache_path(repo: &Path, cache_dir: &Path) -> PathBuf {
@@ -26,35 +37,39 @@ fn cache_path(repo: &Path, cache_dir: &Path) -> PathBuf {
     cache_dir.join(format!("history-{hex}.postcard"))
 }
 
-fn load(path: &Path, warnings: &mut Vec<String>) -> HashMap<String, Commit> {
+type Walks = Vec<(String, String, Vec<String>)>;
+
+fn load(path: &Path, warnings: &mut Vec<String>) -> (HashMap<String, Commit>, Walks) {
     let Ok(bytes) = std::fs::read(path) else {
-        return HashMap::new();
+        return Default::default();
     };
     match postcard::from_bytes::<CacheFile>(&bytes) {
-        Ok(f) if f.version == CACHE_VERSION => {
-            f.commits.into_iter().map(|c| (c.id.clone(), c)).collect()
-        }
+        Ok(f) if f.version == CACHE_VERSION => (
+            f.commits.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            f.walks,
+        ),
         Ok(_) => {
             warnings.push(format!(
                 "history cache {}: old version, rebuilt",
                 path.display()
             ));
-            HashMap::new()
+            Default::default()
         }
         Err(e) => {
             warnings.push(format!(
                 "history cache {}: unreadable ({e}), rebuilt",
                 path.display()
             ));
-            HashMap::new()
+            Default::default()
         }
     }
 }
 
-fn store(path: &Path, commits: Vec<Commit>) -> Result<(), String> {
+fn store(path: &Path, commits: Vec<Commit>, walks: Walks) -> Result<(), String> {
     let file = CacheFile {
         version: CACHE_VERSION,
         commits,
+        walks,
     };
     let bytes = postcard::to_stdvec(&file).map_err(|e| e.to_string())?;
     if let Some(dir) = path.parent() {
@@ -76,15 +91,29 @@ pub fn mine_cached(
 ) -> Result<History, HistoryError> {
     let path = cache_path(repo, cache_dir);
     let mut warnings = Vec::new();
-    let mut cached = load(&path, &mut warnings);
+    let (mut cached, mut walks) = load(&path, &mut warnings);
+    let key = walk_key(opts);
+    let known = walks
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, h, ids)| (h.as_str(), ids.as_slice()));
     let before = cached.len();
-    let mut raw = mine_raw(repo, opts, &mut cached)?;
+    let mut raw = mine_raw(repo, opts, &mut cached, known)?;
     let reused = before - cached.len();
-    if reused < raw.commits.len() || before == 0 {
-        // New commits were mined: write back everything (this walk plus entries it did not visit).
+    let walk_changed = !walks
+        .iter()
+        .any(|(k, h, _)| *k == key && Some(h) == raw.head.as_ref());
+    if reused < raw.commits.len() || before == 0 || walk_changed {
+        // New commits were mined or the walk changed: write back everything (this walk plus
+        // entries it did not visit).
         let mut all: Vec<Commit> = cached.into_values().collect();
         all.extend(raw.commits.iter().cloned());
-        if let Err(e) = store(&path, all) {
+        walks.retain(|(k, _, _)| *k != key);
+        if let Some(head) = &raw.head {
+            walks.insert(0, (key, head.clone(), std::mem::take(&mut raw.ids)));
+        }
+        walks.truncate(MAX_WALKS);
+        if let Err(e) = store(&path, all, walks) {
             warnings.push(format!(
                 "history cache {}: not written ({e})",
                 path.display()

@@ -25,7 +25,7 @@ const MAX_TAG_CHAIN: usize = 8;
 /// Commits come newest first (committer time); identities are mapped through the `.mailmap` of
 /// `HEAD`. Per-commit failures become [`History::warnings`].
 pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
-    let raw = mine_raw(repo, opts, &mut HashMap::new())?;
+    let raw = mine_raw(repo, opts, &mut HashMap::new(), None)?;
     Ok(raw.finish())
 }
 
@@ -33,6 +33,8 @@ pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
 pub(crate) struct Raw {
     pub(crate) repo: gix::ThreadSafeRepository,
     pub(crate) head: Option<String>,
+    /// The walked ids, newest first (for the cache's walk reuse).
+    pub(crate) ids: Vec<String>,
     pub(crate) commits: Vec<Commit>,
     pub(crate) warnings: Vec<String>,
 }
@@ -104,14 +106,31 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, HistoryError> 
 }
 
 /// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
+///
+/// `known_walk` is a previous walk with the same options, `(head, ids)`: when the head still
+/// resolves to the same commit, its ids are reused instead of walking again (the walk of a large
+/// history costs more than reading the cached commits).
 pub(crate) fn mine_raw(
     path: &Path,
     opts: &MineOptions,
     cached: &mut HashMap<String, Commit>,
+    known_walk: Option<(&str, &[String])>,
 ) -> Result<Raw, HistoryError> {
     let ts = open(path)?;
     let repo = ts.to_thread_local();
-    let (head, ids) = walk(&repo, opts)?;
+    let reuse = match (known_walk, tip(&repo, opts)?) {
+        (Some((head, ids)), Some(t)) if t.to_hex().to_string() == head => ids
+            .iter()
+            .map(|i| ObjectId::from_hex(i.as_bytes()))
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .map(|ids| (Some(t), ids)),
+        _ => None,
+    };
+    let (head, ids) = match reuse {
+        Some(w) => w,
+        None => walk(&repo, opts)?,
+    };
     let mut warnings = Vec::new();
 
     let mut slots: Vec<Option<Commit>> = ids
@@ -156,10 +175,25 @@ pub(crate) fn mine_raw(
     drop(repo);
     Ok(Raw {
         repo: ts,
+        ids: ids.iter().map(|i| i.to_hex().to_string()).collect(),
         head: head.map(|h| h.to_hex().to_string()),
         commits: slots.into_iter().flatten().collect(),
         warnings,
     })
+}
+
+/// The commit the walk starts from (None for an unborn HEAD).
+fn tip(repo: &gix::Repository, opts: &MineOptions) -> Result<Option<ObjectId>, HistoryError> {
+    match (&opts.range, &opts.tip) {
+        (Some((_, head)), _) => resolve(repo, head).map(Some),
+        (None, Some(t)) => resolve(repo, t).map(Some),
+        (None, None) => {
+            if repo.head().map(|h| h.is_unborn()).unwrap_or(false) {
+                return Ok(None);
+            }
+            resolve(repo, "HEAD").map(Some)
+        }
+    }
 }
 
 fn walk(

@@ -1,7 +1,8 @@
 use garrison_report::{RuleMeta, declare_rule};
 
 use super::{
-    CommitCx, Evidence, Signal, human_size, is_opaque_change, is_scientific_data, is_test_path,
+    CommitCx, Evidence, Signal, human_size, is_docs_path, is_opaque_change, is_scientific_data,
+    is_test_path,
 };
 use crate::ChangeKind;
 
@@ -12,7 +13,8 @@ declare_rule! {
     /// `.pkl`) while changing no text file at all: no generator script, no test, no README
     /// describing the fixture. Weight grows when the rewritten file sits in a test directory and
     /// when it is much larger than the other files in its directory. Scientific data formats
-    /// (`.npy`, `.fits`, `.h5`, images) weigh little.
+    /// (`.npy`, `.fits`, `.h5`, images) and files under documentation directories weigh
+    /// little.
     ///
     /// ## Why it matters
     /// The XZ Utils backdoor shipped inside "test files": binary fixtures were added, then
@@ -63,8 +65,10 @@ impl Signal for Rule {
         let Some(first) = rewritten.first() else {
             return;
         };
-        let all_data = rewritten.iter().all(|f| is_scientific_data(&f.path));
-        let mut weight = if all_data { 1.0 } else { 4.0 };
+        let all_data = rewritten
+            .iter()
+            .all(|f| is_scientific_data(&f.path) || is_docs_path(&f.path));
+        let mut weight = if all_data { 0.5 } else { 4.0 };
         if rewritten.iter().any(|f| is_test_path(&f.path)) && !all_data {
             weight += 1.0;
         }

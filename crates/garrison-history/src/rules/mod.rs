@@ -234,6 +234,16 @@ pub fn is_test_path(path: &str) -> bool {
     }) || file_name(&lower).starts_with("test_")
 }
 
+/// Documentation paths (`doc/`, `docs/`, `documentation/`).
+pub fn is_docs_path(path: &str) -> bool {
+    path.split('/').any(|seg| {
+        matches!(
+            seg.to_ascii_lowercase().as_str(),
+            "doc" | "docs" | "documentation" | "_static" | "_images"
+        )
+    })
+}
+
 /// Data formats scientific projects commit routinely for tests and examples.
 pub fn is_scientific_data(path: &str) -> bool {
     matches!(
