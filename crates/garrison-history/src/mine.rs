@@ -119,7 +119,7 @@ pub(crate) fn mine_raw(
     let ts = open(path)?;
     let repo = ts.to_thread_local();
     let reuse = match (known_walk, tip(&repo, opts)?) {
-        (Some((head, ids)), Some(t)) if t.to_hex().to_string() == head => ids
+        (Some((head, ids)), Some(t)) if t.to_hex() == head => ids
             .iter()
             .map(|i| ObjectId::from_hex(i.as_bytes()))
             .collect::<Result<Vec<_>, _>>()
