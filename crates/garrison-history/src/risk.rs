@@ -6,8 +6,10 @@
 //! commit landed). Then:
 //!
 //! 1. **Calibration.** Each change evidence variant (rule + sub-kind) is weighted down when it
-//!    is routine in this repository: with frequency `f` over the mined commits, the weight is
-//!    multiplied by `sqrt(0.5% / f)` (never below 0.25) when `f` exceeds 0.5%.
+//!    is routine in this repository: with frequency `f` over the other mined commits (the
+//!    commit itself left out, so a one-off is never "routine" and a commit is calibrated alike
+//!    whether it is under review or already landed), the weight is multiplied by
+//!    `sqrt(0.5% / f)` (never below 0.25) when `f` exceeds 0.5%.
 //! 2. **Context.** Context evidence (self-committed, recent rights, new contributor, unusual
 //!    time) multiplies the change sum (capped at ×3) when the change sum is at least 1.
 //! 3. **Anomaly model.** An isolation forest fitted on the repository's commits scores each
@@ -350,7 +352,8 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
 
     // Calibration on landed commits.
     let fitted: Vec<&Row> = rows.iter().filter(|r| !r.pending).collect();
-    let n = fitted.len().max(1) as f64;
+    let fitted_n = fitted.len();
+    let n = fitted_n.max(1) as f64;
     let mut counts: HashMap<String, usize> = HashMap::new();
     for r in &fitted {
         let mut seen = HashSet::new();
@@ -409,7 +412,14 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         for e in r.evidence {
             match e.role {
                 Role::Change => {
-                    let f = frequencies.get(&variant(&e)).copied().unwrap_or(0.0);
+                    // Leave one out: a landed commit's own occurrence is in `counts`.
+                    let own = usize::from(!r.pending);
+                    let others = counts
+                        .get(&variant(&e))
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(own);
+                    let f = others as f64 / fitted_n.saturating_sub(own).max(1) as f64;
                     let (factor, note) = if f > ROUTINE {
                         let factor = (ROUTINE / f).sqrt().max(MIN_CALIBRATION);
                         (
