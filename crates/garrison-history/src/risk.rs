@@ -209,6 +209,27 @@ fn features(c: &Commit, state: &AuthorState, self_landed: bool) -> Vec<f64> {
     ]
 }
 
+/// Record `tags` (time, index into [`History::tags`]) as release rights of their taggers.
+fn record_tags(
+    history: &History,
+    people: &PeopleIndex,
+    tags: &[(i64, usize)],
+    states: &mut [AuthorState],
+    tagged: &mut [Vec<(String, i64)>],
+) {
+    for &(time, ti) in tags {
+        if let Some(t) = history.tags.get(ti)
+            && let Some(p) = t.tagger.as_ref().and_then(|id| people.of(id))
+            && let Some(s) = states.get_mut(p)
+        {
+            s.gained_rights(time, || format!("tagged {}", t.name));
+            if let Some(v) = tagged.get_mut(p) {
+                v.push((t.name.clone(), time));
+            }
+        }
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -269,21 +290,16 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
             continue;
         };
         let pending = opts.pending.contains(&c.id);
-        while let Some(&(time, ti)) = tags.get(next_tag) {
-            if time > c.commit_time {
-                break;
-            }
-            next_tag += 1;
-            if let Some(t) = history.tags.get(ti)
-                && let Some(p) = t.tagger.as_ref().and_then(|id| people.of(id))
-                && let Some(s) = states.get_mut(p)
-            {
-                s.gained_rights(time, || format!("tagged {}", t.name));
-                if let Some(v) = tagged.get_mut(p) {
-                    v.push((t.name.clone(), time));
-                }
-            }
-        }
+        let rest = tags.get(next_tag..).unwrap_or_default();
+        let due = rest.partition_point(|(time, _)| *time <= c.commit_time);
+        record_tags(
+            history,
+            &people,
+            rest.get(..due).unwrap_or_default(),
+            &mut states,
+            &mut tagged,
+        );
+        next_tag += due;
         let author = people.of(&c.author);
         let state = author.and_then(|a| states.get(a)).unwrap_or(&empty_state);
         let landed_by = landing.by.as_ref().and_then(|b| people.of(b));
@@ -349,6 +365,15 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
             }
         }
     }
+
+    // Tags newer than the newest commit (a release tagged on HEAD) still go into the profiles.
+    record_tags(
+        history,
+        &people,
+        tags.get(next_tag..).unwrap_or_default(),
+        &mut states,
+        &mut tagged,
+    );
 
     // Calibration on landed commits.
     let fitted: Vec<&Row> = rows.iter().filter(|r| !r.pending).collect();
