@@ -6,8 +6,10 @@
 //! commit landed). Then:
 //!
 //! 1. **Calibration.** Each change evidence variant (rule + sub-kind) is weighted down when it
-//!    is routine in this repository: with frequency `f` over the mined commits, the weight is
-//!    multiplied by `sqrt(0.5% / f)` (never below 0.25) when `f` exceeds 0.5%.
+//!    is routine in this repository: with frequency `f` over the other mined commits (the
+//!    commit itself left out, so a one-off is never "routine" and a commit is calibrated alike
+//!    whether it is under review or already landed), the weight is multiplied by
+//!    `sqrt(0.5% / f)` (never below 0.25) when `f` exceeds 0.5%.
 //! 2. **Context.** Context evidence (self-committed, recent rights, new contributor, unusual
 //!    time) multiplies the change sum (capped at ×3) when the change sum is at least 1.
 //! 3. **Anomaly model.** An isolation forest fitted on the repository's commits scores each
@@ -207,6 +209,27 @@ fn features(c: &Commit, state: &AuthorState, self_landed: bool) -> Vec<f64> {
     ]
 }
 
+/// Record `tags` (time, index into [`History::tags`]) as release rights of their taggers.
+fn record_tags(
+    history: &History,
+    people: &PeopleIndex,
+    tags: &[(i64, usize)],
+    states: &mut [AuthorState],
+    tagged: &mut [Vec<(String, i64)>],
+) {
+    for &(time, ti) in tags {
+        if let Some(t) = history.tags.get(ti)
+            && let Some(p) = t.tagger.as_ref().and_then(|id| people.of(id))
+            && let Some(s) = states.get_mut(p)
+        {
+            s.gained_rights(time, || format!("tagged {}", t.name));
+            if let Some(v) = tagged.get_mut(p) {
+                v.push((t.name.clone(), time));
+            }
+        }
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -267,21 +290,16 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
             continue;
         };
         let pending = opts.pending.contains(&c.id);
-        while let Some(&(time, ti)) = tags.get(next_tag) {
-            if time > c.commit_time {
-                break;
-            }
-            next_tag += 1;
-            if let Some(t) = history.tags.get(ti)
-                && let Some(p) = t.tagger.as_ref().and_then(|id| people.of(id))
-                && let Some(s) = states.get_mut(p)
-            {
-                s.gained_rights(time, || format!("tagged {}", t.name));
-                if let Some(v) = tagged.get_mut(p) {
-                    v.push((t.name.clone(), time));
-                }
-            }
-        }
+        let rest = tags.get(next_tag..).unwrap_or_default();
+        let due = rest.partition_point(|(time, _)| *time <= c.commit_time);
+        record_tags(
+            history,
+            &people,
+            rest.get(..due).unwrap_or_default(),
+            &mut states,
+            &mut tagged,
+        );
+        next_tag += due;
         let author = people.of(&c.author);
         let state = author.and_then(|a| states.get(a)).unwrap_or(&empty_state);
         let landed_by = landing.by.as_ref().and_then(|b| people.of(b));
@@ -348,9 +366,19 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         }
     }
 
+    // Tags newer than the newest commit (a release tagged on HEAD) still go into the profiles.
+    record_tags(
+        history,
+        &people,
+        tags.get(next_tag..).unwrap_or_default(),
+        &mut states,
+        &mut tagged,
+    );
+
     // Calibration on landed commits.
     let fitted: Vec<&Row> = rows.iter().filter(|r| !r.pending).collect();
-    let n = fitted.len().max(1) as f64;
+    let fitted_n = fitted.len();
+    let n = fitted_n.max(1) as f64;
     let mut counts: HashMap<String, usize> = HashMap::new();
     for r in &fitted {
         let mut seen = HashSet::new();
@@ -409,7 +437,14 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         for e in r.evidence {
             match e.role {
                 Role::Change => {
-                    let f = frequencies.get(&variant(&e)).copied().unwrap_or(0.0);
+                    // Leave one out: a landed commit's own occurrence is in `counts`.
+                    let own = usize::from(!r.pending);
+                    let others = counts
+                        .get(&variant(&e))
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(own);
+                    let f = others as f64 / fitted_n.saturating_sub(own).max(1) as f64;
                     let (factor, note) = if f > ROUTINE {
                         let factor = (ROUTINE / f).sqrt().max(MIN_CALIBRATION);
                         (
