@@ -35,6 +35,9 @@ use crate::{Commit, History};
 
 /// Frequency above which a change variant counts as routine in the repository.
 const ROUTINE: f64 = 0.005;
+/// A variant seen fewer times than this in the rest of the history is never routine (small
+/// repositories would otherwise call a change seen twice in 20 commits routine).
+const MIN_ROUTINE_COUNT: usize = 5;
 /// Lowest calibration factor.
 const MIN_CALIBRATION: f64 = 0.25;
 /// Cap of the product of context multipliers.
@@ -445,7 +448,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                         .unwrap_or(0)
                         .saturating_sub(own);
                     let f = others as f64 / fitted_n.saturating_sub(own).max(1) as f64;
-                    let (factor, note) = if f > ROUTINE {
+                    let (factor, note) = if f > ROUTINE && others >= MIN_ROUTINE_COUNT {
                         let factor = (ROUTINE / f).sqrt().max(MIN_CALIBRATION);
                         (
                             factor,

@@ -284,8 +284,8 @@ pub struct HistoryArgs {
     #[arg(default_value = ".", num_args = 1..=2, value_name = "PATH [RANGE]")]
     pub args: Vec<String>,
 
-    /// Report commits made since this date (`2024-01-31`) or within this duration (`90d`,
-    /// `26w`, `6m`, `1y`); the whole history still calibrates the model.
+    /// Report commits made since this date (`2024-01-31`, `@UNIX-SECONDS`) or within this
+    /// duration (`90d`, `26w`, `6m`, `1y`); the whole history still calibrates the model.
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
 

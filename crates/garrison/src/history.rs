@@ -32,9 +32,15 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Parse `2024-01-31` (UTC midnight) or a duration back from now (`90d`, `26w`, `6m`, `1y`).
+/// Parse `2024-01-31` (UTC midnight), `@UNIX-SECONDS`, or a duration back from now (`90d`,
+/// `26w`, `6m`, `1y`).
 pub fn parse_since(s: &str) -> Result<i64> {
     let s = s.trim();
+    if let Some(ts) = s.strip_prefix('@') {
+        return ts
+            .parse::<i64>()
+            .map_err(|_| anyhow::anyhow!("`{s}`: expected @UNIX-SECONDS"));
+    }
     if let Some((num, unit)) = s
         .char_indices()
         .last()
@@ -172,6 +178,7 @@ fn finish(
     top: usize,
     default_fail: Severity,
     title: &str,
+    cmd: &str,
 ) -> Result<ExitCode> {
     let cfg = load_config(path, filter.config.as_deref())?;
     let baseline = match &filter.baseline {
@@ -199,7 +206,7 @@ fn finish(
         })
         .collect();
     let rendered = match output.format {
-        OutputFormat::Text => render_text(history, analysis, &kept, top, title),
+        OutputFormat::Text => render_text(history, analysis, &kept, top, title, cmd),
         OutputFormat::Json => render::render(&report, Format::Json, false),
         OutputFormat::Sarif => render::render(&report, Format::Sarif, false),
         OutputFormat::Markdown => render::render(&report, Format::Markdown, false),
@@ -252,6 +259,7 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
         args.top,
         Severity::High,
         &title,
+        "history",
     )
 }
 
@@ -281,6 +289,7 @@ pub fn run_review(args: &ReviewArgs) -> Result<ExitCode> {
         0,
         Severity::Medium,
         &title,
+        "review",
     )
 }
 
@@ -290,6 +299,7 @@ fn render_text(
     kept: &HashSet<String>,
     top: usize,
     title: &str,
+    cmd: &str,
 ) -> String {
     let mut s = String::new();
     let shown: Vec<&ScoredCommit> = analysis
@@ -305,7 +315,7 @@ fn render_text(
         .count();
     let _ = writeln!(
         s,
-        "garrison history: {title}: {} commits scored, model fitted on {} commits of this repository",
+        "garrison {cmd}: {title}: {} commits scored, model fitted on {} commits of this repository",
         analysis.evaluated, analysis.fitted
     );
     if shown.is_empty() {
