@@ -18,12 +18,14 @@
 //! a warning in [`History::warnings`] rather than an error.
 
 mod cache;
+pub mod classify;
 mod identity;
 mod mine;
 
 use serde::{Deserialize, Serialize};
 
 pub use cache::mine_cached;
+pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language};
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use mine::mine;
 
@@ -122,6 +124,21 @@ pub struct FileChange {
     pub new_size: Option<u64>,
     /// The resulting entry (or the deleted one) is an executable file.
     pub mode_exec: bool,
+}
+
+/// One changed region of a line diff, like a unified-diff hunk header without context lines:
+/// 1-based `old_start`/`new_start` and line counts (a zero count means the side is empty; its
+/// start is then the line before the change, as in `@@ -5,0 +6,2 @@`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hunk {
+    /// First removed line in the old file (1-based).
+    pub old_start: u32,
+    /// Removed lines.
+    pub old_len: u32,
+    /// First added line in the new file (1-based).
+    pub new_start: u32,
+    /// Added lines.
+    pub new_len: u32,
 }
 
 /// A tag pointing (eventually) at a commit.
