@@ -19,6 +19,7 @@
 
 mod cache;
 pub mod classify;
+pub mod content;
 mod identity;
 mod mine;
 
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cache::mine_cached;
 pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language};
+pub use content::{ContentHit, HitKind, scan_change};
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use mine::mine;
 
