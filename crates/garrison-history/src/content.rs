@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
@@ -460,6 +460,7 @@ fn keywords() -> Option<&'static Keywords> {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(KEYWORDS.iter().map(|(k, _)| k))
             .ok()?;
         Some(Keywords {
@@ -1162,6 +1163,9 @@ impl<'a> Block<'a> {
     }
 
     fn flush(&mut self, sink: &mut Sink) {
+        if self.first.is_none() && self.lines == 0 {
+            return;
+        }
         if let Some(first) = self.first.take()
             && self.lines >= BLOCK_MIN_LINES
             && self.chars >= BLOCK_MIN_CHARS
@@ -1598,7 +1602,7 @@ fn scan_py_dynamic(sink: &mut Sink, line: &Line<'_>, view: &[u8], class: PathCla
         "__import__",
         "import_module",
     ] {
-        for (p, a) in builtin_calls(view, name.as_bytes()) {
+        for (p, a) in builtin_calls(view, name.as_bytes()).take(64) {
             let arg = classify_arg(view, a);
             let rest = trim(tail(view, a));
             let detail = match (name, &arg) {
@@ -2109,7 +2113,7 @@ fn scan_c_hooks(sink: &mut Sink, line: &Line<'_>, cython: bool) {
     }
     let lc = lower(text);
     for start in [&b"__attribute__"[..], b"[[gnu::", b"__declspec("] {
-        for p in memmem::find_iter(&lc, start) {
+        for p in memmem::find_iter(&lc, start).take(16) {
             let body = attribute_body(&lc, p + start.len());
             let found = if contains(&body, b"constructor") {
                 Some("constructor attribute (runs before main / at library load)")
@@ -2391,10 +2395,12 @@ fn toml_sections(data: &[u8], wanted: &[u32]) -> Vec<String> {
         if t.starts_with(b"[") {
             let inner = t.trim_ascii_start();
             let end = inner.iter().position(|b| *b == b'#').unwrap_or(inner.len());
-            current = lossy(trim(head(inner, end)))
-                .trim_matches(['[', ']'])
-                .trim()
-                .to_string();
+            current = cut(
+                lossy(trim(head(inner, end.min(256))))
+                    .trim_matches(['[', ']'])
+                    .trim(),
+                120,
+            );
         }
         while wanted.get(wi).is_some_and(|w| *w == no) {
             out.push(current.clone());
@@ -3932,26 +3938,45 @@ fn py_prose(cursor: &mut PyCursor<'_>, line: &Line<'_>) -> bool {
 
 /// Net each flag over the file: report flags added more often than removed (or vice versa).
 fn report_hardening(sink: &mut Sink, flags: &[(String, bool, bool, Line<'_>, usize)]) {
-    let mut seen: HashSet<&str> = HashSet::new();
-    for (f, weak, _, _, _) in flags {
-        if !seen.insert(f.as_str()) {
-            continue;
+    use std::collections::HashMap;
+    // flag -> (weakens, first added, first removed, added count, removed count), in first-seen order.
+    type Net<'a, 'l> = (
+        bool,
+        Option<&'a (String, bool, bool, Line<'l>, usize)>,
+        Option<&'a (String, bool, bool, Line<'l>, usize)>,
+        usize,
+        usize,
+    );
+    let mut order: Vec<&str> = Vec::new();
+    let mut net: HashMap<&str, Net<'_, '_>> = HashMap::new();
+    for f in flags {
+        let e = net.entry(f.0.as_str()).or_insert_with(|| {
+            order.push(f.0.as_str());
+            (f.1, None, None, 0, 0)
+        });
+        if f.2 {
+            e.2.get_or_insert(f);
+            e.4 += 1;
+        } else {
+            e.1.get_or_insert(f);
+            e.3 += 1;
         }
-        let adds: Vec<&(String, bool, bool, Line<'_>, usize)> =
-            flags.iter().filter(|x| x.0 == *f && !x.2).collect();
-        let rems: Vec<&(String, bool, bool, Line<'_>, usize)> =
-            flags.iter().filter(|x| x.0 == *f && x.2).collect();
-        let (first, removed) = match adds.len().cmp(&rems.len()) {
-            std::cmp::Ordering::Greater => (adds.first(), false),
-            std::cmp::Ordering::Less => (rems.first(), true),
+    }
+    for name in order {
+        let Some(&(weak, add, rem, na, nr)) = net.get(name) else {
+            continue;
+        };
+        let (first, removed) = match na.cmp(&nr) {
+            std::cmp::Ordering::Greater => (add, false),
+            std::cmp::Ordering::Less => (rem, true),
             std::cmp::Ordering::Equal => continue,
         };
         let Some((_, _, _, line, pos)) = first else {
             continue;
         };
-        let weakened = *weak != removed;
+        let weakened = weak != removed;
         let d = format!(
-            "{}: {f} {}",
+            "{}: {name} {}",
             if weakened { "weakened" } else { "strengthened" },
             if removed { "removed" } else { "added" }
         );
@@ -4899,6 +4924,27 @@ mod tests {
         );
         let e = &hit(&h, HitKind::DynamicExec).excerpt;
         assert!(e.contains("<U+001B>") && e.contains('\u{FFFD}'), "{e}");
+    }
+
+    #[test]
+    fn hostile_files_scan_in_linear_time() {
+        // Many flags per line on many lines, changed on both sides: netting stays linear.
+        let line = "-fstack-protector -D_FORTIFY_SOURCE=2 -z relro -z now ".repeat(8);
+        let old: String = (0..20_000).map(|i| format!("{line}{i}\n")).collect();
+        let new: String = (0..20_000).map(|i| format!("{line}x{i}\n")).collect();
+        let start = std::time::Instant::now();
+        let h = change("meson.build", &old, &new);
+        assert!(h.len() <= MAX_HITS_PER_FILE);
+        // A huge pyproject section header repeated for every added line.
+        let toml = format!("[{}]\n{}", "a".repeat(60_000), "k = 1\n".repeat(50_000));
+        let _ = added("pyproject.toml", &toml);
+        // Every line a probe start.
+        let probes = "check_c_source_compiles(\"(\" X)\n".repeat(50_000);
+        let _ = added("CMakeLists.txt", &probes);
+        // Many attribute and exec occurrences on one line.
+        let _ = added("src/x.c", &"__attribute__((".repeat(5_000));
+        let _ = added("pkg/m.py", &"exec('')".repeat(8_000));
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
     }
 
     #[test]
