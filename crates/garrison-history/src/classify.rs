@@ -298,11 +298,15 @@ fn is_ci_path(path: &str, name: &str, dirs_lc: &[String]) -> bool {
 }
 
 fn is_release_name(lower_name: &str) -> bool {
+    let stem = lower_name.split('.').next().unwrap_or(lower_name);
     [
-        "release", "publish", "wheel", "deploy", "upload", "pypi", "sdist", "dist.", "cd.",
+        "release", "publish", "wheel", "deploy", "upload", "pypi", "sdist",
     ]
     .iter()
-    .any(|w| lower_name.contains(w))
+    .any(|w| stem.contains(w))
+        || matches!(stem, "cd" | "dist")
+        || stem.ends_with("-cd")
+        || stem.ends_with("_cd")
 }
 
 fn is_security_policy(name: &str, depth: usize, first_dir: Option<&str>) -> bool {
@@ -820,6 +824,8 @@ mod tests {
         ));
         assert!(has(".github/workflows/linux.yml", PathClass::CI));
         assert!(!has(".github/workflows/linux.yml", PathClass::RELEASE));
+        assert!(has(".github/workflows/cd.yml", PathClass::RELEASE));
+        assert!(!has(".github/workflows/abcd.yml", PathClass::RELEASE));
         assert!(has(".github/actions/setup/action.yml", PathClass::CI));
         assert!(has(".gitlab-ci.yml", PathClass::CI));
         assert!(has("azure-pipelines.yml", PathClass::CI));

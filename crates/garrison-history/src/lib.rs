@@ -12,6 +12,13 @@
 //! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
 //! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
 //!
+//! For contribution-risk rules, [`classify()`] gives a changed path's roles ([`PathClass`]:
+//! build system, CI, release, security policy, tests, import-time code, ...) and [`language`]
+//! its content language; [`scan_change`] reports content signals ([`ContentHit`]) in the lines
+//! one change adds or removes, given its [`Hunk`]s (Unicode tricks, encoded payloads,
+//! decode-then-execute, build-time processes and network, C hooks, feature probes, hardening
+//! flags, sandboxing, build hooks, ignore rules, security policy edits).
+//!
 //! Untrusted repositories: blobs larger than [`MAX_DIFF_BLOB`] are never read for a line diff
 //! (the change is marked [`FileChange::too_large`] with zero counts, where git would count their
 //! lines), tree diffs are iterative inside gix, and a commit that cannot be read or diffed becomes
