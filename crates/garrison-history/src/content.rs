@@ -2597,7 +2597,13 @@ const COMMAND_BASES: &[&str] = &[
 
 fn scan_setup_hooks(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
     if let Some(p) = find(view, b"cmdclass").or_else(|| find(line.text, b"'cmdclass'")) {
-        sink.push(HitKind::BuildHookAdded, line, false, p, "setup cmdclass");
+        sink.push(
+            HitKind::BuildHookAdded,
+            line,
+            false,
+            p,
+            "setup cmdclass (weak)",
+        );
         return;
     }
     let t = trim(view);
@@ -2612,12 +2618,29 @@ fn scan_setup_hooks(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
             let b = b.trim();
             let last = b.rsplit('.').next().unwrap_or(b);
             if COMMAND_BASES.contains(&last) {
+                // Install-time commands run on every `pip install` of an sdist, the favourite
+                // of setup.py malware; build steps are routine for C extensions.
+                let when = if matches!(
+                    last.trim_start_matches('_'),
+                    "install"
+                        | "develop"
+                        | "egg_info"
+                        | "easy_install"
+                        | "install_lib"
+                        | "install_scripts"
+                        | "install_data"
+                        | "bdist_egg"
+                ) {
+                    "install time"
+                } else {
+                    "build step"
+                };
                 sink.push(
                     HitKind::BuildHookAdded,
                     line,
                     false,
                     0,
-                    &format!("setup command override {name}({b})"),
+                    &format!("setup command override {name}({b}) [{when}]"),
                 );
                 return;
             }
@@ -2645,12 +2668,19 @@ fn scan_build_file_hooks(sink: &mut Sink, line: &Line<'_>, lang: Lang) {
                     .map_or(rest, |e| head(rest, e));
                 let arg = lossy(trim(arg));
                 let arg = arg.trim_matches(['\'', '"', '[', ']']).trim();
+                // Running the build's own Python or an in-tree script is routine in meson.
+                let weak = matches!(arg, "py" | "py3" | "python" | "python3" | "py_mod" | "")
+                    || arg.ends_with(".py");
                 sink.push(
                     HitKind::BuildHookAdded,
                     line,
                     false,
                     p,
-                    &format!("meson run_command({})", cut(arg, 60)),
+                    &format!(
+                        "meson run_command({}){}",
+                        cut(arg, 60),
+                        if weak { " (weak)" } else { "" }
+                    ),
                 );
                 return;
             }
@@ -3668,7 +3698,7 @@ fn scan_probes(
         if add.is_empty() && rem.is_empty() {
             continue;
         }
-        let total = (p.end - p.start + 1) as usize;
+        let total = p.end.saturating_sub(p.start) as usize + 1;
         let state = if counterpart.is_none() && add.len() >= total {
             "probe added"
         } else if add.iter().any(|l| l.no > p.start) || rem.len() > 1 || p.start == p.end {
@@ -3700,7 +3730,7 @@ fn scan_probes(
         if old_used.get(i).copied().unwrap_or(true) || rem.is_empty() {
             continue;
         }
-        let total = (p.end - p.start + 1) as usize;
+        let total = p.end.saturating_sub(p.start) as usize + 1;
         let state = if rem.len() >= total {
             "probe removed"
         } else {
@@ -4848,9 +4878,26 @@ mod tests {
         assert_eq!(
             d,
             vec![
-                "setup command override PostInstall(install)",
-                "setup cmdclass"
+                "setup command override PostInstall(install) [install time]",
+                "setup cmdclass (weak)"
             ]
+        );
+        let h = added(
+            "setup.py",
+            "class BuildExt(build_ext.build_ext):\n    pass\n",
+        );
+        assert!(
+            hit(&h, HitKind::BuildHookAdded)
+                .detail
+                .ends_with("[build step]")
+        );
+        let h = added(
+            "meson.build",
+            "r = run_command(py, ['-c', 'import numpy'], check: true)\n",
+        );
+        assert_eq!(
+            hit(&h, HitKind::BuildHookAdded).detail,
+            "meson run_command(py) (weak)"
         );
         let h = added(
             "meson.build",
