@@ -12,12 +12,21 @@
 //! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
 //! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
 //!
+//! For contribution-risk rules, [`classify()`] gives a changed path's roles ([`PathClass`]:
+//! build system, CI, release, security policy, tests, import-time code, ...) and [`language`]
+//! its content language; [`scan_change`] reports content signals ([`ContentHit`]) in the lines
+//! one change adds or removes, given its [`Hunk`]s (Unicode tricks, encoded payloads,
+//! decode-then-execute, build-time processes and network, C hooks, feature probes, hardening
+//! flags, sandboxing, build hooks, ignore rules, security policy edits).
+//!
 //! Untrusted repositories: blobs larger than [`MAX_DIFF_BLOB`] are never read for a line diff
 //! (the change is marked [`FileChange::too_large`] with zero counts, where git would count their
 //! lines), tree diffs are iterative inside gix, and a commit that cannot be read or diffed becomes
 //! a warning in [`History::warnings`] rather than an error.
 
 mod cache;
+pub mod classify;
+pub mod content;
 mod forest;
 mod identity;
 mod landing;
@@ -30,6 +39,8 @@ pub mod rules;
 use serde::{Deserialize, Serialize};
 
 pub use cache::{default_cache_dir, mine_cached};
+pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language};
+pub use content::{ContentHit, HitKind, scan_change};
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use landing::{Landing, LandingKind, landings};
 pub use mine::mine;
@@ -142,6 +153,21 @@ pub struct FileChange {
 
 /// Directory entries examined for [`FileChange::sibling_median_size`].
 pub const MAX_SIBLINGS: usize = 256;
+
+/// One changed region of a line diff, like a unified-diff hunk header without context lines:
+/// 1-based `old_start`/`new_start` and line counts (a zero count means the side is empty; its
+/// start is then the line before the change, as in `@@ -5,0 +6,2 @@`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hunk {
+    /// First removed line in the old file (1-based).
+    pub old_start: u32,
+    /// Removed lines.
+    pub old_len: u32,
+    /// First added line in the new file (1-based).
+    pub new_start: u32,
+    /// Added lines.
+    pub new_len: u32,
+}
 
 /// A tag pointing (eventually) at a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
