@@ -149,6 +149,8 @@ pub struct FileChange {
     pub siblings: u32,
     /// For binary or opaque additions and rewrites: median blob size of those other files.
     pub sibling_median_size: Option<u64>,
+    /// Content signals in the changed lines of a text file ([`content::scan_change`]).
+    pub hits: Vec<ContentHit>,
 }
 
 /// Directory entries examined for [`FileChange::sibling_median_size`].

@@ -516,6 +516,7 @@ fn file_change(
         mode_exec,
         siblings: 0,
         sibling_median_size: None,
+        hits: Vec::new(),
     })
 }
 

@@ -1,7 +1,36 @@
 use garrison_report::{RuleMeta, declare_rule};
 
-use super::{CommitCx, Evidence, Signal, is_build_file};
+use super::{CommitCx, Evidence, Signal, best_hit, is_build_file};
 use crate::ChangeKind;
+use crate::content::{ContentHit, HitKind};
+
+/// Weight and sub-kind of a build-system content hit (None: routine, not evidence).
+fn weigh(h: &ContentHit) -> Option<(f64, &'static str)> {
+    let d = h.detail.as_str();
+    let weak = d.contains("(weak)") || d.starts_with("weak");
+    match h.kind {
+        HitKind::FeatureProbeChanged if d.contains("stray") => Some((7.0, "probe-stray-dot")),
+        HitKind::FeatureProbeChanged if d.contains("source changed") => Some((4.0, "probe-source")),
+        HitKind::FeatureProbeChanged if d.contains("call line changed") => {
+            Some((2.0, "probe-call"))
+        }
+        HitKind::FeatureProbeChanged => Some((0.5, "probe-added-removed")),
+        HitKind::HardeningFlagChanged if d.starts_with("weakened") => {
+            Some((if weak { 1.0 } else { 4.0 }, "hardening-weakened"))
+        }
+        HitKind::SandboxChanged if h.removed => Some((5.0, "sandbox-removed")),
+        HitKind::SandboxChanged => Some((1.5, "sandbox-changed")),
+        HitKind::BuildHookAdded if weak => Some((0.3, "hook-weak")),
+        HitKind::BuildHookAdded if d.contains("[install time]") => Some((3.0, "hook-install")),
+        HitKind::BuildHookAdded if d.contains("[build step]") => Some((1.0, "hook-build-step")),
+        HitKind::BuildHookAdded => Some((2.0, "hook")),
+        HitKind::BuildTimeProcess if d.ends_with(": git") => Some((0.3, "process-git")),
+        HitKind::BuildTimeProcess if d.ends_with(": python") => Some((0.5, "process-python")),
+        HitKind::BuildTimeProcess => Some((1.5, "process")),
+        HitKind::TestDisabled => Some((0.75, "test-disabled")),
+        _ => None,
+    }
+}
 
 declare_rule! {
     /// ## What it checks
@@ -52,6 +81,9 @@ impl Signal for Rule {
         let c = cx.commit;
         if c.is_merge || c.parents.is_empty() {
             return;
+        }
+        if let Some(e) = best_hit(cx, &BuildSystemChange::META, |_, h| weigh(h)) {
+            out.push(e);
         }
         let build: Vec<_> = c.files.iter().filter(|f| is_build_file(&f.path)).collect();
         let Some(first) = build.first() else { return };

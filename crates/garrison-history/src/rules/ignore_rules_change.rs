@@ -1,6 +1,7 @@
 use garrison_report::{RuleMeta, declare_rule};
 
-use super::{CommitCx, Evidence, Signal, is_ignore_rules};
+use super::{CommitCx, Evidence, Signal, best_hit, is_ignore_rules};
+use crate::content::HitKind;
 
 declare_rule! {
     /// ## What it checks
@@ -47,6 +48,25 @@ impl Signal for Rule {
         let c = cx.commit;
         if c.is_merge || c.parents.is_empty() {
             return;
+        }
+        let content = best_hit(cx, &IgnoreRulesChange::META, |_, h| {
+            let weak = h.detail.contains("weak");
+            match h.kind {
+                HitKind::IgnoreHidesBuildInput => Some(if weak {
+                    (0.75, "ignore-weak")
+                } else {
+                    (5.0, "ignore-build-input")
+                }),
+                HitKind::ExportIgnore if weak => Some((0.5, "attributes-weak")),
+                HitKind::ExportIgnore if h.detail.contains("export-ignore") => {
+                    Some((3.0, "export-ignore"))
+                }
+                HitKind::ExportIgnore => Some((4.0, "hide-diff")),
+                _ => None,
+            }
+        });
+        if let Some(e) = content {
+            out.push(e);
         }
         for f in c.files.iter().filter(|f| is_ignore_rules(&f.path)) {
             if f.added == 0 {

@@ -9,6 +9,8 @@
 
 use garrison_report::RuleMeta;
 
+use crate::classify::{PathClass, classify};
+use crate::content::ContentHit;
 use crate::landing::{Landing, LandingKind};
 use crate::people::AuthorState;
 use crate::{ChangeKind, Commit, FileChange};
@@ -16,13 +18,17 @@ use crate::{ChangeKind, Commit, FileChange};
 pub mod anomalous_commit;
 pub mod binary_fixture_rewrite;
 pub mod build_system_change;
+pub mod c_hooking;
 pub mod ci_workflow_change;
+pub mod exfiltration;
 pub mod ignore_rules_change;
 pub mod new_contributor;
+pub mod obfuscated_code;
 pub mod opaque_blob_added;
 pub mod recent_rights;
 pub mod security_policy_change;
 pub mod self_committed;
+pub mod trojan_source;
 pub mod unusual_time;
 
 /// Is the evidence about what changed, or about who changed it and how?
@@ -136,202 +142,111 @@ pub trait Signal: Sync {
     fn check(&self, cx: &CommitCx<'_>, out: &mut Vec<Evidence>);
 }
 
-// ---- path helpers shared by the rules ----
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-fn extension(path: &str) -> String {
-    let name = file_name(path);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
-        _ => String::new(),
-    }
-}
+// ---- path helpers shared by the rules (thin names over `crate::classify`) ----
 
 /// Build-system inputs: CMake, autotools, meson, setuptools/pyproject, scikit-build, Cython
-/// build config, make.
+/// build config, make ([`PathClass::BUILD_SYSTEM`]).
 pub fn is_build_file(path: &str) -> bool {
-    let name = file_name(path).to_ascii_lowercase();
-    let ext = extension(path);
-    matches!(
-        name.as_str(),
-        "cmakelists.txt"
-            | "configure.ac"
-            | "configure.in"
-            | "configure"
-            | "makefile.am"
-            | "makefile.in"
-            | "makefile"
-            | "meson.build"
-            | "meson_options.txt"
-            | "meson.options"
-            | "setup.py"
-            | "setup.cfg"
-            | "pyproject.toml"
-            | "manifest.in"
-            | "hatch_build.py"
-            | "build.py"
-            | "aclocal.m4"
-    ) || matches!(ext.as_str(), "cmake" | "m4" | "pyxbld" | "mk")
+    classify(path).contains(PathClass::BUILD_SYSTEM)
 }
 
-/// CI and release automation.
+/// CI and release automation ([`PathClass::CI`]).
 pub fn is_ci_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    ((lower.starts_with(".github/workflows/") || lower.starts_with(".github/actions/"))
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
-        || lower == ".gitlab-ci.yml"
-        || lower == ".circleci/config.yml"
-        || lower == ".cirrus.yml"
-        || lower == ".travis.yml"
-        || lower.starts_with("azure-pipelines")
-        || lower.starts_with(".azure-pipelines/")
+    classify(path).contains(PathClass::CI)
 }
 
-/// A workflow whose name says it builds or publishes releases.
+/// A workflow whose name says it builds or publishes releases ([`PathClass::RELEASE`]).
 pub fn is_release_workflow(path: &str) -> bool {
-    let name = file_name(path).to_ascii_lowercase();
-    is_ci_file(path)
-        && [
-            "release", "publish", "wheel", "deploy", "pypi", "dist", "sdist", "cd.",
-        ]
-        .iter()
-        .any(|k| name.contains(k))
+    classify(path).contains(PathClass::RELEASE)
 }
 
-/// Security policy files.
+/// Security policy files ([`PathClass::SECURITY_POLICY`]).
 pub fn is_security_policy(path: &str) -> bool {
-    let name = file_name(path).to_ascii_lowercase();
-    name == "security.md" || name == "security.rst" || name == "security.txt" || name == "security"
+    classify(path).contains(PathClass::SECURITY_POLICY)
 }
 
-/// `.gitignore` / `.gitattributes` at any depth.
+/// `.gitignore` / `.gitattributes` at any depth ([`PathClass::IGNORE_RULES`]).
 pub fn is_ignore_rules(path: &str) -> bool {
-    let name = file_name(path);
-    name == ".gitignore" || name == ".gitattributes"
+    classify(path).contains(PathClass::IGNORE_RULES)
 }
 
 /// Paths whose change deserves a second look on its own: build system, CI, security policy,
 /// ignore rules, ownership.
 pub fn is_sensitive(path: &str) -> bool {
-    is_build_file(path)
-        || is_ci_file(path)
-        || is_security_policy(path)
-        || is_ignore_rules(path)
-        || matches!(file_name(path), "CODEOWNERS" | "MAINTAINERS")
+    classify(path).intersects(
+        PathClass::BUILD_SYSTEM
+            | PathClass::CI
+            | PathClass::SECURITY_POLICY
+            | PathClass::IGNORE_RULES
+            | PathClass::OWNERSHIP,
+    )
 }
 
-/// Test paths (`tests/`, `test/`, `testing/`, `testdata/`, `fixtures/`, `test_*.py`).
+/// Test paths ([`PathClass::TEST_PATH`]).
 pub fn is_test_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.split('/').any(|seg| {
-        matches!(
-            seg,
-            "tests" | "test" | "testing" | "testdata" | "test_data" | "fixtures" | "testfiles"
-        )
-    }) || file_name(&lower).starts_with("test_")
+    classify(path).contains(PathClass::TEST_PATH)
 }
 
-/// Documentation paths (`doc/`, `docs/`, `documentation/`).
+/// Documentation paths ([`PathClass::DOCS`]).
 pub fn is_docs_path(path: &str) -> bool {
-    path.split('/').any(|seg| {
-        matches!(
-            seg.to_ascii_lowercase().as_str(),
-            "doc" | "docs" | "documentation" | "_static" | "_images"
-        )
-    })
+    classify(path).contains(PathClass::DOCS)
 }
 
 /// Data formats scientific projects commit routinely for tests and examples.
 pub fn is_scientific_data(path: &str) -> bool {
-    matches!(
-        extension(path).as_str(),
-        "npy"
-            | "npz"
-            | "fits"
-            | "fit"
-            | "fts"
-            | "h5"
-            | "hdf5"
-            | "hdf"
-            | "nc"
-            | "mat"
-            | "png"
-            | "jpg"
-            | "jpeg"
-            | "gif"
-            | "svg"
-            | "ico"
-            | "tif"
-            | "tiff"
-            | "bmp"
-            | "wav"
-            | "pdf"
-            | "csv"
-            | "parquet"
-            | "feather"
-            | "arrow"
-            | "sav"
-            | "dta"
-            | "xls"
-            | "xlsx"
-            | "ods"
-            | "odt"
-            | "zarr"
-            | "asdf"
-            | "root"
-            | "woff"
-            | "woff2"
-            | "ttf"
-            | "otf"
-            | "eot"
-            | "mo"
-            | "ipynb"
-    )
+    crate::classify::is_scientific_data(path)
 }
 
 /// Opaque containers and executables: compressed streams, archives, native code, pickles.
 pub fn is_opaque_type(path: &str) -> bool {
-    matches!(
-        extension(path).as_str(),
-        "xz" | "lzma"
-            | "gz"
-            | "bz2"
-            | "zst"
-            | "lz4"
-            | "z"
-            | "zip"
-            | "tar"
-            | "tgz"
-            | "7z"
-            | "rar"
-            | "bin"
-            | "dat"
-            | "so"
-            | "dll"
-            | "dylib"
-            | "o"
-            | "a"
-            | "lib"
-            | "exe"
-            | "whl"
-            | "egg"
-            | "pyc"
-            | "pyd"
-            | "pkl"
-            | "pickle"
-            | "joblib"
-            | "jar"
-            | "class"
-            | "wasm"
-    )
+    crate::classify::is_opaque_extension(path)
 }
 
 /// A binary or opaque file change (git's NUL rule, or an opaque container type).
 pub fn is_opaque_change(f: &FileChange) -> bool {
     f.kind != ChangeKind::Deleted && (f.binary || is_opaque_type(&f.path))
+}
+
+/// The strongest content hit of a commit under `weigh` (weight and sub-kind, or None to skip
+/// the hit), as change evidence pointing at its file and line; the message quotes the line and
+/// counts the other hits.
+pub fn best_hit(
+    cx: &CommitCx<'_>,
+    rule: &'static RuleMeta,
+    weigh: impl Fn(&FileChange, &ContentHit) -> Option<(f64, &'static str)>,
+) -> Option<Evidence> {
+    let mut best: Option<(f64, &'static str, &FileChange, &ContentHit)> = None;
+    let mut n = 0usize;
+    for f in &cx.commit.files {
+        for h in &f.hits {
+            if let Some((w, kind)) = weigh(f, h) {
+                n += 1;
+                if best.is_none_or(|(bw, ..)| w > bw) {
+                    best = Some((w, kind, f, h));
+                }
+            }
+        }
+    }
+    let (w, kind, f, h) = best?;
+    let side = if h.removed { "removed" } else { "added" };
+    let mut msg = format!(
+        "{} ({side} line {} of {}): `{}`",
+        h.kind.description(),
+        h.line,
+        f.path,
+        h.excerpt
+    );
+    if !h.detail.is_empty() {
+        msg.push_str(&format!(" — {}", h.detail));
+    }
+    if n > 1 {
+        msg.push_str(&format!(" (and {} more)", n - 1));
+    }
+    Some(
+        Evidence::change(rule, w, msg)
+            .at(&f.path, (!h.removed).then_some(h.line))
+            .kind(kind),
+    )
 }
 
 /// At least 4× the median size of the other files in its directory, and 8 KiB more.

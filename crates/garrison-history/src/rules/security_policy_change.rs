@@ -1,7 +1,8 @@
 use garrison_report::{RuleMeta, declare_rule};
 
-use super::{CommitCx, Evidence, Signal, is_security_policy};
+use super::{CommitCx, Evidence, Signal, best_hit, is_security_policy};
 use crate::ChangeKind;
+use crate::content::HitKind;
 
 declare_rule! {
     /// ## What it checks
@@ -47,10 +48,19 @@ impl Signal for Rule {
         if c.is_merge {
             return;
         }
+        let content = best_hit(cx, &SecurityPolicyChange::META, |_, h| match h.kind {
+            HitKind::SecurityContactChanged => Some((4.0, "contact-changed")),
+            HitKind::SecurityPolicyWeakened => Some((3.0, "content-removed")),
+            _ => None,
+        });
+        let have_content = content.is_some();
+        if let Some(e) = content {
+            out.push(e);
+        }
         for f in c.files.iter().filter(|f| is_security_policy(&f.path)) {
             let (w, msg) = match f.kind {
                 ChangeKind::Deleted => (5.0, format!("deletes the security policy {}", f.path)),
-                ChangeKind::Modified if f.removed >= 3 && f.removed > f.added => (
+                ChangeKind::Modified if !have_content && f.removed >= 3 && f.removed > f.added => (
                     3.0,
                     format!(
                         "trims the security policy {}: {} lines removed, {} added",
