@@ -10,9 +10,11 @@ use gix::objs::{CommitRef, TagRef, TreeRefIter};
 use imara_diff::{Algorithm, Diff, InternedInput};
 use rayon::prelude::*;
 
+use crate::classify::classify;
+use crate::content;
 use crate::{
-    ChangeKind, Commit, FileChange, History, HistoryError, Identity, MAX_DIFF_BLOB, MAX_MESSAGE,
-    MineOptions, Tag,
+    ChangeKind, Commit, FileChange, History, HistoryError, Hunk, Identity, MAX_DIFF_BLOB,
+    MAX_MESSAGE, MineOptions, Tag,
 };
 
 /// git's `FIRST_FEW_BYTES`: a NUL byte in this prefix makes a blob binary.
@@ -492,16 +494,48 @@ fn file_change(
     let b = side(repo, new)?;
     let too_large = a.too_large || b.too_large;
     let binary = !too_large && (is_binary(&a.data) || is_binary(&b.data));
+    let mut hunks = Vec::new();
     let (added, removed) = if too_large || binary || same {
         (0, 0)
     } else if a.data.is_empty() {
-        (count_lines(&b.data), 0)
+        let n = count_lines(&b.data);
+        hunks.push(Hunk {
+            old_start: 0,
+            old_len: 0,
+            new_start: 1,
+            new_len: n,
+        });
+        (n, 0)
     } else if b.data.is_empty() {
         (0, count_lines(&a.data))
     } else {
         let input = InternedInput::new(a.data.as_slice(), b.data.as_slice());
         let diff = Diff::compute(Algorithm::Myers, &input);
+        for h in diff.hunks().take(content::MAX_HUNKS) {
+            let old_len = h.before.end - h.before.start;
+            let new_len = h.after.end - h.after.start;
+            hunks.push(Hunk {
+                old_start: if old_len == 0 {
+                    h.before.start
+                } else {
+                    h.before.start + 1
+                },
+                old_len,
+                new_start: if new_len == 0 {
+                    h.after.start
+                } else {
+                    h.after.start + 1
+                },
+                new_len,
+            });
+        }
         (diff.count_additions(), diff.count_removals())
+    };
+    // Content signals in the changed lines of text files (deleted files are judged by path).
+    let hits = if hunks.is_empty() || b.data.is_empty() {
+        Vec::new()
+    } else {
+        content::scan_change(&path, classify(&path), &a.data, &b.data, &hunks)
     };
     Ok(FileChange {
         path,
@@ -516,7 +550,7 @@ fn file_change(
         mode_exec,
         siblings: 0,
         sibling_median_size: None,
-        hits: Vec::new(),
+        hits,
     })
 }
 

@@ -506,6 +506,8 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 })
                 .collect();
             z.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+            // Habit features (rare hour, new offset, self-landed) only matter when high.
+            z.retain(|(zz, d)| *d < 8 || *zz > 0.0);
             let parts: Vec<String> = z
                 .iter()
                 .take(3)

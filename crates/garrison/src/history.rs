@@ -391,7 +391,7 @@ fn render_text(
     if !history.warnings.is_empty() {
         let _ = writeln!(
             s,
-            "{} warning(s) while mining (unreadable objects); see --format json.",
+            "{} warning(s) while mining (unreadable objects, cache rebuilt); see --format json.",
             history.warnings.len()
         );
     }

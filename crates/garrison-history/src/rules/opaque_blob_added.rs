@@ -56,7 +56,7 @@ impl Signal for Rule {
             .iter()
             .filter(|f| f.kind == ChangeKind::Added && is_opaque_change(f))
         {
-            if is_scientific_data(&f.path) && !is_opaque_type(&f.path) {
+            if is_scientific_data(&f.path) {
                 continue;
             }
             count += 1;

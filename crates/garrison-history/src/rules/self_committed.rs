@@ -6,8 +6,10 @@ use crate::landing::LandingKind;
 declare_rule! {
     /// ## What it checks
     /// How a commit reached the main line (the first-parent chain of the branch mined): pushed
-    /// directly by its own author, or brought in by a merge that its own author made. Commits
-    /// merged through GitHub's web UI or by someone else count as reviewed. This is a context
+    /// directly by its own author (×1.5), or brought in by a merge that its own author made
+    /// (×1.2: the pull request may still have been approved by someone else, which git does
+    /// not record). Commits merged through GitHub's web UI or by someone else count as
+    /// reviewed. This is a context
     /// signal: it raises the score of a commit that already carries change evidence (a binary
     /// rewrite, a build-system change) and never fires alone.
     ///
@@ -44,20 +46,26 @@ impl Signal for Rule {
         if cx.commit.is_merge || !cx.unreviewed() {
             return;
         }
-        let how = match cx.landing.kind {
-            LandingKind::Direct => {
-                "pushed to the main line by its author, no pull request or review".to_string()
-            }
-            LandingKind::Merge => format!(
-                "merged by its own author in {}",
-                cx.landing
-                    .merge
-                    .as_deref()
-                    .map(|m| m.get(..10).unwrap_or(m))
-                    .unwrap_or("a merge")
+        let (factor, how) = match cx.landing.kind {
+            LandingKind::Direct => (
+                1.5,
+                "pushed to the main line by its author, no pull request or review".to_string(),
+            ),
+            // A pull request merged by its author may still have been approved by someone
+            // else; approvals are not in git, so this weighs less than a direct push.
+            LandingKind::Merge => (
+                1.2,
+                format!(
+                    "merged by its own author in {} (approvals, if any, are not recorded in git)",
+                    cx.landing
+                        .merge
+                        .as_deref()
+                        .map(|m| m.get(..10).unwrap_or(m))
+                        .unwrap_or("a merge")
+                ),
             ),
             _ => return,
         };
-        out.push(Evidence::context(&SelfCommitted::META, 1.5, how));
+        out.push(Evidence::context(&SelfCommitted::META, factor, how));
     }
 }
