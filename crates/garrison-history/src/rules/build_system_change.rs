@@ -7,7 +7,7 @@ use crate::content::{ContentHit, HitKind};
 /// Weight and sub-kind of a build-system content hit (None: routine, not evidence).
 fn weigh(h: &ContentHit) -> Option<(f64, &'static str)> {
     let d = h.detail.as_str();
-    let weak = d.contains("(weak)") || d.starts_with("weak");
+    let weak = d.contains("(weak)") || (d.starts_with("weak") && !d.starts_with("weakened"));
     match h.kind {
         HitKind::FeatureProbeChanged if d.contains("stray") => Some((7.0, "probe-stray-dot")),
         HitKind::FeatureProbeChanged if d.contains("source changed") => Some((4.0, "probe-source")),
