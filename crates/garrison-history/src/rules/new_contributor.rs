@@ -5,7 +5,8 @@ use super::{CommitCx, Evidence, Signal, date, days};
 declare_rule! {
     /// ## What it checks
     /// Whether the author is new to the repository: their first commit was less than 90 days
-    /// earlier, or they have fewer than five earlier commits. A context signal: it raises the
+    /// earlier (and they have fewer than 50 earlier commits), or they have fewer than five
+    /// earlier commits. A context signal: it raises the
     /// score of a commit that already carries change evidence.
     ///
     /// ## Why it matters
@@ -42,7 +43,7 @@ impl Signal for Rule {
         let t = cx.commit.author_time;
         let msg = match cx.author.first_seen {
             None => format!("first commit by {} in this history", cx.author_label),
-            Some(f) if days(f, t) < 90 || cx.author.commits < 5 => format!(
+            Some(f) if (days(f, t) < 90 && cx.author.commits < 50) || cx.author.commits < 5 => format!(
                 "{} first contributed {} days earlier ({}), {} earlier commit(s)",
                 cx.author_label,
                 days(f, t),
