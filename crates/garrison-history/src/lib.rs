@@ -193,6 +193,9 @@ pub struct Tag {
 pub struct History {
     /// The commit the walk started from (`HEAD`, or the head of a range), hex.
     pub head: Option<String>,
+    /// The repository is a shallow clone: history before its boundary is missing, so author
+    /// profiles and calibration see only part of it.
+    pub shallow: bool,
     /// Commits, newest first (by committer time).
     pub commits: Vec<Commit>,
     /// All tags of the repository, sorted by name.

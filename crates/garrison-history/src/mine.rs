@@ -75,7 +75,9 @@ impl Raw {
                 map(id);
             }
         }
+        let shallow = repo.is_shallow().unwrap_or(false);
         History {
+            shallow,
             head: self.head,
             commits,
             tags,
@@ -292,7 +294,15 @@ fn mine_commit(
     } else {
         let tree = c.tree();
         let parent_tree = match parents.first() {
-            Some(p) => Some(commit_tree(repo, *p).map_err(|e| fail("parent", &e))?),
+            Some(p) => Some(commit_tree(repo, *p).map_err(|e| {
+                if repo.is_shallow().unwrap_or(false) {
+                    format!(
+                        "commit {hex}: its parent is not in this shallow clone, so it is not analysed (fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+                    )
+                } else {
+                    fail("parent", &e)
+                }
+            })?),
             None => None,
         };
         let mut files =

@@ -79,7 +79,11 @@ add_library(xzlike src/lib.c)
 "#;
 
 /// One repository, one commit per scenario; returns (history, ids by label).
-fn build() -> (Repo, History, std::collections::BTreeMap<&'static str, String>) {
+fn build() -> (
+    Repo,
+    History,
+    std::collections::BTreeMap<&'static str, String>,
+) {
     let r = Repo::new();
     let mut ids = std::collections::BTreeMap::new();
     let mut t = START;
@@ -89,7 +93,10 @@ fn build() -> (Repo, History, std::collections::BTreeMap<&'static str, String>) 
     };
     r.write("CMakeLists.txt", CMAKE);
     r.write("src/lib.c", "int f(void) { return 1; }\n");
-    r.write("setup.py", "from setuptools import setup\nsetup(name='pkg')\n");
+    r.write(
+        "setup.py",
+        "from setuptools import setup\nsetup(name='pkg')\n",
+    );
     r.write("pkg/__init__.py", "VERSION = '1.0'\n");
     r.write(".gitignore", "*.pyc\n");
     r.write(
@@ -179,10 +186,16 @@ fn build() -> (Repo, History, std::collections::BTreeMap<&'static str, String>) 
         )
     });
     step("cmake_unrelated", "CMake: add a source", &|r| {
-        r.append("CMakeLists.txt", "target_sources(xzlike PRIVATE src/extra.c)\n")
+        r.append(
+            "CMakeLists.txt",
+            "target_sources(xzlike PRIVATE src/extra.c)\n",
+        )
     });
     step("policy_grows", "SECURITY: supported versions", &|r| {
-        r.append("SECURITY.md", "\n## Supported versions\n\nThe latest minor release.\n")
+        r.append(
+            "SECURITY.md",
+            "\n## Supported versions\n\nThe latest minor release.\n",
+        )
     });
     let h = mine(r.path(), &MineOptions::default()).unwrap();
     assert!(h.warnings.is_empty(), "{:?}", h.warnings);
@@ -241,7 +254,10 @@ fn attack_shapes_fire_and_look_alikes_stay_quiet() {
 
     // export-ignore drops build inputs from `git archive` tarballs.
     let e = ev("export_ignore");
-    assert!(weight(&e, "history/ignore-rules-hide-files") >= 3.0, "{e:#?}");
+    assert!(
+        weight(&e, "history/ignore-rules-hide-files") >= 3.0,
+        "{e:#?}"
+    );
 
     // Hardening flags removed.
     let e = ev("hardening");
@@ -251,7 +267,10 @@ fn attack_shapes_fire_and_look_alikes_stay_quiet() {
 
     // --- look-alikes ---
     let e = ev("ignore_routine");
-    assert!(weight(&e, "history/ignore-rules-hide-files") < 0.5, "{e:#?}");
+    assert!(
+        weight(&e, "history/ignore-rules-hide-files") < 0.5,
+        "{e:#?}"
+    );
     let e = ev("eval_lookalike");
     assert_eq!(weight(&e, "history/obfuscated-code"), 0.0, "{e:#?}");
     let e = ev("git_describe");
@@ -262,7 +281,11 @@ fn attack_shapes_fire_and_look_alikes_stay_quiet() {
     let e = ev("cmake_unrelated");
     assert!(weight(&e, "history/build-system-change") < 1.0, "{e:#?}");
     let e = ev("policy_grows");
-    assert_eq!(weight(&e, "history/security-policy-weakened"), 0.0, "{e:#?}");
+    assert_eq!(
+        weight(&e, "history/security-policy-weakened"),
+        0.0,
+        "{e:#?}"
+    );
 
     // Ranked: every attack commit is reported at low or above, no look-alike above info.
     let a = analyze(&h, &AnalyzeOptions::default());

@@ -754,7 +754,8 @@ fn security_policy_trimmed_by_ten_lines_fires() {
     // The content scanner names what was removed (the reporting contact here), and replaces
     // the line-count evidence.
     assert!(
-        p.message.starts_with("security policy content removed (removed line"),
+        p.message
+            .starts_with("security policy content removed (removed line"),
         "{}",
         p.message
     );

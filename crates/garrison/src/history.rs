@@ -388,6 +388,12 @@ fn render_text(
         by(Severity::Low),
         by(Severity::Info)
     );
+    if history.shallow {
+        let _ = writeln!(
+            s,
+            "note: shallow clone: only part of the history is visible, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`)."
+        );
+    }
     if !history.warnings.is_empty() {
         let _ = writeln!(
             s,
@@ -646,6 +652,11 @@ pub fn add_to_scan(
     };
     match mine_for(path, None, &m) {
         Ok((history, _)) => {
+            if history.shallow && selected(NotEvaluated::META.id) {
+                report.findings.push(not_evaluated(
+                    "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged",
+                ));
+            }
             let analysis = analyze(
                 &history,
                 &AnalyzeOptions {

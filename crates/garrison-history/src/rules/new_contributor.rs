@@ -43,13 +43,15 @@ impl Signal for Rule {
         let t = cx.commit.author_time;
         let msg = match cx.author.first_seen {
             None => format!("first commit by {} in this history", cx.author_label),
-            Some(f) if (days(f, t) < 90 && cx.author.commits < 50) || cx.author.commits < 5 => format!(
-                "{} first contributed {} days earlier ({}), {} earlier commit(s)",
-                cx.author_label,
-                days(f, t),
-                date(f),
-                cx.author.commits
-            ),
+            Some(f) if (days(f, t) < 90 && cx.author.commits < 50) || cx.author.commits < 5 => {
+                format!(
+                    "{} first contributed {} days earlier ({}), {} earlier commit(s)",
+                    cx.author_label,
+                    days(f, t),
+                    date(f),
+                    cx.author.commits
+                )
+            }
             Some(_) => return,
         };
         out.push(Evidence::context(&NewContributor::META, 1.3, msg));
