@@ -82,7 +82,12 @@ impl Signal for Rule {
         if c.is_merge || c.parents.is_empty() {
             return;
         }
-        if let Some(e) = best_hit(cx, &BuildSystemChange::META, |_, h| weigh(h)) {
+        // Flags and probes in CI jobs configure test builds, not the shipped artifact: half.
+        let scored = |f: &crate::FileChange, h: &ContentHit| {
+            let ci = super::is_ci_file(&f.path) && !is_build_file(&f.path);
+            weigh(h).map(|(w, k)| (if ci { w / 2.0 } else { w }, k))
+        };
+        if let Some(e) = best_hit(cx, &BuildSystemChange::META, scored) {
             out.push(e);
         }
         let build: Vec<_> = c.files.iter().filter(|f| is_build_file(&f.path)).collect();
