@@ -222,6 +222,31 @@ fn details(report: &Report, f: &Finding) -> String {
     if !f.evidence.is_empty() {
         d.push_str("**Evidence:**\n\n");
         for (k, v) in &f.evidence {
+            // A list of explained items (`{"rule", "message", ...}`) reads best as a nested list.
+            if let serde_json::Value::Array(items) = v
+                && !items.is_empty()
+                && items.iter().all(|i| i.get("message").is_some_and(|m| m.is_string()))
+            {
+                let _ = writeln!(d, "- {}:", code(k));
+                for i in items {
+                    let msg = i.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+                    let rule = i.get("rule").and_then(|r| r.as_str());
+                    let applied = i.get("applied").and_then(serde_json::Value::as_f64);
+                    let role = i.get("role").and_then(|r| r.as_str());
+                    let weight = match (role, applied) {
+                        (Some("context"), Some(a)) => format!("×{a:.2} "),
+                        (_, Some(a)) => format!("+{a:.1} "),
+                        _ => String::new(),
+                    };
+                    let rule = rule.map(|r| format!("{} ", code(r))).unwrap_or_default();
+                    let _ = writeln!(
+                        d,
+                        "  - {weight}{rule}{}",
+                        escape(&shorten(msg, DETAIL_CHARS))
+                    );
+                }
+                continue;
+            }
             let value = match v {
                 serde_json::Value::String(s) => s.clone(),
                 v => serde_json::to_string(v).unwrap_or_default(),
