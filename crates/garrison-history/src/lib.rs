@@ -6,8 +6,10 @@
 //! without a file list, binary files decided like git: a NUL byte in the first 8000 bytes of
 //! either side). File lists and binary flags match git exactly; line counts come from
 //! imara-diff's Myers, whose heuristics (frequent-line pruning, cost cut-off) differ slightly
-//! from xdiff's: on numpy's newest 5,000 commits 206 of 17,046 file entries (1.2%) differ from
-//! git's counts by a few lines (ours are not always larger). `.gitattributes` (`binary`, `-diff`,
+//! from xdiff's: on numpy's newest 5,000 commits 206 of 12,046 file entries (1.7%) differ from
+//! git's counts by a few lines (ours are not always larger). A line-by-line port of git's xdiff
+//! matched git exactly (0 of 41,350 entries over 20,000 commits) but is not used: xdiff is
+//! LGPL-2.1-or-later and this crate is MIT/Apache-2.0. `.gitattributes` (`binary`, `-diff`,
 //! textconv) is not consulted. Per-commit diffs run in parallel, each worker with its
 //! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
 //! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
