@@ -15,9 +15,8 @@ pub(crate) struct Forest {
 
 #[derive(Debug, Clone, Copy)]
 enum Node {
-    Leaf {
-        size: usize,
-    },
+    /// `value` = depth of the leaf + c(points in it), precomputed at fit time.
+    Leaf { value: f64 },
     Split {
         feature: usize,
         value: f64,
@@ -108,7 +107,9 @@ fn build(
     max_depth: usize,
     rng: &mut Rng,
 ) -> Vec<Node> {
-    let mut nodes = vec![Node::Leaf { size: idx.len() }];
+    let mut nodes = vec![Node::Leaf {
+        value: c(idx.len()),
+    }];
     // (node slot, member rows, depth)
     let mut stack = vec![(0usize, idx, 0usize)];
     while let Some((slot, members, depth)) = stack.pop() {
@@ -141,9 +142,13 @@ fn build(
                 < value
         });
         let left = nodes.len();
-        nodes.push(Node::Leaf { size: l.len() });
+        nodes.push(Node::Leaf {
+            value: (depth + 1) as f64 + c(l.len()),
+        });
         let right = nodes.len();
-        nodes.push(Node::Leaf { size: r.len() });
+        nodes.push(Node::Leaf {
+            value: (depth + 1) as f64 + c(r.len()),
+        });
         if let Some(n) = nodes.get_mut(slot) {
             *n = Node::Split {
                 feature,
@@ -161,6 +166,7 @@ fn build(
 fn path_length(tree: &[Node], x: &[f64]) -> f64 {
     let mut i = 0;
     let mut depth = 0.0;
+    // Leaves carry their depth; `depth` only matters for a malformed tree.
     // Depth is bounded by the build's max depth; the guard bounds a malformed tree too.
     for _ in 0..=tree.len() {
         match tree.get(i) {
@@ -174,7 +180,7 @@ fn path_length(tree: &[Node], x: &[f64]) -> f64 {
                 i = if v < *value { *left } else { *right };
                 depth += 1.0;
             }
-            Some(Node::Leaf { size }) => return depth + c(*size),
+            Some(Node::Leaf { value }) => return *value,
             None => return depth,
         }
     }

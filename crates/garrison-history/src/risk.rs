@@ -481,7 +481,13 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 }
             }
         }
-        let anomaly = forest.score(&r.features);
+        // The model only scales change evidence; commits that cannot reach the reporting
+        // score even at the model's maximum are not scored (most of a history).
+        let anomaly = if change * MAX_CONTEXT * 1.3 >= REPORT_SCORE {
+            forest.score(&r.features)
+        } else {
+            0.5
+        };
         let model = (0.5 + anomaly).clamp(0.8, 1.3);
         let context = if change >= 1.0 {
             context.min(MAX_CONTEXT)

@@ -237,7 +237,9 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
         bail!("{}: no such file or directory", path.display());
     }
     let since = args.since.as_deref().map(parse_since).transpose()?;
+    let t0 = std::time::Instant::now();
     let (history, pending) = mine_for(&path, range.clone(), &args.mining)?;
+    let t1 = std::time::Instant::now();
     let analysis = analyze(
         &history,
         &AnalyzeOptions {
@@ -245,6 +247,13 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
             pending: pending.clone(),
         },
     );
+    if std::env::var_os("GARRISON_TIMINGS").is_some() {
+        eprintln(&format!(
+            "garrison: mined in {:.3} s, analysed in {:.3} s",
+            (t1 - t0).as_secs_f64(),
+            t1.elapsed().as_secs_f64()
+        ));
+    }
     let title = match (&range, &args.since) {
         (Some((b, h)), _) => format!("{b}..{h} ({} commits)", pending.len()),
         (None, Some(s)) => format!("commits since {s}"),

@@ -144,36 +144,61 @@ pub trait Signal: Sync {
 
 // ---- path helpers shared by the rules (thin names over `crate::classify`) ----
 
+/// Entries kept by the per-thread classification memo before it is cleared.
+const MEMO_LIMIT: usize = 200_000;
+
+thread_local! {
+    static CLASS_MEMO: std::cell::RefCell<std::collections::HashMap<String, PathClass>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`classify`] with a per-thread memo: the same paths change again and again over a history,
+/// and every rule asks about them.
+pub fn class_of(path: &str) -> PathClass {
+    CLASS_MEMO.with(|m| {
+        if let Some(c) = m.borrow().get(path) {
+            return *c;
+        }
+        let c = classify(path);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(path.to_string(), c);
+        c
+    })
+}
+
 /// Build-system inputs: CMake, autotools, meson, setuptools/pyproject, scikit-build, Cython
 /// build config, make ([`PathClass::BUILD_SYSTEM`]).
 pub fn is_build_file(path: &str) -> bool {
-    classify(path).contains(PathClass::BUILD_SYSTEM)
+    class_of(path).contains(PathClass::BUILD_SYSTEM)
 }
 
 /// CI and release automation ([`PathClass::CI`]).
 pub fn is_ci_file(path: &str) -> bool {
-    classify(path).contains(PathClass::CI)
+    class_of(path).contains(PathClass::CI)
 }
 
 /// A workflow whose name says it builds or publishes releases ([`PathClass::RELEASE`]).
 pub fn is_release_workflow(path: &str) -> bool {
-    classify(path).contains(PathClass::RELEASE)
+    class_of(path).contains(PathClass::RELEASE)
 }
 
 /// Security policy files ([`PathClass::SECURITY_POLICY`]).
 pub fn is_security_policy(path: &str) -> bool {
-    classify(path).contains(PathClass::SECURITY_POLICY)
+    class_of(path).contains(PathClass::SECURITY_POLICY)
 }
 
 /// `.gitignore` / `.gitattributes` at any depth ([`PathClass::IGNORE_RULES`]).
 pub fn is_ignore_rules(path: &str) -> bool {
-    classify(path).contains(PathClass::IGNORE_RULES)
+    class_of(path).contains(PathClass::IGNORE_RULES)
 }
 
 /// Paths whose change deserves a second look on its own: build system, CI, security policy,
 /// ignore rules, ownership.
 pub fn is_sensitive(path: &str) -> bool {
-    classify(path).intersects(
+    class_of(path).intersects(
         PathClass::BUILD_SYSTEM
             | PathClass::CI
             | PathClass::SECURITY_POLICY
@@ -184,12 +209,12 @@ pub fn is_sensitive(path: &str) -> bool {
 
 /// Test paths ([`PathClass::TEST_PATH`]).
 pub fn is_test_path(path: &str) -> bool {
-    classify(path).contains(PathClass::TEST_PATH)
+    class_of(path).contains(PathClass::TEST_PATH)
 }
 
 /// Documentation paths ([`PathClass::DOCS`]).
 pub fn is_docs_path(path: &str) -> bool {
-    classify(path).contains(PathClass::DOCS)
+    class_of(path).contains(PathClass::DOCS)
 }
 
 /// Data formats scientific projects commit routinely for tests and examples.

@@ -225,11 +225,16 @@ fn details(report: &Report, f: &Finding) -> String {
             // A list of explained items (`{"rule", "message", ...}`) reads best as a nested list.
             if let serde_json::Value::Array(items) = v
                 && !items.is_empty()
-                && items.iter().all(|i| i.get("message").is_some_and(|m| m.is_string()))
+                && items
+                    .iter()
+                    .all(|i| i.get("message").is_some_and(|m| m.is_string()))
             {
                 let _ = writeln!(d, "- {}:", code(k));
                 for i in items {
-                    let msg = i.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+                    let msg = i
+                        .get("message")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or_default();
                     let rule = i.get("rule").and_then(|r| r.as_str());
                     let applied = i.get("applied").and_then(serde_json::Value::as_f64);
                     let role = i.get("role").and_then(|r| r.as_str());
