@@ -1,0 +1,1 @@
+//! PEP 740 attestations (PyPI): not yet.
