@@ -214,3 +214,101 @@ impl CryptoProvider for RustCryptoProvider {
         verify_digest(scheme, spki_pubkey_bytes, digest, signature)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The conformance bundles only exercise ECDSA P-256/P-384; these fixtures (made with
+    //! OpenSSL 3 over the message `garrison`, private keys discarded) cover the other schemes
+    //! against an independent implementation.
+    use super::*;
+
+    const MSG: &[u8] = b"garrison";
+
+    fn check(scheme: SigningScheme, key: &[u8], sig: &[u8]) {
+        assert!(
+            PROVIDER.verify_raw(scheme, key, MSG, sig).is_ok(),
+            "{scheme:?}"
+        );
+        assert!(
+            PROVIDER.verify_raw(scheme, key, b"other", sig).is_err(),
+            "{scheme:?}"
+        );
+        let mut bad = sig.to_vec();
+        if let Some(last) = bad.last_mut() {
+            *last ^= 1;
+        }
+        assert!(
+            PROVIDER.verify_raw(scheme, key, MSG, &bad).is_err(),
+            "{scheme:?}"
+        );
+    }
+
+    #[test]
+    fn rsa_pkcs1_and_pss() {
+        let key = include_bytes!("testdata/rsa-pub-pkcs1.der");
+        check(
+            SigningScheme::RsaPkcs1Sha256,
+            key,
+            include_bytes!("testdata/rsa-pkcs1-sha256.sig"),
+        );
+        check(
+            SigningScheme::RsaPssSha256,
+            key,
+            include_bytes!("testdata/rsa-pss-sha256.sig"),
+        );
+        // A PKCS#1 v1.5 signature is not a PSS signature.
+        let pkcs1 = include_bytes!("testdata/rsa-pkcs1-sha256.sig");
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::RsaPssSha256, key, MSG, pkcs1)
+                .is_err()
+        );
+        let digest = PROVIDER.sha256(MSG);
+        assert!(
+            PROVIDER
+                .verify_prehashed(SigningScheme::RsaPkcs1Sha256, key, &digest, pkcs1)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn ed25519() {
+        check(
+            SigningScheme::Ed25519,
+            include_bytes!("testdata/ed25519-pub.raw"),
+            include_bytes!("testdata/ed25519.sig"),
+        );
+    }
+
+    #[test]
+    fn p384_sha384() {
+        let key = include_bytes!("testdata/p384-pub.raw");
+        let sig = include_bytes!("testdata/p384-sha384.sig");
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::EcdsaP384Sha384, key, MSG, sig)
+                .is_ok()
+        );
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::EcdsaP384Sha384, key, b"other", sig)
+                .is_err()
+        );
+        // Same key, wrong curve.
+        assert!(
+            PROVIDER
+                .verify_raw(SigningScheme::EcdsaP256Sha256, key, MSG, sig)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn hashes() {
+        let mut h = PROVIDER.hash(HashAlgorithm::Sha2512).ok();
+        if let Some(h) = h.as_mut() {
+            h.update(MSG);
+        }
+        let streamed = h.map(|h| h.finalize());
+        assert_eq!(streamed.as_deref(), Some(&PROVIDER.sha512(MSG)[..]));
+    }
+}
