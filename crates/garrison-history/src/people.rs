@@ -6,7 +6,7 @@ use crate::identity::{Person, merge_identity_list};
 use crate::landing::is_github_committer;
 use crate::{Commit, Identity};
 
-/// Maps identities to people merged by [`merge_identities`].
+/// Maps identities to people merged by [`crate::merge_identities`].
 #[derive(Debug, Clone, Default)]
 pub struct PeopleIndex {
     /// The people.
