@@ -41,6 +41,9 @@ pub enum Command {
     Review(ReviewArgs),
     /// Contributor profiles: tenure, activity, rights, habits, sensitive changes.
     Contributors(ContributorsArgs),
+    /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
+    /// file and who must have signed it, offline with the embedded Sigstore trust roots.
+    Verify(VerifyArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
 }
@@ -365,4 +368,75 @@ pub struct ContributorsArgs {
 
     #[command(flatten)]
     pub mining: MiningArgs,
+}
+
+/// `garrison verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The Sigstore bundle (`.sigstore`, `.sigstore.json`), or a PEP 740 attestation with
+    /// `--pep740`.
+    pub bundle: PathBuf,
+
+    /// The signed file.
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub artifact: Option<PathBuf>,
+
+    /// The signed file's digest instead of the file (`sha256:HEX`).
+    #[arg(long, value_name = "DIGEST")]
+    pub digest: Option<String>,
+
+    /// The signer's certificate identity, exactly (an email, or a workflow URI).
+    #[arg(long, value_name = "IDENTITY")]
+    pub certificate_identity: Option<String>,
+
+    /// The signer's certificate identity as a glob (`*`, `?`).
+    #[arg(long, value_name = "GLOB", conflicts_with = "certificate_identity")]
+    pub certificate_identity_pattern: Option<String>,
+
+    /// The OIDC issuer (`https://token.actions.githubusercontent.com`).
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// GitHub repository that must have built it (`owner/name`); with --pep740, the Trusted
+    /// Publisher's repository.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+
+    /// Workflow that must have built it (`.github/workflows/release.yml`; with --pep740 the
+    /// workflow file name, or the GitLab CI file path).
+    #[arg(long, value_name = "PATH")]
+    pub workflow: Option<String>,
+
+    /// Git ref the workflow ran on (`refs/tags/v1.2.0`).
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+
+    /// Event that triggered the workflow (`push`, `release`, `workflow_dispatch`).
+    #[arg(long, value_name = "EVENT")]
+    pub trigger: Option<String>,
+
+    /// Treat BUNDLE as a PEP 740 attestation for the artifact, checked against the Trusted
+    /// Publisher given by --repository and --workflow.
+    #[arg(long)]
+    pub pep740: bool,
+
+    /// With --pep740: the publisher is on GitLab (default GitHub).
+    #[arg(long, requires = "pep740")]
+    pub gitlab: bool,
+
+    /// With --pep740 and --digest: the distribution's file name.
+    #[arg(long, value_name = "NAME")]
+    pub filename: Option<String>,
+
+    /// Use Sigstore's staging trust root instead of production.
+    #[arg(long)]
+    pub staging: bool,
+
+    /// Use this trusted root (`trusted_root.json`) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+
+    /// Output format: text or json.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }

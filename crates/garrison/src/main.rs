@@ -9,6 +9,7 @@ mod history;
 mod impact;
 mod posture;
 mod sbom;
+mod verify;
 
 use std::process::ExitCode;
 

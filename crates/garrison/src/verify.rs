@@ -1,0 +1,187 @@
+//! `garrison verify`: a Sigstore bundle (or a PEP 740 attestation) against an artifact and an
+//! identity policy, offline, with the embedded Sigstore trust roots.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use garrison_sigstore::pep740::{Publisher, verify_attestation};
+use garrison_sigstore::{
+    Artifact, GithubClaims, Identity, Policy, TrustedRoot, Verified, verify_bundle,
+};
+use sha2::{Digest as _, Sha256};
+
+use crate::cli::{OutputFormat, VerifyArgs};
+use crate::commands::write_output;
+
+/// Largest bundle, attestation or artifact read.
+const MAX_INPUT: u64 = 2 * 1024 * 1024 * 1024;
+/// Largest bundle or attestation read.
+const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
+
+fn read(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?
+        .len();
+    if len > max {
+        bail!("{}: larger than {} bytes", path.display(), max);
+    }
+    std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+fn parse_digest(s: &str) -> Result<[u8; 32]> {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("`{s}`: expected sha256:<64 hex digits>");
+    }
+    let mut out = [0u8; 32];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let pair = hex.get(2 * i..2 * i + 2).unwrap_or("00");
+        *slot = u8::from_str_radix(pair, 16)?;
+    }
+    Ok(out)
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs `garrison verify`.
+pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    let root = match (&args.trusted_root, args.staging) {
+        (Some(f), _) => TrustedRoot::from_file(f)?,
+        (None, true) => TrustedRoot::staging()?,
+        (None, false) => TrustedRoot::production()?,
+    };
+    let bundle = read(&args.bundle, MAX_BUNDLE)?;
+    let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
+        (Some(a), None) => {
+            let bytes = read(a, MAX_INPUT)?;
+            let d: [u8; 32] = Sha256::digest(&bytes).into();
+            (Some(bytes), d)
+        }
+        (None, Some(d)) => (None, parse_digest(d)?),
+        _ => bail!("give the signed file (--artifact FILE) or its digest (--digest sha256:HEX)"),
+    };
+
+    let outcome: Result<(Verified, Option<String>), garrison_sigstore::VerifyError> = if args.pep740
+    {
+        let Some(repository) = &args.repository else {
+            bail!(
+                "--pep740 needs the Trusted Publisher: --repository OWNER/NAME and --workflow FILE"
+            );
+        };
+        let Some(workflow) = &args.workflow else {
+            bail!("--pep740 needs the publisher's workflow: --workflow FILE");
+        };
+        let filename = match (&args.filename, &args.artifact) {
+            (Some(f), _) => f.clone(),
+            (None, Some(a)) => a
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            (None, None) => bail!("--pep740 with --digest needs the distribution's --filename"),
+        };
+        let publisher = if args.gitlab {
+            Publisher::GitLab {
+                repository: repository.clone(),
+                workflow_filepath: workflow.clone(),
+            }
+        } else {
+            Publisher::GitHub {
+                repository: repository.clone(),
+                workflow: workflow.clone(),
+            }
+        };
+        verify_attestation(&bundle, &filename, digest, &publisher, &root)
+            .map(|v| (v.verified, Some(v.predicate_type)))
+    } else {
+        let identity = match (
+            &args.certificate_identity,
+            &args.certificate_identity_pattern,
+        ) {
+            (Some(i), _) => Identity::Exact(i.clone()),
+            (None, Some(p)) => Identity::Pattern(p.clone()),
+            (None, None) => Identity::Any,
+        };
+        let mut policy = Policy::new(identity);
+        if let Some(i) = &args.certificate_oidc_issuer {
+            policy = policy.issuer(i.clone());
+        }
+        if args.repository.is_some()
+            || args.workflow.is_some()
+            || args.git_ref.is_some()
+            || args.trigger.is_some()
+        {
+            policy = policy.github(GithubClaims {
+                repository: args.repository.clone(),
+                workflow_path: args.workflow.clone(),
+                ref_: args.git_ref.clone(),
+                trigger: args.trigger.clone(),
+            });
+        }
+        let artifact = match &artifact_bytes {
+            Some(b) => Artifact::Bytes(b),
+            None => Artifact::Digest(digest),
+        };
+        verify_bundle(&bundle, artifact, &policy, &root).map(|v| (v, None))
+    };
+
+    let text = match (&outcome, args.format) {
+        (Ok((v, predicate)), OutputFormat::Json) => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "verified": true,
+                "bundle": args.bundle.display().to_string(),
+                "sha256": hex(&digest),
+                "identity": v.identity,
+                "issuer": v.issuer,
+                "repository": v.claims.github_repository(),
+                "workflow": v.claims.workflow_path(),
+                "ref": v.claims.source_repository_ref,
+                "trigger": v.claims.build_trigger,
+                "predicate_type": predicate,
+                "signed_at": v.signed_at,
+            }))? + "\n"
+        }
+        (Err(e), OutputFormat::Json) => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "verified": false,
+                "bundle": args.bundle.display().to_string(),
+                "sha256": hex(&digest),
+                "error": e.to_string(),
+            }))? + "\n"
+        }
+        (Ok((v, predicate)), _) => {
+            let mut s = format!(
+                "verified: {} (sha256 {})\n  signer:   {}\n  issuer:   {}\n",
+                args.bundle.display(),
+                hex(&digest),
+                v.identity.as_deref().unwrap_or("(public key)"),
+                v.issuer.as_deref().unwrap_or("-"),
+            );
+            if let Some(r) = v.claims.github_repository() {
+                s.push_str(&format!("  repository: {r}\n"));
+            }
+            if let Some(w) = v.claims.workflow_path() {
+                s.push_str(&format!("  workflow: {w}\n"));
+            }
+            if let Some(r) = &v.claims.source_repository_ref {
+                s.push_str(&format!("  ref:      {r}\n"));
+            }
+            if let Some(t) = &v.claims.build_trigger {
+                s.push_str(&format!("  trigger:  {t}\n"));
+            }
+            if let Some(p) = predicate {
+                s.push_str(&format!("  predicate: {p}\n"));
+            }
+            s
+        }
+        (Err(e), _) => format!("NOT verified: {}: {e}\n", args.bundle.display()),
+    };
+    write_output(None, &text)?;
+    Ok(if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,75 @@
+//! `garrison verify` end to end on the PEP 740 attestations of `shared/data/sigstore/pep740`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+
+const DIR: &str = "../../../shared/data/sigstore/pep740";
+const ATT: &str = "pypi_attestations-0.0.19.tar.gz.publish.attestation";
+const DIGEST: &str = "sha256:9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3";
+
+fn verify(extra: &[&str]) -> assert_cmd::assert::Assert {
+    let mut c = Command::cargo_bin("garrison").unwrap();
+    c.arg("verify")
+        .arg(format!("{DIR}/{ATT}"))
+        .args(["--pep740", "--filename", "pypi_attestations-0.0.19.tar.gz"])
+        .args(extra);
+    c.assert()
+}
+
+#[test]
+fn pep740_attestation_verifies_against_its_publisher() {
+    let out = verify(&[
+        "--digest",
+        DIGEST,
+        "--repository",
+        "trailofbits/pypi-attestations",
+        "--workflow",
+        "release.yml",
+        "--format",
+        "json",
+    ])
+    .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["repository"], "trailofbits/pypi-attestations");
+    assert_eq!(v["ref"], "refs/tags/v0.0.19");
+    assert_eq!(
+        v["predicate_type"],
+        "https://docs.pypi.org/attestations/publish/v1"
+    );
+}
+
+#[test]
+fn wrong_repository_workflow_or_digest_fail_with_exit_1() {
+    for (repo, wf, digest) in [
+        ("evil/pypi-attestations", "release.yml", DIGEST),
+        ("trailofbits/pypi-attestations", "other.yml", DIGEST),
+        (
+            "trailofbits/pypi-attestations",
+            "release.yml",
+            "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        ),
+    ] {
+        let out = verify(&["--digest", digest, "--repository", repo, "--workflow", wf]).code(1);
+        let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        assert!(text.starts_with("NOT verified"), "{text}");
+    }
+}
+
+#[test]
+fn missing_inputs_are_usage_errors() {
+    // No artifact or digest.
+    let out = verify(&["--repository", "a/b", "--workflow", "x.yml"]).code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("--artifact"), "{err}");
+    // A malformed digest.
+    verify(&[
+        "--digest",
+        "sha256:zz",
+        "--repository",
+        "a/b",
+        "--workflow",
+        "x.yml",
+    ])
+    .code(2);
+}
