@@ -1,0 +1,50 @@
+//! Release integrity, first layer: sdists and wheels read in memory under limits
+//! ([`archive`]), and wheel RECORD / dist-info verification ([`wheel`]), reported as
+//! `release/*` findings ([`rules`], [`registry`]).
+//!
+//! ```no_run
+//! let bytes = std::fs::read("dist/pkg-1.0-py3-none-any.whl").unwrap_or_default();
+//! let findings = garrison_release::check_dist(
+//!     "pkg-1.0-py3-none-any.whl",
+//!     &bytes,
+//!     &garrison_release::Limits::default(),
+//! );
+//! assert!(findings.is_empty());
+//! ```
+
+pub mod archive;
+pub mod registry;
+pub mod rules;
+pub mod wheel;
+
+pub use archive::{
+    Dist, DistKind, Limits, Member, MemberKind, Problem, ReleaseError, read_dist, read_dist_path,
+};
+pub use wheel::{Headers, RecordEntry, WheelInfo, WheelName, parse_record, verify_wheel};
+
+use garrison_report::{Finding, Location};
+
+/// The `release/unsafe-archive` finding for an archive [`read_dist`] rejected, located at
+/// the archive with the member (or `.`) as route.
+pub fn unsafe_archive_finding(err: &ReleaseError) -> Finding {
+    let route = err.member.clone().unwrap_or_else(|| ".".to_string());
+    Finding::builder(&rules::unsafe_archive::UnsafeArchive::META)
+        .message(format!("archive rejected: {err}"))
+        .location(Location::file(err.archive.clone()).with_route(route.clone()))
+        .evidence("problem", err.problem.code())
+        .evidence("member", route.clone())
+        .evidence("detail", err.problem.to_string())
+        .key(format!("{}:{route}", err.problem.code()))
+        .build()
+}
+
+/// Reads a distribution and verifies it: `release/unsafe-archive` when it is rejected, the
+/// RECORD and dist-info findings for a wheel, nothing more for an sdist (the dist-vs-source
+/// comparison is a later layer).
+pub fn check_dist(filename: &str, bytes: &[u8], limits: &Limits) -> Vec<Finding> {
+    match read_dist(filename, bytes, limits) {
+        Err(e) => vec![unsafe_archive_finding(&e)],
+        Ok(dist) if dist.kind == DistKind::Wheel => verify_wheel(&dist).1,
+        Ok(_) => Vec::new(),
+    }
+}

@@ -1,0 +1,19 @@
+//! Every release rule, in one list. Adding a rule adds one line here.
+
+use garrison_report::RuleMeta;
+
+use crate::rules;
+
+/// All release rules, in documentation order.
+pub static RULES: &[&RuleMeta] = &[
+    &rules::unsafe_archive::UnsafeArchive::META,
+    &rules::record_mismatch::RecordMismatch::META,
+    &rules::record_missing_entry::RecordMissingEntry::META,
+    &rules::record_stale_entry::RecordStaleEntry::META,
+    &rules::dist_info_mismatch::DistInfoMismatch::META,
+];
+
+/// Metadata of every release rule.
+pub fn rules() -> Vec<&'static RuleMeta> {
+    RULES.to_vec()
+}

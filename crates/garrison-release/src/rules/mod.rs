@@ -1,0 +1,18 @@
+//! The release rules, one file each. Findings are built in [`crate::wheel`] and
+//! [`crate::check_dist`]; these files hold each rule's id, severity and documentation.
+
+pub mod dist_info_mismatch;
+pub mod record_mismatch;
+pub mod record_missing_entry;
+pub mod record_stale_entry;
+pub mod unsafe_archive;
+
+/// PEP 427, the wheel format (RECORD, dist-info).
+pub const PEP427: &str = "https://peps.python.org/pep-0427/";
+/// The binary distribution format specification (RECORD hashes).
+pub const BDIST_SPEC: &str =
+    "https://packaging.python.org/en/latest/specifications/binary-distribution-format/";
+/// The recording-installed-projects specification (RECORD syntax).
+pub const RECORD_SPEC: &str = "https://packaging.python.org/en/latest/specifications/recording-installed-packages/#the-record-file";
+/// SPEC 8, Securing the Release Process.
+pub const SPEC8: &str = "https://scientific-python.org/specs/spec-0008/";
