@@ -41,6 +41,9 @@ pub enum Command {
     Review(ReviewArgs),
     /// Contributor profiles: tenure, activity, rights, habits, sensitive changes.
     Contributors(ContributorsArgs),
+    /// Release integrity: check sdists and wheels.
+    #[command(subcommand)]
+    Release(ReleaseCommand),
     /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
     /// file and who must have signed it, offline with the embedded Sigstore trust roots.
     Verify(VerifyArgs),
@@ -437,6 +440,32 @@ pub struct VerifyArgs {
     pub trusted_root: Option<PathBuf>,
 
     /// Output format: text or json.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// `garrison release`.
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// Read sdists and wheels in memory under size, count and path limits (no extraction; path
+    /// traversal, link escapes and decompression bombs are findings) and verify every wheel's
+    /// RECORD hashes and sizes and its dist-info. (Comparison with the source tree is not
+    /// implemented yet.)
+    Verify(ReleaseVerifyArgs),
+}
+
+/// `garrison release verify`.
+#[derive(Debug, Args)]
+pub struct ReleaseVerifyArgs {
+    /// Distribution files (`.tar.gz`, `.zip` sdists, `.whl` wheels).
+    #[arg(required = true)]
+    pub dists: Vec<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+
+    /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

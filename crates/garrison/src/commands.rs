@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Review(a) => crate::history::run_review(&a),
         Command::Contributors(a) => crate::history::run_contributors(&a),
         Command::Verify(a) => crate::verify::run(&a),
+        Command::Release(crate::cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
         Command::Rules(args) => rules(&args),
     }
 }
@@ -81,6 +82,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
     v.extend(crate::posture::rules());
     v.extend(garrison_advisories::audit::rules());
     v.extend(garrison_history::registry::rules());
+    v.extend(garrison_release::registry::rules());
     v.sort_by_key(|r| r.id);
     v.dedup_by_key(|r| r.id);
     v

@@ -8,6 +8,7 @@ mod deps;
 mod history;
 mod impact;
 mod posture;
+mod release;
 mod sbom;
 mod verify;
 
