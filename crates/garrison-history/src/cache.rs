@@ -10,7 +10,7 @@ use crate::mine::mine_raw;
 use crate::{Commit, History, HistoryError, MineOptions};
 
 /// Bumped whenever [`Commit`]'s encoding or the mining semantics change.
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 /// Walks remembered (most recent first).
 const MAX_WALKS: usize = 4;
 

@@ -479,6 +479,31 @@ fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<
     })
 }
 
+/// Text worth a content scan: at most 1% (and fewer than 8) control characters other than tab,
+/// newline, carriage return and form feed, or invalid UTF-8 sequences, in the first 64 KiB.
+/// Binary blobs without a NUL byte (keys, signatures, compressed data) fail this, so random
+/// bytes are never read as code.
+fn looks_textual(data: &[u8]) -> bool {
+    let head = data.get(..65_536).unwrap_or(data);
+    let mut bad = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c) || b == 0x7f)
+        .count();
+    let mut rest = head;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(_) => break,
+            Err(e) => {
+                // An incomplete sequence cut by the 64 KiB window is not an error.
+                let Some(len) = e.error_len() else { break };
+                bad += 1;
+                rest = rest.get(e.valid_up_to() + len..).unwrap_or_default();
+            }
+        }
+    }
+    bad < 8 && bad * 100 <= head.len()
+}
+
 fn is_binary(data: &[u8]) -> bool {
     data.get(..BINARY_PROBE).unwrap_or(data).contains(&0)
 }
@@ -542,7 +567,7 @@ fn file_change(
         (diff.count_additions(), diff.count_removals())
     };
     // Content signals in the changed lines of text files (deleted files are judged by path).
-    let hits = if hunks.is_empty() || b.data.is_empty() {
+    let hits = if hunks.is_empty() || b.data.is_empty() || !looks_textual(&b.data) {
         Vec::new()
     } else {
         content::scan_change(&path, classify(&path), &a.data, &b.data, &hunks)
@@ -704,4 +729,26 @@ fn read_tags(repo: &gix::Repository, warnings: &mut Vec<String>) -> Vec<Tag> {
 fn has_signature(message: &BStr) -> bool {
     message.find(b"-----BEGIN PGP SIGNATURE-----").is_some()
         || message.find(b"-----BEGIN SSH SIGNATURE-----").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_textual;
+
+    #[test]
+    fn textual_means_code_not_key_material() {
+        assert!(looks_textual(b"def f():\n\treturn 1\r\n"));
+        assert!(looks_textual(
+            "é ü 日本 \u{202E} bidi stays text\n".as_bytes()
+        ));
+        // A 32-byte Ed25519 public key without a NUL byte (git calls it text).
+        let key: [u8; 32] = [
+            0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64,
+            0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68,
+            0xf7, 0x07, 0x51, 0x1a,
+        ];
+        assert!(!key.contains(&0));
+        assert!(!looks_textual(&key));
+        assert!(!looks_textual(&[0x1f_u8; 100]));
+    }
 }
