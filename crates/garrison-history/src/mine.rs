@@ -599,7 +599,7 @@ fn add_siblings(repo: &gix::Repository, tree: ObjectId, files: &mut [FileChange]
     let mut lookups = 0;
     for f in files.iter_mut() {
         let wanted = matches!(f.kind, ChangeKind::Added | ChangeKind::Modified)
-            && (f.binary || crate::rules::is_opaque_type(&f.path));
+            && (f.binary || crate::classify::is_opaque_extension(&f.path));
         if !wanted || lookups >= MAX_SIBLING_LOOKUPS {
             continue;
         }

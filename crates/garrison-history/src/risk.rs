@@ -622,13 +622,9 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         commits: out,
         authors,
         evaluated,
-        fitted: fitted_count(&frequencies, n),
+        fitted: fitted_n,
         frequencies,
     }
-}
-
-fn fitted_count(_f: &BTreeMap<String, f64>, n: f64) -> usize {
-    n as usize
 }
 
 fn fmt_feature(d: usize, v: f64) -> String {

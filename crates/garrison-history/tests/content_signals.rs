@@ -6,11 +6,8 @@
 mod common;
 
 use common::*;
-use garrison_history::registry::SIGNALS;
-use garrison_history::rules::{CommitCx, Evidence, Role};
-use garrison_history::{
-    AnalyzeOptions, AuthorState, History, MineOptions, analyze, landings, mine,
-};
+use garrison_history::rules::Evidence;
+use garrison_history::{AnalyzeOptions, History, MineOptions, analyze, mine};
 use garrison_report::Severity;
 
 const START: i64 = 1_600_000_000;
@@ -18,31 +15,6 @@ const MAINTAINER: Who = Who {
     name: "Mara Maintainer",
     email: "mara@example.org",
 };
-
-fn change_evidence(h: &History, id: &str) -> Vec<Evidence> {
-    let lands = landings(h);
-    let (i, c) = h
-        .commits
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.id == id)
-        .expect("commit mined");
-    let state = AuthorState::default();
-    let cx = CommitCx {
-        commit: c,
-        landing: &lands[i],
-        author: &state,
-        author_label: "someone",
-        pending: false,
-        self_landed: false,
-    };
-    let mut out = Vec::new();
-    for s in SIGNALS {
-        s.check(&cx, &mut out);
-    }
-    out.retain(|e| e.role == Role::Change);
-    out
-}
 
 /// The strongest evidence of `rule` (weight), if any.
 fn weight(ev: &[Evidence], rule: &str) -> f64 {

@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::*;
-use garrison_history::registry::SIGNALS;
 use garrison_history::risk::Contribution;
-use garrison_history::rules::{CommitCx, Evidence, Role};
+use garrison_history::rules::{Evidence, Role};
 use garrison_history::{
-    Analysis, AnalyzeOptions, AuthorState, AuthorSummary, History, LandingKind, MineOptions,
-    ScoredCommit, analyze, landings, mine,
+    Analysis, AnalyzeOptions, AuthorSummary, History, LandingKind, MineOptions, ScoredCommit,
+    analyze, landings, mine,
 };
 use garrison_report::Severity;
 
@@ -88,31 +87,6 @@ fn author<'a>(a: &'a Analysis, email: &str) -> &'a AuthorSummary {
 
 /// The change evidence every signal gives commit `id` on its own (before calibration, context
 /// or the reporting threshold), so "does not fire" is checked directly.
-fn change_evidence(h: &History, id: &str) -> Vec<Evidence> {
-    let lands = landings(h);
-    let (i, c) = h
-        .commits
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.id == id)
-        .expect("commit mined");
-    let state = AuthorState::default();
-    let cx = CommitCx {
-        commit: c,
-        landing: &lands[i],
-        author: &state,
-        author_label: "someone",
-        pending: false,
-        self_landed: false,
-    };
-    let mut out = Vec::new();
-    for s in SIGNALS {
-        s.check(&cx, &mut out);
-    }
-    out.retain(|e| e.role == Role::Change);
-    out
-}
-
 fn fires<'a>(ev: &'a [Evidence], rule: &str) -> Option<&'a Evidence> {
     ev.iter().find(|e| e.rule.id == rule)
 }

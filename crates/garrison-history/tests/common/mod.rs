@@ -472,3 +472,34 @@ pub fn xz_story(r: &Repo, start: i64) -> BTreeMap<&'static str, String> {
     );
     ids
 }
+
+/// The change evidence every signal gives commit `id` of `h`, judged with an empty author
+/// state (so context signals do not matter).
+pub fn change_evidence(
+    h: &garrison_history::History,
+    id: &str,
+) -> Vec<garrison_history::rules::Evidence> {
+    use garrison_history::rules::{CommitCx, Role};
+    let lands = garrison_history::landings(h);
+    let (i, c) = h
+        .commits
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.id == id)
+        .expect("commit mined");
+    let state = garrison_history::AuthorState::default();
+    let cx = CommitCx {
+        commit: c,
+        landing: &lands[i],
+        author: &state,
+        author_label: "someone",
+        pending: false,
+        self_landed: false,
+    };
+    let mut out = Vec::new();
+    for s in garrison_history::registry::SIGNALS {
+        s.check(&cx, &mut out);
+    }
+    out.retain(|e| e.role == Role::Change);
+    out
+}
