@@ -37,6 +37,7 @@ mod people;
 pub mod registry;
 pub mod risk;
 pub mod rules;
+pub mod tree;
 
 use serde::{Deserialize, Serialize};
 

@@ -13,13 +13,18 @@
 //! ```
 
 pub mod archive;
+pub mod generated;
+pub mod gitignore;
+pub mod metadata;
 pub mod registry;
 pub mod rules;
+pub mod source;
 pub mod wheel;
 
 pub use archive::{
     Dist, DistKind, Limits, Member, MemberKind, Problem, ReleaseError, read_dist, read_dist_path,
 };
+pub use source::{Comparison, SourceFile, SourceTree, compare};
 pub use wheel::{Headers, RecordEntry, WheelInfo, WheelName, parse_record, verify_wheel};
 
 use garrison_report::{Finding, Location};

@@ -11,6 +11,12 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::record_missing_entry::RecordMissingEntry::META,
     &rules::record_stale_entry::RecordStaleEntry::META,
     &rules::dist_info_mismatch::DistInfoMismatch::META,
+    &rules::file_not_in_source::FileNotInSource::META,
+    &rules::ignored_file_in_dist::IgnoredFileInDist::META,
+    &rules::content_differs::ContentDiffers::META,
+    &rules::metadata_mismatch::MetadataMismatch::META,
+    &rules::file_missing_from_dist::FileMissingFromDist::META,
+    &rules::generated_file::GeneratedFile::META,
 ];
 
 /// Metadata of every release rule.

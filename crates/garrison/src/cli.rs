@@ -448,9 +448,11 @@ pub struct VerifyArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReleaseCommand {
     /// Read sdists and wheels in memory under size, count and path limits (no extraction; path
-    /// traversal, link escapes and decompression bombs are findings) and verify every wheel's
-    /// RECORD hashes and sizes and its dist-info. (Comparison with the source tree is not
-    /// implemented yet.)
+    /// traversal, link escapes and decompression bombs are findings), verify every wheel's
+    /// RECORD hashes and sizes and its dist-info, and with --source compare each with the git
+    /// tree at its release tag: files not in the source (or hidden by .gitignore), files that
+    /// differ (with a diff), modules left out, METADATA vs pyproject.toml. Files build backends
+    /// generate are allowed by content, each with the reason.
     Verify(ReleaseVerifyArgs),
 }
 
@@ -460,6 +462,16 @@ pub struct ReleaseVerifyArgs {
     /// Distribution files (`.tar.gz`, `.zip` sdists, `.whl` wheels).
     #[arg(required = true)]
     pub dists: Vec<PathBuf>,
+
+    /// The source to compare with: a git repository, read at the tag that names each
+    /// distribution's version (`v1.2.0`, `1.2.0`, `name-1.2.0`, ...), or at `PATH@REF` (a tag,
+    /// branch or commit); a directory that is not a git repository is compared as it is.
+    #[arg(long, value_name = "PATH[@REF]")]
+    pub source: Option<String>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Exit with 1 when a finding is at or above this severity [default: low].
     #[arg(long, value_name = "SEVERITY")]

@@ -1,25 +1,112 @@
-//! `garrison release verify DIST...`: each sdist or wheel read in memory under limits; wheels'
-//! RECORD hashes and sizes and dist-info checked.
+//! `garrison release verify DIST... [--source PATH[@REF]]`: each sdist or wheel read in memory
+//! under limits; wheels' RECORD hashes and sizes and dist-info checked; with `--source`, each
+//! compared with the git tree at its release tag (or the given ref, or a plain directory).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
-use garrison_release::{Limits, check_dist};
+use anyhow::{Context as _, Result, bail};
+use garrison_history::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
+use garrison_release::source::{find_tag, tag_candidates, tag_version};
+use garrison_release::{
+    DistKind, Limits, SourceFile, SourceTree, WheelName, compare, read_dist,
+    unsafe_archive_finding, verify_wheel,
+};
 use garrison_report::render::{self, Format};
 use garrison_report::{FileError, Report, Severity};
 
 use crate::cli::{OutputFormat, ReleaseVerifyArgs};
 use crate::commands::write_output;
 
+/// Where the source comes from.
+enum Source {
+    Git { path: PathBuf, rev: Option<String> },
+    Dir(PathBuf),
+}
+
+fn parse_source(arg: &str) -> Result<Source> {
+    let (path, rev) = if Path::new(arg).exists() {
+        (PathBuf::from(arg), None)
+    } else if let Some((p, r)) = arg.rsplit_once('@')
+        && !r.is_empty()
+    {
+        (PathBuf::from(p), Some(r.to_string()))
+    } else {
+        bail!("--source {arg}: no such directory");
+    };
+    if !path.is_dir() {
+        bail!("--source {}: not a directory", path.display());
+    }
+    if is_repository(&path) {
+        Ok(Source::Git { path, rev })
+    } else if let Some(r) = rev {
+        bail!(
+            "--source {}@{r}: {} is not a git repository, so a ref cannot be read",
+            path.display(),
+            path.display()
+        )
+    } else {
+        Ok(Source::Dir(path))
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+fn git_tree(path: &Path, rev: &str, label_rev: &str) -> Result<(SourceTree, Vec<String>)> {
+    let t = read_tree(path, rev, &TreeLimits::default())?;
+    let mut tree = SourceTree {
+        label: format!("{}@{label_rev} ({})", path.display(), short(&t.commit)),
+        tag_version: tag_version(rev),
+        ..SourceTree::default()
+    };
+    for f in t.files {
+        match f.kind {
+            TreeEntryKind::Submodule => tree.submodules.push(f.path),
+            kind => {
+                tree.files.insert(
+                    f.path,
+                    SourceFile {
+                        data: f.data,
+                        symlink: kind == TreeEntryKind::Symlink,
+                    },
+                );
+            }
+        }
+    }
+    Ok((tree, t.warnings))
+}
+
+/// The distribution's (name, version) from its file name.
+fn name_version(filename: &str) -> Option<(String, String)> {
+    if let Some(w) = WheelName::parse(filename) {
+        return Some((w.name, w.version));
+    }
+    let stem = filename
+        .strip_suffix(".tar.gz")
+        .or_else(|| filename.strip_suffix(".zip"))?;
+    let (n, v) = stem.rsplit_once('-')?;
+    Some((n.to_string(), v.to_string()))
+}
+
 /// Runs `garrison release verify`.
 pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
     let limits = Limits::default();
+    let source = args.source.as_deref().map(parse_source).transpose()?;
+    let tags = match &source {
+        Some(Source::Git { path, rev: None }) => tag_names(path)?,
+        _ => Vec::new(),
+    };
+    let mut trees: HashMap<String, SourceTree> = HashMap::new();
     let mut report = Report {
         root: ".".into(),
         ..Report::default()
     };
     report.rules.extend(garrison_release::registry::rules());
+    let mut header = String::new();
     for dist in &args.dists {
         if !dist.exists() {
             bail!("{}: no such file", dist.display());
@@ -28,18 +115,81 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match read_capped(dist, limits.max_archive_bytes) {
-            Ok(bytes) => {
-                report.findings.extend(check_dist(&name, &bytes, &limits));
-                report.files_scanned += 1;
+        let bytes = match read_capped(dist, limits.max_archive_bytes) {
+            Ok(b) => b,
+            Err(message) => {
+                report.errors.push(FileError {
+                    path: dist.display().to_string(),
+                    line: None,
+                    column: None,
+                    message,
+                });
+                continue;
             }
-            Err(message) => report.errors.push(FileError {
-                path: dist.display().to_string(),
-                line: None,
-                column: None,
-                message,
-            }),
+        };
+        report.files_scanned += 1;
+        let parsed = match read_dist(&name, &bytes, &limits) {
+            Ok(d) => d,
+            Err(e) => {
+                report.findings.push(unsafe_archive_finding(&e));
+                continue;
+            }
+        };
+        if parsed.kind == DistKind::Wheel {
+            report.findings.extend(verify_wheel(&parsed).1);
         }
+        let Some(src) = &source else { continue };
+        // The tree this distribution is compared with.
+        let key = match src {
+            Source::Dir(p) => p.display().to_string(),
+            Source::Git { rev: Some(r), .. } => r.clone(),
+            Source::Git { path, rev: None } => {
+                let Some((n, v)) = name_version(&name) else {
+                    bail!(
+                        "{name}: cannot tell the version from the file name; give --source PATH@REF"
+                    );
+                };
+                match find_tag(&tags, &n, &v) {
+                    Some(t) => t,
+                    None => bail!(
+                        "{}: no tag names version {v} of {n} (tried {}, and any tag equal to {v} under PEP 440); give the ref with --source {}@REF",
+                        path.display(),
+                        tag_candidates(&n, &v).join(", "),
+                        path.display()
+                    ),
+                }
+            }
+        };
+        if !trees.contains_key(&key) {
+            let tree = match src {
+                Source::Dir(p) => SourceTree::from_dir(p, p.display().to_string())
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+                Source::Git { path, .. } => {
+                    let (tree, warnings) = git_tree(path, &key, &key)?;
+                    for w in warnings {
+                        report.errors.push(FileError {
+                            path: format!("{}@{key}", path.display()),
+                            line: None,
+                            column: None,
+                            message: w,
+                        });
+                    }
+                    tree
+                }
+            };
+            trees.insert(key.clone(), tree);
+        }
+        let Some(tree) = trees.get(&key) else {
+            continue;
+        };
+        let c = compare(&parsed, tree);
+        let s = &c.stats;
+        let _ = writeln!(
+            header,
+            "{name} vs {}: {} files: {} identical, {} expected from the build, {} with findings",
+            tree.label, s.files, s.identical, s.allowed, s.reported
+        );
+        report.findings.extend(c.findings);
     }
     report.sort();
     let format = match args.format {
@@ -48,7 +198,11 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Markdown => Format::Markdown,
     };
-    write_output(None, &render::render(&report, format, false))?;
+    let mut text = render::render(&report, format, false);
+    if args.format == OutputFormat::Text && !header.is_empty() {
+        text = format!("{header}\n{text}");
+    }
+    write_output(args.output.as_deref(), &text)?;
     let fail = args.fail_on.unwrap_or(Severity::Low);
     Ok(if report.fails(fail) || !report.errors.is_empty() {
         ExitCode::from(1)

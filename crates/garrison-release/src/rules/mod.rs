@@ -1,7 +1,13 @@
 //! The release rules, one file each. Findings are built in [`crate::wheel`] and
 //! [`crate::check_dist`]; these files hold each rule's id, severity and documentation.
 
+pub mod content_differs;
 pub mod dist_info_mismatch;
+pub mod file_missing_from_dist;
+pub mod file_not_in_source;
+pub mod generated_file;
+pub mod ignored_file_in_dist;
+pub mod metadata_mismatch;
 pub mod record_mismatch;
 pub mod record_missing_entry;
 pub mod record_stale_entry;
@@ -16,3 +22,5 @@ pub const BDIST_SPEC: &str =
 pub const RECORD_SPEC: &str = "https://packaging.python.org/en/latest/specifications/recording-installed-packages/#the-record-file";
 /// SPEC 8, Securing the Release Process.
 pub const SPEC8: &str = "https://scientific-python.org/specs/spec-0008/";
+/// PEP 621, project metadata in pyproject.toml.
+pub const PEP621: &str = "https://packaging.python.org/en/latest/specifications/pyproject-toml/";

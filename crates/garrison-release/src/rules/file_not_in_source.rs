@@ -1,0 +1,43 @@
+use garrison_report::declare_rule;
+
+use super::SPEC8;
+
+declare_rule! {
+    /// ## What it checks
+    /// Every file of an sdist or wheel must come from the source tree it was built from (the
+    /// git tree at the release tag, or the directory given with `--source`), be identical to
+    /// it, or be something a build backend is known to generate *with the content that backend
+    /// produces*: `PKG-INFO`, setuptools' `*.egg-info/`, a `_version.py` holding only version
+    /// assignments (setuptools-scm, hatch-vcs, pdm-backend, versioneer), a file rendered from a
+    /// `*.in` template, Cython's C output next to its `.pyx`, compiled extensions in wheels of
+    /// projects with native code, libraries vendored by auditwheel/delocate/delvewheel. A file
+    /// matching none of these is reported; when its name suggests a generator but its content
+    /// does not fit, the finding says what did not fit.
+    ///
+    /// Severity follows what the file can do: code and build inputs (`.py`, `.c`, `.m4`,
+    /// `meson.build`, compiled binaries) are high, `.pth` files (run at interpreter start)
+    /// critical, documentation and data medium.
+    ///
+    /// ## Why it matters
+    /// Reviewers read the repository; users install the distribution. A file that exists only
+    /// in the release was never reviewed: the XZ Utils backdoor's trigger
+    /// (`build-to-host.m4`) existed only in the release tarball, and the Ultralytics 8.3.41
+    /// wheels carried code that was not in the repository at the tag.
+    ///
+    /// ## Example
+    /// `sci_pkg/_loader.py` is in `sci_pkg-1.2.0-py3-none-any.whl`, but the tag `v1.2.0` has no
+    /// `src/sci_pkg/_loader.py`.
+    ///
+    /// ## Remediation
+    /// Do not publish (or install) the artifact. Find where the file came from: a dirty
+    /// working tree at build time, a build step that writes into the package, or a compromised
+    /// pipeline. Build releases in CI from a clean checkout of the tag, and if the file is
+    /// meant to ship, commit it (or its generator and template).
+    pub FileNotInSource {
+        id: "release/file-not-in-source",
+        summary: "distribution file not found in the source tree",
+        severity: High,
+        help: "do not publish or install this artifact until the file's origin is known; rebuild from a clean checkout of the tag",
+        references: [SPEC8, "https://www.openwall.com/lists/oss-security/2024/03/29/4"],
+    }
+}
