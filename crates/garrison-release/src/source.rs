@@ -655,10 +655,14 @@ fn content_differs(b: &mut Builder<'_>, rel: &str, spath: &str, sdata: &[u8], da
     let f = Finding::builder(&rules::content_differs::ContentDiffers::META)
         .severity(sev)
         .confidence(Confidence::High)
-        .message(format!(
-            "`{rel}` differs from `{spath}` in {}{summary}",
-            b.src.label
-        ))
+        .message(if rel == spath {
+            format!(
+                "`{rel}` differs from the source file in {}{summary}",
+                b.src.label
+            )
+        } else {
+            format!("`{rel}` differs from `{spath}` in {}{summary}", b.src.label)
+        })
         .location(b.loc(rel).with_note(note.clone()))
         .location(b.source_loc(spath, "the source file"))
         .evidence("member", rel)
