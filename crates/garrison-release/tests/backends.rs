@@ -29,6 +29,8 @@ struct Expected {
     wheel_generated: &'static [&'static str],
     /// Tree files inside the package directory that are not in the wheel.
     wheel_left_out_of_package: &'static [&'static str],
+    /// Wheel members whose content differs from the tree's.
+    wheel_differs: &'static [&'static str],
 }
 
 struct Release {
@@ -119,7 +121,7 @@ fn check(backend: BuildBackend, expected: &Expected) {
         &set(expected.sdist_differs, &ext),
         &set(expected.wheel_generated, &ext),
         &set(expected.wheel_left_out_of_package, &ext),
-        &BTreeSet::new(),
+        &set(expected.wheel_differs, &ext),
     );
     assert_eq!(
         got, want,
@@ -158,6 +160,7 @@ fn setuptools_scm() {
                 "sp_setuptools/_version.py",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
         },
     );
 }
@@ -179,6 +182,7 @@ fn hatchling_vcs() {
                 "sp_hatch/_version.py",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
         },
     );
 }
@@ -199,6 +203,7 @@ fn flit_core() {
                 "sp_flit-0.3.0.dist-info/licenses/LICENSE",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
         },
     );
 }
@@ -222,6 +227,7 @@ fn pdm_backend() {
                 "sp_pdm/_version.py",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
         },
     );
 }
@@ -242,6 +248,7 @@ fn poetry_core() {
                 "sp_poetry-2.0.1.dist-info/licenses/LICENSE",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
         },
     );
 }
@@ -263,6 +270,7 @@ fn meson_python() {
                 "sp_meson/version.py",
             ],
             wheel_left_out_of_package: &["sp_meson/_kernels.c", "sp_meson/version.py.in"],
+            wheel_differs: &[],
         },
     );
 }
@@ -284,6 +292,38 @@ fn scikit_build_core() {
                 "sp_skbuild/_kernels{EXT}",
             ],
             wheel_left_out_of_package: &[],
+            wheel_differs: &[],
+        },
+    );
+}
+
+#[test]
+fn setuptools_versioneer() {
+    check(
+        BuildBackend::Versioneer,
+        &Expected {
+            sdist_generated: &[
+                "PKG-INFO",
+                "setup.cfg",
+                "src/sp_versioneer.egg-info/PKG-INFO",
+                "src/sp_versioneer.egg-info/SOURCES.txt",
+                "src/sp_versioneer.egg-info/dependency_links.txt",
+                "src/sp_versioneer.egg-info/requires.txt",
+                "src/sp_versioneer.egg-info/top_level.txt",
+            ],
+            sdist_left_out: &[],
+            // versioneer replaces the tracked, VCS-querying _version.py with a static one
+            // holding the version and the full commit id, in the sdist and the wheel.
+            sdist_differs: &["src/sp_versioneer/_version.py"],
+            wheel_generated: &[
+                "sp_versioneer-1.2.0.dist-info/METADATA",
+                "sp_versioneer-1.2.0.dist-info/RECORD",
+                "sp_versioneer-1.2.0.dist-info/WHEEL",
+                "sp_versioneer-1.2.0.dist-info/licenses/LICENSE",
+                "sp_versioneer-1.2.0.dist-info/top_level.txt",
+            ],
+            wheel_left_out_of_package: &[],
+            wheel_differs: &["sp_versioneer/_version.py"],
         },
     );
 }

@@ -29,10 +29,13 @@ pub enum BuildBackend {
     Meson,
     /// scikit-build-core with a C extension built by CMake.
     ScikitBuild,
+    /// setuptools + versioneer (non-vendored, `setup.py`), a tracked `_version.py` that the
+    /// build replaces.
+    Versioneer,
 }
 
 impl BuildBackend {
-    pub const ALL: [BuildBackend; 7] = [
+    pub const ALL: [BuildBackend; 8] = [
         BuildBackend::Setuptools,
         BuildBackend::Hatch,
         BuildBackend::Flit,
@@ -40,6 +43,7 @@ impl BuildBackend {
         BuildBackend::Poetry,
         BuildBackend::Meson,
         BuildBackend::ScikitBuild,
+        BuildBackend::Versioneer,
     ];
 
     /// The fixture's directory under `tests/fixtures/backends/`.
@@ -52,6 +56,7 @@ impl BuildBackend {
             BuildBackend::Poetry => "poetry",
             BuildBackend::Meson => "meson",
             BuildBackend::ScikitBuild => "skbuild",
+            BuildBackend::Versioneer => "versioneer",
         }
     }
 
@@ -64,7 +69,10 @@ impl BuildBackend {
     /// whose version comes from the git tag, the tag's version.
     pub fn version(self) -> &'static str {
         match self {
-            BuildBackend::Setuptools | BuildBackend::Hatch | BuildBackend::Pdm => "1.2.0",
+            BuildBackend::Setuptools
+            | BuildBackend::Hatch
+            | BuildBackend::Pdm
+            | BuildBackend::Versioneer => "1.2.0",
             BuildBackend::Flit => "0.3.0",
             BuildBackend::Poetry => "2.0.1",
             BuildBackend::Meson => "0.4.0",
