@@ -1,6 +1,8 @@
 //! Builders for real wheels and sdists, written in-process like the build backends write them.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod build;
+
 use std::io::{Cursor, Write};
 
 use garrison_release::wheel::record_hash;
