@@ -150,6 +150,13 @@ pub fn check_rewritten(
         }
         return None;
     }
+    if !ctx.wheel && path == "pyproject.toml" && pyproject_version_frozen(src, out, ctx.version) {
+        return Some(Allowance {
+            kind: "pyproject-version",
+            generator: "pdm-backend",
+            reason: "pdm-backend writes the computed version into the sdist's pyproject.toml (`version` made static, `dynamic` emptied, arrays reformatted); the parsed tables are otherwise identical".into(),
+        });
+    }
     if name.ends_with(".py")
         && src.contains("versioneer")
         && is_version_file_name(name)
@@ -183,6 +190,34 @@ pub fn check_rewritten(
         });
     }
     None
+}
+
+/// pdm-backend's rewrite: equal as TOML once `project.version` and `version` in
+/// `project.dynamic` are removed from both, and the sdist's static version is the dist's.
+fn pyproject_version_frozen(src: &str, out: &str, version: &str) -> bool {
+    let (Ok(mut a), Ok(mut b)) = (src.parse::<toml::Table>(), out.parse::<toml::Table>()) else {
+        return false;
+    };
+    let static_version = b
+        .get("project")
+        .and_then(|p| p.get("version"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    if static_version.as_deref().is_none_or(|v| v != version) {
+        return false;
+    }
+    for t in [&mut a, &mut b] {
+        if let Some(p) = t.get_mut("project").and_then(|p| p.as_table_mut()) {
+            p.remove("version");
+            if let Some(d) = p.get_mut("dynamic").and_then(|d| d.as_array_mut()) {
+                d.retain(|x| x.as_str() != Some("version"));
+                if d.is_empty() {
+                    p.remove("dynamic");
+                }
+            }
+        }
+    }
+    a == b
 }
 
 fn is_version_file_name(name: &str) -> bool {
@@ -240,6 +275,25 @@ fn egg_info(path: &str, data: &[u8], ctx: &Context<'_>) -> Option<Verdict> {
                 || garrison_python::requirement::parse_requirement(l).is_ok()
         }),
         "entry_points.txt" => is_ini(t),
+        // setuptools-scm 10 (vcs-versioning): the tracked files and the version it computed.
+        "scm_file_list.json" => serde_json::from_str::<serde_json::Value>(t).is_ok_and(|v| {
+            v.as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "files"))
+                && v["files"].as_array().is_some_and(|a| {
+                    a.iter()
+                        .all(|f| f.as_str().is_some_and(|p| ctx.source.contains(p)))
+                })
+        }),
+        "scm_version.json" => serde_json::from_str::<serde_json::Value>(t).is_ok_and(|v| {
+            v.as_object().is_some_and(|o| {
+                o.iter().all(|(k, v)| {
+                    matches!(
+                        k.as_str(),
+                        "tag" | "distance" | "node" | "dirty" | "branch" | "node_date"
+                    ) && (v.is_string() || v.is_number() || v.is_boolean() || v.is_null())
+                })
+            })
+        }),
         _ => false,
     };
     Some(if ok {
