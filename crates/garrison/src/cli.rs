@@ -442,6 +442,15 @@ pub struct VerifyArgs {
     /// Output format: text or json.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+
+    /// The signer's certificate identity as a regular expression matched against the whole
+    /// identity (`https://github\.com/numpy/.*`).
+    #[arg(
+        long,
+        value_name = "REGEX",
+        conflicts_with_all = ["certificate_identity", "certificate_identity_pattern"]
+    )]
+    pub certificate_identity_regexp: Option<String>,
 }
 
 /// `garrison release`.

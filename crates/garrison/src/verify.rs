@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use garrison_sigstore::pep740::{Publisher, verify_attestation};
 use garrison_sigstore::{
-    Artifact, GithubClaims, Identity, Policy, TrustedRoot, Verified, verify_bundle,
+    Artifact, GithubClaims, Identity, IdentityRegex, Policy, TrustedRoot, Verified, verify_bundle,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -99,10 +99,14 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         let identity = match (
             &args.certificate_identity,
             &args.certificate_identity_pattern,
+            &args.certificate_identity_regexp,
         ) {
-            (Some(i), _) => Identity::Exact(i.clone()),
-            (None, Some(p)) => Identity::Pattern(p.clone()),
-            (None, None) => Identity::Any,
+            (Some(i), _, _) => Identity::Exact(i.clone()),
+            (None, Some(p), _) => Identity::Pattern(p.clone()),
+            (None, None, Some(r)) => {
+                Identity::Regex(IdentityRegex::new(r).context("--certificate-identity-regexp")?)
+            }
+            (None, None, None) => Identity::Any,
         };
         let mut policy = Policy::new(identity);
         if let Some(i) = &args.certificate_oidc_issuer {
