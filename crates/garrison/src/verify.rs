@@ -1,5 +1,6 @@
 //! `garrison verify`: a Sigstore bundle (or a PEP 740 attestation) against an artifact and an
-//! identity policy, offline, with the embedded Sigstore trust roots.
+//! identity policy, offline, with the embedded Sigstore trust roots. SSH signatures are told
+//! apart by content and handed to `sign::verify_ssh`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -48,12 +49,23 @@ fn hex(d: &[u8]) -> String {
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    let bundle = read(&args.bundle, MAX_BUNDLE)?;
+    // One command for both kinds of signature, told apart by content.
+    if garrison_sign::is_ssh_signature(&bundle) {
+        return crate::sign::verify_ssh(args, &bundle);
+    }
+    if args.allowed_signers.is_some() || args.public_key.is_some() || args.namespace.is_some() {
+        bail!(
+            "{}: not an SSH signature (no `-----BEGIN SSH SIGNATURE-----` line); \
+             --allowed-signers, --identity, --public-key and --namespace apply to SSH signatures",
+            args.bundle.display()
+        );
+    }
     let root = match (&args.trusted_root, args.staging) {
         (Some(f), _) => TrustedRoot::from_file(f)?,
         (None, true) => TrustedRoot::staging()?,
         (None, false) => TrustedRoot::production()?,
     };
-    let bundle = read(&args.bundle, MAX_BUNDLE)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
             let bytes = read(a, MAX_INPUT)?;
