@@ -134,9 +134,18 @@ pub enum VerifyError {
     Io(String),
 }
 
-/// An OpenSSH public key (`ssh-ed25519 AAAA... comment`).
-#[derive(Clone, PartialEq, Eq)]
+/// An OpenSSH public key (`ssh-ed25519 AAAA... comment`). Two keys are equal when their key
+/// material is, whatever their comments.
+#[derive(Clone)]
 pub struct PublicKey(ssh_key::PublicKey);
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.data() == other.data()
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PublicKey {
     /// Parses one public key line (`KEYTYPE BASE64 [COMMENT]`), as in a `.pub` file.

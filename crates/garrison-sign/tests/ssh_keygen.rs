@@ -365,3 +365,14 @@ fn encrypted_keys_need_the_passphrase() {
         KeyError::Invalid(_)
     ));
 }
+
+#[test]
+fn public_keys_compare_by_key_material_not_comment() {
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEhtF+L9zU5fs6at3m1Qz9XBwFwHfG1BkXBmvQ97P3pI";
+    let with_comment = PublicKey::parse(&format!("{KEY} me@example.org")).unwrap();
+    let bare = PublicKey::parse(KEY).unwrap();
+    assert_eq!(with_comment, bare);
+    assert_eq!(PublicKey::parse(&bare.to_openssh()).unwrap(), with_comment);
+    assert_eq!(bare.to_openssh(), KEY);
+}

@@ -190,13 +190,10 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
         (_, Some(key), _) => Signer::PublicKey(key),
         _ => bail!("internal: no signer"),
     };
-    let outcome = match Signature::parse(armored) {
-        Ok(sig) => {
-            let mut file = open_file(artifact)?;
-            verify(&sig, &mut file, namespace, &signer)
-        }
-        Err(e) => Err(e),
-    };
+    // A missing artifact is an input error (exit 2) even when the signature is malformed too.
+    let mut file = open_file(artifact)?;
+    let outcome =
+        Signature::parse(armored).and_then(|sig| verify(&sig, &mut file, namespace, &signer));
     write_output(None, &render(args, artifact, &outcome)?)?;
     Ok(if outcome.is_ok() {
         ExitCode::SUCCESS
