@@ -376,3 +376,29 @@ fn public_keys_compare_by_key_material_not_comment() {
     assert_eq!(PublicKey::parse(&bare.to_openssh()).unwrap(), with_comment);
     assert_eq!(bare.to_openssh(), KEY);
 }
+
+#[test]
+fn sha256_signatures_from_ssh_keygen_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "k", &["-t", "ed25519", "-N", ""]);
+    let msg = dir.path().join("msg");
+    std::fs::write(&msg, MESSAGE).unwrap();
+    let out = Command::new(SSH_KEYGEN)
+        .args(["-Y", "sign", "-n", "file", "-O", "hashalg=sha256", "-f"])
+        .arg(&key.private)
+        .arg(&msg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sig = read(&dir.path().join("msg.sig"));
+    assert_eq!(Signature::parse(&sig).unwrap().hash_algorithm(), "sha256");
+    let allowed = allowed_line(&key);
+    garrison_verify(&sig, MESSAGE, &allowed, PRINCIPAL, "file").unwrap();
+    let e = garrison_verify(&sig, b"other", &allowed, PRINCIPAL, "file").unwrap_err();
+    assert_eq!(e, VerifyError::BadSignature);
+}
