@@ -7,7 +7,8 @@
 //!
 //! - [`TrustedRoot`]: the embedded production and staging roots, or one read from a file
 //!   (`--trusted-root FILE`). Nothing is fetched.
-//! - [`Policy`]: who must have signed: OIDC issuer, certificate identity (exact or glob), and
+//! - [`Policy`]: who must have signed: OIDC issuer, certificate identity (exact, glob or
+//!   anchored regular expression), and
 //!   GitHub Actions workflow claims.
 //! - [`verify_bundle`]: bundle (media types v0.1, v0.2, v0.3) + artifact (bytes or SHA-256
 //!   digest) + policy → [`Verified`] (identity, issuer, Fulcio workload claims) or
@@ -35,7 +36,10 @@ mod provider;
 mod root;
 mod verify;
 
-pub use policy::{GithubClaims, Identity, Policy, glob_match};
+pub use policy::{
+    GithubClaims, IDENTITY_REGEX_SIZE_LIMIT, Identity, IdentityRegex, Policy, RegexError,
+    glob_match,
+};
 pub use root::TrustedRoot;
 pub use verify::{
     Artifact, FulcioClaims, Verified, VerifyError, verify_bundle, verify_bundle_with_key,

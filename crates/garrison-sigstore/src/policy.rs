@@ -10,6 +10,9 @@ pub enum Identity {
     /// (including `/`), `?` one character; everything else is literal. For example
     /// `https://github.com/numpy/numpy/.github/workflows/wheels.yml@refs/tags/v*`.
     Pattern(String),
+    /// The SAN matches this regular expression over the whole string (see [`IdentityRegex`]);
+    /// for example `https://github\.com/numpy/numpy/\.github/workflows/wheels\.yml@refs/tags/v[0-9.]+`.
+    Regex(IdentityRegex),
     /// Any SAN. Only accepted together with an issuer or GitHub claims that say who signed;
     /// a policy that constrains nothing is refused.
     Any,
@@ -21,6 +24,7 @@ impl Identity {
         match self {
             Identity::Exact(expected) => san == expected,
             Identity::Pattern(glob) => glob_match(glob, san),
+            Identity::Regex(re) => re.is_match(san),
             Identity::Any => true,
         }
     }
@@ -31,10 +35,85 @@ impl std::fmt::Display for Identity {
         match self {
             Identity::Exact(s) => f.write_str(s),
             Identity::Pattern(s) => write!(f, "pattern {s}"),
+            Identity::Regex(re) => write!(f, "regexp {}", re.as_str()),
             Identity::Any => f.write_str("any identity"),
         }
     }
 }
+
+/// Largest compiled program of an identity regular expression (bytes of heap). Patterns may come
+/// from policy files; this bounds the memory and build time a hostile pattern can cost (matching
+/// is linear-time in any case: the `regex` crate never backtracks).
+pub const IDENTITY_REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Deepest nesting of groups and repetitions in an identity regular expression.
+const IDENTITY_REGEX_NEST_LIMIT: u32 = 64;
+
+/// A certificate identity regular expression (Rust `regex` syntax, a superset of the RE2/Go syntax
+/// cosign uses for `--certificate-identity-regexp`).
+///
+/// The match is anchored to the whole identity: `https://github\.com/numpy/.*` does not match
+/// `https://evil.example/?https://github.com/numpy/x`. sigstore-go and cosign (Go
+/// `regexp.MatchString`) search for the pattern anywhere in the SAN unless it is written with
+/// `^...$` itself, so a pattern written anchored for cosign means the same here, and an unanchored
+/// one is only ever stricter here.
+#[derive(Debug, Clone)]
+pub struct IdentityRegex {
+    pattern: String,
+    anchored: regex::Regex,
+}
+
+/// A regular expression that does not compile, or exceeds the size limits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid identity regular expression {pattern:?}: {reason}")]
+pub struct RegexError {
+    /// The pattern as given.
+    pub pattern: String,
+    /// The parser's message (syntax error, or the size limit that was exceeded).
+    pub reason: String,
+}
+
+impl IdentityRegex {
+    /// Compiles `pattern`, anchored to the whole identity, under the size and nesting limits.
+    pub fn new(pattern: &str) -> Result<Self, RegexError> {
+        let build = |p: &str| {
+            regex::RegexBuilder::new(p)
+                .size_limit(IDENTITY_REGEX_SIZE_LIMIT)
+                .dfa_size_limit(IDENTITY_REGEX_SIZE_LIMIT)
+                .nest_limit(IDENTITY_REGEX_NEST_LIMIT)
+                .build()
+                .map_err(|e| RegexError {
+                    pattern: pattern.to_string(),
+                    reason: e.to_string(),
+                })
+        };
+        // The pattern must be a complete regular expression on its own, so that wrapping it in a
+        // group cannot change its meaning (`a)|(b` would otherwise escape the anchors).
+        build(pattern)?;
+        let anchored = build(&format!("^(?:{pattern})$"))?;
+        Ok(Self {
+            pattern: pattern.to_string(),
+            anchored,
+        })
+    }
+
+    /// Whether the whole of `identity` matches.
+    pub fn is_match(&self, identity: &str) -> bool {
+        self.anchored.is_match(identity)
+    }
+
+    /// The pattern as given.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+}
+
+impl PartialEq for IdentityRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern
+    }
+}
+
+impl Eq for IdentityRegex {}
 
 /// GitHub Actions claims a Fulcio certificate must carry (extensions `1.3.6.1.4.1.57264.1.*`).
 /// Every `None` is unconstrained.
@@ -128,6 +207,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -145,6 +225,33 @@ mod tests {
         assert!(glob_match("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaab"));
         assert!(!glob_match("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaa"));
         assert!(!glob_match("abc", "abcd"));
+    }
+
+    #[test]
+    fn regexes_match_the_whole_identity() {
+        let re = IdentityRegex::new(r"https://github\.com/numpy/[^/]+/.*").unwrap();
+        assert!(re.is_match("https://github.com/numpy/numpy/.github/workflows/w.yml@refs/tags/v2"));
+        // Anchored at both ends: no match inside a longer identity.
+        assert!(!re.is_match("https://evil.example/?https://github.com/numpy/numpy/x"));
+        assert!(!IdentityRegex::new("abc").unwrap().is_match("xabcx"));
+        // Leftmost-first alternation still has to cover the whole identity.
+        assert!(IdentityRegex::new("a|ab").unwrap().is_match("ab"));
+        // A pattern that only compiles once wrapped cannot escape the anchors.
+        assert!(IdentityRegex::new("a)|(b").is_err());
+        assert!(IdentityRegex::new("(").is_err());
+        let id = Identity::Regex(IdentityRegex::new("x.*").unwrap());
+        assert!(id.matches("xyz"));
+        assert!(!id.matches("yxz"));
+        assert_eq!(id.to_string(), "regexp x.*");
+    }
+
+    #[test]
+    fn huge_regexes_are_refused() {
+        // Each counted repetition of a Unicode class multiplies the compiled size.
+        let err = IdentityRegex::new(r"\w{1000}\w{1000}\w{1000}").unwrap_err();
+        assert!(err.to_string().contains("size limit"), "{err}");
+        let deep = format!("{}a{}", "(".repeat(200), ")".repeat(200));
+        assert!(IdentityRegex::new(&deep).is_err());
     }
 
     #[test]

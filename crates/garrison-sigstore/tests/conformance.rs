@@ -10,7 +10,8 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 use garrison_sigstore::{
-    Artifact, Identity, Policy, TrustedRoot, VerifyError, verify_bundle, verify_bundle_with_key,
+    Artifact, Identity, IdentityRegex, Policy, TrustedRoot, VerifyError, verify_bundle,
+    verify_bundle_with_key,
 };
 use sha2::Digest as _;
 use std::path::Path;
@@ -170,4 +171,60 @@ fn policy_on_a_real_bundle() {
     assert!(verify_bundle(&bundle, Artifact::Bytes(&artifact), &good, &staging).is_err());
     // A different artifact fails.
     assert!(verify_bundle(&bundle, Artifact::Bytes(b"other"), &good, &root).is_err());
+}
+
+/// `Identity::Regex` on every `happy-path-*` bundle of the suite: an anchored regular expression
+/// for the beacon workflow verifies, and near misses (another repository, another ref, a pattern
+/// that only matches part of the identity) are identity mismatches, after the cryptographic
+/// checks passed.
+#[test]
+fn identity_regexes_on_the_happy_path_bundles() {
+    let artifact = std::fs::read(Path::new(DATA).join("a.txt")).unwrap();
+    let root = TrustedRoot::production().unwrap();
+    let regex = |p: &str| Identity::Regex(IdentityRegex::new(p).unwrap());
+    let matching = [
+        r"https://github\.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/\.github/workflows/[^/@]+\.yml@refs/heads/main",
+        r"https://github\.com/sigstore-conformance/.*",
+        r".*@refs/heads/(main|master)",
+    ];
+    let mismatching = [
+        // Another repository.
+        r"https://github\.com/sigstore-conformance/other/.*",
+        // A tag instead of the main branch.
+        r".*@refs/tags/v.*",
+        // Matches a part of the identity only: the match is anchored to the whole SAN.
+        r"sigstore-conformance",
+        r"https://github\.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon",
+    ];
+    let mut cases = 0;
+    for entry in std::fs::read_dir(DATA).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("happy-path-") || dir.join("identity").exists() {
+            continue;
+        }
+        cases += 1;
+        let bundle = std::fs::read(dir.join("bundle.sigstore.json")).unwrap();
+        let check = |identity: Identity| {
+            let policy = Policy::new(identity).issuer(DEFAULT_ISSUER);
+            verify_bundle(&bundle, Artifact::Bytes(&artifact), &policy, &root)
+        };
+        for p in matching {
+            let verified = check(regex(p)).unwrap_or_else(|e| panic!("{name}: {p}: {e}"));
+            assert_eq!(verified.identity.as_deref(), Some(DEFAULT_IDENTITY));
+        }
+        for p in mismatching {
+            match check(regex(p)) {
+                Err(VerifyError::IdentityMismatch { expected, found }) => {
+                    assert_eq!(expected, format!("regexp {p}"));
+                    assert_eq!(found, DEFAULT_IDENTITY);
+                }
+                other => panic!("{name}: {p}: expected an identity mismatch, got {other:?}"),
+            }
+        }
+    }
+    assert!(
+        cases >= 5,
+        "expected the 5 happy-path bundles, found {cases}"
+    );
 }

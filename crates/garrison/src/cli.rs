@@ -44,8 +44,12 @@ pub enum Command {
     /// Release integrity: check sdists and wheels.
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Sign files with an SSH key: writes FILE.sig, an SSH signature as `ssh-keygen -Y sign`
+    /// makes it, which `garrison verify` and `ssh-keygen -Y verify` check.
+    Sign(SignArgs),
     /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
-    /// file and who must have signed it, offline with the embedded Sigstore trust roots.
+    /// file and who must have signed it, offline with the embedded Sigstore trust roots; or an
+    /// SSH signature (`FILE.sig`) against an allowed_signers file or a public key.
     Verify(VerifyArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
@@ -442,6 +446,61 @@ pub struct VerifyArgs {
     /// Output format: text or json.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+
+    /// The signer's certificate identity as a regular expression matched against the whole
+    /// identity (`https://github\.com/numpy/.*`).
+    #[arg(
+        long,
+        value_name = "REGEX",
+        conflicts_with_all = ["certificate_identity", "certificate_identity_pattern"]
+    )]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// SSH signatures: who may sign, in OpenSSH allowed_signers format (`PRINCIPALS [OPTIONS]
+    /// KEY` per line); needs --identity.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "identity",
+        conflicts_with = "public_key"
+    )]
+    pub allowed_signers: Option<PathBuf>,
+
+    /// SSH signatures: the principal that must have signed (an email or user name listed in
+    /// --allowed-signers).
+    #[arg(long, value_name = "PRINCIPAL", requires = "allowed_signers")]
+    pub identity: Option<String>,
+
+    /// SSH signatures: the signer's public key (`id_ed25519.pub`), instead of --allowed-signers.
+    #[arg(long, value_name = "KEY.pub")]
+    pub public_key: Option<PathBuf>,
+
+    /// SSH signatures: the namespace the signature must be for [default: file].
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+}
+
+/// `garrison sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Files to sign; each signature is written next to its file as FILE.sig.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// OpenSSH private key (Ed25519, ECDSA P-256 or RSA), e.g. `~/.ssh/id_ed25519`. An
+    /// encrypted key is decrypted with the passphrase in the GARRISON_SSH_PASSPHRASE
+    /// environment variable.
+    #[arg(long, value_name = "PATH")]
+    pub key: PathBuf,
+
+    /// The signature's namespace (its purpose): `file` for release files, as `ssh-keygen -Y
+    /// sign -n file`.
+    #[arg(long, value_name = "NAMESPACE", default_value = "file")]
+    pub namespace: String,
+
+    /// Overwrite existing FILE.sig files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `garrison release`.

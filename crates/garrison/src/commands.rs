@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::History(a) => crate::history::run_history(&a),
         Command::Review(a) => crate::history::run_review(&a),
         Command::Contributors(a) => crate::history::run_contributors(&a),
+        Command::Sign(a) => crate::sign::run(&a),
         Command::Verify(a) => crate::verify::run(&a),
         Command::Release(crate::cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
         Command::Rules(args) => rules(&args),

@@ -10,6 +10,7 @@ mod impact;
 mod posture;
 mod release;
 mod sbom;
+mod sign;
 mod verify;
 
 use std::process::ExitCode;

@@ -1,5 +1,6 @@
 //! `garrison verify`: a Sigstore bundle (or a PEP 740 attestation) against an artifact and an
-//! identity policy, offline, with the embedded Sigstore trust roots.
+//! identity policy, offline, with the embedded Sigstore trust roots. SSH signatures are told
+//! apart by content and handed to `sign::verify_ssh`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use garrison_sigstore::pep740::{Publisher, verify_attestation};
 use garrison_sigstore::{
-    Artifact, GithubClaims, Identity, Policy, TrustedRoot, Verified, verify_bundle,
+    Artifact, GithubClaims, Identity, IdentityRegex, Policy, TrustedRoot, Verified, verify_bundle,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -48,12 +49,23 @@ fn hex(d: &[u8]) -> String {
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    let bundle = read(&args.bundle, MAX_BUNDLE)?;
+    // One command for both kinds of signature, told apart by content.
+    if garrison_sign::is_ssh_signature(&bundle) {
+        return crate::sign::verify_ssh(args, &bundle);
+    }
+    if args.allowed_signers.is_some() || args.public_key.is_some() || args.namespace.is_some() {
+        bail!(
+            "{}: not an SSH signature (no `-----BEGIN SSH SIGNATURE-----` line); \
+             --allowed-signers, --identity, --public-key and --namespace apply to SSH signatures",
+            args.bundle.display()
+        );
+    }
     let root = match (&args.trusted_root, args.staging) {
         (Some(f), _) => TrustedRoot::from_file(f)?,
         (None, true) => TrustedRoot::staging()?,
         (None, false) => TrustedRoot::production()?,
     };
-    let bundle = read(&args.bundle, MAX_BUNDLE)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
             let bytes = read(a, MAX_INPUT)?;
@@ -99,10 +111,14 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         let identity = match (
             &args.certificate_identity,
             &args.certificate_identity_pattern,
+            &args.certificate_identity_regexp,
         ) {
-            (Some(i), _) => Identity::Exact(i.clone()),
-            (None, Some(p)) => Identity::Pattern(p.clone()),
-            (None, None) => Identity::Any,
+            (Some(i), _, _) => Identity::Exact(i.clone()),
+            (None, Some(p), _) => Identity::Pattern(p.clone()),
+            (None, None, Some(r)) => {
+                Identity::Regex(IdentityRegex::new(r).context("--certificate-identity-regexp")?)
+            }
+            (None, None, None) => Identity::Any,
         };
         let mut policy = Policy::new(identity);
         if let Some(i) = &args.certificate_oidc_issuer {

@@ -73,3 +73,60 @@ fn missing_inputs_are_usage_errors() {
     ])
     .code(2);
 }
+
+const CONFORMANCE: &str = "../../../shared/data/sigstore/conformance/bundle-verify";
+
+fn verify_conformance(extra: &[&str]) -> assert_cmd::assert::Assert {
+    let mut c = Command::cargo_bin("garrison").unwrap();
+    c.arg("verify")
+        .arg(format!(
+            "{CONFORMANCE}/happy-path-v0.3/bundle.sigstore.json"
+        ))
+        .arg("--artifact")
+        .arg(format!("{CONFORMANCE}/a.txt"))
+        .args([
+            "--certificate-oidc-issuer",
+            "https://token.actions.githubusercontent.com",
+        ])
+        .args(extra);
+    c.assert()
+}
+
+#[test]
+fn certificate_identity_regexp_is_anchored_to_the_whole_identity() {
+    let out = verify_conformance(&[
+        "--certificate-identity-regexp",
+        r"https://github\.com/sigstore-conformance/[^/]+/\.github/workflows/.*@refs/heads/main",
+    ])
+    .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.starts_with("verified:"), "{text}");
+    // Matches part of the identity only.
+    let out =
+        verify_conformance(&["--certificate-identity-regexp", "sigstore-conformance"]).code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("regexp sigstore-conformance"), "{text}");
+}
+
+#[test]
+fn certificate_identity_regexp_errors_are_usage_errors() {
+    // Not a regular expression.
+    let out = verify_conformance(&["--certificate-identity-regexp", "a)|(b"]).code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("--certificate-identity-regexp"), "{err}");
+    // Conflicts with the exact and glob forms.
+    verify_conformance(&[
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-identity",
+        "x",
+    ])
+    .code(2);
+    verify_conformance(&[
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-identity-pattern",
+        "*",
+    ])
+    .code(2);
+}

@@ -1,0 +1,249 @@
+//! `garrison sign` (SSH signatures with an OpenSSH key) and the SSH half of `garrison verify`.
+//! The format, keys and allowed_signers logic are in `garrison-sign`; this is wiring.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_sign::{
+    AllowedSigners, KeyError, MAX_ALLOWED_SIGNERS_BYTES, MAX_KEY_BYTES, PublicKey, Signature,
+    Signer, SigningKey, Verified, verify,
+};
+
+use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
+use crate::commands::write_output;
+
+/// The environment variable holding an encrypted key's passphrase.
+const PASSPHRASE_VAR: &str = "GARRISON_SSH_PASSPHRASE";
+/// The default namespace, as `ssh-keygen -Y sign -n file`.
+const DEFAULT_NAMESPACE: &str = "file";
+
+fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?
+        .len();
+    if len > max as u64 {
+        bail!("{}: larger than {max} bytes", path.display());
+    }
+    std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+fn open_file(path: &Path) -> Result<File> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if !meta.is_file() {
+        bail!("{}: not a regular file", path.display());
+    }
+    File::open(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+/// `FILE` → `FILE.sig`.
+fn sig_path(file: &Path) -> PathBuf {
+    let mut s: OsString = file.as_os_str().to_owned();
+    s.push(".sig");
+    PathBuf::from(s)
+}
+
+fn load_key(path: &Path) -> Result<SigningKey> {
+    let bytes = read_limited(path, MAX_KEY_BYTES)?;
+    let passphrase = match std::env::var(PASSPHRASE_VAR) {
+        Ok(p) => Some(p),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSPHRASE_VAR} is not valid UTF-8"),
+    };
+    SigningKey::from_openssh(&bytes, passphrase.as_deref().map(str::as_bytes)).map_err(
+        |e| match e {
+            KeyError::Encrypted => anyhow!(
+                "{}: the private key is encrypted: put its passphrase in the {PASSPHRASE_VAR} \
+                 environment variable (Garrison does not prompt and does not use ssh-agent)",
+                path.display()
+            ),
+            KeyError::WrongPassphrase => anyhow!(
+                "{}: {PASSPHRASE_VAR} does not decrypt this private key",
+                path.display()
+            ),
+            e => anyhow!("{}: {e}", path.display()),
+        },
+    )
+}
+
+/// Runs `garrison sign`.
+pub fn run(args: &SignArgs) -> Result<ExitCode> {
+    let key = load_key(&args.key)?;
+    let public = key.public_key();
+    // Check every target before writing anything, so a refusal leaves no partial set.
+    let mut targets = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        let sig = sig_path(file);
+        open_file(file)?;
+        if !args.force && sig.exists() {
+            bail!(
+                "{}: already exists; pass --force to overwrite it",
+                sig.display()
+            );
+        }
+        targets.push((file, sig));
+    }
+    let mut report = String::new();
+    for (file, sig_file) in targets {
+        let mut reader = open_file(file)?;
+        let sig = key
+            .sign(&args.namespace, &mut reader)
+            .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true);
+        if args.force {
+            opts.create(true).truncate(true);
+        } else {
+            opts.create_new(true);
+        }
+        let mut out = opts
+            .open(&sig_file)
+            .with_context(|| format!("{}: cannot write", sig_file.display()))?;
+        out.write_all(sig.to_armored().as_bytes())
+            .with_context(|| format!("{}: cannot write", sig_file.display()))?;
+        report.push_str(&format!(
+            "signed: {} -> {} ({} {}, namespace {})\n",
+            file.display(),
+            sig_file.display(),
+            public.algorithm(),
+            public.fingerprint(),
+            args.namespace
+        ));
+    }
+    write_output(None, &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `garrison verify` of an SSH signature (the input starts with `-----BEGIN SSH SIGNATURE-----`).
+pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
+    let sigstore_only = [
+        ("--digest", args.digest.is_some()),
+        (
+            "--certificate-identity",
+            args.certificate_identity.is_some(),
+        ),
+        (
+            "--certificate-identity-pattern",
+            args.certificate_identity_pattern.is_some(),
+        ),
+        (
+            "--certificate-identity-regexp",
+            args.certificate_identity_regexp.is_some(),
+        ),
+        (
+            "--certificate-oidc-issuer",
+            args.certificate_oidc_issuer.is_some(),
+        ),
+        ("--repository", args.repository.is_some()),
+        ("--workflow", args.workflow.is_some()),
+        ("--ref", args.git_ref.is_some()),
+        ("--trigger", args.trigger.is_some()),
+        ("--pep740", args.pep740),
+        ("--staging", args.staging),
+        ("--trusted-root", args.trusted_root.is_some()),
+    ];
+    if let Some((flag, _)) = sigstore_only.iter().find(|(_, set)| *set) {
+        bail!(
+            "{}: is an SSH signature; {flag} applies to Sigstore bundles. Give --artifact FILE \
+             and --allowed-signers FILE --identity PRINCIPAL (or --public-key KEY.pub)",
+            args.bundle.display()
+        );
+    }
+    let Some(artifact) = &args.artifact else {
+        bail!("give the signed file: --artifact FILE");
+    };
+    let namespace = args.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
+    let (signers, public) = match (&args.allowed_signers, &args.identity, &args.public_key) {
+        (Some(path), Some(_), None) => {
+            let bytes = read_limited(path, MAX_ALLOWED_SIGNERS_BYTES)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))?;
+            let signers = AllowedSigners::parse(&text)
+                .map_err(|e| anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
+            (Some(signers), None)
+        }
+        (None, None, Some(path)) => {
+            let text = String::from_utf8(read_limited(path, MAX_KEY_BYTES)?)
+                .map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))?;
+            let key = PublicKey::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            (None, Some(key))
+        }
+        _ => bail!(
+            "say who must have signed: --allowed-signers FILE --identity PRINCIPAL, or \
+             --public-key KEY.pub"
+        ),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    let signer = match (&signers, &public, &args.identity) {
+        (Some(signers), _, Some(principal)) => Signer::AllowedSigners {
+            signers,
+            principal,
+            now,
+        },
+        (_, Some(key), _) => Signer::PublicKey(key),
+        _ => bail!("internal: no signer"),
+    };
+    // A missing artifact is an input error (exit 2) even when the signature is malformed too.
+    let mut file = open_file(artifact)?;
+    let outcome =
+        Signature::parse(armored).and_then(|sig| verify(&sig, &mut file, namespace, &signer));
+    write_output(None, &render(args, artifact, &outcome)?)?;
+    Ok(if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn render(
+    args: &VerifyArgs,
+    artifact: &Path,
+    outcome: &Result<Verified, garrison_sign::VerifyError>,
+) -> Result<String> {
+    let sig = args.bundle.display().to_string();
+    Ok(match (outcome, args.format) {
+        (Ok(v), OutputFormat::Json) => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "verified": true,
+                "kind": "ssh",
+                "signature": sig,
+                "artifact": artifact.display().to_string(),
+                "principal": v.principal.as_ref().map(|(p, _)| p),
+                "allowed_signers_line": v.principal.as_ref().map(|(_, l)| l),
+                "key_algorithm": v.key_algorithm,
+                "fingerprint": v.fingerprint,
+                "namespace": v.namespace,
+            }))? + "\n"
+        }
+        (Err(e), OutputFormat::Json) => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "verified": false,
+                "kind": "ssh",
+                "signature": sig,
+                "artifact": artifact.display().to_string(),
+                "error": e.to_string(),
+            }))? + "\n"
+        }
+        (Ok(v), _) => {
+            let signer = match &v.principal {
+                Some((p, line)) => format!("{p} (allowed_signers line {line})"),
+                None => "the given public key".to_string(),
+            };
+            format!(
+                "verified: {sig} (SSH signature of {})\n  signer:    {signer}\n  key:       {} {}\n  namespace: {}\n",
+                artifact.display(),
+                v.key_algorithm,
+                v.fingerprint,
+                v.namespace
+            )
+        }
+        (Err(e), _) => format!("NOT verified: {sig}: {e}\n"),
+    })
+}
