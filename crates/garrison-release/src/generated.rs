@@ -54,6 +54,8 @@ pub struct Context<'a> {
     pub members: &'a HashSet<&'a str>,
     /// The source path a wheel path maps to (`pkg/x.py` → `src/pkg/x.py`), for wheels.
     pub source_path_of: &'a dyn Fn(&str) -> Option<String>,
+    /// Source paths by file name.
+    pub source_by_name: &'a std::collections::HashMap<&'a str, Vec<&'a str>>,
     /// A source file's content, by repository path.
     pub source_data: &'a dyn Fn(&str) -> Option<&'a [u8]>,
     /// Whether the source has native build inputs (C/C++/Cython/Fortran/Rust sources, or a
@@ -104,9 +106,7 @@ pub fn check_added(path: &str, data: &[u8], ctx: &Context<'_>) -> Verdict {
         };
     }
     // A template in the source is the stronger evidence: the output must be that template.
-    if name.ends_with(".py")
-        && let Some(v) = from_template(path, data, ctx)
-    {
+    if let Some(v) = from_template(path, data, ctx) {
         return v;
     }
     if name.ends_with(".py") && is_version_file_name(name) {
@@ -411,29 +411,206 @@ fn versioneer_short(t: &str) -> bool {
 /// `configure_file`, autoconf): the output must be the template with each `@VAR@` (or
 /// `${VAR}`) placeholder replaced by one line of text.
 fn from_template(path: &str, data: &[u8], ctx: &Context<'_>) -> Option<Verdict> {
-    let src_path = if ctx.wheel {
-        (ctx.source_path_of)(path)?
+    let name = file_name(path);
+    let mapped = if ctx.wheel {
+        (ctx.source_path_of)(path)
     } else {
-        path.to_string()
+        Some(path.to_string())
     };
-    let tpl = format!("{src_path}.in");
-    if !ctx.source.contains(tpl.as_str()) {
+    // The template next to the mapped path first, then any `NAME.in` in the tree (build
+    // systems often render templates into another directory).
+    let mut candidates: Vec<String> = mapped.iter().map(|p| format!("{p}.in")).collect();
+    let tpl_name = format!("{name}.in");
+    if let Some(list) = ctx.source_by_name.get(tpl_name.as_str()) {
+        candidates.extend(list.iter().take(16).map(|s| s.to_string()));
+    }
+    candidates.dedup();
+    let candidates: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| ctx.source.contains(c.as_str()))
+        .collect();
+    if candidates.is_empty() {
         return None;
     }
-    let template = (ctx.source_data)(&tpl).and_then(text);
     let out = text(data);
-    Some(match (template, out) {
-        (Some(t), Some(o)) if check_template(t, o) => allowed(
-            "configure-file",
-            "meson / CMake `configure_file`",
-            format!(
-                "generated from the template `{tpl}`: identical except for one-line `@VAR@` substitutions"
-            ),
-        ),
-        _ => Verdict::Suspicious(format!(
-            "a template `{tpl}` exists, but this file is not that template with one-line substitutions"
-        )),
+    for tpl in &candidates {
+        let Some(t) = (ctx.source_data)(tpl).and_then(text) else {
+            continue;
+        };
+        let Some(o) = out else { break };
+        if check_template(t, o) {
+            return Some(allowed(
+                "configure-file",
+                "meson / CMake `configure_file`",
+                format!(
+                    "generated from the template `{tpl}`: identical except for one-line `@VAR@` / `#mesondefine` substitutions"
+                ),
+            ));
+        }
+        if tempita_match(t, o) {
+            return Some(allowed(
+                "tempita-output",
+                "Tempita (Cython/numpy build templates)",
+                format!(
+                    "rendered from the Tempita template `{tpl}`: every line is a line of the template with its `{{{{…}}}}` expressions filled in"
+                ),
+            ));
+        }
+    }
+    Some(Verdict::Suspicious(format!(
+        "a template `{}` exists, but this file is not that template with substitutions",
+        candidates[0]
+    )))
+}
+
+/// Whether `out` is a Tempita rendering of `template`, line by line: directive lines
+/// (`{{for …}}`, `{{endfor}}`, `{{if …}}`, `{{py: …}}` blocks, ...) produce nothing, and every
+/// non-blank output line matches some template line whose `{{expr}}` parts stand for text
+/// without a newline. Template lines that are only an expression are not used (they would
+/// match anything), so an added line of code matches nothing.
+pub fn tempita_match(template: &str, out: &str) -> bool {
+    if !template.contains("{{") || template.len() > 1 << 20 || out.len() > 8 << 20 {
+        return false;
+    }
+    let mut patterns: Vec<Vec<&str>> = Vec::new();
+    let mut in_py = false;
+    for line in template.lines() {
+        let t = line.trim();
+        if in_py {
+            if t.ends_with("}}") {
+                in_py = false;
+            }
+            continue;
+        }
+        if t.starts_with("{{") && t.ends_with("}}") && t.matches("{{").count() == 1 {
+            let inner = t[2..t.len() - 2].trim();
+            let directive = [
+                "for ", "endfor", "if ", "elif ", "else", "endif", "py:", "default ", "inherit ",
+                "def ", "enddef", "#", "break", "continue",
+            ]
+            .iter()
+            .any(|d| inner.starts_with(d));
+            if directive {
+                continue;
+            }
+        }
+        if t == "{{" || t.starts_with("{{py:") && !t.ends_with("}}") {
+            in_py = true;
+            continue;
+        }
+        if t.is_empty() {
+            continue;
+        }
+        let pieces = split_placeholders(line, "{{", "}}");
+        if pieces.iter().map(|p| p.trim().len()).sum::<usize>() < 3 {
+            continue;
+        }
+        patterns.push(pieces);
+    }
+    let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    if patterns.is_empty() || lines.len().saturating_mul(patterns.len()) > 20_000_000 {
+        return false;
+    }
+    lines
+        .iter()
+        .all(|l| patterns.iter().any(|p| pieces_match(p, l)))
+}
+
+/// Literal pieces between `open…close` placeholders (`None` placeholders in between).
+fn split_placeholders<'a>(line: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    let mut pieces = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(open) {
+        let Some(j) = rest[i + open.len()..].find(close) else {
+            break;
+        };
+        pieces.push(&rest[..i]);
+        rest = &rest[i + open.len() + j + close.len()..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+/// Whether `line` is the pieces in order with any text between consecutive pieces.
+fn pieces_match(pieces: &[&str], line: &str) -> bool {
+    let Some((first, rest)) = pieces.split_first() else {
+        return false;
+    };
+    if !line.starts_with(first) {
+        return false;
+    }
+    if rest.is_empty() {
+        return line.len() == first.len();
+    }
+    let mut pos = first.len();
+    for (k, piece) in rest.iter().enumerate() {
+        let last = k == rest.len() - 1;
+        if last {
+            return line.len() >= pos + piece.len() && line[pos..].ends_with(piece);
+        }
+        match line[pos..].find(piece) {
+            Some(at) => pos += at + piece.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether `out` is `template` rendered by meson/CMake `configure_file`: the same lines, where
+/// `@VAR@` / `${VAR}` stand for text without a newline, and `#mesondefine X` /
+/// `#cmakedefine X …` became `#define X …` or `/* #undef X */`.
+pub fn configure_match(template: &str, out: &str) -> bool {
+    let t: Vec<&str> = template.lines().collect();
+    let o: Vec<&str> = out.lines().collect();
+    if t.len() != o.len() {
+        return false;
+    }
+    t.iter().zip(&o).all(|(tl, ol)| {
+        let tt = tl.trim_start();
+        if let Some(rest) = tt
+            .strip_prefix("#mesondefine ")
+            .or_else(|| tt.strip_prefix("#cmakedefine "))
+        {
+            let var = rest.split_whitespace().next().unwrap_or("");
+            let ot = ol.trim();
+            return !var.is_empty()
+                && (ot.starts_with(&format!("#define {var}"))
+                    && ot[8 + var.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace)
+                    || ot == format!("/* #undef {var} */")
+                    || ot == format!("#undef {var}"));
+        }
+        tl == ol
+            || (tl.contains('@') && pieces_match(&split_at_vars(tl, "@", "@"), ol))
+            || (tl.contains("${") && pieces_match(&split_at_vars(tl, "${", "}"), ol))
     })
+}
+
+/// Like [`split_placeholders`], but only for placeholders that are variable names.
+fn split_at_vars<'a>(line: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    let mut pieces = Vec::new();
+    let mut rest = line;
+    let mut start = 0usize;
+    let mut scan = 0usize;
+    while let Some(i) = rest[scan..].find(open).map(|i| i + scan) {
+        let after = i + open.len();
+        let Some(j) = rest[after..].find(close) else {
+            break;
+        };
+        let name = &rest[after..after + j];
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            pieces.push(&rest[start..i]);
+            start = after + j + close.len();
+            scan = start;
+        } else {
+            scan = after;
+        }
+    }
+    pieces.push(&rest[start..]);
+    let _ = &mut rest;
+    pieces
 }
 
 /// Whether `out` is `template` with every `open…close` placeholder replaced by text without a
@@ -487,7 +664,7 @@ pub fn template_match(template: &str, out: &str, open: &str, close: &str) -> boo
 
 /// Checks a generated-from-template output against the template text.
 pub fn check_template(template: &str, out: &str) -> bool {
-    template_match(template, out, "@", "@") || template_match(template, out, "${", "}")
+    configure_match(template, out)
 }
 
 fn cython_output(path: &str, data: &[u8], ctx: &Context<'_>) -> Option<Verdict> {
@@ -541,6 +718,13 @@ fn wheel_only(path: &str, data: &[u8], ctx: &Context<'_>) -> Verdict {
         } else {
             Verdict::Suspicious("in a vendored-library directory but not a native library".into())
         };
+    }
+    if name.ends_with(".a") && data.starts_with(b"!<arch>\n") && ctx.native_build {
+        return allowed(
+            "static-library",
+            "the build backend's compiler",
+            "a static library built from the source's native code (shipped for dependents to link); binaries cannot be compared with source",
+        );
     }
     if is_shared_object(name) {
         if !looks_native(data) {

@@ -366,6 +366,23 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
     let map = WheelMap::infer(if wheel { &wheel_paths } else { &[] }, src);
     let source_path_of = |p: &str| map.source_path(wheel_install_path(p));
     let source_data = |p: &str| src.data(p);
+    let mut source_by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in src.files.keys() {
+        source_by_name
+            .entry(p.rsplit('/').next().unwrap_or(p))
+            .or_default()
+            .push(p);
+    }
+    // Source files by content, to recognise a file installed at another path.
+    let mut by_content: HashMap<&[u8], &str> = HashMap::new();
+    for (p, f) in &src.files {
+        if let Some(d) = f.data.as_deref()
+            && !f.symlink
+            && !d.is_empty()
+        {
+            by_content.entry(d).or_insert(p);
+        }
+    }
     let ctx = Context {
         wheel,
         name: &name,
@@ -374,6 +391,7 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
         members: &members,
         source_path_of: &source_path_of,
         source_data: &source_data,
+        source_by_name: &source_by_name,
         native_build,
     };
 
@@ -472,6 +490,18 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
                 }
                 match generated::check_added(rel, data, &ctx) {
                     Verdict::Allowed(a) => b.allow(rel, a),
+                    Verdict::Unknown
+                        if let Some(orig) = by_content.get(data).filter(|_| may_be_a_copy(rel)) =>
+                    {
+                        b.allow(
+                            rel,
+                            Allowance {
+                                kind: "copy-of-source",
+                                generator: "the build (a source file installed at another path)",
+                                reason: format!("byte for byte the source file `{orig}`"),
+                            },
+                        );
+                    }
                     Verdict::Suspicious(why) => {
                         not_in_source(&mut b, &ignore, rel, &spath, Some(why))
                     }
@@ -606,6 +636,19 @@ fn dist_info_member(b: &mut Builder<'_>, rel: &str, inner: &str, data: &[u8]) {
         };
         match candidate.and_then(|c| b.src.data(&c).map(|d| (c, d))) {
             Some((_, d)) if d == data => b.out.stats.identical += 1,
+            Some(_) if let Some(parts) = license_concatenation(b.src, data) => {
+                b.allow(
+                    rel,
+                    Allowance {
+                        kind: "license-bundle",
+                        generator: "the wheel build (bundled-library licenses appended)",
+                        reason: format!(
+                            "the concatenation of the source files {}",
+                            parts.join(" + ")
+                        ),
+                    },
+                );
+            }
             Some((c, d)) => {
                 let d = d.to_vec();
                 content_differs(b, rel, &c, &d, data);
@@ -631,6 +674,64 @@ fn dist_info_member(b: &mut Builder<'_>, rel: &str, inner: &str, data: &[u8]) {
             reason: "wheel metadata (.dist-info): checked against RECORD and pyproject.toml".into(),
         },
     );
+}
+
+/// Names that Python executes just by being installed: never accepted as a mere copy.
+fn may_be_a_copy(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !name.ends_with(".pth")
+        && !matches!(
+            name,
+            "sitecustomize.py" | "usercustomize.py" | "__init__.py"
+        )
+}
+
+/// A license file made by concatenating source files (numpy's wheels append the licenses of
+/// the libraries they bundle), separated only by blank lines and `----` rules: the source
+/// paths in order, or `None`.
+fn license_concatenation(src: &SourceTree, data: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(data).ok()?;
+    let candidates: Vec<(&String, &str)> = src
+        .files
+        .iter()
+        .filter(|(p, _)| {
+            let n = p.rsplit('/').next().unwrap_or(p).to_ascii_uppercase();
+            n.contains("LICENSE")
+                || n.contains("LICENCE")
+                || n.contains("COPYING")
+                || n.contains("NOTICE")
+        })
+        .filter_map(|(p, f)| {
+            let d = std::str::from_utf8(f.data.as_deref()?).ok()?;
+            (!d.trim().is_empty()).then_some((p, d))
+        })
+        .take(200)
+        .collect();
+    let mut rest = text;
+    let mut parts = Vec::new();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '=');
+        if rest.is_empty() {
+            break;
+        }
+        let body = |d: &str| -> usize {
+            let t = d
+                .trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '=')
+                .trim_end();
+            if rest.starts_with(t) { t.len() } else { 0 }
+        };
+        let (p, len) = candidates
+            .iter()
+            .map(|(p, d)| (p, body(d)))
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(_, n)| *n)?;
+        parts.push(format!("`{p}`"));
+        rest = &rest[len..];
+        if parts.len() > 50 {
+            return None;
+        }
+    }
+    (parts.len() >= 2).then_some(parts)
 }
 
 fn content_differs(b: &mut Builder<'_>, rel: &str, spath: &str, sdata: &[u8], data: &[u8]) {
@@ -682,11 +783,30 @@ fn not_in_source(
     spath: &str,
     why: Option<String>,
 ) {
-    let sev = weight(rel);
+    let wheel = b.dist.kind == DistKind::Wheel;
+    let ext = ext_of(rel).to_ascii_lowercase();
+    // C headers and sources, and Cython declarations, in a wheel are not run on import; they
+    // are compiled into dependents, and native builds generate them (numpy's C API headers).
+    let sev = if wheel
+        && matches!(
+            ext.as_str(),
+            ".h" | ".hpp" | ".c" | ".cpp" | ".pxd" | ".pxi"
+        ) {
+        Severity::Medium
+    } else {
+        weight(rel)
+    };
+    let byproduct = matches!(
+        ext.as_str(),
+        ".pyc" | ".pyo" | ".o" | ".obj" | ".a" | ".lib"
+    );
     let hit = ignore.matched(spath);
     let mut note = why.clone().unwrap_or_default();
     let builder = if let Some(h) = &hit {
-        let sev = if sev >= Severity::High {
+        // Build byproducts are always ignored; that they are ignored adds nothing.
+        let sev = if byproduct {
+            sev
+        } else if sev >= Severity::High {
             Severity::Critical
         } else {
             Severity::High
