@@ -11,6 +11,12 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::record_missing_entry::RecordMissingEntry::META,
     &rules::record_stale_entry::RecordStaleEntry::META,
     &rules::dist_info_mismatch::DistInfoMismatch::META,
+    &rules::hash_mismatch::HashMismatch::META,
+    &rules::identity_mismatch::IdentityMismatch::META,
+    &rules::unattested::Unattested::META,
+    &rules::publisher_changed::PublisherChanged::META,
+    &rules::dist_not_in_lock::DistNotInLock::META,
+    &rules::dist_missing::DistMissing::META,
 ];
 
 /// Metadata of every release rule.
