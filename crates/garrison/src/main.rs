@@ -11,6 +11,7 @@ mod posture;
 mod release;
 mod sbom;
 mod verify;
+mod verify_lock;
 
 use std::process::ExitCode;
 

@@ -48,12 +48,18 @@ fn hex(d: &[u8]) -> String {
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    if args.lock.is_some() {
+        return crate::verify_lock::run(args);
+    }
     let root = match (&args.trusted_root, args.staging) {
         (Some(f), _) => TrustedRoot::from_file(f)?,
         (None, true) => TrustedRoot::staging()?,
         (None, false) => TrustedRoot::production()?,
     };
-    let bundle = read(&args.bundle, MAX_BUNDLE)?;
+    let Some(bundle_path) = &args.bundle else {
+        bail!("give the bundle to verify, or --lock FILE --dists DIR");
+    };
+    let bundle = read(bundle_path, MAX_BUNDLE)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
             let bytes = read(a, MAX_INPUT)?;
@@ -131,7 +137,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Ok((v, predicate)), OutputFormat::Json) => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "verified": true,
-                "bundle": args.bundle.display().to_string(),
+                "bundle": bundle_path.display().to_string(),
                 "sha256": hex(&digest),
                 "identity": v.identity,
                 "issuer": v.issuer,
@@ -146,7 +152,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Err(e), OutputFormat::Json) => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "verified": false,
-                "bundle": args.bundle.display().to_string(),
+                "bundle": bundle_path.display().to_string(),
                 "sha256": hex(&digest),
                 "error": e.to_string(),
             }))? + "\n"
@@ -154,7 +160,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Ok((v, predicate)), _) => {
             let mut s = format!(
                 "verified: {} (sha256 {})\n  signer:   {}\n  issuer:   {}\n",
-                args.bundle.display(),
+                bundle_path.display(),
                 hex(&digest),
                 v.identity.as_deref().unwrap_or("(public key)"),
                 v.issuer.as_deref().unwrap_or("-"),
@@ -176,7 +182,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
             }
             s
         }
-        (Err(e), _) => format!("NOT verified: {}: {e}\n", args.bundle.display()),
+        (Err(e), _) => format!("NOT verified: {}: {e}\n", bundle_path.display()),
     };
     write_output(None, &text)?;
     Ok(if outcome.is_ok() {
