@@ -582,6 +582,9 @@ fn open_inside(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read: {e}")),
     };
+    // A link is opened at its resolved target (checked to be inside the directory), so the
+    // open does not follow a link swapped in after the check.
+    let mut open_path = path.to_path_buf();
     if meta.file_type().is_symlink() {
         let target =
             std::fs::canonicalize(path).map_err(|e| format!("symlink does not resolve: {e}"))?;
@@ -591,6 +594,7 @@ fn open_inside(
                 target.display()
             ));
         }
+        open_path = target;
     } else if !meta.is_file() {
         return Err("not a regular file; not read".into());
     }
@@ -603,7 +607,9 @@ fn open_inside(
         const O_NONBLOCK: i32 = 0o4000;
         opts.custom_flags(O_NONBLOCK);
     }
-    let file = opts.open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = opts
+        .open(&open_path)
+        .map_err(|e| format!("cannot open: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot stat: {e}"))?;
     if !meta.is_file() {
         return Err("not a regular file; not read".into());
@@ -670,6 +676,9 @@ fn hash_file(file: std::fs::File, max: u64, extra: &[&str]) -> Result<Digests, S
     Ok((s256.finalize().into(), other))
 }
 
+/// Most "not a distribution" notes listed one by one.
+const MAX_IGNORED_NOTES: usize = 20;
+
 /// Reads every distribution file of `dir` (not recursively), hashing in parallel, and the
 /// attestations next to each (in `dir`, then in each of `attestation_dirs`). Returns the files
 /// sorted by name and notes about what was skipped.
@@ -698,8 +707,9 @@ pub fn scan_dir(
         .map_err(|e| lock_error(&shown, None, format!("cannot list: {e}")))?;
     let mut names = Vec::new();
     let mut notes = Vec::new();
-    for entry in entries {
-        if names.len() >= limits.max_entries {
+    let mut ignored = 0usize;
+    for (seen, entry) in entries.enumerate() {
+        if seen >= limits.max_entries {
             notes.push(format!(
                 "{shown}: more than {} entries; the rest are not read",
                 limits.max_entries
@@ -718,12 +728,21 @@ pub fn scan_dir(
             continue;
         }
         if !is_dist_name(&name) {
-            notes.push(format!(
-                "{shown}/{name}: not a wheel or sdist file name; ignored"
-            ));
+            ignored += 1;
+            if ignored <= MAX_IGNORED_NOTES {
+                notes.push(format!(
+                    "{shown}/{name}: not a wheel or sdist file name; ignored"
+                ));
+            }
             continue;
         }
         names.push(name);
+    }
+    if ignored > MAX_IGNORED_NOTES {
+        notes.push(format!(
+            "{shown}: {} more files that are not wheels or sdists ignored",
+            ignored - MAX_IGNORED_NOTES
+        ));
     }
     names.sort();
     let results: Vec<Result<Option<DistFile>, String>> = names

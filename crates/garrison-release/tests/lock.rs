@@ -745,3 +745,21 @@ fn attestations_found_next_to_dists() {
         r.rows[0].detail
     );
 }
+
+#[test]
+fn junk_entries_are_counted_not_listed() {
+    let dir = dist_dir(&[("attrs-25.1.0-py3-none-any.whl", None)]);
+    for i in 0..50 {
+        std::fs::write(dir.path().join(format!("junk-{i}.txt")), "x").unwrap();
+    }
+    let (files, notes) = scan_dir(dir.path(), &[], &[], &LockLimits::default()).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(notes.len(), 21, "{notes:?}");
+    assert!(notes[20].contains("30 more files"), "{notes:?}");
+    let limits = LockLimits {
+        max_entries: 10,
+        ..LockLimits::default()
+    };
+    let (_, notes) = scan_dir(dir.path(), &[], &[], &limits).unwrap();
+    assert!(notes.iter().any(|n| n.contains("more than 10 entries")), "{notes:?}");
+}
