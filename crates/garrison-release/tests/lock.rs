@@ -761,5 +761,62 @@ fn junk_entries_are_counted_not_listed() {
         ..LockLimits::default()
     };
     let (_, notes) = scan_dir(dir.path(), &[], &[], &limits).unwrap();
-    assert!(notes.iter().any(|n| n.contains("more than 10 entries")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("more than 10 entries")),
+        "{notes:?}"
+    );
+}
+
+/// A GitLab Trusted Publisher from the policy syntax verifies the real GitLab attestation.
+#[test]
+fn gitlab_publisher_policy() {
+    let name = "gitlab_oidc_project-0.0.3.tar.gz";
+    let sha = "c1ca9b0d85df1606451098233018534497bf584362e10e4a8c21dfaea92c02a8";
+    let text = format!("gitlab-oidc-project==0.0.3 --hash=sha256:{sha}\n");
+    let lock =
+        Lock::from_manifests(&[garrison_python::read("requirements.txt", &text).unwrap()]).unwrap();
+    let mut d = DistFile::from_digest(name, parse_sha256(sha).unwrap());
+    d.attestations.push(att(
+        &format!("{name}.publish.attestation"),
+        AttestationKind::Object,
+    ));
+    let ok = policy(
+        "gitlab-oidc-project = \"gitlab:facutuesca/gitlab-oidc-project workflow=.gitlab-ci.yml\"",
+    );
+    let row = judge(&lock, &d, &ok, None, false);
+    assert_eq!(row.outcome, Outcome::Verified, "{}", row.detail);
+    let other = policy(
+        "gitlab-oidc-project = \"gitlab:facutuesca/gitlab-oidc-project workflow=ci/release.yml\"",
+    );
+    assert_eq!(
+        judge(&lock, &d, &other, None, false).outcome,
+        Outcome::IdentityMismatch
+    );
+}
+
+/// Every prefix of valid policy, TOFU and lock texts is read or refused without a panic.
+#[test]
+fn truncated_inputs_never_panic() {
+    let policy_text = "require-attestations = true\n[publishers]\nnumpy = \"github:numpy/numpy workflow=wheels.yml\"\ng = \"google:a@b\"\n";
+    let mut tofu = Tofu::new();
+    tofu.packages.insert(
+        "numpy".into(),
+        garrison_release::lock::TofuRecord {
+            publisher: "github:numpy/numpy workflow=wheels.yml".into(),
+            since: "2.0".into(),
+            last: "2.1".into(),
+        },
+    );
+    let tofu_text = tofu.to_json();
+    let uv = std::fs::read_to_string(fixture("uv.lock")).unwrap();
+    for text in [policy_text, tofu_text.as_str(), uv.as_str()] {
+        for end in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let t = &text[..end];
+            let _ = LockPolicy::parse("p.toml", t);
+            let _ = Tofu::parse("t.json", t);
+            if let Some(m) = garrison_python::read("uv.lock", t) {
+                let _ = Lock::from_manifests(&[m]);
+            }
+        }
+    }
 }
