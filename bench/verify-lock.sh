@@ -126,10 +126,11 @@ lock verification, $count-package lock:
   garrison verify --lock pylock.toml        $g_py / $g_py_med ms
   pip install --dry-run --require-hashes    $pip_dry / $pip_dry_med ms   (99 wheels)   garrison $(ratio "$g_req" "$pip_dry") faster
   pip hash (100 files)                      $pip_hash / $pip_hash_med ms               garrison $(ratio "$g_req" "$pip_hash") faster
+  garrison throughput: $(python3 -c "print(f'{$count / max($g_req, 1) * 1000:.0f} dists/s, {$bytes / 1048576 / max($g_req, 1) * 1000:.0f} MiB/s')")
   goal < 1000 ms: $([ "$g_req" -lt 1000 ] && [ "$g_py" -lt 1000 ] && echo met || echo NOT met)
 
 attestation verification, $n x the real $sdist attestation:
-  garrison, parallel ($(nproc) threads)        ${a_par} ms   ($(python3 -c "print(f'{$n / $a_par * 1000:.0f}')") /s)
+  garrison, parallel ($(nproc) threads)       ${a_par} ms   ($(python3 -c "print(f'{$n / $a_par * 1000:.0f}')") /s)
   garrison, one thread                     ${a_seq} ms   ($(python3 -c "print(f'{$n / $a_seq * 1000:.0f}')") /s)
   pypi-attestations (in-process loop)      ${a_py} ms   ($(python3 -c "print(f'{$n / $a_py * 1000:.0f}')") /s)   garrison one thread $(ratio "$a_seq" "$a_py") faster, parallel $(ratio "$a_par" "$a_py")
   pypi-attestations verify attestation CLI, 1 file (process start included): ${cli_py} ms
