@@ -45,7 +45,8 @@ pub enum Command {
     #[command(subcommand)]
     Release(ReleaseCommand),
     /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
-    /// file and who must have signed it, offline with the embedded Sigstore trust roots.
+    /// file and who must have signed it, offline with the embedded Sigstore trust roots; with
+    /// --lock, a directory of dists against a lock and a publisher policy.
     Verify(VerifyArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
