@@ -151,6 +151,7 @@ pub(crate) fn conda_spec(spec: &str) -> Option<Dependency> {
         group: "dependencies".to_string(),
         url: None,
         hashes: Vec::new(),
+        files: Vec::new(),
         path: String::new(),
         span: garrison_report::Span::line(1, 0, 0),
     };

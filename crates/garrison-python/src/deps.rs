@@ -93,10 +93,26 @@ pub struct Dependency {
     pub url: Option<String>,
     /// `--hash`/lock hashes (`sha256:…`).
     pub hashes: Vec<String>,
+    /// The distribution files a lock names for this entry (uv.lock and pylock.toml wheels,
+    /// sdist and archive), each with its own hashes; empty for formats that only list hashes
+    /// (requirements with `--hash`, where any file of the pinned version may match any hash).
+    pub files: Vec<LockedFile>,
     /// The file the entry is in (relative path as given to the reader).
     pub path: String,
     /// The exact span of the entry (its line, or its table in a lock).
     pub span: Span,
+}
+
+/// One distribution file a lock names for an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedFile {
+    /// The file name (`numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.whl`): the lock's `name`
+    /// key when it has one, else the last path segment of its `url` or `path`, percent-decoded.
+    pub filename: String,
+    /// The file's hashes as `algorithm:hex` (`sha256:…`).
+    pub hashes: Vec<String>,
+    /// The size the lock records, if any.
+    pub size: Option<u64>,
 }
 
 /// The dependencies read from one file.

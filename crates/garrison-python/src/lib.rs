@@ -33,7 +33,7 @@ pub mod sbom;
 mod util;
 pub mod uv_lock;
 
-pub use deps::{DepKind, Dependency, Ecosystem, Format, Manifest, VersionRef};
+pub use deps::{DepKind, Dependency, Ecosystem, Format, LockedFile, Manifest, VersionRef};
 pub use installed::read_installed;
 pub use name::PackageName;
 pub use requirement::{Requirement, parse_requirement};

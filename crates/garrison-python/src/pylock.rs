@@ -1,7 +1,8 @@
 //! `pylock.toml` / `pylock.*.toml` (PEP 751): every `[[packages]]` entry.
 //!
 //! A package's `marker` is kept; its URL is the `vcs`/`archive` URL or `directory` path;
-//! hashes come from `sdist`, `wheels` and `archive`. Span: the `name =`/`version =` lines.
+//! hashes come from `sdist`, `wheels` and `archive`, each also kept as a [`crate::LockedFile`]
+//! (its `name`, or the last segment of its `url`/`path`). Span: the `name =`/`version =` lines.
 
 use garrison_report::SourceFile;
 
@@ -42,11 +43,13 @@ pub fn parse(path: &str, text: &str) -> Manifest {
         for key in ["sdist", "archive"] {
             if let Some(f) = get_table(t, key) {
                 util::toml_hashes(f, &mut dep.hashes);
+                dep.files.extend(util::toml_locked_file(f));
             }
         }
         for w in get_array(t, "wheels").unwrap_or(&[]) {
             if let Some(w) = w.get_ref().as_table() {
                 util::toml_hashes(w, &mut dep.hashes);
+                dep.files.extend(util::toml_locked_file(w));
             }
         }
         if !push(&mut m, dep) {

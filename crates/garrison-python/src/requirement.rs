@@ -71,6 +71,7 @@ impl Requirement {
             group: group.into(),
             url: self.url,
             hashes: Vec::new(),
+            files: Vec::new(),
             path: path.to_string(),
             span,
         }

@@ -351,6 +351,7 @@ fn url_dependency(
         group: group.to_string(),
         url: Some(url.to_string()),
         hashes: Vec::new(),
+        files: Vec::new(),
         path: path.to_string(),
         span,
     })

@@ -4,7 +4,7 @@ use garrison_report::{FileError, SourceFile, Span};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::deps::{DepKind, Dependency, Ecosystem, Format, Manifest, VersionRef};
+use crate::deps::{DepKind, Dependency, Ecosystem, Format, LockedFile, Manifest, VersionRef};
 use crate::name::PackageName;
 use crate::pep440::parse_version;
 
@@ -94,6 +94,7 @@ pub fn locked(
         group: group.into(),
         url: None,
         hashes: Vec::new(),
+        files: Vec::new(),
         path: path.to_string(),
         span,
     }
@@ -210,5 +211,88 @@ pub fn toml_hashes(t: &DeTable<'_>, out: &mut Vec<String>) {
                 out.push(format!("{}:{v}", alg.get_ref()));
             }
         }
+    }
+}
+
+/// The locked file a TOML file entry describes (`{ name?, url? | path?, hash? | hashes?, size? }`),
+/// when a file name can be told: the `name` key, else the last segment of `url`/`path`
+/// (query and fragment dropped, percent-decoded).
+pub fn toml_locked_file(t: &DeTable<'_>) -> Option<LockedFile> {
+    let filename = match get_str(t, "name") {
+        Some(n) => n.to_string(),
+        None => {
+            let loc = get_str(t, "url").or_else(|| get_str(t, "path"))?;
+            filename_of(loc)?
+        }
+    };
+    let mut hashes = Vec::new();
+    toml_hashes(t, &mut hashes);
+    let size = t
+        .get("size")
+        .and_then(|v| v.get_ref().as_integer())
+        .and_then(|i| i.as_str().parse::<u64>().ok());
+    Some(LockedFile {
+        filename,
+        hashes,
+        size,
+    })
+}
+
+/// The file name at the end of a URL or path: query and fragment dropped, percent-decoded;
+/// `None` when empty or when it would contain a path separator or NUL after decoding.
+pub fn filename_of(loc: &str) -> Option<String> {
+    let loc = loc.split(['?', '#']).next().unwrap_or(loc);
+    let last = loc.rsplit(['/', '\\']).next().unwrap_or(loc);
+    let bytes = last.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hexval = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes.get(i),
+            bytes.get(i + 1).copied().and_then(hexval),
+            bytes.get(i + 2).copied().and_then(hexval),
+        ) {
+            (Some(b'%'), Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (Some(&b), _, _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    let name = String::from_utf8(out).ok()?;
+    if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
+        return None;
+    }
+    Some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filename_of;
+
+    #[test]
+    fn file_names_from_urls() {
+        assert_eq!(
+            filename_of("https://h/p/numpy-2.0-cp312-none-any.whl#sha256=aa").as_deref(),
+            Some("numpy-2.0-cp312-none-any.whl")
+        );
+        assert_eq!(
+            filename_of("https://h/p/a%2Bb-1.0.tar.gz?x=1").as_deref(),
+            Some("a+b-1.0.tar.gz")
+        );
+        assert_eq!(
+            filename_of("dist/x-1.0.tar.gz").as_deref(),
+            Some("x-1.0.tar.gz")
+        );
+        // An encoded separator or NUL never becomes part of a file name.
+        assert_eq!(filename_of("https://h/..%2Fevil.whl"), None);
+        assert_eq!(filename_of("https://h/a%00.whl"), None);
+        assert_eq!(filename_of("https://h/"), None);
+        assert_eq!(filename_of("https://h/%zz.whl").as_deref(), Some("%zz.whl"));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Workspace members (`source = { editable = … }` / `{ virtual = … }`) are the project itself
 //! and are skipped. A package's `resolution-markers` become its marker (`(a) or (b)`). Hashes
-//! come from `sdist` and `wheels`. Span: the entry's `name = …` / `version = …` lines.
+//! come from `sdist` and `wheels`, and each of those is also kept as a [`crate::LockedFile`]
+//! (file name from its `url` or `path`). Span: the entry's `name = …` / `version = …` lines.
 
 use garrison_report::SourceFile;
 use toml::de::DeTable;
@@ -41,10 +42,12 @@ pub fn parse(path: &str, text: &str) -> Manifest {
         dep.marker = resolution_markers(t);
         if let Some(sdist) = get_table(t, "sdist") {
             util::toml_hashes(sdist, &mut dep.hashes);
+            dep.files.extend(util::toml_locked_file(sdist));
         }
         for w in get_array(t, "wheels").unwrap_or(&[]) {
             if let Some(w) = w.get_ref().as_table() {
                 util::toml_hashes(w, &mut dep.hashes);
+                dep.files.extend(util::toml_locked_file(w));
             }
         }
         if dep.version.is_none() {

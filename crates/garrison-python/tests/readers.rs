@@ -333,3 +333,67 @@ fn oversized_inputs_are_refused() {
         assert_eq!(m.errors.len(), 1, "{f}");
     }
 }
+
+/// uv.lock and pylock.toml keep each locked file with its own name and hashes (for
+/// `garrison verify --lock`); requirements keep only the pooled hashes.
+#[test]
+fn locked_files_per_entry() {
+    let text = std::fs::read_to_string(fixtures().join("pylock/pylock.dev.toml")).unwrap();
+    let m = read("pylock.dev.toml", &text).unwrap();
+    let attrs = m.deps.iter().find(|d| d.name.as_str() == "attrs").unwrap();
+    let files: Vec<(&str, &[String], Option<u64>)> = attrs
+        .files
+        .iter()
+        .map(|f| (f.filename.as_str(), f.hashes.as_slice(), f.size))
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            (
+                "attrs-25.1.0.tar.gz",
+                &["sha256:1111".to_string()][..],
+                Some(1)
+            ),
+            (
+                "attrs-25.1.0-py3-none-any.whl",
+                &["sha256:2222".to_string()][..],
+                Some(1)
+            ),
+        ]
+    );
+    let colorama = m
+        .deps
+        .iter()
+        .find(|d| d.name.as_str() == "colorama")
+        .unwrap();
+    assert_eq!(
+        colorama.files[0].filename,
+        "colorama-0.4.6-py2.py3-none-any.whl"
+    );
+    let git = m
+        .deps
+        .iter()
+        .find(|d| d.name.as_str() == "from-git")
+        .unwrap();
+    assert!(git.files.is_empty());
+
+    let text = std::fs::read_to_string(fixtures().join("uv_lock/uv.lock")).unwrap();
+    let m = read("uv.lock", &text).unwrap();
+    let numpy = m
+        .deps
+        .iter()
+        .find(|d| d.name.as_str() == "numpy" && !d.files.is_empty())
+        .unwrap();
+    assert_eq!(numpy.files[0].filename, "numpy-2.2.6.tar.gz");
+    assert_eq!(numpy.files[0].hashes, vec!["sha256:aaaa".to_string()]);
+    assert_eq!(numpy.files[1].filename, "numpy-2.2.6-cp310-none-any.whl");
+    assert_eq!(numpy.files[1].hashes, vec!["sha256:bbbb".to_string()]);
+
+    let m = read(
+        "requirements.txt",
+        "six==1.16.0 --hash=sha256:1111 --hash=sha256:2222\n",
+    )
+    .unwrap();
+    assert!(m.deps[0].files.is_empty());
+    assert_eq!(m.deps[0].hashes.len(), 2);
+}

@@ -1,5 +1,6 @@
-//! Release integrity, first layer: sdists and wheels read in memory under limits
-//! ([`archive`]), and wheel RECORD / dist-info verification ([`wheel`]), reported as
+//! Release integrity: sdists and wheels read in memory under limits ([`archive`]), wheel
+//! RECORD / dist-info verification ([`wheel`]), and a directory of distributions verified
+//! against a lock file, a publisher policy and PEP 740 attestations ([`lock`]), reported as
 //! `release/*` findings ([`rules`], [`registry`]).
 //!
 //! ```no_run
@@ -15,6 +16,7 @@
 pub mod archive;
 pub mod generated;
 pub mod gitignore;
+pub mod lock;
 pub mod metadata;
 pub mod registry;
 pub mod rules;

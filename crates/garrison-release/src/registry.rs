@@ -17,6 +17,12 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::metadata_mismatch::MetadataMismatch::META,
     &rules::file_missing_from_dist::FileMissingFromDist::META,
     &rules::generated_file::GeneratedFile::META,
+    &rules::hash_mismatch::HashMismatch::META,
+    &rules::identity_mismatch::IdentityMismatch::META,
+    &rules::unattested::Unattested::META,
+    &rules::publisher_changed::PublisherChanged::META,
+    &rules::dist_not_in_lock::DistNotInLock::META,
+    &rules::dist_missing::DistMissing::META,
 ];
 
 /// Metadata of every release rule.

@@ -244,7 +244,7 @@ pub struct WheelInfo {
 
 /// Whether two versions are the same release: equal after PEP 440 normalization, or equal as
 /// written with `-` and `_` treated alike when either does not parse.
-fn same_version(a: &str, b: &str) -> bool {
+pub(crate) fn same_version(a: &str, b: &str) -> bool {
     match (
         garrison_python::pep440::parse_version(a),
         garrison_python::pep440::parse_version(b),

@@ -278,6 +278,123 @@ pub fn verify_attestation(
     })
 }
 
+impl Publisher {
+    /// Whether `other` names the same Trusted Publisher, compared as [`verify_attestation`]
+    /// compares a certificate with a publisher: repositories and emails case-insensitively,
+    /// workflow files exactly.
+    pub fn same_as(&self, other: &Publisher) -> bool {
+        match (self, other) {
+            (
+                Publisher::GitHub {
+                    repository: r1,
+                    workflow: w1,
+                },
+                Publisher::GitHub {
+                    repository: r2,
+                    workflow: w2,
+                },
+            )
+            | (
+                Publisher::GitLab {
+                    repository: r1,
+                    workflow_filepath: w1,
+                },
+                Publisher::GitLab {
+                    repository: r2,
+                    workflow_filepath: w2,
+                },
+            ) => r1.eq_ignore_ascii_case(r2) && w1 == w2,
+            (Publisher::Google { email: a }, Publisher::Google { email: b }) => {
+                a.eq_ignore_ascii_case(b)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Publisher {
+    /// `github:owner/name workflow=release.yml`, `gitlab:group/project workflow=.gitlab-ci.yml`,
+    /// `google:account@project.iam.gserviceaccount.com` (the policy-file syntax).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Publisher::GitHub {
+                repository,
+                workflow,
+            } => write!(f, "github:{repository} workflow={workflow}"),
+            Publisher::GitLab {
+                repository,
+                workflow_filepath,
+            } => write!(f, "gitlab:{repository} workflow={workflow_filepath}"),
+            Publisher::Google { email } => write!(f, "google:{email}"),
+        }
+    }
+}
+
+/// The Trusted Publisher a verified certificate names: GitHub (repository + workflow file
+/// under `.github/workflows/`), GitLab (project + CI file path) or Google (service account);
+/// `None` for any other signer (an interactive login is not a Trusted Publisher).
+pub fn publisher_of(verified: &Verified) -> Option<Publisher> {
+    match verified.issuer.as_deref()? {
+        GITHUB_ISSUER => {
+            let repository = verified.claims.github_repository()?.to_string();
+            let path = verified.claims.workflow_path()?;
+            let workflow = path.strip_prefix(".github/workflows/")?;
+            if workflow.is_empty() || workflow.contains('/') {
+                return None;
+            }
+            Some(Publisher::GitHub {
+                repository,
+                workflow: workflow.to_string(),
+            })
+        }
+        GITLAB_ISSUER => {
+            let repo_uri = verified.claims.source_repository_uri.as_deref()?;
+            let repository = repo_uri.strip_prefix("https://gitlab.com/")?.to_string();
+            let uri = verified.claims.build_config_uri.as_deref()?;
+            let without_ref = uri.rsplit_once('@').map_or(uri, |(p, _)| p);
+            let path = without_ref.strip_prefix(repo_uri)?.strip_prefix("//")?;
+            Some(Publisher::GitLab {
+                repository,
+                workflow_filepath: path.to_string(),
+            })
+        }
+        GOOGLE_ISSUER => Some(Publisher::Google {
+            email: verified.identity.clone()?,
+        }),
+        _ => None,
+    }
+}
+
+/// Verify a PEP 740 attestation object for `dist_filename` / `dist_sha256` whoever signed it,
+/// and say who did: the same statement checks as [`verify_attestation`] and a full signature,
+/// certificate chain and transparency-log verification, but no publisher policy. The caller
+/// compares the returned publisher (see [`publisher_of`], [`Publisher::same_as`]) with the one
+/// it expects; `None` means the signer is not a Trusted Publisher Garrison knows.
+pub fn verify_attestation_signer(
+    attestation_json: &[u8],
+    dist_filename: &str,
+    dist_sha256: [u8; 32],
+    root: &TrustedRoot,
+) -> Result<(VerifiedAttestation, Option<Publisher>), VerifyError> {
+    let att = parse(attestation_json)?;
+    let predicate_type = check_statement(&att, dist_filename, &dist_sha256)?;
+    let bundle = bundle_json(&att)?;
+    let verified = verify_bundle(
+        &bundle,
+        Artifact::Digest(dist_sha256),
+        &Policy::new(Identity::Pattern("*".into())),
+        root,
+    )?;
+    let publisher = publisher_of(&verified);
+    Ok((
+        VerifiedAttestation {
+            predicate_type,
+            verified,
+        },
+        publisher,
+    ))
+}
+
 #[derive(Deserialize)]
 struct ProvenanceObject {
     version: u64,

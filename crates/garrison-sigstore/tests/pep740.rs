@@ -274,3 +274,48 @@ fn sigstore_bundles_next_to_attestations() {
         assert_eq!(v.identity, w.identity, "{bundle}");
     }
 }
+
+/// `verify_attestation_signer` finds the same publisher the certificate names, and that
+/// publisher then passes `verify_attestation`; a wrong digest or filename still fails.
+#[test]
+fn signer_publisher_matches_policy_check() {
+    let mut checked = 0;
+    for path in attestations() {
+        let json = std::fs::read(&path).unwrap();
+        let (dist, digest) = dist_of(&path, &json);
+        let (expected, root, _) = publisher_from_certificate(&json, digest);
+        let (v, found) = pep740::verify_attestation_signer(&json, &dist, digest, &root).unwrap();
+        match expected {
+            Publisher::Google { .. }
+                if v.verified.issuer.as_deref() != Some("https://accounts.google.com") =>
+            {
+                assert_eq!(found, None, "{}", path.display());
+            }
+            _ => {
+                let found = found.unwrap();
+                assert!(found.same_as(&expected), "{found} vs {expected}");
+                assert!(verify_attestation(&json, &dist, digest, &found, &root).is_ok());
+                assert!(!found.same_as(&wrong_repository(&found)));
+                checked += 1;
+            }
+        }
+        let mut bad = digest;
+        bad[31] ^= 1;
+        assert!(pep740::verify_attestation_signer(&json, &dist, bad, &root).is_err());
+        assert!(pep740::verify_attestation_signer(&json, "x-1.0.tar.gz", digest, &root).is_err());
+    }
+    assert!(checked >= 4, "{checked}");
+    let p = Publisher::GitHub {
+        repository: "Numpy/numpy".into(),
+        workflow: "wheels.yml".into(),
+    };
+    assert_eq!(p.to_string(), "github:Numpy/numpy workflow=wheels.yml");
+    assert!(p.same_as(&Publisher::GitHub {
+        repository: "numpy/NumPy".into(),
+        workflow: "wheels.yml".into(),
+    }));
+    assert!(!p.same_as(&Publisher::GitHub {
+        repository: "numpy/numpy".into(),
+        workflow: "Wheels.yml".into(),
+    }));
+}

@@ -48,8 +48,9 @@ pub enum Command {
     /// makes it, which `garrison verify` and `ssh-keygen -Y verify` check.
     Sign(SignArgs),
     /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
-    /// file and who must have signed it, offline with the embedded Sigstore trust roots; or an
-    /// SSH signature (`FILE.sig`) against an allowed_signers file or a public key.
+    /// file and who must have signed it, offline with the embedded Sigstore trust roots; an
+    /// SSH signature (`FILE.sig`) against an allowed_signers file or a public key; or, with
+    /// --lock, a directory of dists against a lock and a publisher policy.
     Verify(VerifyArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
@@ -381,8 +382,9 @@ pub struct ContributorsArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The Sigstore bundle (`.sigstore`, `.sigstore.json`), or a PEP 740 attestation with
-    /// `--pep740`.
-    pub bundle: PathBuf,
+    /// `--pep740` (not with `--lock`).
+    #[arg(required_unless_present = "lock", conflicts_with = "lock")]
+    pub bundle: Option<PathBuf>,
 
     /// The signed file.
     #[arg(long, value_name = "FILE", conflicts_with = "digest")]
@@ -443,7 +445,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
 
-    /// Output format: text or json.
+    /// Output format: text or json (with --lock also sarif and markdown).
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
@@ -478,6 +480,38 @@ pub struct VerifyArgs {
     /// SSH signatures: the namespace the signature must be for [default: file].
     #[arg(long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+
+    /// Lock mode: verify every distribution in --dists against this lock (uv.lock,
+    /// pylock.toml, or a requirements file with --hash) and their attestations against
+    /// --policy (docs/verify-lock.md).
+    #[arg(long, value_name = "FILE", requires = "dists")]
+    pub lock: Option<PathBuf>,
+
+    /// With --lock: the directory of wheels and sdists to verify (not searched recursively).
+    #[arg(long, value_name = "DIR", requires = "lock")]
+    pub dists: Option<PathBuf>,
+
+    /// With --lock: the publisher policy (TOML: `[publishers]`, `require-attestations`).
+    #[arg(long, value_name = "FILE", requires = "lock")]
+    pub policy: Option<PathBuf>,
+
+    /// With --lock: another directory holding `DIST.publish.attestation`, `DIST.attestation`
+    /// or `DIST.provenance` files; repeatable.
+    #[arg(long, value_name = "DIR", requires = "lock")]
+    pub attestations: Vec<PathBuf>,
+
+    /// With --lock: trust on first use; record each package's publisher in FILE (JSON,
+    /// created if absent) and flag a changed or vanished publisher later.
+    #[arg(long, value_name = "FILE", requires = "lock")]
+    pub tofu: Option<PathBuf>,
+
+    /// With --tofu: accept changed or vanished publishers and rewrite their records.
+    #[arg(long, requires = "tofu")]
+    pub tofu_update: bool,
+
+    /// With --lock: a locked package with none of its files in --dists fails the run.
+    #[arg(long, requires = "lock")]
+    pub require_all: bool,
 }
 
 /// `garrison sign`.

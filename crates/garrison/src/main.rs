@@ -12,6 +12,7 @@ mod release;
 mod sbom;
 mod sign;
 mod verify;
+mod verify_lock;
 
 use std::process::ExitCode;
 

@@ -150,7 +150,10 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
         bail!(
             "{}: is an SSH signature; {flag} applies to Sigstore bundles. Give --artifact FILE \
              and --allowed-signers FILE --identity PRINCIPAL (or --public-key KEY.pub)",
-            args.bundle.display()
+            args.bundle
+                .as_deref()
+                .unwrap_or(std::path::Path::new("-"))
+                .display()
         );
     }
     let Some(artifact) = &args.artifact else {
@@ -207,7 +210,12 @@ fn render(
     artifact: &Path,
     outcome: &Result<Verified, garrison_sign::VerifyError>,
 ) -> Result<String> {
-    let sig = args.bundle.display().to_string();
+    let sig = args
+        .bundle
+        .as_deref()
+        .unwrap_or(std::path::Path::new("-"))
+        .display()
+        .to_string();
     Ok(match (outcome, args.format) {
         (Ok(v), OutputFormat::Json) => {
             serde_json::to_string_pretty(&serde_json::json!({

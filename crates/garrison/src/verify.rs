@@ -49,7 +49,13 @@ fn hex(d: &[u8]) -> String {
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
-    let bundle = read(&args.bundle, MAX_BUNDLE)?;
+    if args.lock.is_some() {
+        return crate::verify_lock::run(args);
+    }
+    let Some(bundle_path) = &args.bundle else {
+        bail!("give the bundle to verify, or --lock FILE --dists DIR");
+    };
+    let bundle = read(bundle_path, MAX_BUNDLE)?;
     // One command for both kinds of signature, told apart by content.
     if garrison_sign::is_ssh_signature(&bundle) {
         return crate::sign::verify_ssh(args, &bundle);
@@ -58,7 +64,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         bail!(
             "{}: not an SSH signature (no `-----BEGIN SSH SIGNATURE-----` line); \
              --allowed-signers, --identity, --public-key and --namespace apply to SSH signatures",
-            args.bundle.display()
+            bundle_path.display()
         );
     }
     let root = match (&args.trusted_root, args.staging) {
@@ -147,7 +153,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Ok((v, predicate)), OutputFormat::Json) => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "verified": true,
-                "bundle": args.bundle.display().to_string(),
+                "bundle": bundle_path.display().to_string(),
                 "sha256": hex(&digest),
                 "identity": v.identity,
                 "issuer": v.issuer,
@@ -162,7 +168,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Err(e), OutputFormat::Json) => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "verified": false,
-                "bundle": args.bundle.display().to_string(),
+                "bundle": bundle_path.display().to_string(),
                 "sha256": hex(&digest),
                 "error": e.to_string(),
             }))? + "\n"
@@ -170,7 +176,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         (Ok((v, predicate)), _) => {
             let mut s = format!(
                 "verified: {} (sha256 {})\n  signer:   {}\n  issuer:   {}\n",
-                args.bundle.display(),
+                bundle_path.display(),
                 hex(&digest),
                 v.identity.as_deref().unwrap_or("(public key)"),
                 v.issuer.as_deref().unwrap_or("-"),
@@ -192,7 +198,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
             }
             s
         }
-        (Err(e), _) => format!("NOT verified: {}: {e}\n", args.bundle.display()),
+        (Err(e), _) => format!("NOT verified: {}: {e}\n", bundle_path.display()),
     };
     write_output(None, &text)?;
     Ok(if outcome.is_ok() {
