@@ -875,7 +875,8 @@ fn line_span(text: &[u8], line: u32) -> garrison_report::Span {
     garrison_report::Span::line(line, 0, 0)
 }
 
-/// Source modules left out of directories the distribution ships: one finding per directory.
+/// Source modules left out of package directories the distribution ships: one finding per
+/// directory.
 fn missing_from_dist(
     b: &mut Builder<'_>,
     shipped_dirs: &HashMap<String, usize>,
@@ -893,6 +894,15 @@ fn missing_from_dist(
         // Only directories the distribution ships files from, and for wheels only inside
         // mapped packages (C sources are not installed).
         if !shipped_dirs.contains_key(dir) {
+            continue;
+        }
+        // Only importable code: a package directory (with `__init__.py`) outside test trees.
+        // sdists routinely leave out the repository root's tooling (noxfile.py) and test
+        // helpers.
+        let in_tests = dir
+            .split('/')
+            .any(|c| matches!(c, "tests" | "test" | "testing" | "benchmarks" | "docs" | "doc"));
+        if in_tests || !b.src.files.contains_key(&format!("{dir}/__init__.py")) {
             continue;
         }
         if wheel

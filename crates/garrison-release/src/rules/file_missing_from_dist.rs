@@ -3,8 +3,10 @@ use garrison_report::declare_rule;
 declare_rule! {
     /// ## What it checks
     /// Source modules (`.py`, and for sdists also `.pyx`, `.pxd`, `.c`, `.h`, `.cpp`) in a
-    /// directory that the distribution ships, but not in the distribution. One finding per
-    /// directory. For wheels only Python modules inside the installed packages count.
+    /// package directory (one with `__init__.py`, outside `tests/`, `docs/`, `benchmarks/`)
+    /// that the distribution ships, but not in the distribution. One finding per directory.
+    /// For wheels only Python modules inside the installed packages count. Repository tooling
+    /// (`noxfile.py`) and test helpers that sdists routinely leave out are not reported.
     ///
     /// ## Why it matters
     /// Usually a packaging slip (a `MANIFEST.in` or `exclude` pattern too broad), which breaks
