@@ -12,7 +12,7 @@
 //! override shallower ones and later lines earlier ones; a file inside an ignored directory stays
 //! ignored whatever a negation says (git does not descend into ignored directories).
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Largest ignore file read (bytes); past it the rest of the file is not used.
 const MAX_FILE: usize = 1 << 20;
@@ -34,7 +34,6 @@ pub struct IgnoreHit {
 
 #[derive(Debug)]
 struct Rule {
-    glob: GlobMatcher,
     negated: bool,
     dir_only: bool,
     file: String,
@@ -42,10 +41,12 @@ struct Rule {
     pattern: String,
 }
 
-/// All ignore rules of a tree, in precedence order.
+/// All ignore rules of a tree, in precedence order, compiled into one [`GlobSet`] so a path is
+/// matched against every rule in one pass.
 #[derive(Debug, Default)]
 pub struct IgnoreRules {
     rules: Vec<Rule>,
+    set: GlobSet,
     /// Lines that could not be compiled (file, line, reason).
     pub errors: Vec<(String, u32, String)>,
 }
@@ -61,26 +62,36 @@ impl IgnoreRules {
         // Shallow first, so deeper files come later and win.
         files.sort_by_key(|(p, _)| (p.matches('/').count(), *p));
         let mut out = IgnoreRules::default();
+        let mut globs = GlobSetBuilder::new();
         for (path, data) in files {
             let base = path.strip_suffix(".gitignore").unwrap_or("");
             let text = String::from_utf8_lossy(&data[..data.len().min(MAX_FILE)]);
             for (i, raw) in text.lines().enumerate() {
                 if out.rules.len() >= MAX_RULES {
-                    return out;
+                    break;
                 }
                 let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 match compile(base, raw) {
-                    Ok(Some((glob, negated, dir_only))) => out.rules.push(Rule {
-                        glob,
-                        negated,
-                        dir_only,
-                        file: path.to_string(),
-                        line,
-                        pattern: raw.trim_end().to_string(),
-                    }),
+                    Ok(Some((glob, negated, dir_only))) => {
+                        globs.add(glob);
+                        out.rules.push(Rule {
+                            negated,
+                            dir_only,
+                            file: path.to_string(),
+                            line,
+                            pattern: raw.trim_end().to_string(),
+                        });
+                    }
                     Ok(None) => {}
                     Err(e) => out.errors.push((path.to_string(), line, e)),
                 }
+            }
+        }
+        match globs.build() {
+            Ok(set) => out.set = set,
+            Err(e) => {
+                out.errors.push((".gitignore".into(), 0, e.to_string()));
+                out.rules.clear();
             }
         }
         out
@@ -107,10 +118,12 @@ impl IgnoreRules {
 
     fn decide(&self, path: &str, is_dir: bool) -> Option<IgnoreHit> {
         let rule = self
-            .rules
-            .iter()
+            .set
+            .matches(path)
+            .into_iter()
             .rev()
-            .find(|r| (is_dir || !r.dir_only) && r.glob.is_match(path))?;
+            .filter_map(|i| self.rules.get(i))
+            .find(|r| is_dir || !r.dir_only)?;
         (!rule.negated).then(|| IgnoreHit {
             file: rule.file.clone(),
             line: rule.line,
@@ -121,7 +134,7 @@ impl IgnoreRules {
 }
 
 /// Compiles one line: `Ok(None)` for blank lines and comments.
-fn compile(base: &str, raw: &str) -> Result<Option<(GlobMatcher, bool, bool)>, String> {
+fn compile(base: &str, raw: &str) -> Result<Option<(Glob, bool, bool)>, String> {
     let mut line = raw.strip_suffix('\r').unwrap_or(raw);
     // Trailing spaces are trimmed unless escaped with a backslash.
     while line.ends_with(' ') && !line.ends_with("\\ ") {
@@ -155,8 +168,7 @@ fn compile(base: &str, raw: &str) -> Result<Option<(GlobMatcher, bool, bool)>, S
         .literal_separator(true)
         .backslash_escape(true)
         .build()
-        .map_err(|e| e.to_string())?
-        .compile_matcher();
+        .map_err(|e| e.to_string())?;
     Ok(Some((m, negated, dir_only)))
 }
 

@@ -201,7 +201,7 @@ fn is_text(d: &[u8]) -> bool {
 
 /// A unified diff excerpt (at most 40 lines), or `None` for binary content.
 pub fn diff_excerpt(path: &str, source: &[u8], dist: &[u8]) -> Option<(String, usize, usize)> {
-    if !is_text(source) || !is_text(dist) || source.len() > 4 << 20 || dist.len() > 4 << 20 {
+    if !is_text(source) || !is_text(dist) || source.len() > 1 << 20 || dist.len() > 1 << 20 {
         return None;
     }
     let a = std::str::from_utf8(source).ok()?;
@@ -298,7 +298,12 @@ fn wheel_install_path(path: &str) -> &str {
     path
 }
 
+/// Diff excerpts computed per distribution; past this, differing files are reported with
+/// their sizes only (a hostile dist with thousands of changed files cannot make the run slow).
+const MAX_DIFFS: usize = 200;
+
 struct Builder<'a> {
+    diffs: usize,
     dist: &'a Dist,
     src: &'a SourceTree,
     out: Comparison,
@@ -396,6 +401,7 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
     };
 
     let mut b = Builder {
+        diffs: 0,
         dist,
         src,
         out: Comparison::default(),
@@ -736,11 +742,22 @@ fn license_concatenation(src: &SourceTree, data: &[u8]) -> Option<Vec<String>> {
 
 fn content_differs(b: &mut Builder<'_>, rel: &str, spath: &str, sdata: &[u8], data: &[u8]) {
     let sev = weight(rel);
-    let (note, added, removed) = match diff_excerpt(spath, sdata, data) {
+    b.diffs += 1;
+    let excerpt = if b.diffs <= MAX_DIFFS {
+        diff_excerpt(spath, sdata, data)
+    } else {
+        None
+    };
+    let (note, added, removed) = match excerpt {
         Some((d, a, r)) => (d, a, r),
         None => (
             format!(
-                "binary content: {} bytes in the source, {} in the distribution",
+                "{}: {} bytes in the source, {} in the distribution",
+                if is_text(sdata) && is_text(data) {
+                    "no diff shown (over 1 MiB, or past the first 200 diffs)"
+                } else {
+                    "binary content"
+                },
                 sdata.len(),
                 data.len()
             ),
@@ -899,9 +916,12 @@ fn missing_from_dist(
         // Only importable code: a package directory (with `__init__.py`) outside test trees.
         // sdists routinely leave out the repository root's tooling (noxfile.py) and test
         // helpers.
-        let in_tests = dir
-            .split('/')
-            .any(|c| matches!(c, "tests" | "test" | "testing" | "benchmarks" | "docs" | "doc"));
+        let in_tests = dir.split('/').any(|c| {
+            matches!(
+                c,
+                "tests" | "test" | "testing" | "benchmarks" | "docs" | "doc"
+            )
+        });
         if in_tests || !b.src.files.contains_key(&format!("{dir}/__init__.py")) {
             continue;
         }
