@@ -15,6 +15,8 @@
 //!   [`VerifyError`]. Message signatures and DSSE in-toto envelopes; Rekor v1 and v2 entries;
 //!   RFC 3161 timestamps. [`verify_bundle_with_key`] covers managed-key (non-Fulcio) bundles.
 //! - [`pep740`]: PyPI attestation objects (PEP 740) checked against a Trusted Publisher.
+//! - [`sign`]: keyless signing (ephemeral key, Fulcio certificate, Rekor entry, v0.3 bundle)
+//!   over a caller-supplied HTTP [`sign::Transport`].
 //!
 //! ```no_run
 //! use garrison_sigstore::{verify_bundle, Artifact, Identity, Policy, TrustedRoot};
@@ -34,6 +36,7 @@ pub mod pep740;
 mod policy;
 mod provider;
 mod root;
+pub mod sign;
 mod verify;
 
 pub use policy::{

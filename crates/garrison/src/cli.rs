@@ -45,7 +45,8 @@ pub enum Command {
     #[command(subcommand)]
     Release(ReleaseCommand),
     /// Sign files with an SSH key: writes FILE.sig, an SSH signature as `ssh-keygen -Y sign`
-    /// makes it, which `garrison verify` and `ssh-keygen -Y verify` check.
+    /// makes it, which `garrison verify` and `ssh-keygen -Y verify` check. With --keyless, sign
+    /// with Sigstore (an OIDC identity, e.g. CI's) and write FILE.sigstore.json.
     Sign(SignArgs),
     /// Verify a Sigstore bundle (or, with --pep740, a PyPI attestation) against the signed
     /// file and who must have signed it, offline with the embedded Sigstore trust roots; an
@@ -517,22 +518,47 @@ pub struct VerifyArgs {
 /// `garrison sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// Files to sign; each signature is written next to its file as FILE.sig.
+    /// Files to sign; each signature is written next to its file as FILE.sig (FILE.sigstore.json
+    /// with --keyless).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 
     /// OpenSSH private key (Ed25519, ECDSA P-256 or RSA), e.g. `~/.ssh/id_ed25519`. An
     /// encrypted key is decrypted with the passphrase in the GARRISON_SSH_PASSPHRASE
     /// environment variable.
-    #[arg(long, value_name = "PATH")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+
+    /// Keyless Sigstore signing: an ephemeral key certified by Fulcio for an OIDC identity and
+    /// logged in Rekor; writes FILE.sigstore.json (a v0.3 bundle). The identity token comes
+    /// from --identity-token or, in GitHub Actions, from the job's OIDC token (needs
+    /// `permissions: id-token: write`).
+    #[arg(long, conflicts_with = "key")]
+    pub keyless: bool,
+
+    /// With --keyless: the OIDC identity token (a JWT) to sign with.
+    #[arg(long, value_name = "TOKEN", requires = "keyless")]
+    pub identity_token: Option<String>,
+
+    /// With --keyless: Fulcio's URL [default: `https://fulcio.sigstore.dev`].
+    #[arg(long, value_name = "URL", requires = "keyless")]
+    pub fulcio_url: Option<String>,
+
+    /// With --keyless: Rekor's URL [default: `https://rekor.sigstore.dev`].
+    #[arg(long, value_name = "URL", requires = "keyless")]
+    pub rekor_url: Option<String>,
+
+    /// With --keyless: use Sigstore's staging instance (verify with `garrison verify
+    /// --staging`).
+    #[arg(long, requires = "keyless")]
+    pub staging: bool,
 
     /// The signature's namespace (its purpose): `file` for release files, as `ssh-keygen -Y
     /// sign -n file`.
     #[arg(long, value_name = "NAMESPACE", default_value = "file")]
     pub namespace: String,
 
-    /// Overwrite existing FILE.sig files.
+    /// Overwrite existing signature files.
     #[arg(long)]
     pub force: bool,
 }

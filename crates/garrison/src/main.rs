@@ -7,6 +7,7 @@ mod db;
 mod deps;
 mod history;
 mod impact;
+mod keyless;
 mod posture;
 mod release;
 mod sbom;

@@ -1,4 +1,5 @@
-//! `garrison sign` (SSH signatures with an OpenSSH key) and the SSH half of `garrison verify`.
+//! `garrison sign` (SSH signatures with an OpenSSH key; `--keyless` is in `keyless.rs`) and the
+//! SSH half of `garrison verify`.
 //! The format, keys and allowed_signers logic are in `garrison-sign`; this is wiring.
 
 use std::ffi::OsString;
@@ -72,7 +73,13 @@ fn load_key(path: &Path) -> Result<SigningKey> {
 
 /// Runs `garrison sign`.
 pub fn run(args: &SignArgs) -> Result<ExitCode> {
-    let key = load_key(&args.key)?;
+    if args.keyless {
+        return crate::keyless::run(args);
+    }
+    let Some(key_path) = &args.key else {
+        bail!("give the signing key: --key PATH (or sign with Sigstore: --keyless)");
+    };
+    let key = load_key(key_path)?;
     let public = key.public_key();
     // Check every target before writing anything, so a refusal leaves no partial set.
     let mut targets = Vec::with_capacity(args.files.len());
