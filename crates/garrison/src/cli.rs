@@ -553,9 +553,14 @@ pub struct SignArgs {
     #[arg(long, requires = "keyless")]
     pub staging: bool,
 
-    /// The signature's namespace (its purpose): `file` for release files, as `ssh-keygen -Y
-    /// sign -n file`.
-    #[arg(long, value_name = "NAMESPACE", default_value = "file")]
+    /// The SSH signature's namespace (its purpose): `file` for release files, as `ssh-keygen
+    /// -Y sign -n file` (Sigstore bundles have none, so not with --keyless).
+    #[arg(
+        long,
+        value_name = "NAMESPACE",
+        default_value = "file",
+        conflicts_with = "keyless"
+    )]
     pub namespace: String,
 
     /// Overwrite existing signature files.
