@@ -238,18 +238,23 @@ impl Config {
 
     fn ignored(&self, f: &Finding) -> bool {
         let path = f.primary().map_or("", |l| l.path.as_str());
+        // Findings inside an archive (`release/*`) also match by the member's path.
+        let member = f.evidence.get("member").and_then(|m| m.as_str());
+        let matches = |g: &str, p: &str| {
+            Glob::new(g)
+                .map(|g| g.compile_matcher().is_match(p))
+                .unwrap_or(false)
+                || p.starts_with(g.trim_end_matches('/'))
+        };
         self.ignore.iter().any(|e| match e {
             IgnoreEntry::Rule(r) => rule_matches(&f.rule, r),
             IgnoreEntry::Scoped {
                 rule, path: glob, ..
             } => {
                 rule_matches(&f.rule, rule)
-                    && glob.as_deref().is_none_or(|g| {
-                        Glob::new(g)
-                            .map(|g| g.compile_matcher().is_match(path))
-                            .unwrap_or(false)
-                            || path.starts_with(g.trim_end_matches('/'))
-                    })
+                    && glob
+                        .as_deref()
+                        .is_none_or(|g| matches(g, path) || member.is_some_and(|m| matches(g, m)))
             }
         })
     }

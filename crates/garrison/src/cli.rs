@@ -597,6 +597,17 @@ pub struct ReleaseVerifyArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Configuration file (`garrison.toml` or a `pyproject.toml` with `[tool.garrison]`);
+    /// by default the one found in the --source directory. `ignore` paths match the path
+    /// inside the distribution (`{ rule = "release/file-not-in-source", path =
+    /// "numpy/_core/include/numpy/__*_api.*", reason = "..." }`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report only findings at or above this severity [default: info].
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+
     /// Exit with 1 when a finding is at or above this severity [default: low].
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

@@ -14,6 +14,7 @@ use garrison_release::{
     DistKind, Limits, SourceFile, SourceTree, WheelName, compare, read_dist,
     unsafe_archive_finding, verify_wheel,
 };
+use garrison_report::config::{self, Config};
 use garrison_report::render::{self, Format};
 use garrison_report::{FileError, Report, Severity};
 
@@ -100,6 +101,19 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         Some(Source::Git { path, rev: None }) => tag_names(path)?,
         _ => Vec::new(),
     };
+    let mut cfg = match (&args.config, &source) {
+        (Some(p), _) => Config::load(p)?,
+        // The project's own configuration: its `ignore` entries (with reasons) apply; its
+        // `select`, written for `garrison scan`, must not silently drop release findings.
+        (None, Some(Source::Git { path, .. } | Source::Dir(path))) => Config {
+            select: Vec::new(),
+            ..Config::discover(path)?.0
+        },
+        (None, None) => Config::default(),
+    };
+    if let Some(s) = args.min_severity {
+        cfg.min_severity = Some(s);
+    }
     let mut trees: HashMap<String, SourceTree> = HashMap::new();
     let mut report = Report {
         root: ".".into(),
@@ -191,6 +205,7 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         );
         report.findings.extend(c.findings);
     }
+    config::apply(&mut report, &cfg, None);
     report.sort();
     let format = match args.format {
         OutputFormat::Text => Format::Text,

@@ -279,3 +279,54 @@ fn plain_directory_source() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("4 identical"), "{out}");
 }
+
+#[test]
+fn project_config_ignores_by_member_path_but_select_does_not_hide_release_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path());
+    // The project's config (in its working tree) selects only workflow rules for `scan` and
+    // ignores one reviewed generated file of its releases, by the path inside the dist.
+    write(
+        &r,
+        &[(
+            "garrison.toml",
+            "select = [\"workflow\"]\nignore = [{ rule = \"release/file-not-in-source\", path = \"sci_pkg/_generated_*.py\", reason = \"written by tools/gen.py, reviewed\" }]\n",
+        )],
+    );
+    let mut files = tagged_files();
+    files.push(("sci_pkg/_generated_api.py", "API = 1\n"));
+    files.push(("sci_pkg/_extra.py", "print('hi')\n"));
+    let dist = sdist(tmp.path(), "1.2.0", &files);
+    let (code, out, _) = garrison(&[
+        "release",
+        "verify",
+        dist.to_str().unwrap(),
+        "--source",
+        r.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let routes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "release/file-not-in-source")
+        .map(|f| f["locations"][0]["route"].as_str().unwrap())
+        .collect();
+    assert_eq!(routes, vec!["sci_pkg/_extra.py"], "{out}");
+
+    // --min-severity hides the info allowances.
+    let (_, out, _) = garrison(&[
+        "release",
+        "verify",
+        dist.to_str().unwrap(),
+        "--source",
+        r.to_str().unwrap(),
+        "--min-severity",
+        "low",
+    ]);
+    assert!(!out.contains("release/generated-file"), "{out}");
+    assert!(out.contains("release/file-not-in-source"), "{out}");
+}
