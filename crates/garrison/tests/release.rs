@@ -330,3 +330,71 @@ fn project_config_ignores_by_member_path_but_select_does_not_hide_release_findin
     assert!(!out.contains("release/generated-file"), "{out}");
     assert!(out.contains("release/file-not-in-source"), "{out}");
 }
+
+/// A vendored library as a git submodule: its files are read from the checkout at the commit
+/// the tag records and compared like the rest; a doctored vendored file is reported.
+#[test]
+fn submodule_files_are_compared_when_checked_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("vendored-lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    git(&lib, &["init", "-q", "-b", "main"]);
+    write(&lib, &[("src/fast.c", "int fast(void) { return 1; }\n")]);
+    git(&lib, &["add", "-A"]);
+    git(&lib, &["commit", "-q", "-m", "lib"]);
+
+    let r = tmp.path().join("repo");
+    std::fs::create_dir_all(&r).unwrap();
+    git(&r, &["init", "-q", "-b", "main"]);
+    write(&r, &tagged_files());
+    git(&r, &["add", "-A"]);
+    git(
+        &r,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            lib.to_str().unwrap(),
+            "vendored/lib",
+        ],
+    );
+    git(&r, &["commit", "-q", "-m", "release 1.2.0"]);
+    git(&r, &["tag", "v1.2.0"]);
+
+    let gitmodules = std::fs::read_to_string(r.join(".gitmodules")).unwrap();
+    let mut files = tagged_files();
+    files.push(("vendored/lib/src/fast.c", "int fast(void) { return 1; }\n"));
+    files.push((".gitmodules", gitmodules.as_str()));
+    let dist = sdist(tmp.path(), "1.2.0", &files);
+    let (code, out, err) = garrison(&[
+        "release",
+        "verify",
+        dist.to_str().unwrap(),
+        "--source",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("7 files: 6 identical"),
+        "the submodule file is compared: {out}"
+    );
+
+    files.retain(|(p, _)| !p.starts_with("vendored/"));
+    files.push((
+        "vendored/lib/src/fast.c",
+        "int fast(void) { system(\"id\"); return 1; }\n",
+    ));
+    let dist = sdist(tmp.path(), "1.2.0", &files);
+    let (code, out, _) = garrison(&[
+        "release",
+        "verify",
+        dist.to_str().unwrap(),
+        "--source",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("release/content-differs"), "{out}");
+    assert!(out.contains("vendored/lib/src/fast.c"), "{out}");
+}
