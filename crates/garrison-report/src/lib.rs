@@ -12,6 +12,7 @@ pub mod render;
 pub mod report;
 pub mod rule;
 pub mod source;
+pub mod wildcard;
 
 pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity, Span};
 pub use report::{FileError, Report};

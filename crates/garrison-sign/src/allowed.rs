@@ -355,7 +355,7 @@ pub fn pattern_list_match(s: &str, list: &str) -> bool {
             Some(p) => (true, p),
             None => (false, pattern),
         };
-        if wildcard_match(pattern, s) {
+        if garrison_report::wildcard::wildcard_match(pattern, s) {
             if negated {
                 return false;
             }
@@ -363,37 +363,6 @@ pub fn pattern_list_match(s: &str, list: &str) -> bool {
         }
     }
     positive
-}
-
-/// Whole-string wildcard match, `*` any run, `?` one character; linear backtracking on the last
-/// `*` only.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 #[cfg(test)]
