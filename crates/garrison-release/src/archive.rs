@@ -51,6 +51,23 @@ impl Default for Limits {
     }
 }
 
+/// Name (normalized) and version a distribution file name gives (wheel, or sdist as
+/// `.tar.gz`, `.tar.bz2`, `.tgz`, `.zip`, `.tar`).
+pub fn dist_name_version(filename: &str) -> Option<(garrison_python::name::PackageName, String)> {
+    use garrison_python::name::PackageName;
+    if let Some(w) = crate::wheel::WheelName::parse(filename) {
+        return Some((PackageName::new(&w.name), w.version));
+    }
+    let lower = filename.to_ascii_lowercase();
+    let stem_len = [".tar.gz", ".tar.bz2", ".tgz", ".zip", ".tar"]
+        .iter()
+        .find(|s| lower.ends_with(*s))
+        .map(|s| filename.len() - s.len())?;
+    let stem = filename.get(..stem_len)?;
+    let (n, v) = stem.rsplit_once('-')?;
+    (!n.is_empty() && !v.is_empty()).then(|| (PackageName::new(n), v.to_string()))
+}
+
 /// What kind of distribution an archive is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DistKind {

@@ -24,7 +24,8 @@ pub mod source;
 pub mod wheel;
 
 pub use archive::{
-    Dist, DistKind, Limits, Member, MemberKind, Problem, ReleaseError, read_dist, read_dist_path,
+    Dist, DistKind, Limits, Member, MemberKind, Problem, ReleaseError, dist_name_version,
+    read_dist, read_dist_path,
 };
 pub use source::{Comparison, SourceFile, SourceTree, compare};
 pub use wheel::{Headers, RecordEntry, WheelInfo, WheelName, parse_record, verify_wheel};

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use crate::rules;
-use crate::wheel::{WheelName, same_version};
+use crate::wheel::same_version;
 
 /// An input problem that stops verification: the file and, where there is one, the line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -948,20 +948,7 @@ enum Match {
     None(String, String, String),
 }
 
-/// Name and version a distribution file name gives (wheel or sdist).
-pub fn dist_name_version(filename: &str) -> Option<(PackageName, String)> {
-    if let Some(w) = WheelName::parse(filename) {
-        return Some((PackageName::new(&w.name), w.version));
-    }
-    let lower = filename.to_ascii_lowercase();
-    let stem_len = [".tar.gz", ".tar.bz2", ".tgz", ".zip", ".tar"]
-        .iter()
-        .find(|s| lower.ends_with(*s))
-        .map(|s| filename.len() - s.len())?;
-    let stem = filename.get(..stem_len)?;
-    let (n, v) = stem.rsplit_once('-')?;
-    (!n.is_empty() && !v.is_empty()).then(|| (PackageName::new(n), v.to_string()))
-}
+pub use crate::archive::dist_name_version;
 
 fn check_hashes(dist: &DistFile, hashes: &[String], line: u32) -> Result<(), String> {
     let mut usable = Vec::new();

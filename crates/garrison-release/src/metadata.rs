@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use garrison_python::name::PackageName;
 use garrison_python::requirement::parse_requirement;
 
-use crate::wheel::Headers;
+use crate::wheel::{Headers, same_version};
 
 /// One difference between the metadata and `pyproject.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,16 +150,6 @@ fn extra_of(marker: &str) -> Option<String> {
     let inner = &rest[1..];
     let end = inner.find(q)?;
     Some(PackageName::new(&inner[..end]).as_str().to_string())
-}
-
-fn same_version(a: &str, b: &str) -> bool {
-    match (
-        garrison_python::pep440::parse_version(a),
-        garrison_python::pep440::parse_version(b),
-    ) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a.trim() == b.trim(),
-    }
 }
 
 /// Compares core metadata with the project table. `tag_version` is the version the source's

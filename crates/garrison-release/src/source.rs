@@ -28,7 +28,7 @@ use crate::generated::{self, Allowance, Context, Verdict};
 use crate::gitignore::IgnoreRules;
 use crate::metadata::{self, Project};
 use crate::rules;
-use crate::wheel::{Headers, WheelName};
+use crate::wheel::Headers;
 
 /// One file of the source tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,7 +334,9 @@ impl Builder<'_> {
 /// inside the distribution (the route); source locations are repository paths.
 pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
     let wheel = dist.kind == DistKind::Wheel;
-    let (name, version) = dist_name_version(dist);
+    let (name, version) = crate::archive::dist_name_version(&dist.filename)
+        .map(|(n, v)| (n.as_str().to_string(), v))
+        .unwrap_or_default();
     let ignore = IgnoreRules::new(
         src.files
             .iter()
@@ -573,35 +575,6 @@ fn plural(n: usize) -> String {
         "1 file".into()
     } else {
         format!("{n} files")
-    }
-}
-
-/// The distribution's normalized name and version from its file name.
-fn dist_name_version(dist: &Dist) -> (String, String) {
-    if dist.kind == DistKind::Wheel {
-        if let Some(w) = WheelName::parse(&dist.filename) {
-            return (
-                garrison_python::name::PackageName::new(&w.name)
-                    .as_str()
-                    .to_string(),
-                w.version,
-            );
-        }
-        return (String::new(), String::new());
-    }
-    let stem = dist
-        .filename
-        .strip_suffix(".tar.gz")
-        .or_else(|| dist.filename.strip_suffix(".zip"))
-        .unwrap_or(&dist.filename);
-    match stem.rsplit_once('-') {
-        Some((n, v)) => (
-            garrison_python::name::PackageName::new(n)
-                .as_str()
-                .to_string(),
-            v.to_string(),
-        ),
-        None => (stem.to_string(), String::new()),
     }
 }
 

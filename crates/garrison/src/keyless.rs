@@ -194,16 +194,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
         let signed = signer
             .sign(digest)
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true);
-        if args.force {
-            opts.create(true).truncate(true);
-        } else {
-            opts.create_new(true);
-        }
-        let mut out = opts
-            .open(&bundle_file)
-            .with_context(|| format!("{}: cannot write", bundle_file.display()))?;
+        let mut out = crate::sign::create_output(&bundle_file, args.force)?;
         out.write_all(&signed.json)
             .and_then(|()| out.write_all(b"\n"))
             .with_context(|| format!("{}: cannot write", bundle_file.display()))?;

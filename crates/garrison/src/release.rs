@@ -11,8 +11,8 @@ use anyhow::{Context as _, Result, bail};
 use garrison_history::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
 use garrison_release::source::{find_tag, tag_candidates, tag_version};
 use garrison_release::{
-    DistKind, Limits, SourceFile, SourceTree, WheelName, compare, read_dist,
-    unsafe_archive_finding, verify_wheel,
+    DistKind, Limits, SourceFile, SourceTree, compare, read_dist, unsafe_archive_finding,
+    verify_wheel,
 };
 use garrison_report::config::{self, Config};
 use garrison_report::render::{self, Format};
@@ -126,18 +126,6 @@ fn add_tree(
     }
 }
 
-/// The distribution's (name, version) from its file name.
-fn name_version(filename: &str) -> Option<(String, String)> {
-    if let Some(w) = WheelName::parse(filename) {
-        return Some((w.name, w.version));
-    }
-    let stem = filename
-        .strip_suffix(".tar.gz")
-        .or_else(|| filename.strip_suffix(".zip"))?;
-    let (n, v) = stem.rsplit_once('-')?;
-    Some((n.to_string(), v.to_string()))
-}
-
 /// Runs `garrison release verify`.
 pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
     let limits = Limits::default();
@@ -203,17 +191,17 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
             Source::Dir(p) => p.display().to_string(),
             Source::Git { rev: Some(r), .. } => r.clone(),
             Source::Git { path, rev: None } => {
-                let Some((n, v)) = name_version(&name) else {
+                let Some((n, v)) = garrison_release::dist_name_version(&name) else {
                     bail!(
                         "{name}: cannot tell the version from the file name; give --source PATH@REF"
                     );
                 };
-                match find_tag(&tags, &n, &v) {
+                match find_tag(&tags, n.as_str(), &v) {
                     Some(t) => t,
                     None => bail!(
                         "{}: no tag names version {v} of {n} (tried {}, and any tag equal to {v} under PEP 440); give the ref with --source {}@REF",
                         path.display(),
-                        tag_candidates(&n, &v).join(", "),
+                        tag_candidates(n.as_str(), &v).join(", "),
                         path.display()
                     ),
                 }

@@ -100,16 +100,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
         let sig = key
             .sign(&args.namespace, &mut reader)
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true);
-        if args.force {
-            opts.create(true).truncate(true);
-        } else {
-            opts.create_new(true);
-        }
-        let mut out = opts
-            .open(&sig_file)
-            .with_context(|| format!("{}: cannot write", sig_file.display()))?;
+        let mut out = create_output(&sig_file, args.force)?;
         out.write_all(sig.to_armored().as_bytes())
             .with_context(|| format!("{}: cannot write", sig_file.display()))?;
         report.push_str(&format!(
@@ -261,4 +252,18 @@ fn render(
         }
         (Err(e), _) => format!("NOT verified: {sig}: {e}\n"),
     })
+}
+
+/// Opens a signature file for writing: a new file, or (with `force`) one that replaces an
+/// existing file. The error names the file.
+pub(crate) fn create_output(path: &Path, force: bool) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    opts.open(path)
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
