@@ -143,19 +143,5 @@ impl Repo {
 
 /// Reads a file as UTF-8 with the size limit; the error is a sentence for the user.
 pub fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} bytes, over the {} byte limit; not analysed",
-            meta.len(),
-            MAX_FILE_BYTES
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (byte {}); not analysed",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    garrison_source::read::read_text(path, MAX_FILE_BYTES).map_err(|e| e.to_string())
 }

@@ -161,37 +161,7 @@ impl Status {
 /// Seconds since the Unix epoch of an RFC 3339 timestamp (`2023-08-17T13:32:44.929651Z`,
 /// offsets accepted, fractions ignored).
 pub fn rfc3339_to_unix(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let num = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (h, mi, se) = if s.len() >= 19 {
-        (num(11, 13)?, num(14, 16)?, num(17, 19)?)
-    } else {
-        (0, 0, 0)
-    };
-    let rest = s.get(19..).unwrap_or("");
-    let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
-    let offset = match rest.as_bytes().first() {
-        Some(b'+') | Some(b'-') => {
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            let oh = rest.get(1..3)?.parse::<i64>().ok()?;
-            let om = rest
-                .get(4..6)
-                .and_then(|m| m.parse::<i64>().ok())
-                .unwrap_or(0);
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => 0,
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se - offset)
+    garrison_source::time::parse_timestamp(s)
 }
 
 /// The default database path: `$GARRISON_DB` when set; else `advisories.db` under the user's
@@ -611,15 +581,13 @@ impl Database {
 }
 
 fn read_limited_file(path: &Path) -> Result<String, String> {
-    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut buf = Vec::new();
-    f.take(MAX_RECORD_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > MAX_RECORD_BYTES {
-        return Err(format!("larger than {MAX_RECORD_BYTES} bytes; skipped"));
-    }
-    String::from_utf8(buf).map_err(|_| "not UTF-8 text".to_string())
+    use garrison_source::read::{ReadError, read_text};
+    read_text(path, MAX_RECORD_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { .. } => format!("larger than {MAX_RECORD_BYTES} bytes; skipped"),
+        ReadError::NotUtf8 { .. } => "not UTF-8 text".to_string(),
+        ReadError::Io(e) => e.to_string(),
+        ReadError::NotAFile => "not a regular file".to_string(),
+    })
 }
 
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, errors: &mut Vec<ImportError>) {

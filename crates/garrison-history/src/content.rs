@@ -1319,14 +1319,7 @@ fn scan_entropy(sink: &mut Sink, line: &Line<'_>) {
     }
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
+use garrison_source::hex::digit as hex_val;
 
 // ---------------------------------------------------------------------------------------------
 // Python: decode-then-execute, dynamic execution, processes and network at build/import time

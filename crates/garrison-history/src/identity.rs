@@ -193,16 +193,7 @@ pub struct Timeline {
 
 /// Year (proleptic Gregorian, UTC) of a unix time.
 pub(crate) fn year_of(unix: i64) -> i32 {
-    // Howard Hinnant's days_from_civil inverse.
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    i32::try_from(year).unwrap_or(0)
+    i32::try_from(garrison_source::time::year(unix)).unwrap_or(0)
 }
 
 /// Build one timeline per person (same order as `people`).

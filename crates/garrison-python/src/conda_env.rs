@@ -153,7 +153,7 @@ pub(crate) fn conda_spec(spec: &str) -> Option<Dependency> {
         hashes: Vec::new(),
         files: Vec::new(),
         path: String::new(),
-        span: garrison_report::Span::line(1, 0, 0),
+        span: garrison_source::Span::line(1, 0, 0),
     };
     if constraint.is_empty() || constraint == "*" {
         return Some(dep);

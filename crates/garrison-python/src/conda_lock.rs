@@ -56,7 +56,7 @@ pub fn parse(path: &str, text: &str) -> Manifest {
             Some(p) => format!("{category} ({p})"),
             None => category.to_string(),
         };
-        let span = garrison_report::Span {
+        let span = garrison_source::Span {
             end_line: name_node.span.end_line,
             end_column: name_node.span.end_column,
             end_offset: name_node.span.end_offset,

@@ -1,6 +1,6 @@
 //! The dependency model every reader produces.
 
-use garrison_report::{FileError, Span};
+use garrison_source::{FileError, Span};
 
 use crate::name::PackageName;
 use crate::pep440::{Version, VersionSpecifiers};

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 
 use crate::deps::{Dependency, Ecosystem, Format, Manifest};
 use crate::util::{self, error, locked, push};

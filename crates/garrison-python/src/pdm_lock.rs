@@ -3,7 +3,7 @@
 //! The group is the entry's `groups` joined with `,` (older locks: `default`); its `marker` is
 //! kept; hashes come from `files`. Span: the `name =`/`version =` lines.
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
 use crate::util::{self, entry_span, get_array, get_str, locked, push};

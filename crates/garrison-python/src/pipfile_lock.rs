@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 use serde_json::Value;
 
 use crate::deps::{Ecosystem, Format, Manifest};

@@ -12,7 +12,7 @@
 //!
 //! Span: the entry's first line (`- conda: https://…`); for a purl, the purl itself.
 
-use garrison_report::{SourceFile, Span};
+use garrison_source::{SourceFile, Span};
 use garrison_yaml::{Limits, Node};
 
 use crate::deps::{Ecosystem, Format, Manifest};

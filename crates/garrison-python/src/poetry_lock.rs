@@ -5,7 +5,7 @@
 //! URL. Hashes come from the entry's `files` or, in old locks, from `[metadata.files]`.
 //! Span: the `name =`/`version =` lines.
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 use toml::de::DeValue;
 
 use crate::deps::{Ecosystem, Format, Manifest};

@@ -4,7 +4,7 @@
 //! hashes come from `sdist`, `wheels` and `archive`, each also kept as a [`crate::LockedFile`]
 //! (its `name`, or the last segment of its `url`/`path`). Span: the `name =`/`version =` lines.
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
 use crate::util::{self, entry_span, get_array, get_str, get_table, locked, push};

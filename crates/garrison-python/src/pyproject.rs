@@ -17,7 +17,7 @@
 
 use std::collections::HashSet;
 
-use garrison_report::{SourceFile, Span};
+use garrison_source::{SourceFile, Span};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 

@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use garrison_report::Span;
+use garrison_source::Span;
 
 use crate::deps::{DepKind, Dependency, Ecosystem, VersionRef};
 use crate::name::PackageName;

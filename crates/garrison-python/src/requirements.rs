@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 
 use crate::deps::{DepKind, Dependency, Ecosystem, Format, Manifest};
 use crate::name::PackageName;
@@ -205,7 +205,7 @@ fn option_line(
     content: &str,
     line: u32,
     group: &str,
-    span: garrison_report::Span,
+    span: garrison_source::Span,
 ) {
     let (opt, value) = split_option(content);
     match opt {
@@ -332,7 +332,7 @@ fn url_dependency(
     url: &str,
     group: &str,
     path: &str,
-    span: garrison_report::Span,
+    span: garrison_source::Span,
 ) -> Option<Dependency> {
     let url = url.trim();
     let name = url_name(url);

@@ -1,6 +1,6 @@
 //! Helpers shared by the readers: limits, manifest construction, TOML spans.
 
-use garrison_report::{FileError, SourceFile, Span};
+use garrison_source::{FileError, SourceFile, Span};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 

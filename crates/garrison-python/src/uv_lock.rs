@@ -6,7 +6,7 @@
 //! come from `sdist` and `wheels`, and each of those is also kept as a [`crate::LockedFile`]
 //! (file name from its `url` or `path`). Span: the entry's `name = …` / `version = …` lines.
 
-use garrison_report::SourceFile;
+use garrison_source::SourceFile;
 use toml::de::DeTable;
 
 use crate::deps::{Ecosystem, Format, Manifest};

@@ -68,7 +68,7 @@ fn corpus_reads_without_errors() {
                 text.len()
             );
         }
-        let src = garrison_report::SourceFile::new(text.as_str());
+        let src = garrison_source::SourceFile::new(text.as_str());
         for d in &m.deps {
             let k = format!(
                 "{format:?} {:?} {:?}{}{}",

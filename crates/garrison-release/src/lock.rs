@@ -536,16 +536,7 @@ impl DistFile {
     }
 }
 
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+pub use garrison_source::hex::encode as hex;
 
 /// Parses a `sha256:HEX` / bare hex digest.
 pub fn parse_sha256(s: &str) -> Option<[u8; 32]> {
@@ -624,14 +615,11 @@ fn open_inside(
 }
 
 fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if out.len() as u64 > max {
-        return Err(format!("over the {max}-byte limit; not read"));
-    }
-    Ok(out)
+    use garrison_source::read::{ReadError, read_to_limit};
+    read_to_limit(file, max).map_err(|e| match e {
+        ReadError::TooLarge { .. } => format!("over the {max}-byte limit; not read"),
+        e => e.to_string(),
+    })
 }
 
 /// sha256 and the other digests asked for (algorithm, hex).

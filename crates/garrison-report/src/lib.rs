@@ -11,10 +11,11 @@ pub mod not_evaluated;
 pub mod render;
 pub mod report;
 pub mod rule;
-pub mod source;
-pub mod wildcard;
 
-pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity, Span};
-pub use report::{FileError, Report};
+pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity};
+pub use report::Report;
 pub use rule::RuleMeta;
-pub use source::{SourceFile, SourceMap};
+
+// The ground types, re-exported so analyses that build findings need one import.
+pub use garrison_source::file as source;
+pub use garrison_source::{FileError, SourceFile, SourceMap, Span, wildcard};

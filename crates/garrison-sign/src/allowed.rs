@@ -312,38 +312,12 @@ fn parse_time(s: &str) -> Result<i64, String> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return Err(bad());
     }
-    Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Ok(garrison_source::time::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
 /// Unix seconds → `YYYY-MM-DD HH:MM:SS UTC`.
 fn utc(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    garrison_source::time::datetime_utc(t)
 }
 
 /// OpenSSH `match_pattern_list`: whether `s` matches the comma-separated pattern `list`
@@ -355,7 +329,7 @@ pub fn pattern_list_match(s: &str, list: &str) -> bool {
             Some(p) => (true, p),
             None => (false, pattern),
         };
-        if garrison_report::wildcard::wildcard_match(pattern, s) {
+        if garrison_source::wildcard::wildcard_match(pattern, s) {
             if negated {
                 return false;
             }

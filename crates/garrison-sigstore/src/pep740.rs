@@ -138,13 +138,7 @@ fn bundle_json(att: &AttestationObject) -> Result<Vec<u8>, VerifyError> {
     serde_json::to_vec(&bundle).map_err(|e| bad(e.to_string()))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
+use garrison_source::hex::encode as hex;
 
 fn check_statement(
     att: &AttestationObject,

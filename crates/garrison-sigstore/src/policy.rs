@@ -177,7 +177,7 @@ impl Policy {
 
 /// Whole-string glob match: `*` any run (including empty and `/`), `?` one character.
 /// Linear-time backtracking on the last `*` (no exponential blow-up).
-pub use garrison_report::wildcard::wildcard_match as glob_match;
+pub use garrison_source::wildcard::wildcard_match as glob_match;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

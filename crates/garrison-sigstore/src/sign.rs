@@ -470,19 +470,9 @@ impl<'t, T: Transport + ?Sized> KeylessSigner<'t, T> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use garrison_source::hex::encode as hex;
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
+use garrison_source::hex::decode as unhex;
 
 fn post(
     transport: &(impl Transport + ?Sized),

@@ -1,6 +1,6 @@
 //! `.github/dependabot.yml`.
 
-use garrison_report::FileError;
+use garrison_source::FileError;
 use garrison_yaml::Node;
 
 use crate::model::WorkflowFile;

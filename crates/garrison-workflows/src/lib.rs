@@ -17,7 +17,7 @@ pub use model::{
 };
 pub use uses::Uses;
 
-use garrison_report::{SourceFile, Span};
+use garrison_source::{SourceFile, Span};
 use garrison_yaml::Node;
 
 /// Every `${{ … }}` inside `node`, located in the file. Expressions are found in the node's

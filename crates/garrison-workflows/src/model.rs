@@ -1,7 +1,7 @@
 //! Typed views of workflows, jobs, steps and composite actions.
 
 use garrison_expr::{ExprError, SpannedExpr};
-use garrison_report::{FileError, SourceFile, Span};
+use garrison_source::{FileError, SourceFile, Span};
 use garrison_yaml::{Node, Value};
 
 use crate::uses::Uses;

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use garrison_report::{SourceFile, Span};
+use garrison_source::{SourceFile, Span};
 use granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
 /// Limits for one parse.

@@ -184,7 +184,7 @@ fn lone_carriage_return_keeps_spans_consistent() {
     // Regression from fuzzing (fuzz/regressions/yaml_parse-1.txt).
     let src = "a: 1\rb: 2\n";
     let root = parse(src).unwrap();
-    let source = garrison_report::SourceFile::new(src);
+    let source = garrison_source::SourceFile::new(src);
     let mut stack = vec![&root];
     while let Some(n) = stack.pop() {
         let s = source.span(n.span.start_offset, n.span.end_offset);

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, bail};
 use garrison_history::rules::date;
@@ -26,55 +25,12 @@ use crate::commands::{eprintln, write_output};
 /// Default window of recent history that `garrison scan` reviews.
 pub const DEFAULT_SCAN_WINDOW: &str = "90d";
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// Parse `2024-01-31` (UTC midnight), `@UNIX-SECONDS`, or a duration back from now (`90d`,
-/// `26w`, `6m`, `1y`).
+/// Parses `--since` (see [`garrison_source::time::parse_since`]).
 pub fn parse_since(s: &str) -> Result<i64> {
-    let s = s.trim();
-    if let Some(ts) = s.strip_prefix('@') {
-        return ts
-            .parse::<i64>()
-            .map_err(|_| anyhow::anyhow!("`{s}`: expected @UNIX-SECONDS"));
-    }
-    if let Some((num, unit)) = s
-        .char_indices()
-        .last()
-        .map(|(i, u)| (s.get(..i).unwrap_or(""), u))
-        && unit.is_ascii_alphabetic()
-        && !num.is_empty()
-        && num.bytes().all(|b| b.is_ascii_digit())
-    {
-        let n: i64 = num.parse()?;
-        let days = match unit {
-            'd' => n,
-            'w' => n.saturating_mul(7),
-            'm' => n.saturating_mul(30),
-            'y' => n.saturating_mul(365),
-            _ => bail!("`{s}`: use a date (2024-01-31) or a duration like 90d, 26w, 6m, 1y"),
-        };
-        return Ok(now().saturating_sub(days.saturating_mul(86_400)));
-    }
-    let parts: Vec<&str> = s.split('-').collect();
-    if let [y, m, d] = parts.as_slice()
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>())
-        && (1..=12).contains(&m)
-        && (1..=31).contains(&d)
-    {
-        // Days from civil (Howard Hinnant).
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return Ok((era * 146_097 + doe - 719_468) * 86_400);
-    }
-    bail!("`{s}`: use a date (2024-01-31) or a duration like 90d, 26w, 6m, 1y")
+    Ok(garrison_source::time::parse_since(
+        s,
+        garrison_source::time::now(),
+    )?)
 }
 
 fn split_range(r: &str) -> Option<(String, String)> {

@@ -261,9 +261,10 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
 }
 
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > max {
-        return Err(format!("larger than the {max}-byte archive limit"));
-    }
-    std::fs::read(path).map_err(|e| e.to_string())
+    use garrison_source::read::{ReadError, read_file};
+    read_file(path, max).map_err(|e| match e {
+        ReadError::TooLarge { .. } => format!("larger than the {max}-byte archive limit"),
+        ReadError::Io(e) => e.to_string(),
+        e => e.to_string(),
+    })
 }

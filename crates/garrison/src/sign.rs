@@ -23,13 +23,13 @@ const PASSPHRASE_VAR: &str = "GARRISON_SSH_PASSPHRASE";
 const DEFAULT_NAMESPACE: &str = "file";
 
 fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?
-        .len();
-    if len > max as u64 {
-        bail!("{}: larger than {max} bytes", path.display());
-    }
-    std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+    use garrison_source::read::{ReadError, read_file};
+    read_file(path, max as u64).map_err(|e| match e {
+        ReadError::TooLarge { .. } => {
+            anyhow::anyhow!("{}: larger than {max} bytes", path.display())
+        }
+        e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
+    })
 }
 
 fn open_file(path: &Path) -> Result<File> {

@@ -43,9 +43,7 @@ fn parse_digest(s: &str) -> Result<[u8; 32]> {
     Ok(out)
 }
 
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+use garrison_source::hex::encode as hex;
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {

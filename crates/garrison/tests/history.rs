@@ -386,7 +386,10 @@ fn bad_inputs_exit_2_with_a_clear_message() {
             .arg(r.path())
             .args(["--no-cache", "--since", "yesterday"]));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`yesterday`: use a date"), "{err}");
+    assert!(
+        err.contains("`yesterday`: expected a date (2024-01-31), a date and time"),
+        "{err}"
+    );
     let (code, _, err) = run(garrison().arg("contributors").arg(r.path()).args([
         "--no-cache",
         "--author",

@@ -293,26 +293,11 @@ pub fn human_size(n: u64) -> String {
     }
 }
 
-/// `YYYY-MM-DD` of a unix time (UTC).
-pub fn date(t: i64) -> String {
-    // Civil-from-days (Howard Hinnant), valid for the whole i64 day range we can see.
-    let days = t.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub use garrison_source::time::date;
 
 /// Days between two unix times (rounded down, never negative).
 pub fn days(from: i64, to: i64) -> i64 {
-    (to.saturating_sub(from) / 86_400).max(0)
+    garrison_source::time::days_between(from, to)
 }
 
 #[cfg(test)]

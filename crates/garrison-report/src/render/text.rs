@@ -31,7 +31,7 @@ use anstyle::{AnsiColor, Effects, Style};
 
 use crate::finding::{Finding, Location, Severity, Span};
 use crate::report::Report;
-use crate::source::SourceFile;
+use garrison_source::SourceFile;
 
 /// At most this many lines of a long span are shown; the rest is elided with a note.
 pub const MAX_SPAN_LINES: usize = 10;

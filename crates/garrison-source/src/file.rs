@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::finding::Span;
+use crate::span::Span;
 
 /// One file's text with a line index.
 #[derive(Debug, Clone)]
