@@ -1,23 +1,16 @@
 //! Wiring: configuration, running the analyses, rendering, exit codes.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use garrison_actions::Repo;
 use garrison_actions::repo::{Kind, classify};
-use garrison_report::config::{self, Baseline, Config, IgnoreEntry};
-use garrison_report::render::{self, Format};
-use garrison_report::{Report, RuleMeta, Severity};
+use garrison_report::config::{Baseline, Config, IgnoreEntry};
+use garrison_report::{Report, RuleMeta};
 
-use crate::cli::{Cli, ColorChoice, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
-
-/// Writes a line to standard error (the one place the binary does).
-#[allow(clippy::print_stderr)]
-pub fn eprintln(s: &str) {
-    eprintln!("{s}");
-}
+use crate::cli::{Cli, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
+use crate::output::{Output, finish, write_output};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -236,42 +229,11 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         load_missing_sources(&mut report, path);
     }
 
-    report.sort();
-    config::apply(&mut report, &cfg, baseline.as_ref());
-
-    if let Some(out) = &args.write_baseline {
-        let b = Baseline::from_report(&report);
-        std::fs::write(out, b.to_json())
-            .with_context(|| format!("cannot write baseline {}", out.display()))?;
-        eprintln(&format!(
-            "garrison: recorded {} findings in {}",
-            b.findings.len(),
-            out.display()
-        ));
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    let format = match args.output.format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Markdown => Format::Markdown,
+    let out = Output {
+        write_baseline: args.write_baseline.as_deref(),
+        ..Output::of(&args.output)
     };
-    let to_terminal = args.output.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.output.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let rendered = render::render(&report, format, color);
-    write_output(args.output.output.as_deref(), &rendered)?;
-
-    let threshold = cfg.fail_on.unwrap_or(Severity::Low);
-    Ok(if report.fails(threshold) || !report.errors.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    finish(report, &cfg, baseline.as_ref(), &out)
 }
 
 fn add_actions(report: &mut Report, repo: &Repo, selected: &dyn Fn(&str) -> bool) {
@@ -305,21 +267,6 @@ fn load_missing_sources(report: &mut Report, root: &Path) {
             report
                 .sources
                 .insert(rel, garrison_report::SourceFile::new(text));
-        }
-    }
-}
-
-/// Writes `text` to `path`, or to standard output.
-pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`garrison … | head`) is not an error.
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("cannot write to standard output"),
-            }
         }
     }
 }

@@ -8,8 +8,8 @@ use anyhow::{Context as _, Result, bail};
 use garrison_advisories::{Database, Status};
 
 use crate::cli::DbCommand;
-use crate::commands::{eprintln, write_output};
 use crate::deps::db_path;
+use crate::output::{eprintln, write_output};
 
 /// Largest OSV export accepted by `sync` (the PyPI export is tens of MB).
 const MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;

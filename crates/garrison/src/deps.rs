@@ -146,7 +146,7 @@ pub fn load_db(opts: &DepsOptions, report: &mut Report) -> Result<Option<Databas
         report
             .findings
             .push(audit::missing_database(&path.display().to_string()));
-        crate::commands::eprintln(&format!(
+        crate::output::eprintln(&format!(
             "garrison: no advisory database at {}; dependencies were not checked (run `garrison db sync` or `garrison db import PATH`)",
             path.display()
         ));
@@ -160,7 +160,7 @@ pub fn load_db(opts: &DepsOptions, report: &mut Report) -> Result<Option<Databas
     if let Some(age) = db.status().age_days(now)
         && age > 7
     {
-        crate::commands::eprintln(&format!(
+        crate::output::eprintln(&format!(
             "garrison: warning: the advisory database's newest record is {age} days old; run `garrison db sync` (or re-import) for current advisories"
         ));
     }

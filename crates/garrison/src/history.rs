@@ -12,15 +12,14 @@ use garrison_history::{
     Analysis, AnalyzeOptions, AuthorSummary, History, MineOptions, ScoredCommit, analyze,
     default_cache_dir, mine, mine_cached,
 };
-use garrison_report::config::{self, Baseline, Config};
+use garrison_report::config::{Baseline, Config};
 use garrison_report::not_evaluated::NotEvaluated;
-use garrison_report::render::{self, Format};
 use garrison_report::{FileError, Finding, Location, Report, Severity};
 
 use crate::cli::{
     ContributorsArgs, HistoryArgs, HistoryFilter, MiningArgs, OutputArgs, OutputFormat, ReviewArgs,
 };
-use crate::commands::{eprintln, write_output};
+use crate::output::{Output, eprintln, write_output};
 
 /// Default window of recent history that `garrison scan` reviews.
 pub const DEFAULT_SCAN_WINDOW: &str = "90d";
@@ -141,7 +140,7 @@ fn finish(
         Some(b) => Some(Baseline::load(b)?),
         None => None,
     };
-    let mut report = report_of(path, analysis, history);
+    let report = report_of(path, analysis, history);
     let text = output.format == OutputFormat::Text;
     let min = filter.min_severity.or(cfg.min_severity).unwrap_or(if text {
         Severity::Info
@@ -150,30 +149,28 @@ fn finish(
     });
     let mut cfg = cfg;
     cfg.min_severity = Some(min);
-    config::apply(&mut report, &cfg, baseline.as_ref());
-    let kept: HashSet<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| {
-            f.evidence
-                .get("commit")
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        })
-        .collect();
-    let rendered = match output.format {
-        OutputFormat::Text => render_text(history, analysis, &kept, top, title, cmd),
-        OutputFormat::Json => render::render(&report, Format::Json, false),
-        OutputFormat::Sarif => render::render(&report, Format::Sarif, false),
-        OutputFormat::Markdown => render::render(&report, Format::Markdown, false),
+    cfg.fail_on = filter.fail_on.or(cfg.fail_on);
+    let render_text = |report: &Report| {
+        let kept: HashSet<String> = report
+            .findings
+            .iter()
+            .filter_map(|f| {
+                f.evidence
+                    .get("commit")
+                    .and_then(|v| v.as_str())
+                    .map(String::from)
+            })
+            .collect();
+        render_text(history, analysis, &kept, top, title, cmd)
     };
-    write_output(output.output.as_deref(), &rendered)?;
-    let threshold = filter.fail_on.or(cfg.fail_on).unwrap_or(default_fail);
-    Ok(if report.fails(threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let out = Output {
+        default_fail_on: default_fail,
+        errors_fail: false,
+        sort: false,
+        text: Some(&render_text),
+        ..Output::of(output)
+    };
+    crate::output::finish(report, &cfg, baseline.as_ref(), &out)
 }
 
 /// `garrison history`.

@@ -9,7 +9,7 @@ use garrison_advisories::{Database, Vulnerability};
 use garrison_report::Report;
 
 use crate::cli::{ImpactArgs, OutputFormat};
-use crate::commands::{eprintln, write_output};
+use crate::output::{eprintln, write_output};
 
 fn load_advisory(args: &ImpactArgs) -> Result<Vulnerability> {
     let as_path = Path::new(&args.advisory);

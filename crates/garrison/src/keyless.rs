@@ -16,7 +16,7 @@ use garrison_sigstore::sign::{
 use sha2::Digest as _;
 
 use crate::cli::SignArgs;
-use crate::commands::write_output;
+use crate::output::write_output;
 
 /// GitHub Actions' OIDC token endpoint (set when the job has `permissions: id-token: write`).
 const GITHUB_URL_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";

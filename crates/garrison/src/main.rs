@@ -8,6 +8,7 @@ mod deps;
 mod history;
 mod impact;
 mod keyless;
+mod output;
 mod posture;
 mod release;
 mod sbom;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 chain.push_str(&format!("\n  caused by: {cause}"));
             }
-            commands::eprintln(&format!("garrison: error: {chain}"));
+            output::eprintln(&format!("garrison: error: {chain}"));
             ExitCode::from(2)
         }
     }

@@ -14,12 +14,11 @@ use garrison_release::{
     DistKind, Limits, SourceFile, SourceTree, compare, read_dist, unsafe_archive_finding,
     verify_wheel,
 };
-use garrison_report::config::{self, Config};
-use garrison_report::render::{self, Format};
-use garrison_report::{FileError, Report, Severity};
+use garrison_report::config::Config;
+use garrison_report::{FileError, Report};
 
-use crate::cli::{OutputFormat, ReleaseVerifyArgs};
-use crate::commands::write_output;
+use crate::cli::{ColorChoice, ReleaseVerifyArgs};
+use crate::output::{Output, finish};
 
 /// Where the source comes from.
 enum Source {
@@ -239,25 +238,12 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         );
         report.findings.extend(c.findings);
     }
-    config::apply(&mut report, &cfg, None);
-    report.sort();
-    let format = match args.format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Markdown => Format::Markdown,
+    cfg.fail_on = args.fail_on.or(cfg.fail_on);
+    let out = Output {
+        header,
+        ..Output::new(args.format, args.output.as_deref(), ColorChoice::Never)
     };
-    let mut text = render::render(&report, format, false);
-    if args.format == OutputFormat::Text && !header.is_empty() {
-        text = format!("{header}\n{text}");
-    }
-    write_output(args.output.as_deref(), &text)?;
-    let fail = args.fail_on.unwrap_or(Severity::Low);
-    Ok(if report.fails(fail) || !report.errors.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    finish(report, &cfg, None, &out)
 }
 
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {

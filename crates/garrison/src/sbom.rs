@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use garrison_report::Report;
 
 use crate::cli::SbomArgs;
-use crate::commands::{eprintln, write_output};
+use crate::output::{eprintln, write_output};
 
 /// Runs `garrison sbom`.
 pub fn run(args: &SbomArgs) -> Result<ExitCode> {

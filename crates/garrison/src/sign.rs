@@ -15,7 +15,7 @@ use garrison_sign::{
 };
 
 use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
-use crate::commands::write_output;
+use crate::output::write_output;
 
 /// The environment variable holding an encrypted key's passphrase.
 const PASSPHRASE_VAR: &str = "GARRISON_SSH_PASSPHRASE";

@@ -13,7 +13,7 @@ use garrison_sigstore::{
 use sha2::{Digest as _, Sha256};
 
 use crate::cli::{OutputFormat, VerifyArgs};
-use crate::commands::write_output;
+use crate::output::write_output;
 
 /// Largest bundle, attestation or artifact read.
 const MAX_INPUT: u64 = 2 * 1024 * 1024 * 1024;

@@ -16,7 +16,7 @@ use garrison_report::{Report, SourceFile};
 use garrison_sigstore::TrustedRoot;
 
 use crate::cli::{OutputFormat, VerifyArgs};
-use crate::commands::write_output;
+use crate::output::write_output;
 
 /// Reads a UTF-8 text file of at most `max` bytes.
 fn read_text(path: &Path, max: usize) -> Result<String> {
