@@ -10,6 +10,7 @@ mod impact;
 mod keyless;
 mod output;
 mod posture;
+mod progress;
 mod release;
 mod sbom;
 mod sign;

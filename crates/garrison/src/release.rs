@@ -19,6 +19,7 @@ use garrison_report::{FileError, Report};
 
 use crate::cli::{ColorChoice, ReleaseVerifyArgs};
 use crate::output::{Output, finish};
+use crate::progress::Progress;
 
 /// Where the source comes from.
 enum Source {
@@ -153,7 +154,9 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
     };
     report.rules.extend(garrison_release::registry::rules());
     let mut header = String::new();
+    let progress = Progress::new("verifying", args.dists.len() as u64);
     for dist in &args.dists {
+        progress.inc(1);
         if !dist.exists() {
             bail!("{}: no such file", dist.display());
         }
@@ -161,6 +164,7 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        progress.message(name.clone());
         let bytes = match read_capped(dist, limits.max_archive_bytes) {
             Ok(b) => b,
             Err(message) => {
