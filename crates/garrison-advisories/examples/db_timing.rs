@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("load (best of 20): {:.2} ms", best * 1e3);
     let t = Instant::now();
     let loaded = Database::load(&index)?;
-    let hits = loaded.affected(&PackageName::new("pillow"), &parse_version("8.0.0")?);
+    let hits = loaded.affected(&PackageName::new("pillow")?, &parse_version("8.0.0")?);
     println!(
         "load + first pillow lookup: {:?} ({} hits)",
         t.elapsed(),

@@ -44,7 +44,7 @@ fn project_name(text: &str) -> Option<PackageName> {
             && let Some(v) = rest.trim_start().strip_prefix('=')
         {
             let v = v.trim().trim_matches(['"', '\'']);
-            return Some(PackageName::new(v));
+            return Some(PackageName::new(v).unwrap());
         }
     }
     None
@@ -504,7 +504,7 @@ fn foo_vuln() -> garrison_advisories::Vulnerability {
 
 fn project(name: &str, pyproject: &str) -> Project {
     Project {
-        name: Some(PackageName::new(name)),
+        name: Some(PackageName::new(name).unwrap()),
         root: format!("{name}-checkout"),
         manifests: vec![garrison_python::read("pyproject.toml", pyproject).unwrap()],
     }

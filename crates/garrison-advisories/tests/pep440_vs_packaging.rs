@@ -540,7 +540,7 @@ fn range_evaluation_matches_the_osv_algorithm_over_packaging() {
     let (mut total, mut affected) = (0usize, 0usize);
     let mut mismatches = Vec::new();
     for (i, (c, t)) in cases.iter().zip(theirs).enumerate() {
-        let name = PackageName::new(&format!("pkg-{i}"));
+        let name = PackageName::new(&format!("pkg-{i}")).unwrap();
         for (q, t) in c.queries.iter().zip(t.as_array().unwrap()) {
             let t = t.as_bool().unwrap();
             let v = parse_version(q).unwrap();
