@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, Location, RuleMeta, declare_rule};
 
-use super::SPEC8;
+use super::{ReleaseRule, SPEC8};
+use crate::archive::ReleaseError;
 
 declare_rule! {
     /// ## What it checks
@@ -36,5 +37,26 @@ declare_rule! {
             SPEC8,
             "https://peps.python.org/pep-0706/",
         ],
+    }
+}
+
+impl ReleaseRule for UnsafeArchive {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// Located at the archive with the member (or `.`) as route.
+    fn rejected(&self, err: &ReleaseError, out: &mut Vec<Finding>) {
+        let route = err.member.clone().unwrap_or_else(|| ".".to_string());
+        out.push(
+            Finding::builder(&Self::META)
+                .message(format!("archive rejected: {err}"))
+                .location(Location::file(err.archive.clone()).with_route(route.clone()))
+                .evidence("problem", err.problem.code())
+                .evidence("member", route.clone())
+                .evidence("detail", err.problem.to_string())
+                .key(format!("{}:{route}", err.problem.code()))
+                .build(),
+        );
     }
 }
