@@ -14,7 +14,8 @@
 //!   size limit; [`is_ssh_signature`] tells it from other inputs by content.
 //! - [`PublicKey`] and [`AllowedSigners`]: who may have signed.
 //! - [`verify`]: signature + message + namespace + [`Signer`] → [`Verified`] or
-//!   [`VerifyError`] (every error is a reason the signature is not accepted).
+//!   [`VerifyError`] (every error is a reason the signature is not accepted); [`print`]
+//!   writes the outcome as `garrison verify` shows it.
 //!
 //! Signatures are byte-for-byte those of `ssh-keygen -Y sign` (SHA-512 message hash, armor
 //! wrapped at 70 columns; Ed25519 and ECDSA signatures are deterministic).
@@ -34,6 +35,7 @@
 //! ```
 
 mod allowed;
+pub mod print;
 
 use std::io::Read;
 

@@ -75,12 +75,39 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// A request that did not complete (connection, TLS, timeout, oversized response), with a
+/// message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TransportError(pub String);
+
 /// How requests reach Fulcio and Rekor. Implementations set timeouts, refuse responses larger
 /// than [`MAX_RESPONSE_BYTES`], and return non-2xx responses as `Ok` (the status is checked
-/// here). `Err` is for failures to connect, send or read, with a message for the user.
+/// here). `Err` is for failures to connect, send or read.
 pub trait Transport {
     /// `POST url` with `Content-Type: application/json` and `body`.
-    fn post_json(&self, service: Service, url: &str, body: &[u8]) -> Result<HttpResponse, String>;
+    fn post_json(
+        &self,
+        service: Service,
+        url: &str,
+        body: &[u8],
+    ) -> Result<HttpResponse, TransportError>;
+}
+
+/// What is wrong with a 2xx response (a sentence).
+#[derive(Debug)]
+struct Malformed(String);
+
+impl From<&str> for Malformed {
+    fn from(s: &str) -> Self {
+        Malformed(s.to_string())
+    }
+}
+
+impl From<String> for Malformed {
+    fn from(s: String) -> Self {
+        Malformed(s)
+    }
 }
 
 /// Where Fulcio and Rekor are.
@@ -413,10 +440,10 @@ impl<'t, T: Transport + ?Sized> KeylessSigner<'t, T> {
         let request = json!({ "apiVersion": "0.0.1", "kind": "hashedrekord", "spec": spec });
         let url = join(&self.endpoints.rekor, "/api/v1/log/entries");
         let response = post(self.transport, Service::Rekor, &url, &request)?;
-        let entry = RekorEntry::parse(&response, &spec).map_err(|message| SignError::Response {
+        let entry = RekorEntry::parse(&response, &spec).map_err(|m| SignError::Response {
             service: Service::Rekor,
             url: url.clone(),
-            message,
+            message: m.0,
         })?;
         let json = self.bundle(&entry, &sha256, &signature_b64);
         Ok(SignedBundle {
@@ -483,10 +510,10 @@ fn post(
     let body = serde_json::to_vec(request).unwrap_or_default();
     let response = transport
         .post_json(service, url, &body)
-        .map_err(|message| SignError::Transport {
+        .map_err(|e| SignError::Transport {
             service,
             url: url.to_string(),
-            message,
+            message: e.0,
         })?;
     if !(200..300).contains(&response.status) {
         return Err(SignError::Status {
@@ -523,12 +550,12 @@ struct RekorEntry {
 impl RekorEntry {
     /// Rekor answers `{UUID: {body, integratedTime, logID, logIndex, verification}}`. The body
     /// must be the entry that was sent (same digest, signature and certificate).
-    fn parse(response: &Value, sent_spec: &Value) -> Result<Self, String> {
+    fn parse(response: &Value, sent_spec: &Value) -> Result<Self, Malformed> {
         let entries = response
             .as_object()
             .ok_or("not a JSON object of log entries")?;
         let [(_uuid, entry)] = entries.iter().collect::<Vec<_>>()[..] else {
-            return Err(format!("expected one log entry, got {}", entries.len()));
+            return Err(format!("expected one log entry, got {}", entries.len()).into());
         };
         let field = |name: &str| entry.get(name).ok_or(format!("no `{name}`"));
         let int = |v: &Value, name: &str| v.as_i64().ok_or(format!("`{name}` is not an integer"));
@@ -543,11 +570,10 @@ impl RekorEntry {
         if logged.get("kind").and_then(Value::as_str) != Some("hashedrekord")
             || logged.get("spec") != Some(sent_spec)
         {
-            return Err(
+            return Err(Malformed::from(
                 "the logged entry is not the hashedrekord that was sent (digest, signature or \
-                 certificate differ)"
-                    .into(),
-            );
+                 certificate differ)",
+            ));
         }
         let log_id = field("logID")?
             .as_str()
@@ -667,7 +693,12 @@ mod tests {
 
     struct Refuse;
     impl Transport for Refuse {
-        fn post_json(&self, service: Service, _: &str, _: &[u8]) -> Result<HttpResponse, String> {
+        fn post_json(
+            &self,
+            service: Service,
+            _: &str,
+            _: &[u8],
+        ) -> Result<HttpResponse, TransportError> {
             Ok(HttpResponse {
                 status: 401,
                 body: format!(r#"{{"message":"{service} says no"}}"#).into_bytes(),
@@ -708,7 +739,7 @@ mod tests {
         );
         let other = json!({"data": {"hash": {"algorithm": "sha256", "value": "01"}}});
         let err = RekorEntry::parse(&entry(&body), &other).err();
-        assert!(err.is_some_and(|e| e.contains("not the hashedrekord that was sent")));
+        assert!(err.is_some_and(|e| e.0.contains("not the hashedrekord that was sent")));
         assert!(RekorEntry::parse(&json!({}), &spec).is_err());
     }
 }
