@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_sigstore::print;
 use garrison_sigstore::sign::{
     Endpoints, HttpResponse, IdentityToken, KeylessSigner, MAX_RESPONSE_BYTES, MAX_TOKEN_BYTES,
-    Service, Transport,
+    Service, Transport, TransportError,
 };
 use sha2::Digest as _;
 
@@ -41,32 +42,41 @@ impl UreqTransport {
         Self { agent }
     }
 
-    fn read(mut response: ureq::http::Response<ureq::Body>) -> Result<HttpResponse, String> {
+    fn read(
+        mut response: ureq::http::Response<ureq::Body>,
+    ) -> Result<HttpResponse, TransportError> {
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .with_config()
             .limit(MAX_RESPONSE_BYTES)
             .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    format!("the response is larger than {MAX_RESPONSE_BYTES} bytes; refusing it")
-                }
-                e => format!("cannot read the response: {e}"),
+            .map_err(|e| {
+                TransportError(match e {
+                    ureq::Error::BodyExceedsLimit(_) => format!(
+                        "the response is larger than {MAX_RESPONSE_BYTES} bytes; refusing it"
+                    ),
+                    e => format!("cannot read the response: {e}"),
+                })
             })?;
         Ok(HttpResponse { status, body })
     }
 }
 
 impl Transport for UreqTransport {
-    fn post_json(&self, _: Service, url: &str, body: &[u8]) -> Result<HttpResponse, String> {
+    fn post_json(
+        &self,
+        _: Service,
+        url: &str,
+        body: &[u8],
+    ) -> Result<HttpResponse, TransportError> {
         let response = self
             .agent
             .post(url)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .send(body)
-            .map_err(|e| format!("cannot send the request: {e}"))?;
+            .map_err(|e| TransportError(format!("cannot send the request: {e}")))?;
         Self::read(response)
     }
 }
@@ -198,22 +208,13 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
         out.write_all(&signed.json)
             .and_then(|()| out.write_all(b"\n"))
             .with_context(|| format!("{}: cannot write", bundle_file.display()))?;
-        report.push_str(&format!(
-            "signed: {} -> {} (Sigstore, Rekor log index {}{})\n",
-            file.display(),
-            bundle_file.display(),
-            signed.log_index,
-            if signed.has_inclusion_proof {
-                ""
-            } else {
-                "; no inclusion proof, v0.1 bundle"
-            }
+        report.push_str(&print::signed(
+            &file.display().to_string(),
+            &bundle_file.display().to_string(),
+            &signed,
         ));
     }
-    report.push_str(&format!(
-        "  identity: {identity}\n  issuer:   {issuer}\nverify with: garrison verify FILE.sigstore.json --artifact FILE --certificate-identity '{identity}' --certificate-oidc-issuer '{issuer}'{}\n",
-        if args.staging { " --staging" } else { "" }
-    ));
+    report.push_str(&print::signer(identity, issuer, args.staging));
     write_output(None, &report)?;
     Ok(ExitCode::SUCCESS)
 }

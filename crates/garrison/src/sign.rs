@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use garrison_sign::{
     AllowedSigners, KeyError, MAX_ALLOWED_SIGNERS_BYTES, MAX_KEY_BYTES, PublicKey, Signature,
-    Signer, SigningKey, Verified, verify,
+    Signer, SigningKey, print, verify,
 };
 
 use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
@@ -195,62 +195,19 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
     let mut file = open_file(artifact)?;
     let outcome =
         Signature::parse(armored).and_then(|sig| verify(&sig, &mut file, namespace, &signer));
-    write_output(None, &render(args, artifact, &outcome)?)?;
+    let sig = args.bundle.as_deref().unwrap_or(Path::new("-")).display();
+    let json = args.format == OutputFormat::Json;
+    let text = print::verification(
+        &sig.to_string(),
+        &artifact.display().to_string(),
+        &outcome,
+        json,
+    );
+    write_output(None, &text)?;
     Ok(if outcome.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
-}
-
-fn render(
-    args: &VerifyArgs,
-    artifact: &Path,
-    outcome: &Result<Verified, garrison_sign::VerifyError>,
-) -> Result<String> {
-    let sig = args
-        .bundle
-        .as_deref()
-        .unwrap_or(std::path::Path::new("-"))
-        .display()
-        .to_string();
-    Ok(match (outcome, args.format) {
-        (Ok(v), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": true,
-                "kind": "ssh",
-                "signature": sig,
-                "artifact": artifact.display().to_string(),
-                "principal": v.principal.as_ref().map(|(p, _)| p),
-                "allowed_signers_line": v.principal.as_ref().map(|(_, l)| l),
-                "key_algorithm": v.key_algorithm,
-                "fingerprint": v.fingerprint,
-                "namespace": v.namespace,
-            }))? + "\n"
-        }
-        (Err(e), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": false,
-                "kind": "ssh",
-                "signature": sig,
-                "artifact": artifact.display().to_string(),
-                "error": e.to_string(),
-            }))? + "\n"
-        }
-        (Ok(v), _) => {
-            let signer = match &v.principal {
-                Some((p, line)) => format!("{p} (allowed_signers line {line})"),
-                None => "the given public key".to_string(),
-            };
-            format!(
-                "verified: {sig} (SSH signature of {})\n  signer:    {signer}\n  key:       {} {}\n  namespace: {}\n",
-                artifact.display(),
-                v.key_algorithm,
-                v.fingerprint,
-                v.namespace
-            )
-        }
-        (Err(e), _) => format!("NOT verified: {sig}: {e}\n"),
     })
 }
 
