@@ -12,8 +12,10 @@ declare_rule! {
     /// below a symlink, hard links outside the archive, device files and FIFOs, encrypted zip
     /// entries, sizes that disagree with the data (zip64 lies), decompression bombs (more
     /// than 200:1 past 16 MiB), and archives over the size, member-count, path-length or
-    /// depth limits. A corrupt archive is reported the same way. The evidence gives the
-    /// problem code (`parent-component`, `symlink-escape`, `bomb`, …) and the member.
+    /// depth limits. The evidence gives the problem code (`parent-component`,
+    /// `symlink-escape`, `bomb`, …) and the member. A file that is not a readable archive at
+    /// all (a truncated download) is not a finding: `garrison release verify` refuses it as an
+    /// input error ("truncated or not an archive", exit 2).
     ///
     /// ## Why it matters
     /// Tools that unpack distributions (installers, build front-ends, mirrors, scanners) have
