@@ -437,8 +437,10 @@ const EXPECTED: &[Row<'static>] = &[
 
 #[test]
 fn pysec_2023_102_over_the_corpus() {
-    let (Some(vuln), Some(projects)) = (pysec_2023_102(), corpus_projects()) else {
-        eprintln!("corpus or advisory database missing: skipped");
+    let inputs = pysec_2023_102().zip(corpus_projects());
+    let Some((vuln, projects)) =
+        garrison_test::require::require(inputs, "the shared corpus and PyPA advisory database")
+    else {
         return;
     };
     let hits = impact(&vuln, &projects);

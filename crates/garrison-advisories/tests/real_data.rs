@@ -24,13 +24,15 @@ fn data() -> Option<PathBuf> {
 
 fn db() -> Option<&'static Database> {
     static DB: OnceLock<Option<Database>> = OnceLock::new();
-    DB.get_or_init(|| {
-        let path = data()?;
-        let (db, errors) = Database::import(&path).unwrap();
-        assert!(errors.is_empty(), "{errors:#?}");
-        Some(db)
-    })
-    .as_ref()
+    let db = DB
+        .get_or_init(|| {
+            let path = data()?;
+            let (db, errors) = Database::import(&path).unwrap();
+            assert!(errors.is_empty(), "{errors:#?}");
+            Some(db)
+        })
+        .as_ref();
+    garrison_test::require::require(db, "the shared PyPA advisory database")
 }
 
 fn ids(db: &Database, name: &str, version: &str) -> BTreeSet<String> {

@@ -36,8 +36,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn corpus_reads_without_errors() {
     let root = corpus();
-    if !root.is_dir() {
-        eprintln!("corpus not found at {}; skipped", root.display());
+    if !garrison_test::require::require_that(
+        root.is_dir(),
+        "the shared corpus (../shared/data/repos)",
+    ) {
         return;
     }
     let mut all = Vec::new();

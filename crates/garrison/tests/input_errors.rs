@@ -53,9 +53,16 @@ fn release_verify_refuses_what_is_not_a_distribution() {
         "README.md: not a distribution: expected .whl, .tar.gz or .zip",
     );
     // A truncated download: the start of a zip, cut off.
-    std::fs::write(dir.path().join("pkg-1.0-py3-none-any.whl"), b"PK\x03\x04\x14\x00").unwrap();
+    std::fs::write(
+        dir.path().join("pkg-1.0-py3-none-any.whl"),
+        b"PK\x03\x04\x14\x00",
+    )
+    .unwrap();
     usage_error(
-        run(dir.path(), &["release", "verify", "@pkg-1.0-py3-none-any.whl"]),
+        run(
+            dir.path(),
+            &["release", "verify", "@pkg-1.0-py3-none-any.whl"],
+        ),
         "pkg-1.0-py3-none-any.whl: truncated or not an archive (",
     );
     std::fs::write(dir.path().join("pkg-1.0.tar.gz"), b"\x1f\x8b\x08\x00").unwrap();
@@ -66,7 +73,10 @@ fn release_verify_refuses_what_is_not_a_distribution() {
     // Unreadable: a directory named like a wheel.
     std::fs::create_dir(dir.path().join("dir-1.0-py3-none-any.whl")).unwrap();
     usage_error(
-        run(dir.path(), &["release", "verify", "@dir-1.0-py3-none-any.whl"]),
+        run(
+            dir.path(),
+            &["release", "verify", "@dir-1.0-py3-none-any.whl"],
+        ),
         "dir-1.0-py3-none-any.whl: not a regular file",
     );
     usage_error(
@@ -78,7 +88,11 @@ fn release_verify_refuses_what_is_not_a_distribution() {
 #[test]
 fn sbom_refuses_a_file_that_is_not_a_dependency_file() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("garbage.bin"), [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
+    std::fs::write(
+        dir.path().join("garbage.bin"),
+        [0u8, 159, 146, 150, 255, 0, 1],
+    )
+    .unwrap();
     usage_error(
         run(dir.path(), &["sbom", "@garbage.bin"]),
         "garbage.bin: not a dependency file Garrison can read (not valid UTF-8",
@@ -102,16 +116,29 @@ fn db_import_of_nothing_keeps_the_database() {
     let db = dir.path().join("advisories.db");
     let (code, _, err) = run(
         dir.path(),
-        &["db", "import", "@PYSEC-0000-1.json", "--db", "@advisories.db"],
+        &[
+            "db",
+            "import",
+            "@PYSEC-0000-1.json",
+            "--db",
+            "@advisories.db",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let before = std::fs::read(&db).unwrap();
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     usage_error(
-        run(dir.path(), &["db", "import", "@empty", "--db", "@advisories.db"]),
+        run(
+            dir.path(),
+            &["db", "import", "@empty", "--db", "@advisories.db"],
+        ),
         "empty: no PyPI advisories found (0 records read, 0 unreadable);",
     );
-    assert_eq!(std::fs::read(&db).unwrap(), before, "the database is unchanged");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is unchanged"
+    );
 }
 
 #[test]
@@ -124,7 +151,13 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
     usage_error(
         run(
             dir.path(),
-            &["deps", "impact", "@advisory.json", "--projects", "@projects"],
+            &[
+                "deps",
+                "impact",
+                "@advisory.json",
+                "--projects",
+                "@projects",
+            ],
         ),
         "projects: no Python projects (no pyproject.toml, requirements or lock file",
     );
@@ -137,13 +170,29 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
     usage_error(
         run(
             dir.path(),
-            &["deps", "impact", "@advisory.json", "--projects", "@projects", "-f", "sarif"],
+            &[
+                "deps",
+                "impact",
+                "@advisory.json",
+                "--projects",
+                "@projects",
+                "-f",
+                "sarif",
+            ],
         ),
         "deps impact writes text, json or markdown",
     );
     let (code, out, err) = run(
         dir.path(),
-        &["deps", "impact", "@advisory.json", "--projects", "@projects", "-f", "json"],
+        &[
+            "deps",
+            "impact",
+            "@advisory.json",
+            "--projects",
+            "@projects",
+            "-f",
+            "json",
+        ],
     );
     assert_eq!(code, 1, "an affected project fails the run: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
