@@ -38,7 +38,7 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Each file side is read on this prefix only (16 MiB, the miner's diff limit).
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// At most this many hunks of a change are used.
-pub const MAX_HUNKS: usize = 65_536;
+pub const MAX_HUNKS: usize = garrison_git::MAX_HUNKS;
 /// Excerpts are cut to this many characters (escapes count as their visible length).
 pub const MAX_EXCERPT_CHARS: usize = 120;
 /// Details are cut to this many characters.

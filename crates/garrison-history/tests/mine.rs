@@ -528,22 +528,34 @@ fn differential_this_repository() {
         ours.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>()
     );
-    let shape = |lines: &Vec<String>| -> Vec<(String, bool)> {
+    // Per file: (path, binary), compared as sorted lists, and the whole numstat line. Lines are
+    // sorted by their text, so a differing count can reorder them: compare by path.
+    let by_path = |lines: &Vec<String>| -> BTreeMap<String, (bool, String)> {
         lines
             .iter()
             .map(|l| {
                 let f: Vec<&str> = l.splitn(3, '\t').collect();
-                (f.get(2).unwrap_or(&"").to_string(), f.first() == Some(&"-"))
+                let path = f.get(2).unwrap_or(&"").to_string();
+                (path, (f.first() == Some(&"-"), l.clone()))
             })
             .collect()
     };
     let mut entries = 0usize;
     let mut count_mismatches = Vec::new();
     for (id, v) in &ours {
-        let g = &theirs[id];
-        assert_eq!(shape(v), shape(g), "{id}: file list or binary flags differ");
+        let (o, g) = (by_path(v), by_path(&theirs[id]));
+        let shape = |m: &BTreeMap<String, (bool, String)>| -> Vec<(String, bool)> {
+            m.iter().map(|(p, (b, _))| (p.clone(), *b)).collect()
+        };
+        assert_eq!(shape(&o), shape(&g), "{id}: file list or binary flags differ");
+        assert_eq!(
+            (o.len(), g.len()),
+            (v.len(), theirs[id].len()),
+            "{id}: a path listed twice"
+        );
         entries += v.len();
-        for (a, b) in v.iter().zip(g) {
+        for (path, (_, a)) in &o {
+            let b = &g[path].1;
             if a != b {
                 count_mismatches.push(format!("{id}: ours {a:?} git {b:?}"));
             }
