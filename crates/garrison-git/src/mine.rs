@@ -109,6 +109,9 @@ pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Git
     Ok(commit.id)
 }
 
+/// A commit's slot in the walk and its mining result.
+type Mined<H> = (usize, Result<Commit<H>, String>);
+
 /// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
 ///
 /// `known_walk` is a previous walk with the same options, `(head, ids)`: when the head still
@@ -160,7 +163,7 @@ pub(crate) fn mine_raw<S: ChangeScanner>(
         if let Some(p) = progress {
             p.report(0, total);
         }
-        let results: Vec<(usize, Result<Commit<S::Hits>, String>)> = pool.install(|| {
+        let results: Vec<Mined<S::Hits>> = pool.install(|| {
             todo.par_iter()
                 .map_init(
                     || {
@@ -172,7 +175,7 @@ pub(crate) fn mine_raw<S: ChangeScanner>(
                         let c = mine_commit(r, *id, scanner, scratch);
                         if let Some(p) = progress {
                             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                            if n % crate::OnProgress::EVERY == 0 {
+                            if n.is_multiple_of(crate::OnProgress::EVERY) {
                                 p.report(n, total);
                             }
                         }
