@@ -547,7 +547,11 @@ fn differential_this_repository() {
         let shape = |m: &BTreeMap<String, (bool, String)>| -> Vec<(String, bool)> {
             m.iter().map(|(p, (b, _))| (p.clone(), *b)).collect()
         };
-        assert_eq!(shape(&o), shape(&g), "{id}: file list or binary flags differ");
+        assert_eq!(
+            shape(&o),
+            shape(&g),
+            "{id}: file list or binary flags differ"
+        );
         assert_eq!(
             (o.len(), g.len()),
             (v.len(), theirs[id].len()),
