@@ -14,12 +14,22 @@ fn main() {
     for path in SOURCES {
         println!("cargo:rerun-if-changed={path}");
         let text = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for b in path.bytes().chain([0]).chain(text.into_iter().filter(|b| *b != b'\r')) {
+        for b in path
+            .bytes()
+            .chain([0])
+            .chain(text.into_iter().filter(|b| *b != b'\r'))
+        {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    let mut hex = String::new();
-    let _ = write!(hex, "{h:016x}");
-    println!("cargo:rustc-env=GARRISON_GIT_MINING_HASH={hex}");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "/// A hash of the mining sources ({}), made by `build.rs`.\npub(crate) const MINING_VERSION: u64 = 0x{h:016x};",
+        SOURCES.join(", ")
+    );
+    let dir = std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"));
+    let path = std::path::Path::new(&dir).join("mining_version.rs");
+    std::fs::write(&path, out).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }

@@ -18,29 +18,12 @@ use crate::{ChangeScanner, Commit, GitError, History, MineOptions};
 /// older layout is recognised (and rebuilt) before the rest is decoded.
 const CACHE_FORMAT: u32 = 5;
 
-/// A hash of the sources that decide what is mined and how it is encoded (`src/lib.rs`,
-/// `src/mine.rs`, `src/tags.rs`, `src/cache.rs`), computed by `build.rs`.
-pub(crate) const MINING_VERSION: u64 = const_parse(env!("GARRISON_GIT_MINING_HASH"));
+// `MINING_VERSION`: a hash of the sources that decide what is mined and how it is encoded
+// (`src/lib.rs`, `src/mine.rs`, `src/tags.rs`, `src/cache.rs`), computed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/mining_version.rs"));
 
 /// Walks remembered (most recent first).
 const MAX_WALKS: usize = 4;
-
-/// Reads the 16 hex digits `build.rs` writes.
-const fn const_parse(hex: &str) -> u64 {
-    let b = hex.as_bytes();
-    let mut v = 0u64;
-    let mut i = 0;
-    while i < b.len() {
-        let d = match b[i] {
-            c @ b'0'..=b'9' => c - b'0',
-            c @ b'a'..=b'f' => c - b'a' + 10,
-            _ => 0,
-        };
-        v = (v << 4) | d as u64;
-        i += 1;
-    }
-    v
-}
 
 #[derive(Serialize, Deserialize)]
 struct CacheFile<H> {

@@ -180,7 +180,7 @@ fn main() {
         100.0 * any as f64 / units.max(1) as f64
     );
     println!("{:<28} {:>8} {:>10}", "kind", "hits", unit);
-    for k in HitKind::ALL {
+    for k in HitKind::all() {
         let (h, u) = per_kind.get(&k).copied().unwrap_or_default();
         println!("{:<28} {h:>8} {u:>10}", k.as_str());
     }

@@ -7,8 +7,9 @@ use garrison_git::{ChangeScanner, TextChange};
 use crate::classify::{classify, is_opaque_extension};
 use crate::content::{self, ContentHit};
 
-/// The version of the content scan, part of the history cache key.
-pub const SCANNER_VERSION: u64 = 4;
+// `SCANNER_VERSION` and `SCANNER_SOURCES`, made by `build.rs`: the version of the content scan
+// (part of the history cache key) is a hash of the sources that decide what it reports.
+include!(concat!(env!("OUT_DIR"), "/scanner_version.rs"));
 
 /// The content scan of [`crate::content`], with binary-looking text skipped.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,8 +68,39 @@ fn looks_textual(data: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::looks_textual;
+    use super::{SCANNER_SOURCES, SCANNER_VERSION, looks_textual};
+
+    /// The version is the hash of the detector sources as they are now, and those sources are
+    /// every file of the content scanner: a new detector file cannot be left out of the key.
+    #[test]
+    fn scanner_version_hashes_every_detector_source() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for path in SCANNER_SOURCES {
+            let text = std::fs::read(root.join(path)).unwrap();
+            for b in path
+                .bytes()
+                .chain([0])
+                .chain(text.into_iter().filter(|b| *b != b'\r'))
+            {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        assert_eq!(h, SCANNER_VERSION, "{SCANNER_SOURCES:?}");
+        for entry in std::fs::read_dir(root.join("src/content")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".rs") && name != "tests.rs" {
+                let path = format!("src/content/{name}");
+                assert!(SCANNER_SOURCES.contains(&path.as_str()), "{path} not hashed");
+            }
+        }
+        for f in ["src/classify.rs", "src/scan.rs", "src/registry.rs"] {
+            assert!(SCANNER_SOURCES.contains(&f), "{f} not hashed");
+        }
+    }
 
     #[test]
     fn textual_means_code_not_key_material() {

@@ -69,7 +69,7 @@ pub(super) fn scan_c_hooks(sink: &mut Sink, line: &Line<'_>, cython: bool) {
                 None
             };
             if let Some(d) = found {
-                sink.push(HitKind::CHook, line, false, p, d);
+                sink.push(HitKind::C_HOOK, line, false, p, d);
                 return;
             }
         }
@@ -98,7 +98,7 @@ pub(super) fn scan_c_hooks(sink: &mut Sink, line: &Line<'_>, cython: bool) {
     ];
     for (pat, d) in checks {
         if let Some(p) = find(&lc, pat) {
-            sink.push(HitKind::CHook, line, false, p, d);
+            sink.push(HitKind::C_HOOK, line, false, p, d);
             return;
         }
     }
@@ -111,12 +111,12 @@ pub(super) fn scan_c_hooks(sink: &mut Sink, line: &Line<'_>, cython: bool) {
         } else {
             "dlsym: symbol looked up at run time"
         };
-        sink.push(HitKind::CHook, line, false, p, d);
+        sink.push(HitKind::C_HOOK, line, false, p, d);
         return;
     }
     if let Some(p) = word_positions(&lc, b"rtld_next").next() {
         sink.push(
-            HitKind::CHook,
+            HitKind::C_HOOK,
             line,
             false,
             p,

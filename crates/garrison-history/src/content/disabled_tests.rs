@@ -11,7 +11,7 @@ pub(super) fn scan_test_disabled(sink: &mut Sink, line: &Line<'_>, lang: Lang, c
     let t = trim(&lc);
     if lang == Lang::Yaml && t.starts_with(b"continue-on-error:") && contains(t, b"true") {
         sink.push(
-            HitKind::TestDisabled,
+            HitKind::TEST_DISABLED,
             line,
             false,
             0,
@@ -40,7 +40,7 @@ pub(super) fn scan_test_disabled(sink: &mut Sink, line: &Line<'_>, lang: Lang, c
             .find(|w| contains(before, w.as_bytes()));
             if let Some(w) = testy {
                 sink.push(
-                    HitKind::TestDisabled,
+                    HitKind::TEST_DISABLED,
                     line,
                     false,
                     p,
@@ -60,7 +60,7 @@ pub(super) fn scan_test_disabled(sink: &mut Sink, line: &Line<'_>, lang: Lang, c
     ] {
         if let Some(p) = find(&lc, pat) {
             sink.push(
-                HitKind::TestDisabled,
+                HitKind::TEST_DISABLED,
                 line,
                 false,
                 p,
@@ -79,7 +79,7 @@ pub(super) fn scan_test_disabled(sink: &mut Sink, line: &Line<'_>, lang: Lang, c
             || raw.starts_with(b"raise SkipTest")
         {
             sink.push(
-                HitKind::TestDisabled,
+                HitKind::TEST_DISABLED,
                 line,
                 false,
                 0,

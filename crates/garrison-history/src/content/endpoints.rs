@@ -29,7 +29,7 @@ pub(super) fn scan_endpoint(sink: &mut Sink, line: &Line<'_>) {
     ];
     for (pat, d) in named {
         if let Some(p) = find(&lc, pat) {
-            sink.push(HitKind::SuspiciousEndpoint, line, false, p, d);
+            sink.push(HitKind::SUSPICIOUS_ENDPOINT, line, false, p, d);
             return;
         }
     }
@@ -38,7 +38,7 @@ pub(super) fn scan_endpoint(sink: &mut Sink, line: &Line<'_>) {
         && p >= 16
     {
         sink.push(
-            HitKind::SuspiciousEndpoint,
+            HitKind::SUSPICIOUS_ENDPOINT,
             line,
             false,
             p,
@@ -85,7 +85,7 @@ pub(super) fn scan_endpoint(sink: &mut Sink, line: &Line<'_>) {
             || (a == 203 && b == 0 && c == 113);
         if !special {
             sink.push(
-                HitKind::SuspiciousEndpoint,
+                HitKind::SUSPICIOUS_ENDPOINT,
                 line,
                 false,
                 p,
@@ -120,7 +120,7 @@ pub(super) fn scan_credentials(sink: &mut Sink, line: &Line<'_>) {
     ];
     for (pat, d) in pats {
         if let Some(p) = find(&lc, pat) {
-            sink.push(HitKind::CredentialAccess, line, false, p, d);
+            sink.push(HitKind::CREDENTIAL_ACCESS, line, false, p, d);
             return;
         }
     }

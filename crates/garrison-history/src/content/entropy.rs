@@ -136,7 +136,7 @@ impl<'a> Block<'a> {
             if let Some(label) = payload_label(&m, h) {
                 let pem = if self.pem { "PEM " } else { "" };
                 sink.push(
-                    HitKind::HighEntropyLiteral,
+                    HitKind::HIGH_ENTROPY_LITERAL,
                     &first,
                     false,
                     0,
@@ -221,7 +221,7 @@ pub(super) fn scan_entropy(sink: &mut Sink, line: &Line<'_>) {
             let e = h.entropy();
             if let Some(label) = payload_label(&mix(run), e) {
                 sink.push(
-                    HitKind::HighEntropyLiteral,
+                    HitKind::HIGH_ENTROPY_LITERAL,
                     line,
                     false,
                     s,
@@ -246,7 +246,7 @@ pub(super) fn scan_entropy(sink: &mut Sink, line: &Line<'_>) {
             let e = h.entropy();
             if e >= ESCAPED_ENTROPY {
                 sink.push(
-                    HitKind::HighEntropyLiteral,
+                    HitKind::HIGH_ENTROPY_LITERAL,
                     line,
                     false,
                     first.unwrap_or(0),

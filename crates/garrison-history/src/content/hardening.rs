@@ -209,6 +209,6 @@ pub(super) fn report_hardening(sink: &mut Sink, flags: &[(String, bool, bool, Li
             if weakened { "weakened" } else { "strengthened" },
             if removed { "removed" } else { "added" }
         );
-        sink.push(HitKind::HardeningFlagChanged, line, removed, *pos, &d);
+        sink.push(HitKind::HARDENING_FLAG_CHANGED, line, removed, *pos, &d);
     }
 }

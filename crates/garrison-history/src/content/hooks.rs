@@ -71,7 +71,7 @@ pub(super) fn scan_pyproject_line(sink: &mut Sink, line: &Line<'_>, section: &st
     let value = s
         .split_once('=')
         .map(|(_, v)| v.trim().trim_matches(['"', '\'']).to_string());
-    let push = |sink: &mut Sink, d: &str| sink.push(HitKind::BuildHookAdded, line, false, 0, d);
+    let push = |sink: &mut Sink, d: &str| sink.push(HitKind::BUILD_HOOK_ADDED, line, false, 0, d);
     if s.starts_with('[') {
         let h = s.trim_matches(['[', ']']).trim();
         if h.starts_with("tool.hatch.build") && h.contains(".hooks.") {
@@ -155,7 +155,7 @@ pub(super) const COMMAND_BASES: &[&str] = &[
 pub(super) fn scan_setup_hooks(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
     if let Some(p) = find(view, b"cmdclass").or_else(|| find(line.text, b"'cmdclass'")) {
         sink.push(
-            HitKind::BuildHookAdded,
+            HitKind::BUILD_HOOK_ADDED,
             line,
             false,
             p,
@@ -193,7 +193,7 @@ pub(super) fn scan_setup_hooks(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
                     "build step"
                 };
                 sink.push(
-                    HitKind::BuildHookAdded,
+                    HitKind::BUILD_HOOK_ADDED,
                     line,
                     false,
                     0,
@@ -229,7 +229,7 @@ pub(super) fn scan_build_file_hooks(sink: &mut Sink, line: &Line<'_>, lang: Lang
                 let weak = matches!(arg, "py" | "py3" | "python" | "python3" | "py_mod" | "")
                     || arg.ends_with(".py");
                 sink.push(
-                    HitKind::BuildHookAdded,
+                    HitKind::BUILD_HOOK_ADDED,
                     line,
                     false,
                     p,
@@ -262,13 +262,13 @@ pub(super) fn scan_build_file_hooks(sink: &mut Sink, line: &Line<'_>, lang: Lang
                         cut(&prog, 60)
                     )
                 };
-                sink.push(HitKind::BuildHookAdded, line, false, p, &d);
+                sink.push(HitKind::BUILD_HOOK_ADDED, line, false, p, &d);
             }
         }
         Lang::Autotools => {
             if let Some(p) = find(&lc, b"ac_config_commands") {
                 sink.push(
-                    HitKind::BuildHookAdded,
+                    HitKind::BUILD_HOOK_ADDED,
                     line,
                     false,
                     p,
@@ -276,7 +276,7 @@ pub(super) fn scan_build_file_hooks(sink: &mut Sink, line: &Line<'_>, lang: Lang
                 );
             } else if let Some(p) = find(&lc, b"syscmd") {
                 sink.push(
-                    HitKind::BuildHookAdded,
+                    HitKind::BUILD_HOOK_ADDED,
                     line,
                     false,
                     p,

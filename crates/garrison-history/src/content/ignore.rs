@@ -97,7 +97,7 @@ pub(super) fn scan_gitignore_line(sink: &mut Sink, line: &Line<'_>, path: &str) 
     if let Some((strength, what)) = ignored_build_input(last, dir) {
         let neg = if negated { "negation, " } else { "" };
         sink.push(
-            HitKind::IgnoreHidesBuildInput,
+            HitKind::IGNORE_HIDES_BUILD_INPUT,
             line,
             false,
             0,
@@ -222,7 +222,7 @@ pub(super) fn scan_gitattributes_line(sink: &mut Sink, line: &Line<'_>) {
             None
         };
         if let Some(d) = d {
-            sink.push(HitKind::ExportIgnore, line, false, 0, &d);
+            sink.push(HitKind::EXPORT_IGNORE, line, false, 0, &d);
             return;
         }
     }

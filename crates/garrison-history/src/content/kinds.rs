@@ -1,172 +1,205 @@
-//! The kinds of content signal.
+//! The kinds of content signal, in ONE table: the [`kinds!`] invocation below gives each built-in
+//! kind its constant, its name (what the cache stores), its description and its rank under the
+//! per-file cap. A content rule with a detector of its own declares its kind in its rule file
+//! ([`KindMeta`] + [`HitKind::new`]) and is found through the registry.
 
-use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
 
-/// Kinds of content signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum HitKind {
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What a kind of content signal is.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct KindMeta {
+    /// Kebab-case name, unique among kinds; stored in the history cache.
+    pub name: &'static str,
+    /// One-line description (it starts the message of evidence quoting a hit).
+    pub description: &'static str,
+    /// Severity order used only to choose which hits survive the per-file cap (higher first).
+    pub cap_rank: u8,
+}
+
+/// A kind of content signal: one of the built-in kinds (`HitKind::BIDI`, …) or a content rule's
+/// own ([`HitKind::new`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HitKind(&'static KindMeta);
+
+/// Declares the built-in kinds: `CONSTANT = "name", cap RANK, "description";` with the
+/// constant's documentation above it. Table order is the order hits of one line are listed in.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $konst:ident = $name:literal, cap $rank:literal, $desc:literal;)*) => {
+        impl HitKind {
+            $(
+                $(#[$doc])*
+                pub const $konst: HitKind = HitKind(&KindMeta {
+                    name: $name,
+                    description: $desc,
+                    cap_rank: $rank,
+                });
+            )*
+        }
+
+        /// The built-in kinds, in table order.
+        pub(crate) const BUILTIN: &[HitKind] = &[$(HitKind::$konst),*];
+    };
+}
+
+kinds! {
     /// Unicode bidirectional override or isolate control (U+202A–U+202E, U+2066–U+2069).
-    Bidi,
+    BIDI = "bidi-control", cap 29,
+        "Unicode bidirectional control character (Trojan Source)";
     /// Zero-width character (U+200B–U+200D, U+2060, U+FEFF not at file start) touching code.
-    ZeroWidth,
+    ZERO_WIDTH = "zero-width", cap 14,
+        "zero-width character inside code";
     /// An identifier mixing Latin and Cyrillic letters (homoglyph).
-    MixedScriptIdentifier,
+    MIXED_SCRIPT_IDENTIFIER = "mixed-script-identifier", cap 13,
+        "identifier mixing Latin and Cyrillic letters";
     /// A long base64 or hex literal (or escaped byte string, or block of such lines) with
     /// high Shannon entropy in a code file.
-    HighEntropyLiteral,
+    HIGH_ENTROPY_LITERAL = "high-entropy-literal", cap 21,
+        "long high-entropy base64/hex literal in code";
     /// Decoding (base64, hex, compression, marshal, rot13) followed by execution (exec, eval,
     /// pickle, shell), or a download or decode piped into a shell or `eval`.
-    DecodeExec,
+    DECODE_EXEC = "decode-exec", cap 30,
+        "decoded or downloaded data is executed";
     /// Python `exec`/`eval`/`compile`/`__import__`/`import_module` of a non-literal argument,
     /// builtins looked up by name, code objects built by hand.
-    DynamicExec,
+    DYNAMIC_EXEC = "dynamic-exec", cap 20,
+        "code executed or imported from a non-literal value";
     /// A process started from build-time or import-time Python code.
-    BuildTimeProcess,
+    BUILD_TIME_PROCESS = "build-time-process", cap 11,
+        "process started by build-time or import-time code";
     /// Network access from build-time or import-time code.
-    NetworkAtBuildOrImport,
+    NETWORK_AT_BUILD_OR_IMPORT = "network-at-build-or-import", cap 24,
+        "network access at build or import time";
     /// An `import` line in a `.pth` file (runs at every interpreter start).
-    StartupHook,
+    STARTUP_HOOK = "startup-hook", cap 28,
+        ".pth line executed at every interpreter start";
     /// C-level hooking: constructors, ifunc resolvers, init sections, `dlsym`/`RTLD_NEXT`,
     /// dynamic linker audit interfaces, GOT/PLT references, executable mappings.
-    CHook,
+    C_HOOK = "c-hook", cap 27,
+        "C-level hook: constructor, ifunc, symbol interposition";
     /// A build feature probe (CMake `check_*`, autoconf `AC_*_IFELSE`/`AC_CHECK_*`, meson
     /// `cc.compiles`/`cc.has_function`, distutils `config.try_compile`) added, removed or changed.
-    FeatureProbeChanged,
+    FEATURE_PROBE_CHANGED = "feature-probe-changed", cap 23,
+        "build feature probe added, removed or changed";
     /// Compiler or linker hardening flags or sanitizers added or removed.
-    HardeningFlagChanged,
+    HARDENING_FLAG_CHANGED = "hardening-flag-changed", cap 18,
+        "compiler/linker hardening flag added or removed";
     /// Sandboxing (landlock, seccomp, pledge, unveil, capsicum, no_new_privs, sandbox options)
     /// added or removed.
-    SandboxChanged,
+    SANDBOX_CHANGED = "sandbox-changed", cap 19,
+        "sandboxing code or option added or removed";
     /// A build hook or build-time command: custom build backend, hatch/setuptools/scikit-build/
     /// poetry/pdm hooks, setup.py `cmdclass` and command overrides, meson `run_command`, CMake
     /// `execute_process`, autoconf `AC_CONFIG_COMMANDS`, m4 `syscmd`, changed build requirements.
-    BuildHookAdded,
+    BUILD_HOOK_ADDED = "build-hook-added", cap 17,
+        "build hook or configure-time command";
     /// A `.gitignore` pattern that hides build inputs or scripts.
-    IgnoreHidesBuildInput,
+    IGNORE_HIDES_BUILD_INPUT = "ignore-hides-build-input", cap 22,
+        ".gitignore pattern hides build inputs or scripts";
     /// A `.gitattributes` rule that excludes files from archives or hides source diffs.
-    ExportIgnore,
+    EXPORT_IGNORE = "export-ignore", cap 12,
+        ".gitattributes excludes files from archives or hides diffs";
     /// A security contact (email or URL) replaced by another.
-    SecurityContactChanged,
+    SECURITY_CONTACT_CHANGED = "security-contact-changed", cap 16,
+        "security contact replaced";
     /// Security policy content (contacts, reporting instructions, supported versions) removed.
-    SecurityPolicyWeakened,
+    SECURITY_POLICY_WEAKENED = "security-policy-weakened", cap 15,
+        "security policy content removed";
     /// Tests or checks disabled or their failures ignored.
-    TestDisabled,
+    TEST_DISABLED = "test-disabled", cap 10,
+        "tests disabled or their failures ignored";
     /// An exfiltration-style endpoint: chat webhooks, paste sites, tunnels, request catchers,
     /// `.onion`, a URL with a raw public IP address.
-    SuspiciousEndpoint,
+    SUSPICIOUS_ENDPOINT = "suspicious-endpoint", cap 26,
+        "exfiltration-style endpoint (webhook, paste, raw IP)";
     /// A reference to a credential store (SSH keys, cloud and package-index credentials,
     /// browser profiles, wallets, `/etc/shadow`).
-    CredentialAccess,
+    CREDENTIAL_ACCESS = "credential-access", cap 25,
+        "reference to a credential store";
 }
 
 impl HitKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [HitKind; 21] = [
-        HitKind::Bidi,
-        HitKind::ZeroWidth,
-        HitKind::MixedScriptIdentifier,
-        HitKind::HighEntropyLiteral,
-        HitKind::DecodeExec,
-        HitKind::DynamicExec,
-        HitKind::BuildTimeProcess,
-        HitKind::NetworkAtBuildOrImport,
-        HitKind::StartupHook,
-        HitKind::CHook,
-        HitKind::FeatureProbeChanged,
-        HitKind::HardeningFlagChanged,
-        HitKind::SandboxChanged,
-        HitKind::BuildHookAdded,
-        HitKind::IgnoreHidesBuildInput,
-        HitKind::ExportIgnore,
-        HitKind::SecurityContactChanged,
-        HitKind::SecurityPolicyWeakened,
-        HitKind::TestDisabled,
-        HitKind::SuspiciousEndpoint,
-        HitKind::CredentialAccess,
-    ];
+    /// A kind declared outside the table (by a content rule's detector).
+    pub const fn new(meta: &'static KindMeta) -> HitKind {
+        HitKind(meta)
+    }
+
+    /// Every kind: the built-in table, then the kinds of registered detectors.
+    pub fn all() -> Vec<HitKind> {
+        BUILTIN.to_vec()
+    }
 
     /// Kebab-case name.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            HitKind::Bidi => "bidi-control",
-            HitKind::ZeroWidth => "zero-width",
-            HitKind::MixedScriptIdentifier => "mixed-script-identifier",
-            HitKind::HighEntropyLiteral => "high-entropy-literal",
-            HitKind::DecodeExec => "decode-exec",
-            HitKind::DynamicExec => "dynamic-exec",
-            HitKind::BuildTimeProcess => "build-time-process",
-            HitKind::NetworkAtBuildOrImport => "network-at-build-or-import",
-            HitKind::StartupHook => "startup-hook",
-            HitKind::CHook => "c-hook",
-            HitKind::FeatureProbeChanged => "feature-probe-changed",
-            HitKind::HardeningFlagChanged => "hardening-flag-changed",
-            HitKind::SandboxChanged => "sandbox-changed",
-            HitKind::BuildHookAdded => "build-hook-added",
-            HitKind::IgnoreHidesBuildInput => "ignore-hides-build-input",
-            HitKind::ExportIgnore => "export-ignore",
-            HitKind::SecurityContactChanged => "security-contact-changed",
-            HitKind::SecurityPolicyWeakened => "security-policy-weakened",
-            HitKind::TestDisabled => "test-disabled",
-            HitKind::SuspiciousEndpoint => "suspicious-endpoint",
-            HitKind::CredentialAccess => "credential-access",
-        }
+        self.0.name
     }
 
     /// One-line description.
     pub const fn description(self) -> &'static str {
-        match self {
-            HitKind::Bidi => "Unicode bidirectional control character (Trojan Source)",
-            HitKind::ZeroWidth => "zero-width character inside code",
-            HitKind::MixedScriptIdentifier => "identifier mixing Latin and Cyrillic letters",
-            HitKind::HighEntropyLiteral => "long high-entropy base64/hex literal in code",
-            HitKind::DecodeExec => "decoded or downloaded data is executed",
-            HitKind::DynamicExec => "code executed or imported from a non-literal value",
-            HitKind::BuildTimeProcess => "process started by build-time or import-time code",
-            HitKind::NetworkAtBuildOrImport => "network access at build or import time",
-            HitKind::StartupHook => ".pth line executed at every interpreter start",
-            HitKind::CHook => "C-level hook: constructor, ifunc, symbol interposition",
-            HitKind::FeatureProbeChanged => "build feature probe added, removed or changed",
-            HitKind::HardeningFlagChanged => "compiler/linker hardening flag added or removed",
-            HitKind::SandboxChanged => "sandboxing code or option added or removed",
-            HitKind::BuildHookAdded => "build hook or configure-time command",
-            HitKind::IgnoreHidesBuildInput => ".gitignore pattern hides build inputs or scripts",
-            HitKind::ExportIgnore => ".gitattributes excludes files from archives or hides diffs",
-            HitKind::SecurityContactChanged => "security contact replaced",
-            HitKind::SecurityPolicyWeakened => "security policy content removed",
-            HitKind::TestDisabled => "tests disabled or their failures ignored",
-            HitKind::SuspiciousEndpoint => "exfiltration-style endpoint (webhook, paste, raw IP)",
-            HitKind::CredentialAccess => "reference to a credential store",
-        }
+        self.0.description
     }
 
     /// Severity order used only to choose which hits survive the per-file cap.
-    pub(super) const fn cap_rank(self) -> u8 {
-        match self {
-            HitKind::DecodeExec => 30,
-            HitKind::Bidi => 29,
-            HitKind::StartupHook => 28,
-            HitKind::CHook => 27,
-            HitKind::SuspiciousEndpoint => 26,
-            HitKind::CredentialAccess => 25,
-            HitKind::NetworkAtBuildOrImport => 24,
-            HitKind::FeatureProbeChanged => 23,
-            HitKind::IgnoreHidesBuildInput => 22,
-            HitKind::HighEntropyLiteral => 21,
-            HitKind::DynamicExec => 20,
-            HitKind::SandboxChanged => 19,
-            HitKind::HardeningFlagChanged => 18,
-            HitKind::BuildHookAdded => 17,
-            HitKind::SecurityContactChanged => 16,
-            HitKind::SecurityPolicyWeakened => 15,
-            HitKind::ZeroWidth => 14,
-            HitKind::MixedScriptIdentifier => 13,
-            HitKind::ExportIgnore => 12,
-            HitKind::BuildTimeProcess => 11,
-            HitKind::TestDisabled => 10,
-        }
+    pub(crate) const fn cap_rank(self) -> u8 {
+        self.0.cap_rank
     }
 
-    pub(super) fn index(self) -> usize {
-        HitKind::ALL.iter().position(|k| *k == self).unwrap_or(0)
+    /// Position in [`HitKind::all`] (kinds not found there come last).
+    fn order(self) -> usize {
+        BUILTIN
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or(BUILTIN.len())
+    }
+
+    /// The kind called `name`, among [`HitKind::all`].
+    pub fn from_name(name: &str) -> Option<HitKind> {
+        HitKind::all().into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Debug for HitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HitKind({})", self.0.name)
+    }
+}
+
+impl Ord for HitKind {
+    /// Table order (built-in kinds first, in [`kinds!`] order), then by name.
+    fn cmp(&self, other: &HitKind) -> Ordering {
+        self.order()
+            .cmp(&other.order())
+            .then_with(|| self.as_str().cmp(other.as_str()))
+    }
+}
+
+impl PartialOrd for HitKind {
+    fn partial_cmp(&self, other: &HitKind) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for HitKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for HitKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<HitKind, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = HitKind;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the name of a content hit kind")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<HitKind, E> {
+                HitKind::from_name(v)
+                    .ok_or_else(|| E::custom(format!("unknown content hit kind `{v}`")))
+            }
+        }
+        d.deserialize_str(Name)
     }
 }

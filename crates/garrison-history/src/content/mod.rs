@@ -178,7 +178,7 @@ pub fn scan_change(
             && let Some((fetch, d)) = shell_decode_exec(text)
             && (!fetch || p.fetch_exec)
         {
-            sink.push(HitKind::DecodeExec, line, false, 0, &d);
+            sink.push(HitKind::DECODE_EXEC, line, false, 0, &d);
         }
         if p.build_net && g & G_NET != 0 {
             scan_build_network(&mut sink, line, lang);
@@ -187,7 +187,7 @@ pub fn scan_change(
             let t = trim(text);
             if t.starts_with(b"import ") || t.starts_with(b"import\t") {
                 sink.push(
-                    HitKind::StartupHook,
+                    HitKind::STARTUP_HOOK,
                     line,
                     false,
                     0,
@@ -208,7 +208,7 @@ pub fn scan_change(
             && let Some((pos, term)) = sandbox_term(text)
         {
             sink.push(
-                HitKind::SandboxChanged,
+                HitKind::SANDBOX_CHANGED,
                 line,
                 false,
                 pos,
@@ -224,7 +224,7 @@ pub fn scan_change(
                 let t = trim(text);
                 if t.starts_with(b"cmdclass") {
                     sink.push(
-                        HitKind::BuildHookAdded,
+                        HitKind::BUILD_HOOK_ADDED,
                         line,
                         false,
                         0,
@@ -272,7 +272,7 @@ pub fn scan_change(
                 && let Some((pos, term)) = sandbox_term(line.text)
             {
                 sink.push(
-                    HitKind::SandboxChanged,
+                    HitKind::SANDBOX_CHANGED,
                     line,
                     true,
                     pos,

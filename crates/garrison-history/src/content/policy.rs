@@ -116,7 +116,7 @@ pub(super) fn scan_security_policy(
     let mut reported = false;
     if let (Some((o, _)), Some((n, nl))) = (gone.first(), fresh.first()) {
         sink.push(
-            HitKind::SecurityContactChanged,
+            HitKind::SECURITY_CONTACT_CHANGED,
             nl,
             false,
             0,
@@ -125,7 +125,7 @@ pub(super) fn scan_security_policy(
         reported = true;
     } else if let Some((o, ol)) = gone.first() {
         sink.push(
-            HitKind::SecurityPolicyWeakened,
+            HitKind::SECURITY_POLICY_WEAKENED,
             ol,
             true,
             0,
@@ -159,6 +159,6 @@ pub(super) fn scan_security_policy(
         } else {
             format!("{r} lines removed, {a} added ({rs} policy lines removed, {as_} added)")
         };
-        sink.push(HitKind::SecurityPolicyWeakened, first, true, 0, &what);
+        sink.push(HitKind::SECURITY_POLICY_WEAKENED, first, true, 0, &what);
     }
 }

@@ -405,10 +405,10 @@ pub(super) fn scan_probes(
             rem.len()
         );
         match add.first() {
-            Some(l) => sink.push(HitKind::FeatureProbeChanged, l, false, 0, &d),
+            Some(l) => sink.push(HitKind::FEATURE_PROBE_CHANGED, l, false, 0, &d),
             None => {
                 if let Some(l) = rem.first() {
-                    sink.push(HitKind::FeatureProbeChanged, l, true, 0, &d);
+                    sink.push(HitKind::FEATURE_PROBE_CHANGED, l, true, 0, &d);
                 }
             }
         }
@@ -425,7 +425,7 @@ pub(super) fn scan_probes(
         };
         if let Some(l) = rem.first() {
             sink.push(
-                HitKind::FeatureProbeChanged,
+                HitKind::FEATURE_PROBE_CHANGED,
                 l,
                 true,
                 0,

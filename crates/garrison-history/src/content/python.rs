@@ -423,7 +423,7 @@ pub(super) fn scan_py_env_exfil(sink: &mut Sink, flow: &mut PyFlow, line: &Line<
     let near = |l: Option<u32>| l.is_some_and(|l| line.no.saturating_sub(l) <= DECODE_EXEC_WINDOW);
     if (env && near(flow.net)) || (net && near(flow.env)) {
         sink.push(
-            HitKind::CredentialAccess,
+            HitKind::CREDENTIAL_ACCESS,
             line,
             false,
             0,
@@ -470,7 +470,7 @@ pub(super) fn scan_py_decode_exec(
     if let Some((d, e)) = pair {
         let focus = find(view, e.trim_end_matches('(').as_bytes()).unwrap_or(0);
         sink.push(
-            HitKind::DecodeExec,
+            HitKind::DECODE_EXEC,
             line,
             false,
             focus,
@@ -524,7 +524,7 @@ pub(super) fn scan_py_dynamic(sink: &mut Sink, line: &Line<'_>, view: &[u8], cla
                 }
                 _ => format!("{name}({})", arg.label()),
             };
-            sink.push(HitKind::DynamicExec, line, false, p, &detail);
+            sink.push(HitKind::DYNAMIC_EXEC, line, false, p, &detail);
             return;
         }
     }
@@ -541,7 +541,7 @@ pub(super) fn scan_py_dynamic(sink: &mut Sink, line: &Line<'_>, view: &[u8], cla
     ] {
         if let Some(p) = find(view, pat) {
             sink.push(
-                HitKind::DynamicExec,
+                HitKind::DYNAMIC_EXEC,
                 line,
                 false,
                 p,
@@ -553,7 +553,7 @@ pub(super) fn scan_py_dynamic(sink: &mut Sink, line: &Line<'_>, view: &[u8], cla
     for pat in [&b"FunctionType("[..], b"CodeType(", b"co_code="] {
         if let Some(p) = find(view, pat) {
             sink.push(
-                HitKind::DynamicExec,
+                HitKind::DYNAMIC_EXEC,
                 line,
                 false,
                 p,
@@ -637,7 +637,7 @@ pub(super) fn scan_py_process(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
                 .map(|h| format!(" {h}"))
                 .unwrap_or_default();
             sink.push(
-                HitKind::NetworkAtBuildOrImport,
+                HitKind::NETWORK_AT_BUILD_OR_IMPORT,
                 line,
                 false,
                 p,
@@ -661,9 +661,9 @@ pub(super) fn scan_py_process(sink: &mut Sink, line: &Line<'_>, view: &[u8]) {
         let prog = program_at(line.text, view, p + call.len());
         let name = call.trim_end_matches('(');
         let kind = if NET_PROGRAMS.contains(&prog.as_str()) {
-            HitKind::NetworkAtBuildOrImport
+            HitKind::NETWORK_AT_BUILD_OR_IMPORT
         } else {
-            HitKind::BuildTimeProcess
+            HitKind::BUILD_TIME_PROCESS
         };
         sink.push(kind, line, false, p, &format!("{name}: {prog}"));
         return;

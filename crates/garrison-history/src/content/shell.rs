@@ -240,7 +240,7 @@ pub(super) fn scan_build_network(sink: &mut Sink, line: &Line<'_>, lang: Lang) {
                 .map(|h| format!(" {h}"))
                 .unwrap_or_default();
             sink.push(
-                HitKind::NetworkAtBuildOrImport,
+                HitKind::NETWORK_AT_BUILD_OR_IMPORT,
                 line,
                 false,
                 p,
@@ -257,7 +257,7 @@ pub(super) fn scan_build_network(sink: &mut Sink, line: &Line<'_>, lang: Lang) {
             (b"externalproject_add", "cmake ExternalProject_Add (weak)"),
         ] {
             if let Some(p) = find(&lc, pat) {
-                sink.push(HitKind::NetworkAtBuildOrImport, line, false, p, d);
+                sink.push(HitKind::NETWORK_AT_BUILD_OR_IMPORT, line, false, p, d);
                 return;
             }
         }
@@ -266,7 +266,7 @@ pub(super) fn scan_build_network(sink: &mut Sink, line: &Line<'_>, lang: Lang) {
         && let Some(p) = find(&lc, b"downloadfile").or_else(|| find(&lc, b"downloadstring"))
     {
         sink.push(
-            HitKind::NetworkAtBuildOrImport,
+            HitKind::NETWORK_AT_BUILD_OR_IMPORT,
             line,
             false,
             p,

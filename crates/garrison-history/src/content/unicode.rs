@@ -85,7 +85,7 @@ pub(super) fn scan_unicode(
         } else {
             names.join(", ")
         };
-        sink.push(HitKind::Bidi, line, false, p, &detail);
+        sink.push(HitKind::BIDI, line, false, p, &detail);
     }
     if let Some((p, cp)) = zw {
         let name = match cp {
@@ -96,7 +96,7 @@ pub(super) fn scan_unicode(
             _ => "ZERO WIDTH NO-BREAK SPACE",
         };
         sink.push(
-            HitKind::ZeroWidth,
+            HitKind::ZERO_WIDTH,
             line,
             false,
             p,
@@ -141,7 +141,7 @@ pub(super) fn scan_unicode(
         };
         if let Some(d) = detail {
             sink.push(
-                HitKind::MixedScriptIdentifier,
+                HitKind::MIXED_SCRIPT_IDENTIFIER,
                 line,
                 false,
                 start,
