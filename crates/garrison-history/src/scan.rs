@@ -94,7 +94,10 @@ mod tests {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".rs") && name != "tests.rs" {
                 let path = format!("src/content/{name}");
-                assert!(SCANNER_SOURCES.contains(&path.as_str()), "{path} not hashed");
+                assert!(
+                    SCANNER_SOURCES.contains(&path.as_str()),
+                    "{path} not hashed"
+                );
             }
         }
         for f in ["src/classify.rs", "src/scan.rs", "src/registry.rs"] {

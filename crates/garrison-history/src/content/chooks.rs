@@ -24,6 +24,7 @@ pub(super) fn attribute_body(text: &[u8], p: usize) -> Vec<u8> {
     let mut depth = 0i32;
     let mut out = Vec::new();
     for &b in s.iter().take(400) {
+        super::meter::step(1);
         if b == b'(' || b == b'[' {
             depth += 1;
         } else if b == b')' || b == b']' {

@@ -38,6 +38,7 @@ impl Hist {
 
     pub(super) fn add(&mut self, bytes: &[u8]) {
         let room = (ENTROPY_SAMPLE as u32).saturating_sub(self.n) as usize;
+        super::meter::step(bytes.len().min(room));
         for &b in bytes.iter().take(room) {
             if let Some(c) = self.counts.get_mut(usize::from(b)) {
                 *c += 1;

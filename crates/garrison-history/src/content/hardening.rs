@@ -179,6 +179,7 @@ pub(super) fn report_hardening(sink: &mut Sink, flags: &[(String, bool, bool, Li
     let mut order: Vec<&str> = Vec::new();
     let mut net: HashMap<&str, Net<'_, '_>> = HashMap::new();
     for f in flags {
+        super::meter::step(f.0.len());
         let e = net.entry(f.0.as_str()).or_insert_with(|| {
             order.push(f.0.as_str());
             (f.1, None, None, 0, 0)

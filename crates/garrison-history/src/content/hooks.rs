@@ -43,6 +43,7 @@ pub(super) fn toml_sections(data: &[u8], wanted: &[u32]) -> Vec<String> {
         if t.starts_with(b"[") {
             let inner = t.trim_ascii_start();
             let end = inner.iter().position(|b| *b == b'#').unwrap_or(inner.len());
+            super::meter::step(end);
             current = cut(
                 lossy(trim(head(inner, end.min(256))))
                     .trim_matches(['[', ']'])
@@ -51,6 +52,7 @@ pub(super) fn toml_sections(data: &[u8], wanted: &[u32]) -> Vec<String> {
             );
         }
         while wanted.get(wi).is_some_and(|w| *w == no) {
+            super::meter::step(current.len());
             out.push(current.clone());
             wi += 1;
         }

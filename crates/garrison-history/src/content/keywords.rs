@@ -244,6 +244,7 @@ pub(super) fn triggers(text: &[u8]) -> u32 {
     let Some(kw) = keywords() else {
         return u32::MAX;
     };
+    super::meter::step(text.len());
     let mut g = 0u32;
     for m in kw.ac.find_overlapping_iter(text) {
         g |= kw.groups.get(m.pattern().as_usize()).copied().unwrap_or(0);

@@ -51,6 +51,7 @@ pub(super) fn lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
         }
         let rest = tail(data, pos);
         let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        super::meter::step(len + 1);
         let mut line = head(rest, len);
         pos += len + 1;
         no = no.saturating_add(1);

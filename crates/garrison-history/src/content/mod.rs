@@ -30,6 +30,7 @@ mod ignore;
 mod keywords;
 mod kinds;
 mod lines;
+mod meter;
 mod plan;
 mod policy;
 mod probes;

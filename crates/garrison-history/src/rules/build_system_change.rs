@@ -10,7 +10,9 @@ fn weigh(h: &ContentHit) -> Option<(f64, &'static str)> {
     let weak = d.contains("(weak)") || (d.starts_with("weak") && !d.starts_with("weakened"));
     match h.kind {
         HitKind::FEATURE_PROBE_CHANGED if d.contains("stray") => Some((7.0, "probe-stray-dot")),
-        HitKind::FEATURE_PROBE_CHANGED if d.contains("source changed") => Some((4.0, "probe-source")),
+        HitKind::FEATURE_PROBE_CHANGED if d.contains("source changed") => {
+            Some((4.0, "probe-source"))
+        }
         HitKind::FEATURE_PROBE_CHANGED if d.contains("call line changed") => {
             Some((2.0, "probe-call"))
         }
