@@ -251,9 +251,7 @@ fn walk(
     if let Some(base) = hidden {
         platform = platform.with_hidden([base]);
     }
-    let walk = platform
-        .all()
-        .map_err(|e| GitError::Walk(e.to_string()))?;
+    let walk = platform.all().map_err(|e| GitError::Walk(e.to_string()))?;
     let limit = opts.max_commits.unwrap_or(usize::MAX);
     let mut ids = Vec::new();
     for info in walk {
@@ -313,8 +311,8 @@ fn mine_commit<S: ChangeScanner>(
             })?),
             None => None,
         };
-        let mut files = diff_trees(repo, parent_tree, tree, scanner, scratch)
-            .map_err(|e| fail("diff", &e))?;
+        let mut files =
+            diff_trees(repo, parent_tree, tree, scanner, scratch).map_err(|e| fail("diff", &e))?;
         add_siblings(repo, tree, scanner, &mut files);
         files
     };

@@ -41,7 +41,8 @@
 //!   ±HHMM`, or `+N(d|h|w)` after the current date (same offset). The first date defaults to
 //!   2020-01-01T00:00Z.
 //! - `commit [LABEL] MESSAGE`; changes inside it:
-//!   `write PATH` (+ content lines), `write PATH binary SIZE [seed N]` (bytes git calls binary,
+//!   `write PATH` (+ content lines; `write PATH noeol` drops the last newline), `write PATH
+//!   binary SIZE [seed N]` (bytes git calls binary,
 //!   starting with the xz magic), `write PATH lines N [seed N]` (generated text lines), `append
 //!   PATH` (+ content lines), `replace PATH` (+ `- old` and `+ new` lines), `delete PATH`, `move
 //!   OLD NEW`, `chmod +x PATH` / `chmod -x PATH`.
@@ -778,12 +779,15 @@ impl Builder {
                             self.repo.write(path, text(n, seed));
                         }
                     }
-                    Some(other) => return Err(err(no, format!("`write`: unknown `{other}`"))),
-                    None => {
-                        let (body, next) = Self::content(lines, i + 1);
+                    Some("noeol") | None => {
+                        let (mut body, next) = Self::content(lines, i + 1);
+                        if p.get(1).is_some() {
+                            body.pop();
+                        }
                         self.repo.write(path, body);
                         return Ok(next);
                     }
+                    Some(other) => return Err(err(no, format!("`write`: unknown `{other}`"))),
                 }
             }
             "append" => {
