@@ -11,7 +11,8 @@ use garrison_git::{
     ChangeKind, ChangeScanner, Commit, History, MineOptions, OnProgress, TextChange, mine,
     mine_cached,
 };
-use garrison_test::git::{Built, build, require, require_git};
+use garrison_test::git::{Built, build, require_git};
+use garrison_test::require::precondition;
 
 /// A repository exercising every case the miner must handle.
 const EVERY_CASE: &str = r#"
@@ -485,9 +486,9 @@ fn differential_test_repo() {
 fn differential_this_repository() {
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     if !require_git()
-        || !require(
-            "a git checkout of this repository",
+        || !precondition(
             root.join(".git").exists(),
+            "a git checkout of this repository",
         )
     {
         return;

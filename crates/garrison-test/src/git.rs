@@ -65,34 +65,10 @@ use std::process::Command;
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
-/// Is a `git` executable available?
-pub fn available() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether a test that needs `git` can run: true when `git` is installed. Without it the test
-/// is skipped locally (false, with a note on standard error) and fails under CI (the `CI`
-/// environment variable is set), where a missing precondition must never pass silently.
+/// Whether a test that needs `git` can run: true when `git` is installed; otherwise false
+/// locally (the test returns early) and a failure under CI (see [`crate::require`]).
 pub fn require_git() -> bool {
-    require("the `git` command", available())
-}
-
-/// Whether a test whose precondition (`what`) is `met` can run: true when it is; otherwise false
-/// locally (the test returns early, with a note on standard error) and a panic under CI.
-#[allow(clippy::print_stderr)]
-pub fn require(what: &str, met: bool) -> bool {
-    if met {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is missing; under CI this test must run"
-    );
-    eprintln!("{what} is missing: test skipped (it fails under CI)");
-    false
+    crate::require::program("git", &["--version"])
 }
 
 /// A person as git records them.
