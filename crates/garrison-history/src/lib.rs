@@ -23,7 +23,9 @@ mod forest;
 mod identity;
 mod landing;
 mod people;
+pub mod print;
 pub mod registry;
+pub mod review;
 pub mod risk;
 pub mod rules;
 pub mod scan;
@@ -40,6 +42,7 @@ pub use garrison_git::{
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use landing::{Landing, LandingKind, landings};
 pub use people::{AuthorState, PeopleIndex};
+pub use review::{Mining, Window, mine_for, parse_range, parse_since};
 pub use risk::{Analysis, AnalyzeOptions, AuthorSummary, ScoredCommit, analyze};
 
 /// One mined commit, with the content signals of each changed file.
@@ -80,4 +83,12 @@ pub enum HistoryError {
     /// Reading the repository failed.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// A `--since` instant that cannot be read (the message lists the forms it takes).
+    #[error(transparent)]
+    Since(#[from] garrison_source::time::InstantError),
+    /// A history window that cannot be read.
+    #[error(
+        "`{0}`: expected `off`, `all`, a date (2024-01-31), a date and time (2024-01-18T21:36:27+01:00; UTC without an offset), @UNIX-SECONDS, or a duration back from now (36h, 90d, 26w, 6m, 1y)"
+    )]
+    Window(String),
 }
