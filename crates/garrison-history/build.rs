@@ -2,8 +2,9 @@
 
 //! Makes the content scanner's version (`scan::SCANNER_VERSION`, part of the history cache key) a
 //! hash of the sources that decide what the scan reports: every file of `src/content/` but its
-//! tests, `src/classify.rs`, `src/scan.rs`, `src/registry.rs`, and every rule file that has a
-//! detector of its own (`impl Detector for`). Adding or changing a detector therefore can never
+//! tests, `src/classify.rs`, `src/scan.rs`, `src/registry.rs`, the signal list
+//! (`src/rules/mod.rs`), and every rule file that has a detector of its own (`impl Detector
+//! for`). Adding or changing a detector therefore can never
 //! keep stale cached hits, and nobody has to remember to bump a number. Line endings are
 //! normalised, so a CRLF checkout hashes like an LF one.
 
@@ -29,13 +30,18 @@ fn main() {
         .into_iter()
         .filter(|p| !p.ends_with("/tests.rs"))
         .collect();
-    for f in ["src/classify.rs", "src/scan.rs", "src/registry.rs"] {
+    for f in [
+        "src/classify.rs",
+        "src/scan.rs",
+        "src/registry.rs",
+        "src/rules/mod.rs",
+    ] {
         println!("cargo:rerun-if-changed={f}");
         sources.push(f.to_string());
     }
     for f in rust_files("src/rules") {
         let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{f}: {e}"));
-        if text.contains("impl Detector for") {
+        if text.contains("impl Detector for") && !f.ends_with("/mod.rs") {
             sources.push(f);
         }
     }

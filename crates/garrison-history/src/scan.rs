@@ -90,6 +90,17 @@ mod tests {
             }
         }
         assert_eq!(h, SCANNER_VERSION, "{SCANNER_SOURCES:?}");
+        for entry in std::fs::read_dir(root.join("src/rules")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let path = format!("src/rules/{name}");
+            let text = std::fs::read_to_string(root.join(&path)).unwrap();
+            if text.contains("impl Detector for") {
+                assert!(
+                    SCANNER_SOURCES.contains(&path.as_str()),
+                    "{path} not hashed"
+                );
+            }
+        }
         for entry in std::fs::read_dir(root.join("src/content")).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".rs") && name != "tests.rs" {
@@ -100,7 +111,12 @@ mod tests {
                 );
             }
         }
-        for f in ["src/classify.rs", "src/scan.rs", "src/registry.rs"] {
+        for f in [
+            "src/classify.rs",
+            "src/scan.rs",
+            "src/registry.rs",
+            "src/rules/mod.rs",
+        ] {
             assert!(SCANNER_SOURCES.contains(&f), "{f} not hashed");
         }
     }

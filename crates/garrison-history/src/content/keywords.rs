@@ -5,21 +5,21 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-pub(super) const G_DECODE: u32 = 1 << 0;
-pub(super) const G_EXEC: u32 = 1 << 1;
-pub(super) const G_SHELL: u32 = 1 << 2;
-pub(super) const G_NET: u32 = 1 << 3;
-pub(super) const G_PROC: u32 = 1 << 4;
-pub(super) const G_CHOOK: u32 = 1 << 5;
-pub(super) const G_HARDEN: u32 = 1 << 6;
-pub(super) const G_SANDBOX: u32 = 1 << 7;
-pub(super) const G_HOOK: u32 = 1 << 8;
-pub(super) const G_TESTDIS: u32 = 1 << 9;
-pub(super) const G_ENDPOINT: u32 = 1 << 10;
-pub(super) const G_CRED: u32 = 1 << 11;
+pub(super) const G_DECODE: u64 = 1 << 0;
+pub(super) const G_EXEC: u64 = 1 << 1;
+pub(super) const G_SHELL: u64 = 1 << 2;
+pub(super) const G_NET: u64 = 1 << 3;
+pub(super) const G_PROC: u64 = 1 << 4;
+pub(super) const G_CHOOK: u64 = 1 << 5;
+pub(super) const G_HARDEN: u64 = 1 << 6;
+pub(super) const G_SANDBOX: u64 = 1 << 7;
+pub(super) const G_HOOK: u64 = 1 << 8;
+pub(super) const G_TESTDIS: u64 = 1 << 9;
+pub(super) const G_ENDPOINT: u64 = 1 << 10;
+pub(super) const G_CRED: u64 = 1 << 11;
 
 /// Keywords (ASCII case-insensitive) and the detector groups they wake up.
-pub(super) const KEYWORDS: &[(&str, u32)] = &[
+pub(super) const KEYWORDS: &[(&str, u64)] = &[
     // Python decoding
     ("b64decode", G_DECODE),
     ("b32decode", G_DECODE),
@@ -217,35 +217,47 @@ pub(super) const KEYWORDS: &[(&str, u32)] = &[
     ("environ", G_CRED),
 ];
 
-pub(super) struct Keywords {
-    pub(super) ac: AhoCorasick,
-    pub(super) groups: Vec<u32>,
+/// The group bit of the `i`-th registered content-rule detector
+/// ([`crate::registry::detectors`]); the built-in groups use the low bits.
+pub(super) fn detector_group(i: usize) -> u64 {
+    1u64.checked_shl(u32::try_from(32 + i).unwrap_or(u32::MAX))
+        .unwrap_or(0)
 }
 
+pub(super) struct Keywords {
+    pub(super) ac: AhoCorasick,
+    pub(super) groups: Vec<u64>,
+}
+
+/// The automaton over [`KEYWORDS`] and every registered detector's keywords.
 pub(super) fn keywords() -> Option<&'static Keywords> {
     static KW: OnceLock<Option<Keywords>> = OnceLock::new();
     KW.get_or_init(|| {
+        let mut all: Vec<(&str, u64)> = KEYWORDS.to_vec();
+        for (i, d) in crate::registry::detectors().enumerate() {
+            all.extend(d.keywords().iter().map(|k| (*k, detector_group(i))));
+        }
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(KEYWORDS.iter().map(|(k, _)| k))
+            .build(all.iter().map(|(k, _)| k))
             .ok()?;
         Some(Keywords {
             ac,
-            groups: KEYWORDS.iter().map(|(_, g)| *g).collect(),
+            groups: all.iter().map(|(_, g)| *g).collect(),
         })
     })
     .as_ref()
 }
 
 /// Detector groups whose keywords occur in `text`.
-pub(super) fn triggers(text: &[u8]) -> u32 {
+pub(super) fn triggers(text: &[u8]) -> u64 {
     let Some(kw) = keywords() else {
-        return u32::MAX;
+        return u64::MAX;
     };
     super::meter::step(text.len());
-    let mut g = 0u32;
+    let mut g = 0u64;
     for m in kw.ac.find_overlapping_iter(text) {
         g |= kw.groups.get(m.pattern().as_usize()).copied().unwrap_or(0);
     }

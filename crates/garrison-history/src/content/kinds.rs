@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -126,9 +127,10 @@ impl HitKind {
         HitKind(meta)
     }
 
-    /// Every kind: the built-in table, then the kinds of registered detectors.
+    /// Every kind: the built-in table, then the kinds of the registered content rules'
+    /// detectors ([`crate::registry::detectors`]).
     pub fn all() -> Vec<HitKind> {
-        BUILTIN.to_vec()
+        all().to_vec()
     }
 
     /// Kebab-case name.
@@ -148,16 +150,24 @@ impl HitKind {
 
     /// Position in [`HitKind::all`] (kinds not found there come last).
     fn order(self) -> usize {
-        BUILTIN
-            .iter()
-            .position(|k| *k == self)
-            .unwrap_or(BUILTIN.len())
+        let all = all();
+        all.iter().position(|k| *k == self).unwrap_or(all.len())
     }
 
     /// The kind called `name`, among [`HitKind::all`].
     pub fn from_name(name: &str) -> Option<HitKind> {
-        HitKind::all().into_iter().find(|k| k.as_str() == name)
+        all().iter().copied().find(|k| k.as_str() == name)
     }
+}
+
+/// [`HitKind::all`], computed once.
+fn all() -> &'static [HitKind] {
+    static ALL: OnceLock<Vec<HitKind>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v = BUILTIN.to_vec();
+        v.extend(crate::registry::detectors().map(|d| d.kind()));
+        v
+    })
 }
 
 impl fmt::Debug for HitKind {

@@ -21,6 +21,7 @@
 //! reported: re-indentation and reordering are routine.
 
 mod chooks;
+mod detector;
 mod disabled_tests;
 mod endpoints;
 mod entropy;
@@ -47,7 +48,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::Hunk;
 use crate::classify::{Lang, PathClass};
-pub use kinds::HitKind;
+pub use detector::{AddedLine, Detector, FileInfo};
+pub use kinds::{HitKind, KindMeta};
 
 use keywords::*;
 use lines::{Line, mark_moved, select_lines, side_ranges};
@@ -118,6 +120,18 @@ pub fn scan_change(
     let old = head(old, MAX_FILE_BYTES);
     let lang = effective_lang(path, new, old);
     let p = plan(path, class, lang);
+    let file = FileInfo {
+        path,
+        name: path.rsplit('/').next().unwrap_or(path),
+        class,
+        lang,
+    };
+    // Content-rule detectors that read this file, with their keyword group.
+    let detectors: Vec<(u64, &dyn Detector)> = crate::registry::detectors()
+        .enumerate()
+        .filter(|(_, d)| d.applies(&file))
+        .map(|(i, d)| (detector_group(i), d))
+        .collect();
     let mut added = select_lines(new, &side_ranges(hunks, true));
     let mut removed = select_lines(old, &side_ranges(hunks, false));
     mark_moved(&mut added, &mut removed);
@@ -248,6 +262,27 @@ pub fn scan_change(
             }
             if wants_creds {
                 scan_credentials(&mut sink, line);
+            }
+        }
+        let mut prose: Option<bool> = None;
+        for (group, d) in &detectors {
+            if g & group == 0 {
+                continue;
+            }
+            let prose = *prose.get_or_insert_with(|| {
+                let t = trim(text);
+                t.starts_with(b"#")
+                    || t.starts_with(b"//")
+                    || t.starts_with(b";")
+                    || (p.py && py_prose(&mut cursor, line))
+            });
+            let added = AddedLine {
+                no: line.no,
+                text,
+                prose,
+            };
+            if let Some((focus, detail)) = d.added_line(&file, &added) {
+                sink.push(d.kind(), line, false, focus, &detail);
             }
         }
     }

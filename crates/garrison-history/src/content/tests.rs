@@ -112,6 +112,14 @@ fn kind_names() {
     sorted.sort();
     assert_eq!(sorted, all);
     assert!(HitKind::BIDI < HitKind::CREDENTIAL_ACCESS);
+    // Content rules' detectors: each has a keyword group bit and its kind is known by name.
+    let detectors: Vec<_> = crate::registry::detectors().collect();
+    assert!(detectors.len() <= 32, "keyword groups hold 32 detectors");
+    for (i, d) in detectors.iter().enumerate() {
+        assert_ne!(super::keywords::detector_group(i), 0);
+        assert_eq!(HitKind::from_name(d.kind().as_str()), Some(d.kind()));
+        assert!(!d.keywords().is_empty());
+    }
 }
 
 // --- Unicode -------------------------------------------------------------------------
