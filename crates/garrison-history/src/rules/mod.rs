@@ -40,6 +40,7 @@ signals! {
     trojan_source,
     c_hooking,
     exfiltration,
+    dependency_source,
     self_committed,
     recent_rights,
     new_contributor,
