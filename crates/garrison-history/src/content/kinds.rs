@@ -1,4 +1,4 @@
-//! The kinds of content signal, in ONE table: the [`kinds!`] invocation below gives each built-in
+//! The kinds of content signal, in ONE table: the `kinds!` invocation below gives each built-in
 //! kind its constant, its name (what the cache stores), its description and its rank under the
 //! per-file cap. A content rule with a detector of its own declares its kind in its rule file
 //! ([`KindMeta`] + [`HitKind::new`]) and is found through the registry.
@@ -177,7 +177,7 @@ impl fmt::Debug for HitKind {
 }
 
 impl Ord for HitKind {
-    /// Table order (built-in kinds first, in [`kinds!`] order), then by name.
+    /// Table order (built-in kinds first, in the order of their table), then by name.
     fn cmp(&self, other: &HitKind) -> Ordering {
         self.order()
             .cmp(&other.order())
