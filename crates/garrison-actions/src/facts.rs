@@ -195,14 +195,14 @@ pub fn step_uses_oidc(step: &Step) -> bool {
 
 /// True if the job may use its OIDC token: a step does ([`step_uses_oidc`]), it calls a
 /// reusable workflow, or it uses a local action we cannot see into (or one that does).
-pub fn job_uses_oidc(repo: &crate::Repo, job: &Job) -> bool {
+pub fn job_uses_oidc(ws: &crate::Workspace, job: &Job) -> bool {
     if job.uses.is_some() {
         return true;
     }
     job.steps.iter().any(|s| {
         step_uses_oidc(s)
             || match &s.uses {
-                Some((garrison_workflows::Uses::Local { path }, _)) => repo
+                Some((garrison_workflows::Uses::Local { path }, _)) => ws
                     .local_action(path)
                     .is_none_or(|a| a.steps.iter().any(step_uses_oidc)),
                 _ => false,

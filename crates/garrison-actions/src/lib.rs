@@ -2,19 +2,26 @@
 //!
 //! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in
 //! [`registry::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots.
-//! Audits see the whole [`Repo`] so they can follow local composite actions and reusable
+//! Audits see the whole [`Workspace`] so they can follow local composite actions and reusable
 //! workflows (`uses: ./…`) in the caller's trigger and permission context.
 
 pub mod facts;
 pub mod registry;
-pub mod repo;
 pub mod rules;
 
 use garrison_report::{Finding, Location, RuleMeta, Span};
 use garrison_workflows::{Action, Dependabot, Workflow};
+use garrison_workspace::Kind;
 use rayon::prelude::*;
 
-pub use repo::Repo;
+pub use garrison_workspace::Workspace;
+
+/// The inputs the workflow audits read: their load errors are the audits' to report.
+pub const INPUTS: &[Option<Kind>] = &[
+    Some(Kind::Workflow),
+    Some(Kind::Action),
+    Some(Kind::Dependabot),
+];
 
 /// One workflow audit. Implement the hooks that apply; the rest default to nothing.
 pub trait Audit: Sync + Send {
@@ -22,50 +29,58 @@ pub trait Audit: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
 
     /// Audits a workflow file.
-    fn workflow(&self, _repo: &Repo, _wf: &Workflow, _out: &mut Vec<Finding>) {}
+    fn workflow(&self, _ws: &Workspace, _wf: &Workflow, _out: &mut Vec<Finding>) {}
 
     /// Audits an action definition (`action.yml`).
-    fn action(&self, _repo: &Repo, _action: &Action, _out: &mut Vec<Finding>) {}
+    fn action(&self, _ws: &Workspace, _action: &Action, _out: &mut Vec<Finding>) {}
 
     /// Audits `dependabot.yml`.
-    fn dependabot(&self, _repo: &Repo, _config: &Dependabot, _out: &mut Vec<Finding>) {}
+    fn dependabot(&self, _ws: &Workspace, _config: &Dependabot, _out: &mut Vec<Finding>) {}
 
     /// Audits the repository as a whole (e.g. a missing dependabot configuration).
-    fn repo(&self, _repo: &Repo, _out: &mut Vec<Finding>) {}
+    fn repo(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
 
-/// Runs every audit `selected` accepts over `repo`, in parallel over files.
-pub fn run(repo: &Repo, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+/// Runs every audit `selected` accepts over `ws`, in parallel over files.
+pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let audits: Vec<&dyn Audit> = registry::AUDITS
         .iter()
         .copied()
         .filter(|a| selected(a.meta().id))
         .collect();
-    let mut out: Vec<Finding> = repo
+    let mut out: Vec<Finding> = ws
         .workflows
         .par_iter()
         .flat_map_iter(|wf| {
             let mut v = Vec::new();
             for a in &audits {
-                a.workflow(repo, wf, &mut v);
+                a.workflow(ws, wf, &mut v);
             }
             v
         })
         .collect();
-    for action in &repo.actions {
+    for action in &ws.actions {
         for a in &audits {
-            a.action(repo, action, &mut out);
+            a.action(ws, action, &mut out);
         }
     }
-    if let Some(d) = &repo.dependabot {
+    if let Some(d) = &ws.dependabot {
         for a in &audits {
-            a.dependabot(repo, d, &mut out);
+            a.dependabot(ws, d, &mut out);
         }
     }
     for a in &audits {
-        a.repo(repo, &mut out);
+        a.repo(ws, &mut out);
     }
     out
+}
+
+/// How many files the audits looked at: the GitHub inputs parsed, and those that failed to load.
+pub fn file_count(ws: &Workspace) -> usize {
+    ws.workflows.len()
+        + ws.actions.len()
+        + usize::from(ws.dependabot.is_some())
+        + ws.errors_of(INPUTS).count()
 }
 
 /// Metadata of every workflow rule.

@@ -7,24 +7,26 @@
 
 use std::path::Path;
 
-use garrison_actions::repo::{Kind, Repo};
-use garrison_actions::{rules, run};
-use garrison_test::fixtures::{Case, Outcome, Suite, files_under};
+use garrison_actions::{INPUTS, file_count, rules, run};
+use garrison_test::fixtures::{Case, Outcome, Suite};
+use garrison_workspace::{Inputs, Kind, Options, Workspace};
 
 fn suite() -> Suite {
     Suite::new(env!("CARGO_MANIFEST_DIR"), rules())
 }
 
-fn load(case: &Path) -> Repo {
+fn load(case: &Path) -> Workspace {
     if case.is_dir() {
-        let files = files_under(case);
-        return Repo::load(case, files.iter().map(String::as_str));
+        let options = Options {
+            inputs: Inputs::GitHub,
+            ..Options::default()
+        };
+        return Workspace::load(case, &options);
     }
     let name = case
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    let text = std::fs::read_to_string(case).unwrap_or_default();
     let kind = if name.starts_with("action") {
         Kind::Action
     } else if name.starts_with("dependabot") {
@@ -32,17 +34,18 @@ fn load(case: &Path) -> Repo {
     } else {
         Kind::Workflow
     };
-    let mut repo = Repo::default();
-    repo.add_as(name, &text, Some(kind));
-    repo
+    match Workspace::load_file(case, Some(kind)) {
+        Ok(ws) => ws,
+        Err(e) => panic!("{e}"),
+    }
 }
 
 fn audit(case: &Case<'_>) -> Outcome {
-    let repo = load(case.path);
+    let ws = load(case.path);
     Outcome {
-        findings: run(&repo, &|id| id == case.rule.id),
-        errors: repo.errors.clone(),
-        files_scanned: repo.file_count(),
+        findings: run(&ws, &|id| id == case.rule.id),
+        errors: ws.errors_of(INPUTS).cloned().collect(),
+        files_scanned: file_count(&ws),
     }
 }
 

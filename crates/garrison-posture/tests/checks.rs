@@ -3,8 +3,9 @@
 //! `tests/fixtures/<rule-name>/<case>/` is a mini repository checked by rule
 //! `posture/<rule-name>` (or `info/<rule-name>`) alone.
 
-use garrison_posture::{Checkout, rules, run};
+use garrison_posture::{rules, run};
 use garrison_test::fixtures::{Case, Outcome, Suite, corpus_repos};
+use garrison_workspace::{Options, Workspace};
 
 fn suite() -> Suite {
     Suite::new(env!("CARGO_MANIFEST_DIR"), rules())
@@ -16,11 +17,11 @@ fn check(case: &Case<'_>) -> Outcome {
         "{}: cases are directories",
         case.path.display()
     );
-    let co = Checkout::scan(case.path, &[]);
+    let ws = Workspace::load(case.path, &Options::default());
     Outcome {
-        findings: run(&co, &|id| id == case.rule.id),
-        errors: co.errors.clone(),
-        files_scanned: co.files.len(),
+        findings: run(&ws, &|id| id == case.rule.id),
+        errors: ws.errors.iter().map(|e| e.error.clone()).collect(),
+        files_scanned: ws.files.len(),
     }
 }
 
@@ -38,8 +39,8 @@ fn every_rule_has_fixtures_and_docs() {
 #[test]
 fn corpus_does_not_panic() {
     for p in corpus_repos() {
-        let co = Checkout::scan(&p, &[]);
-        let findings = run(&co, &|_| true);
+        let ws = Workspace::load(&p, &Options::default());
+        let findings = run(&ws, &|_| true);
         // Every repository gets the not-evaluated items at least.
         assert!(findings.iter().any(|f| f.rule == "info/not-evaluated"));
         for f in &findings {

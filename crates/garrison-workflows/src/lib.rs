@@ -39,3 +39,20 @@ pub fn expressions_in(source: &SourceFile, node: &Node) -> Vec<ExprAt> {
 pub fn span(node: &Node) -> Span {
     node.span
 }
+
+/// The local composite action at `./path` (a directory holding `action.yml`) among `actions`.
+pub fn local_action<'a>(actions: &'a [Action], path: &str) -> Option<&'a Action> {
+    let dir = path.trim_start_matches("./").trim_end_matches('/');
+    actions.iter().find(|a| {
+        let p = a.path();
+        p.strip_suffix("action.yml")
+            .or_else(|| p.strip_suffix("action.yaml"))
+            .is_some_and(|d| d.trim_end_matches('/') == dir)
+    })
+}
+
+/// The local reusable workflow at `./.github/workflows/x.yml` among `workflows`.
+pub fn local_workflow<'a>(workflows: &'a [Workflow], path: &str) -> Option<&'a Workflow> {
+    let p = path.trim_start_matches("./");
+    workflows.iter().find(|w| w.path() == p)
+}

@@ -4,7 +4,7 @@ use garrison_workflows::Workflow;
 use garrison_yaml::Node;
 
 use crate::facts::{self, Reach};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -130,7 +130,7 @@ impl Audit for BotCondition {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let privileged = wf.has_trigger("pull_request_target") || wf.has_trigger("workflow_run");
         let external = facts::has_external_trigger(wf);
         for job in &wf.jobs {

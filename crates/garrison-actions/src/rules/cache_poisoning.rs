@@ -3,7 +3,7 @@ use garrison_workflows::{Job, Step, Trigger, Workflow};
 use garrison_yaml::Node;
 
 use crate::facts::{input_str, is_false, job_releases, run_script, upstream_jobs};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -543,7 +543,7 @@ impl Audit for CachePoisoning {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let mut done: Vec<&str> = Vec::new();
         let publishers: Vec<&Job> = wf.jobs.iter().filter(|j| job_releases(j)).collect();
         // Publishing jobs first, then their builders, each job once.

@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Trigger, Uses, Workflow};
 
 use crate::facts::{self, PrCheckout, PrDerived, Reach};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -344,7 +344,7 @@ fn judge<'a>(
 /// up to [`MAX_DEPTH`]) in the caller's trigger and reach.
 #[allow(clippy::too_many_arguments)]
 fn follow<'a>(
-    repo: &'a Repo,
+    ws: &'a Workspace,
     wf: &'a Workflow,
     job: &'a Job,
     event: &str,
@@ -361,7 +361,7 @@ fn follow<'a>(
     if depth >= MAX_DEPTH || visited.contains(path) {
         return;
     }
-    let Some(callee) = repo.local_workflow(path) else {
+    let Some(callee) = ws.local_workflow(path) else {
         return;
     };
     let path = path.trim_start_matches("./").to_string();
@@ -382,7 +382,7 @@ fn follow<'a>(
         };
         if j.uses.is_some() {
             follow(
-                repo,
+                ws,
                 callee,
                 j,
                 event,
@@ -480,7 +480,7 @@ impl Audit for DangerousTrigger {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         for trigger in &wf.triggers {
             if !TRIGGERS.contains(&trigger.event.as_str()) {
                 continue;
@@ -491,7 +491,7 @@ impl Audit for DangerousTrigger {
                 if j.uses.is_some() {
                     let mut visited = Vec::new();
                     follow(
-                        repo,
+                        ws,
                         wf,
                         j,
                         event,

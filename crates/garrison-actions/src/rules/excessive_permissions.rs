@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Permissions, Workflow};
 
 use crate::facts::job_uses_oidc;
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -62,7 +62,7 @@ fn write_all(wf: &Workflow, p: &Permissions, route: &str, who: &str, out: &mut V
     }
 }
 
-fn id_token_on_job(repo: &Repo, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+fn id_token_on_job(ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
     let Some(Permissions::Scoped(scopes, _)) = &job.permissions else {
         return;
     };
@@ -72,7 +72,7 @@ fn id_token_on_job(repo: &Repo, wf: &Workflow, job: &Job, out: &mut Vec<Finding>
     else {
         return;
     };
-    if job_uses_oidc(repo, job) {
+    if job_uses_oidc(ws, job) {
         return;
     }
     out.push(
@@ -99,7 +99,7 @@ impl Audit for ExcessivePermissions {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         if let Some(p) = &wf.permissions {
             write_all(wf, p, "", "the workflow", out);
         }
@@ -107,7 +107,7 @@ impl Audit for ExcessivePermissions {
             if let Some(p) = &job.permissions {
                 write_all(wf, p, &job.route, &format!("job {}", job.id), out);
             }
-            id_token_on_job(repo, wf, job, out);
+            id_token_on_job(ws, wf, job, out);
         }
         let Some(Permissions::Scoped(scopes, _)) = &wf.permissions else {
             return;
@@ -124,7 +124,7 @@ impl Audit for ExcessivePermissions {
             let names: Vec<&str> = if scope == "id-token" {
                 inheriting
                     .iter()
-                    .filter(|j| !job_uses_oidc(repo, j))
+                    .filter(|j| !job_uses_oidc(ws, j))
                     .map(|j| j.id.as_str())
                     .collect()
             } else {

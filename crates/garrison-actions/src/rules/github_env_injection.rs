@@ -4,7 +4,7 @@ use garrison_workflows::{Step, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
 use crate::facts::{self, Source};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -238,7 +238,7 @@ impl Audit for GithubEnvInjection {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let triggers = facts::trigger_names(wf);
         let workflow_run = wf.has_trigger("workflow_run");
         for job in &wf.jobs {
@@ -258,7 +258,7 @@ impl Audit for GithubEnvInjection {
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         for step in &action.steps {
             let cx = Ctx {
                 file: &action.file,

@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Step, WorkflowFile};
 use garrison_yaml::{Node, Value};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -236,7 +236,7 @@ impl Audit for HardcodedCredential {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
         walk(&wf.file, &wf.file.root, "", 0, out);
         for job in &wf.jobs {
             for step in &job.steps {
@@ -261,7 +261,7 @@ impl Audit for HardcodedCredential {
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         walk(&action.file, &action.file.root, "", 0, out);
         for step in &action.steps {
             literal_input(&action.file, step, out);

@@ -2,7 +2,7 @@ use garrison_report::{Finding, declare_rule};
 use garrison_workflows::Workflow;
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -69,7 +69,7 @@ impl Audit for InsecureCommands {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let env = wf.env.as_ref();
         if let Some(e) = env {
             check(wf, Some(e), "", out);

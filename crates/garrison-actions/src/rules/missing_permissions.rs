@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::Workflow;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -44,7 +44,7 @@ impl Audit for MissingPermissions {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         if wf.permissions.is_some() || wf.jobs.is_empty() {
             return;
         }

@@ -4,7 +4,7 @@ use garrison_yaml::Node;
 
 use crate::facts::{self, Reach, Source};
 use crate::rules::template_injection::sinks;
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -87,7 +87,7 @@ struct Tainted {
 
 /// The caller's context while walking into callees.
 struct Walk<'a> {
-    repo: &'a Repo,
+    ws: &'a Workspace,
     wf: &'a Workflow,
     triggers: Vec<&'a str>,
     event: &'a str,
@@ -251,7 +251,7 @@ impl Walk<'_> {
             }
             // Checkouts in called reusable workflows under the triggers dangerous-trigger
             // follows are reported there, with the run that follows them.
-            let covered = self.repo.local_workflow(&file.path).is_some()
+            let covered = self.ws.local_workflow(&file.path).is_some()
                 && self
                     .triggers
                     .iter()
@@ -315,7 +315,7 @@ impl Walk<'_> {
                 if depth >= MAX_DEPTH || visited.contains(path) {
                     return;
                 }
-                let Some(action) = self.repo.local_action(path) else {
+                let Some(action) = self.ws.local_action(path) else {
                     return;
                 };
                 let inner = self.pass(file, step.with.as_ref(), taint, &route);
@@ -370,7 +370,7 @@ impl Walk<'_> {
                     if depth >= MAX_DEPTH || visited.contains(path) {
                         return;
                     }
-                    let Some(callee) = self.repo.local_workflow(path) else {
+                    let Some(callee) = self.ws.local_workflow(path) else {
                         return;
                     };
                     let inner = self.pass(file, job.with.as_ref(), taint, &route);
@@ -395,7 +395,7 @@ impl Audit for PrivilegedChain {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let privileged = facts::privileged_triggers(wf);
         let Some(first) = privileged.first() else {
             return;
@@ -407,7 +407,7 @@ impl Audit for PrivilegedChain {
         };
         for job in &wf.jobs {
             let mut walk = Walk {
-                repo,
+                ws,
                 wf,
                 triggers: facts::trigger_names(wf),
                 event,

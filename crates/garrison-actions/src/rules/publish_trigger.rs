@@ -4,7 +4,7 @@ use garrison_workflows::{Job, Trigger, Workflow};
 use crate::facts::{
     guard_is_deliberate, publishing_steps, step_publishes_to_testpypi, upstream_jobs,
 };
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -117,7 +117,7 @@ impl Audit for PublishTrigger {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let all_risky: Vec<(&Trigger, Severity)> = wf
             .triggers
             .iter()

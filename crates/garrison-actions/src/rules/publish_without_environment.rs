@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::Workflow;
 
 use crate::facts::{publishing_steps, step_publishes_to_testpypi};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -47,7 +47,7 @@ impl Audit for PublishWithoutEnvironment {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         for job in &wf.jobs {
             if job.environment.is_some() {
                 continue;

@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Workflow};
 
 use crate::facts::{env_lookup, reads_secret, run_script};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -197,7 +197,7 @@ impl Audit for PypiToken {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         for job in &wf.jobs {
             for step in &job.steps {
                 check_step(wf, job, step, out);

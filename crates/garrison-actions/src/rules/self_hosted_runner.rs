@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::{Job, Workflow};
 use garrison_yaml::{Node, Value};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -115,7 +115,7 @@ impl Audit for SelfHostedRunner {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let triggers: Vec<&str> = wf
             .triggers
             .iter()

@@ -4,7 +4,7 @@ use garrison_workflows::{Step, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
 use crate::facts::{self, Source, TaintedOutput};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -325,7 +325,7 @@ impl Audit for TemplateInjection {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let triggers = facts::trigger_names(wf);
         for job in &wf.jobs {
             let mut outputs: Vec<TaintedOutput> = Vec::new();
@@ -350,7 +350,7 @@ impl Audit for TemplateInjection {
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         let mut outputs: Vec<TaintedOutput> = Vec::new();
         for step in &action.steps {
             let scopes = [step.env.as_ref()];

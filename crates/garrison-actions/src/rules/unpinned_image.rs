@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Uses, Workflow};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -133,7 +133,7 @@ impl Audit for UnpinnedImage {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let path = wf.path();
         for job in &wf.jobs {
             if let Some(c) = &job.container {
@@ -159,7 +159,7 @@ impl Audit for UnpinnedImage {
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         let path = action.path();
         if let Some(img) = &action.image
             && let Some(s) = img.as_str()

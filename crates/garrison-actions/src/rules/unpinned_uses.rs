@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Step, Uses};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -160,7 +160,7 @@ impl Audit for UnpinnedUses {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
         for job in &wf.jobs {
             if let Some((u, n)) = &job.uses {
                 check(wf.path(), u, n, &job.route, "reusable workflow", out);
@@ -169,7 +169,7 @@ impl Audit for UnpinnedUses {
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
         check_steps(action.path(), &action.steps, out);
     }
 }

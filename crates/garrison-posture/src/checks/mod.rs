@@ -15,18 +15,16 @@ pub mod security_policy_no_private_channel;
 pub mod unpinned_build_requires;
 pub mod unsigned_release_tags;
 
-use crate::Checkout;
-use crate::checkout::FileEntry;
+use garrison_workspace::FileEntry;
+use garrison_workspace::documents::SECURITY_POLICY;
+
+use crate::Workspace;
 
 /// The path findings use for the repository as a whole.
 pub const ROOT: &str = ".";
 
 /// Security policy files GitHub shows: `SECURITY.md` (any case; `.md`, `.rst`, `.txt` or no
 /// extension) at the root, in `.github/` or in `docs/`.
-pub fn security_policies(co: &Checkout) -> Vec<&FileEntry> {
-    co.find_named(
-        &["", ".github", "docs"],
-        &["security"],
-        &["md", "rst", "txt", "markdown", ""],
-    )
+pub fn security_policies(ws: &Workspace) -> Vec<&FileEntry> {
+    ws.find_named(&SECURITY_POLICY)
 }

@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare
 
 use super::publishing::{self, Method};
 use super::{ROOT, not_evaluated};
-use crate::{Check, Checkout, loc};
+use crate::{Check, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -46,8 +46,8 @@ impl Check for NoTrustedPublishing {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let jobs = publishing::publish_jobs(co);
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let jobs = publishing::publish_jobs(ws);
         if jobs.is_empty() {
             let mut f = not_evaluated::finding(
                 Self::META.id,

@@ -6,7 +6,7 @@
 use garrison_workflows::{Job, Permission, Permissions, Step, Workflow};
 use garrison_yaml::Node;
 
-use crate::Checkout;
+use crate::Workspace;
 
 /// The PyPA publishing action.
 pub const PYPA_ACTION: &str = "pypa/gh-action-pypi-publish";
@@ -74,9 +74,9 @@ pub fn step_method(step: &Step) -> Option<Method> {
 }
 
 /// Every publishing job of the checkout, in workflow and job order.
-pub fn publish_jobs(co: &Checkout) -> Vec<PublishJob<'_>> {
+pub fn publish_jobs(ws: &Workspace) -> Vec<PublishJob<'_>> {
     let mut out = Vec::new();
-    for wf in &co.workflows {
+    for wf in &ws.workflows {
         for job in &wf.jobs {
             let steps: Vec<PublishStep<'_>> = job
                 .steps
