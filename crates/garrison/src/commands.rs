@@ -175,6 +175,9 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         // A single file: audit it as the GitHub file its name says (workflow by default).
         let mut ws = Workspace::load_file(path, None)?;
         add_actions(&mut report, &ws, &selected);
+        report
+            .errors
+            .extend(ws.errors_of(garrison_actions::INPUTS).cloned());
         report.sources.extend(ws.take_sources());
     } else {
         // One walk and one parse of every input serve all the analyses.
@@ -195,12 +198,18 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
                     .into(),
             });
         }
+        // Each analysis answers for the load errors of the inputs it reads; each error is
+        // reported once.
+        let mut read: Vec<Option<garrison_workspace::Kind>> = Vec::new();
         if which.actions {
             add_actions(&mut report, &ws, &selected);
+            read.extend(garrison_actions::INPUTS);
         }
         if which.posture {
             crate::posture::add(&mut report, &ws, &selected);
+            read.extend(garrison_posture::INPUTS);
         }
+        report.errors.extend(ws.errors_of(&read).cloned());
         if which.deps {
             let files: Vec<String> = ws.paths().map(str::to_string).collect();
             let manifests = crate::deps::manifests_in(path, &files, "", &mut report);
@@ -230,9 +239,6 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
 
 fn add_actions(report: &mut Report, ws: &Workspace, selected: &dyn Fn(&str) -> bool) {
     report.findings.extend(garrison_actions::run(ws, selected));
-    report
-        .errors
-        .extend(ws.errors_of(garrison_actions::INPUTS).cloned());
     report.files_scanned += garrison_actions::file_count(ws);
     report.rules.extend(
         garrison_actions::rules()

@@ -11,9 +11,6 @@ pub fn rules() -> Vec<&'static RuleMeta> {
 /// Runs the posture checks on a loaded workspace.
 pub fn add(report: &mut Report, ws: &Workspace, selected: &dyn Fn(&str) -> bool) {
     report.findings.extend(garrison_posture::run(ws, selected));
-    report
-        .errors
-        .extend(ws.errors_of(garrison_posture::INPUTS).cloned());
     report.files_scanned = report.files_scanned.max(ws.files.len());
     report
         .rules
