@@ -10,9 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use garrison_posture::checks::no_dependency_updates::coverage;
-use garrison_posture::checks::{publishing, security_policies};
+use garrison_posture::checks::security_policies;
 use garrison_posture::run;
 use garrison_report::{Confidence, Finding};
+use garrison_workflows::publishing;
 use garrison_workspace::{Options, Workspace};
 
 const YES: &str = "yes";
@@ -56,7 +57,7 @@ fn row(co: &Workspace) -> Vec<String> {
         (true, false) => "no (Actions)".to_string(),
         (false, false) => NO.to_string(),
     };
-    let publishing = !publishing::publish_jobs(co).is_empty();
+    let publishing = !publishing::publish_jobs(&co.workflows).is_empty();
     let trusted = if !publishing {
         NA
     } else if has(&findings, "posture/no-trusted-publishing") {

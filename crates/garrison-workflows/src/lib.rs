@@ -4,10 +4,18 @@
 //! span it came from and every finding can name a symbolic route such as
 //! `jobs.publish.steps[2].run`. Unknown keys are kept (in the tree), never rejected: GitHub adds
 //! keys faster than any model.
+//!
+//! The facts several analyses ask of the model live here too, once: which events are
+//! privileged or external ([`triggers`]), which steps publish and how they authenticate
+//! ([`publishing`]), which use the OIDC token ([`oidc`]), which contexts an attacker controls
+//! ([`contexts`]).
 
 pub mod contexts;
 pub mod dependabot;
 pub mod model;
+pub mod oidc;
+pub mod publishing;
+pub mod triggers;
 pub mod uses;
 
 pub use dependabot::{Dependabot, Update};

@@ -240,6 +240,16 @@ impl Step {
         self.with.as_ref()?.get(key)
     }
 
+    /// A `with:` input as scalar text.
+    pub fn input_str(&self, key: &str) -> Option<&str> {
+        self.input(key).and_then(Node::as_str)
+    }
+
+    /// The script of a `run:` step, if any.
+    pub fn script(&self) -> Option<&str> {
+        self.run.as_ref().and_then(Node::as_str)
+    }
+
     /// The action name (`owner/repo[/path]`, lowercased) for repository `uses:`.
     pub fn action(&self) -> Option<String> {
         self.uses.as_ref().and_then(|(u, _)| u.action_name())
@@ -433,6 +443,24 @@ impl Workflow {
     /// A job by id.
     pub fn job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// The jobs `job` depends on through `needs:`, transitively (without `job` itself).
+    pub fn upstream_jobs(&self, job: &Job) -> Vec<&Job> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo: Vec<String> = job.needs.clone();
+        let mut out = Vec::new();
+        while let Some(id) = todo.pop() {
+            if seen.contains(&id.as_str()) || id == job.id || seen.len() > 1000 {
+                continue;
+            }
+            if let Some(j) = self.job(&id) {
+                seen.push(j.id.as_str());
+                todo.extend(j.needs.iter().cloned());
+                out.push(j);
+            }
+        }
+        out
     }
 }
 

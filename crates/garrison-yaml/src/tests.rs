@@ -63,6 +63,18 @@ fn flow_collections_and_null() {
 }
 
 #[test]
+fn booleans_any_case_and_quoting() {
+    let src = "a: True\nb: 'FALSE'\nc: ' false '\nd: no\ne: [false]\n";
+    let root = parse(src).unwrap();
+    assert!(root.get("a").unwrap().is_true());
+    assert!(!root.get("a").unwrap().is_false());
+    assert!(root.get("b").unwrap().is_false());
+    assert!(root.get("c").unwrap().is_false());
+    assert!(!root.get("d").unwrap().is_false());
+    assert!(!root.get("e").unwrap().is_false());
+}
+
+#[test]
 fn errors_have_positions() {
     let e = parse("a: 1\nb: [1, 2\n").unwrap_err();
     assert!(e.line >= 2, "{e}");

@@ -3,7 +3,9 @@ use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::Workflow;
 use garrison_yaml::Node;
 
-use crate::facts::{self, Reach};
+use garrison_workflows::triggers;
+
+use crate::facts::reach::Reach;
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -132,7 +134,7 @@ impl Audit for BotCondition {
 
     fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let privileged = wf.has_trigger("pull_request_target") || wf.has_trigger("workflow_run");
-        let external = facts::has_external_trigger(wf);
+        let external = triggers::has_external_trigger(wf);
         for job in &wf.jobs {
             let reach = Reach::of(wf, job);
             let mut conds: Vec<(&Node, String)> = Vec::new();
@@ -174,7 +176,7 @@ impl Audit for BotCondition {
                                 )
                                 .evidence("context", ctx.clone())
                                 .evidence("bot", bot.clone())
-                                .evidence("triggers", facts::trigger_names(wf))
+                                .evidence("triggers", triggers::trigger_names(wf))
                                 .evidence("reach", reach.describe())
                                 .key(format!("{route}:{ctx}"))
                                 .build(),

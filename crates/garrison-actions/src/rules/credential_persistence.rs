@@ -1,7 +1,6 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Workflow};
 
-use crate::facts::{input_str, is_false};
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -46,7 +45,10 @@ declare_rule! {
 }
 
 fn persists(step: &Step) -> bool {
-    step.uses_action("actions/checkout") && !step.input("persist-credentials").is_some_and(is_false)
+    step.uses_action("actions/checkout")
+        && !step
+            .input("persist-credentials")
+            .is_some_and(garrison_yaml::Node::is_false)
 }
 
 fn covers(path_line: &str, checkout_dir: Option<&str>) -> bool {
@@ -85,7 +87,7 @@ fn check_job(wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         if !persists(co) {
             continue;
         }
-        let dir = input_str(co, "path");
+        let dir = co.input_str("path");
         for up in job.steps.iter().skip(i + 1) {
             if !up.uses_action("actions/upload-artifact") {
                 continue;

@@ -1,7 +1,8 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Trigger, Uses, Workflow};
 
-use crate::facts::{self, PrCheckout, PrDerived, Reach};
+use crate::facts::checkout::{self, PrCheckout, PrDerived};
+use crate::facts::reach::Reach;
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -151,7 +152,7 @@ fn trusted_actor_gate(cond: &str) -> bool {
 
 fn job_gates(wf: &Workflow, job: &Job) -> Vec<String> {
     std::iter::once(job)
-        .chain(facts::upstream_jobs(wf, job))
+        .chain(wf.upstream_jobs(job))
         .filter_map(|j| j.if_cond.as_ref().and_then(garrison_yaml::Node::as_str))
         .map(str::to_string)
         .collect()
@@ -196,7 +197,7 @@ fn judge<'a>(
     let mut known = PrDerived::default();
     for step in &job.steps {
         if checkout.is_none() {
-            if let Some(c) = facts::pr_checkout_with(step, event, &known) {
+            if let Some(c) = checkout::pr_checkout_with(step, event, &known) {
                 let inline_run = step.run.is_some();
                 checkout = Some((step, c));
                 if !inline_run {
@@ -206,7 +207,7 @@ fn judge<'a>(
                 known.observe(&wf.file, step, event);
             }
         } else if exec.as_ref().is_none_or(|(_, _, sure)| !sure)
-            && let Some((what, sure)) = facts::runs_code(step)
+            && let Some((what, sure)) = checkout::runs_code(step)
             && (exec.is_none() || sure)
         {
             // Prefer the first step that surely runs the tree (a build, a test run, a script)
@@ -215,7 +216,7 @@ fn judge<'a>(
         }
         if event == "workflow_run" {
             if artifact.is_none() {
-                if let Some(a) = facts::artifact_download(step) {
+                if let Some(a) = checkout::artifact_download(step) {
                     artifact = Some((step, a));
                     continue;
                 }
@@ -230,7 +231,7 @@ fn judge<'a>(
     if let Some((s, c)) = &checkout
         && exec.is_none()
         && s.run.is_some()
-        && let Some((what, sure)) = facts::runs_code(s)
+        && let Some((what, sure)) = checkout::runs_code(s)
         && sure
     {
         exec = Some((s, what, c.certain));

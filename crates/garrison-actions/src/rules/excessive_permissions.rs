@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Permissions, Workflow};
 
-use crate::facts::job_uses_oidc;
 use crate::{Audit, Workspace, loc};
+use garrison_workflows::oidc::job_uses_oidc;
 
 declare_rule! {
     /// ## What it checks
@@ -72,7 +72,7 @@ fn id_token_on_job(ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Findi
     else {
         return;
     };
-    if job_uses_oidc(ws, job) {
+    if job_uses_oidc(&ws.actions, job) {
         return;
     }
     out.push(
@@ -124,7 +124,7 @@ impl Audit for ExcessivePermissions {
             let names: Vec<&str> = if scope == "id-token" {
                 inheriting
                     .iter()
-                    .filter(|j| !job_uses_oidc(ws, j))
+                    .filter(|j| !job_uses_oidc(&ws.actions, j))
                     .map(|j| j.id.as_str())
                     .collect()
             } else {

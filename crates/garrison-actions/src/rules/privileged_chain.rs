@@ -2,7 +2,11 @@ use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, Span, d
 use garrison_workflows::{Job, Step, Uses, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Reach, Source};
+use garrison_workflows::triggers;
+
+use crate::facts::checkout;
+use crate::facts::reach::Reach;
+use crate::facts::taint::{self, Source};
 use crate::rules::template_injection::sinks;
 use crate::{Audit, Workspace, loc};
 
@@ -110,7 +114,7 @@ impl Walk<'_> {
             .message(message)
             .severity(severity)
             .confidence(confidence)
-            .evidence("triggers", facts::privileged_triggers(self.wf))
+            .evidence("triggers", triggers::privileged_triggers(self.wf))
             .evidence("workflow", self.wf.path())
             .evidence("reach", self.reach.describe())
     }
@@ -138,7 +142,7 @@ impl Walk<'_> {
                             .find(|t| t.input == i)
                             .map(|t| t.origin.clone())
                     } else {
-                        facts::classify_context(ctx, Some(&self.triggers))
+                        taint::classify_context(ctx, Some(&self.triggers))
                             .filter(|(s, ..)| *s == Source::OutsiderPrivileged)
                             .map(|_| norm.clone())
                     };
@@ -156,7 +160,7 @@ impl Walk<'_> {
     }
 
     fn mutable_ref(&mut self, path: &str, node: &Node, uses: &Uses, route: String) {
-        if !facts::third_party(uses) || uses.is_sha_pinned() {
+        if !uses.is_third_party() || uses.is_sha_pinned() {
             return;
         }
         let name = uses.action_name().unwrap_or_default();
@@ -211,7 +215,7 @@ impl Walk<'_> {
                                 .find(|t| t.input == i)
                                 .map(|t| (t.origin.clone(), Some(t.at.clone())))
                         } else {
-                            facts::classify_context(ctx, Some(&self.triggers))
+                            taint::classify_context(ctx, Some(&self.triggers))
                                 .filter(|(s, ..)| *s == Source::OutsiderPrivileged)
                                 .map(|_| (norm.clone(), None))
                         };
@@ -256,7 +260,7 @@ impl Walk<'_> {
                     .triggers
                     .iter()
                     .any(|t| crate::rules::dangerous_trigger::TRIGGERS.contains(t));
-            if !covered && let Some(c) = facts::pr_checkout(step, self.event) {
+            if !covered && let Some(c) = checkout::pr_checkout(step, self.event) {
                 let f = self
                     .base(
                         format!(
@@ -396,7 +400,7 @@ impl Audit for PrivilegedChain {
     }
 
     fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        let privileged = facts::privileged_triggers(wf);
+        let privileged = triggers::privileged_triggers(wf);
         let Some(first) = privileged.first() else {
             return;
         };
@@ -409,7 +413,7 @@ impl Audit for PrivilegedChain {
             let mut walk = Walk {
                 ws,
                 wf,
-                triggers: facts::trigger_names(wf),
+                triggers: triggers::trigger_names(wf),
                 event,
                 reach: Reach::of(wf, job),
                 out,

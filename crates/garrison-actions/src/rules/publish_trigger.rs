@@ -1,10 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Trigger, Workflow};
 
-use crate::facts::{
-    guard_is_deliberate, publishing_steps, step_publishes_to_testpypi, upstream_jobs,
-};
 use crate::{Audit, Workspace, loc};
+use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
 
 declare_rule! {
     /// ## What it checks
@@ -80,7 +78,7 @@ fn cond_text(n: Option<&garrison_yaml::Node>) -> &str {
 fn guards<'a>(wf: &'a Workflow, job: &'a Job) -> Vec<&'a str> {
     let mut v = vec![cond_text(job.if_cond.as_ref())];
     v.extend(
-        upstream_jobs(wf, job)
+        wf.upstream_jobs(job)
             .iter()
             .map(|j| cond_text(j.if_cond.as_ref())),
     );
@@ -97,6 +95,21 @@ fn guards<'a>(wf: &'a Workflow, job: &'a Job) -> Vec<&'a str> {
             )
     });
     v
+}
+
+/// True if an `if:` text restricts a job or step to tag pushes, releases or manual runs.
+fn guard_is_deliberate(cond: &str) -> bool {
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace('"', "'");
+    c.contains("refs/tags")
+        || c.contains("ref_type=='tag'")
+        || c.contains("event_name=='release'")
+        || c.contains("event_name=='workflow_dispatch'")
+        || c.contains("event.action=='published'")
+        || c.contains("event_name!='pull_request'") && c.contains("startsWith")
 }
 
 /// A guard restricting to branch pushes (`github.ref == 'refs/heads/main'`,
@@ -153,7 +166,7 @@ impl Audit for PublishTrigger {
             // A condition we do not understand (e.g. on a computed output) may well restrict
             // publishing to releases: report it as a weak signal only.
             let opaque = !no_prs && !conds.is_empty();
-            let test_only = steps.iter().all(|s| step_publishes_to_testpypi(s));
+            let test_only = steps.iter().all(|s| to_test_pypi(s));
             let severity = if test_only || opaque {
                 Severity::Low
             } else {

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::Workflow;
 
-use crate::facts::{publishing_steps, step_publishes_to_testpypi};
 use crate::{Audit, Workspace, loc};
+use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
 
 declare_rule! {
     /// ## What it checks
@@ -56,7 +56,7 @@ impl Audit for PublishWithoutEnvironment {
             let Some(first) = steps.first() else {
                 continue;
             };
-            let test_only = steps.iter().all(|s| step_publishes_to_testpypi(s));
+            let test_only = steps.iter().all(|s| to_test_pypi(s));
             let index = if test_only { "TestPyPI" } else { "PyPI" };
             let at = first
                 .uses_node

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Workflow};
 
-use crate::facts::{env_lookup, reads_secret, run_script};
 use crate::{Audit, Workspace, loc};
+use garrison_workflows::contexts::reads_secret;
 
 declare_rule! {
     /// ## What it checks
@@ -94,6 +94,26 @@ fn push(
     );
 }
 
+/// Where an environment variable visible to a step is set: the step's `env:`, then the job's,
+/// then the workflow's. Returns the key node, the value node and the route of the entry.
+fn env_lookup<'a>(
+    wf: &'a Workflow,
+    job: &'a Job,
+    step: &'a Step,
+    name: &str,
+) -> Option<(&'a garrison_yaml::Node, &'a garrison_yaml::Node, String)> {
+    if let Some((k, v)) = step.env.as_ref().and_then(|e| e.entry(name)) {
+        return Some((k, v, format!("{}.env.{name}", step.route)));
+    }
+    if let Some((k, v)) = job.env.as_ref().and_then(|e| e.entry(name)) {
+        return Some((k, v, format!("{}.env.{name}", job.route)));
+    }
+    wf.env
+        .as_ref()
+        .and_then(|e| e.entry(name))
+        .map(|(k, v)| (k, v, format!("env.{name}")))
+}
+
 fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
     if step.uses_action("pypa/gh-action-pypi-publish") {
         if step
@@ -124,7 +144,7 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
         }
         return;
     }
-    let Some(script) = run_script(step) else {
+    let Some(script) = step.script() else {
         return;
     };
     for (tool, vars) in TOOLS {

@@ -2,6 +2,8 @@ use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Job, Step, Workflow};
 use garrison_yaml::Node;
 
+use garrison_workflows::contexts::reads_secret;
+
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -100,7 +102,7 @@ fn secret_vars<'a>(wf: &'a Workflow, job: &'a Job, step: &'a Step) -> Vec<&'a st
         .flatten()
     {
         for (k, val) in env.entries() {
-            if crate::facts::reads_secret(val) {
+            if reads_secret(val) {
                 v.push(k);
             }
         }

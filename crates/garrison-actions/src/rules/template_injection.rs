@@ -3,7 +3,9 @@ use garrison_workflows::contexts::Control;
 use garrison_workflows::{Step, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Source, TaintedOutput};
+use garrison_workflows::triggers;
+
+use crate::facts::taint::{self, Source, TaintedOutput};
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -184,7 +186,7 @@ fn check_step(
         let mut hits: Vec<Hit> = Vec::new();
         for e in file.expressions(node) {
             let Ok(parsed) = &e.parsed else { continue };
-            let mut found = facts::tainted_contexts(parsed, triggers)
+            let mut found = taint::tainted_contexts(parsed, triggers)
                 .into_iter()
                 .map(|(n, s, c, ev)| (n, None, s, c, ev, None))
                 .collect::<Vec<_>>();
@@ -218,7 +220,7 @@ fn check_step(
                 let Some(var) = norm.strip_prefix("env.") else {
                     continue;
                 };
-                if let Some(t) = facts::tainted_env(file, env_scopes, var, triggers) {
+                if let Some(t) = taint::tainted_env(file, env_scopes, var, triggers) {
                     for (n, s, c, ev) in t.contexts {
                         found.push((norm.clone(), Some(n), s, c, ev, None));
                     }
@@ -326,7 +328,7 @@ impl Audit for TemplateInjection {
     }
 
     fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        let triggers = facts::trigger_names(wf);
+        let triggers = triggers::trigger_names(wf);
         for job in &wf.jobs {
             let mut outputs: Vec<TaintedOutput> = Vec::new();
             for step in &job.steps {
@@ -340,7 +342,7 @@ impl Audit for TemplateInjection {
                     &outputs,
                     out,
                 );
-                outputs.extend(facts::tainted_outputs(
+                outputs.extend(taint::tainted_outputs(
                     &wf.file,
                     step,
                     &scopes,
@@ -363,7 +365,7 @@ impl Audit for TemplateInjection {
                 &outputs,
                 out,
             );
-            outputs.extend(facts::tainted_outputs(&action.file, step, &scopes, None));
+            outputs.extend(taint::tainted_outputs(&action.file, step, &scopes, None));
         }
     }
 }

@@ -4,8 +4,8 @@ use garrison_report::{
 
 use garrison_workspace::Codeowners;
 
-use super::publishing;
 use crate::{Check, SPEC8, Workspace};
+use garrison_workflows::publishing;
 
 declare_rule! {
     /// ## What it checks
@@ -74,7 +74,7 @@ impl Check for CodeownersGaps {
         // An unreadable CODEOWNERS has no rules and no text.
         let empty = SourceFile::new("");
         let source = ws.text(&owners.path).unwrap_or(&empty);
-        let publishing: Vec<&str> = publishing::publish_jobs(ws)
+        let publishing: Vec<&str> = publishing::publish_jobs(&ws.workflows)
             .iter()
             .map(|p| p.wf.path())
             .collect();

@@ -10,7 +10,6 @@ pub mod no_release_process_docs;
 pub mod no_trusted_publishing;
 pub mod not_evaluated;
 pub mod pre_commit_mutable_rev;
-pub mod publishing;
 pub mod security_policy_no_private_channel;
 pub mod unpinned_build_requires;
 pub mod unsigned_release_tags;
