@@ -182,8 +182,8 @@ pub struct Credential<'a> {
 }
 
 /// The long-lived credential a publishing step uses, if it (or its job or workflow `env:`)
-/// sets one: the PyPA action's `password:` input, a token variable, or a token on the
-/// command line.
+/// sets one: the PyPA action's `password:` input, a token variable of an upload tool
+/// ([`UPLOAD_TOOLS`]), or a token on the command line.
 pub fn credential<'a>(
     wf: &'a Workflow,
     job: &'a Job,
@@ -201,17 +201,6 @@ pub fn credential<'a>(
             node: v,
         });
     }
-    const VARS: &[&str] = &[
-        "TWINE_PASSWORD",
-        "UV_PUBLISH_TOKEN",
-        "UV_PUBLISH_PASSWORD",
-        "FLIT_PASSWORD",
-        "POETRY_PYPI_TOKEN_PYPI",
-        "HATCH_INDEX_AUTH",
-        "PDM_PUBLISH_PASSWORD",
-        "MATURIN_PYPI_TOKEN",
-        "MATURIN_PASSWORD",
-    ];
     let scopes = [
         (step.env.as_ref(), format!("{}.env", step.route)),
         (job.env.as_ref(), format!("{}.env", job.route)),
@@ -220,7 +209,7 @@ pub fn credential<'a>(
     for (env, base) in scopes {
         let Some(env) = env else { continue };
         for (k, v) in env.entries() {
-            if VARS.contains(&k) {
+            if UPLOAD_TOOLS.iter().any(|(_, vars)| vars.contains(&k)) {
                 return Some(Credential {
                     what: format!("env.{k}"),
                     route: format!("{base}.{k}"),
@@ -265,6 +254,11 @@ jobs:
   twine:
     steps:
       - run: twine upload dist/*
+  poetry:
+    env:
+      POETRY_HTTP_BASIC_PYPI_PASSWORD: ${{ secrets.PYPI }}
+    steps:
+      - run: poetry publish
   release:
     steps:
       - run: gh release create v1 dist/*
@@ -290,7 +284,7 @@ jobs:
         assert!(job_releases(job("twine")));
         let jobs = publish_jobs(std::slice::from_ref(&wf));
         let ids: Vec<&str> = jobs.iter().map(|j| j.job.id.as_str()).collect();
-        assert_eq!(ids, ["pypa", "uv", "twine"]);
+        assert_eq!(ids, ["pypa", "uv", "twine", "poetry"]);
     }
 
     #[test]
@@ -303,5 +297,8 @@ jobs:
         // The workflow-level variable reaches every job.
         assert_eq!(cred(2).what, "env.TWINE_PASSWORD");
         assert_eq!(cred(2).route, "env.TWINE_PASSWORD");
+        // Every token variable of the upload tools counts, the job's before the workflow's.
+        assert_eq!(cred(3).what, "env.POETRY_HTTP_BASIC_PYPI_PASSWORD");
+        assert_eq!(cred(3).route, "jobs.poetry.env.POETRY_HTTP_BASIC_PYPI_PASSWORD");
     }
 }
