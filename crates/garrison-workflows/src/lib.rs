@@ -15,6 +15,8 @@ pub mod dependabot;
 pub mod model;
 pub mod oidc;
 pub mod publishing;
+pub mod route;
+pub mod steps;
 pub mod triggers;
 pub mod uses;
 
@@ -23,6 +25,8 @@ pub use model::{
     Action, Environment, ExprAt, Job, Permission, Permissions, Step, Trigger, Workflow,
     WorkflowFile,
 };
+pub use route::Route;
+pub use steps::{Parent, StepIn};
 pub use uses::Uses;
 
 use garrison_source::{SourceFile, Span};

@@ -4,6 +4,7 @@ use garrison_expr::{ExprError, SpannedExpr};
 use garrison_source::{FileError, SourceFile, Span};
 use garrison_yaml::{Node, Value};
 
+use crate::route::Route;
 use crate::uses::Uses;
 
 /// A `${{ … }}` found in a value, with its exact span in the file.
@@ -189,7 +190,7 @@ pub struct Step {
     /// Position in its list (0-based).
     pub index: usize,
     /// Symbolic route, e.g. `jobs.build.steps[2]`.
-    pub route: String,
+    pub route: Route,
     /// The step mapping.
     pub node: Node,
     /// `id:`.
@@ -213,18 +214,20 @@ pub struct Step {
 }
 
 impl Step {
-    fn parse(index: usize, route: String, node: &Node) -> Step {
+    /// Parses the step at `index` of the step list at `parent` (a job, or `runs`).
+    fn parse(index: usize, parent: &Route, node: &Node) -> Step {
         let s = |k: &str| node.get(k).and_then(Node::as_str).map(str::to_string);
         let uses_node = node.get("uses").cloned();
         let uses = uses_node
             .as_ref()
             .and_then(|n| Some((Uses::parse(n.as_str()?)?, n.clone())));
+        let (id, name) = (s("id"), s("name"));
         Step {
             index,
-            route,
+            route: parent.step(index, id.as_deref(), name.as_deref()),
             node: node.clone(),
-            id: s("id"),
-            name: s("name"),
+            id,
+            name,
             uses,
             uses_node,
             run: node.get("run").cloned(),
@@ -277,7 +280,7 @@ pub struct Job {
     /// The job id.
     pub id: String,
     /// `jobs.<id>`.
-    pub route: String,
+    pub route: Route,
     /// Span of the job id key.
     pub key_span: Span,
     /// The job mapping.
@@ -312,14 +315,14 @@ pub struct Job {
 
 impl Job {
     fn parse(id: &str, key: &Node, node: &Node) -> Job {
-        let route = format!("jobs.{id}");
+        let route = Route::job(id);
         let steps = node
             .get("steps")
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .map(|(i, n)| Step::parse(i, format!("{route}.steps[{i}]"), n))
+            .map(|(i, n)| Step::parse(i, &route, n))
             .collect();
         let needs = match node.get("needs") {
             Some(n) => match &n.value {
@@ -522,13 +525,14 @@ impl Action {
             ));
         }
         let runs = file.root.get("runs");
+        let runs_route = Route::path("runs");
         let steps = runs
             .and_then(|r| r.get("steps"))
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .map(|(i, n)| Step::parse(i, format!("runs.steps[{i}]"), n))
+            .map(|(i, n)| Step::parse(i, &runs_route, n))
             .collect();
         Ok(Action {
             name: file
@@ -613,7 +617,7 @@ jobs:
         );
         assert_eq!(build.steps.len(), 2);
         assert!(build.steps[0].uses_action("actions/checkout"));
-        assert_eq!(build.steps[1].route, "jobs.build.steps[1]");
+        assert_eq!(build.steps[1].route.to_string(), "jobs.build.steps[1]");
         let run = build.steps[1].run.as_ref().unwrap();
         let exprs = wf.expressions(run);
         assert_eq!(exprs.len(), 1);
@@ -646,7 +650,7 @@ jobs:
         .unwrap();
         assert_eq!(a.using.as_deref(), Some("composite"));
         assert_eq!(a.inputs, ["who"]);
-        assert_eq!(a.steps[0].route, "runs.steps[0]");
+        assert_eq!(a.steps[0].route.to_string(), "runs.steps[0]");
         assert_eq!(a.steps[0].shell.as_deref(), Some("bash"));
     }
 }

@@ -5,6 +5,7 @@
 use garrison_yaml::Node;
 
 use crate::model::{Job, Step, Workflow};
+use crate::route::Route;
 
 /// The PyPA publishing action.
 pub const PYPA_ACTION: &str = "pypa/gh-action-pypi-publish";
@@ -176,7 +177,7 @@ pub struct Credential<'a> {
     /// What carries it (`with.password`, `env.TWINE_PASSWORD`, `run: --token`).
     pub what: String,
     /// Symbolic route of the node (the step's, job's or workflow's `env:` entry).
-    pub route: String,
+    pub route: Route,
     /// The value node.
     pub node: &'a Node,
 }
@@ -197,14 +198,14 @@ pub fn credential<'a>(
         }
         return Some(Credential {
             what: "with.password".to_string(),
-            route: format!("{}.with.password", step.route),
+            route: step.route.then("with.password"),
             node: v,
         });
     }
     let scopes = [
-        (step.env.as_ref(), format!("{}.env", step.route)),
-        (job.env.as_ref(), format!("{}.env", job.route)),
-        (wf.env.as_ref(), "env".to_string()),
+        (step.env.as_ref(), step.route.then("env")),
+        (job.env.as_ref(), job.route.then("env")),
+        (wf.env.as_ref(), Route::path("env")),
     ];
     for (env, base) in scopes {
         let Some(env) = env else { continue };
@@ -212,7 +213,7 @@ pub fn credential<'a>(
             if UPLOAD_TOOLS.iter().any(|(_, vars)| vars.contains(&k)) {
                 return Some(Credential {
                     what: format!("env.{k}"),
-                    route: format!("{base}.{k}"),
+                    route: base.key(k),
                     node: v,
                 });
             }
@@ -225,7 +226,7 @@ pub fn credential<'a>(
         .find(|f| script.contains(f))?;
     Some(Credential {
         what: format!("run: {}", flag.trim()),
-        route: format!("{}.run", step.route),
+        route: step.route.then("run"),
         node: run,
     })
 }
@@ -293,12 +294,18 @@ jobs:
         let jobs = publish_jobs(std::slice::from_ref(&wf));
         let cred = |i: usize| credential(jobs[i].wf, jobs[i].job, &jobs[i].steps[0]).unwrap();
         assert_eq!(cred(0).what, "with.password");
-        assert_eq!(cred(0).route, "jobs.pypa.steps[0].with.password");
+        assert_eq!(
+            cred(0).route.to_string(),
+            "jobs.pypa.steps[0].with.password"
+        );
         // The workflow-level variable reaches every job.
         assert_eq!(cred(2).what, "env.TWINE_PASSWORD");
-        assert_eq!(cred(2).route, "env.TWINE_PASSWORD");
+        assert_eq!(cred(2).route.to_string(), "env.TWINE_PASSWORD");
         // Every token variable of the upload tools counts, the job's before the workflow's.
         assert_eq!(cred(3).what, "env.POETRY_HTTP_BASIC_PYPI_PASSWORD");
-        assert_eq!(cred(3).route, "jobs.poetry.env.POETRY_HTTP_BASIC_PYPI_PASSWORD");
+        assert_eq!(
+            cred(3).route.to_string(),
+            "jobs.poetry.env.POETRY_HTTP_BASIC_PYPI_PASSWORD"
+        );
     }
 }

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 
-use super::*;
 use globset::Glob;
+
+use super::*;
 
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();

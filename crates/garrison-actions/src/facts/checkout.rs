@@ -343,7 +343,7 @@ impl PrDerived {
                 self.values.push(Derived {
                     name: format!("steps.{id}.outputs.*"),
                     how: "actions/github-script reads the pull request's head".to_string(),
-                    at: crate::loc(&file.path, s.span, crate::route(&step.route, "with.script"))
+                    at: crate::loc(&file.path, s.span, step.route.then("with.script"))
                         .with_note("reads the pull request's head"),
                 });
                 return;
@@ -408,7 +408,7 @@ impl PrDerived {
                     at: crate::loc(
                         &file.path,
                         file.source.span(base + s, base + e),
-                        crate::route(&step.route, "run"),
+                        step.route.then("run"),
                     )
                     .with_note(format!("pull-request head written to ${target}")),
                 });

@@ -298,7 +298,7 @@ pub fn tainted_outputs(
             at: crate::loc(
                 &file.path,
                 file.source.span(base + s, base + e),
-                crate::route(&step.route, "run"),
+                step.route.then("run"),
             )
             .with_note("tainted output written here"),
         });

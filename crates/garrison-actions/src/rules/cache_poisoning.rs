@@ -1,9 +1,9 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Trigger, Workflow};
+use garrison_workflows::publishing::job_releases;
+use garrison_workflows::{Job, Route, Step, Trigger, Workflow};
 use garrison_yaml::Node;
 
 use crate::{Audit, Workspace, loc};
-use garrison_workflows::publishing::job_releases;
 
 declare_rule! {
     /// ## What it checks
@@ -175,7 +175,7 @@ fn report(wf: &Workflow, job: &Job, publisher: &Job, out: &mut Vec<Finding>) {
                     Confidence::Medium
                 })
                 .location(
-                    loc(wf.path(), node.span, crate::route(&step.route, "uses"))
+                    loc(wf.path(), node.span, step.route.then("uses"))
                         .with_note("restores a cache"),
                 )
                 .location(
@@ -504,8 +504,8 @@ fn report_deploy(
             deploy.confidence.min(Confidence::Medium)
         };
         let (deploy_span, deploy_route) = match (&deploy.step.uses_node, &deploy.step.run) {
-            (Some(n), _) => (n.span, crate::route(&deploy.step.route, "uses")),
-            (None, Some(n)) => (n.span, crate::route(&deploy.step.route, "run")),
+            (Some(n), _) => (n.span, deploy.step.route.then("uses")),
+            (None, Some(n)) => (n.span, deploy.step.route.then("run")),
             (None, None) => (deploy.step.node.span, deploy.step.route.clone()),
         };
         let mut b = Finding::builder(&CachePoisoning::META)
@@ -513,8 +513,7 @@ fn report_deploy(
             .severity(deploy.kind.severity())
             .confidence(confidence)
             .location(
-                loc(wf.path(), node.span, crate::route(&step.route, "uses"))
-                    .with_note("restores a cache"),
+                loc(wf.path(), node.span, step.route.then("uses")).with_note("restores a cache"),
             )
             .location(
                 loc(wf.path(), deploy_span, deploy_route)
@@ -522,7 +521,8 @@ fn report_deploy(
             );
         if let Some(t) = triggers.first() {
             b = b.location(
-                loc(wf.path(), t.span, format!("on.{}", t.event)).with_note("deployment trigger"),
+                loc(wf.path(), t.span, Route::path("on").key(&t.event))
+                    .with_note("deployment trigger"),
             );
         }
         out.push(

@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Workflow};
+use garrison_workflows::{Parent, Step};
 
 use crate::{Audit, Workspace, loc};
 
@@ -82,13 +82,13 @@ fn version(step: &Step) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-fn check_job(wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
-    for (i, co) in job.steps.iter().enumerate() {
+fn check_steps(file: &str, steps: &[Step], out: &mut Vec<Finding>) {
+    for (i, co) in steps.iter().enumerate() {
         if !persists(co) {
             continue;
         }
         let dir = co.input_str("path");
-        for up in job.steps.iter().skip(i + 1) {
+        for up in steps.iter().skip(i + 1) {
             if !up.uses_action("actions/upload-artifact") {
                 continue;
             }
@@ -134,18 +134,13 @@ fn check_job(wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
                     .severity(severity)
                     .confidence(confidence)
                     .location(
-                        loc(wf.path(), path.span, crate::route(&up.route, "with.path"))
+                        loc(file, path.span, up.route.then("with.path"))
                             .with_note("uploads the checkout"),
                     )
                     .location(
-                        loc(wf.path(), co_span, crate::route(&co.route, "uses"))
-                            .with_note("persists credentials"),
+                        loc(file, co_span, co.route.then("uses")).with_note("persists credentials"),
                     )
-                    .location(loc(
-                        wf.path(),
-                        up_node.span,
-                        crate::route(&up.route, "uses"),
-                    ))
+                    .location(loc(file, up_node.span, up.route.then("uses")))
                     .evidence("upload_path", line.trim())
                     .evidence("hidden_files", why)
                     .evidence("checkout_step", co.label())
@@ -160,9 +155,10 @@ impl Audit for CredentialPersistence {
         &Self::META
     }
 
-    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            check_job(wf, job, out);
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        if parent.workflow().is_none() {
+            return;
         }
+        check_steps(parent.path(), parent.steps(), out);
     }
 }

@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Trigger, Uses, Workflow};
+use garrison_workflows::{Job, Route, Step, Trigger, Uses, Workflow};
 
 use crate::facts::checkout::{self, PrCheckout, PrDerived};
 use crate::facts::reach::Reach;
@@ -94,7 +94,7 @@ struct Call<'a> {
     /// The local path of the reusable workflow holding the judged job.
     path: String,
     /// Route prefix for locations in the callee (`jobs.x -> ./.github/workflows/y.yml: `).
-    prefix: String,
+    prefix: Route,
 }
 
 /// What one job does under a privileged trigger.
@@ -366,11 +366,10 @@ fn follow<'a>(
         return;
     };
     let path = path.trim_start_matches("./").to_string();
-    let prefix = format!(
-        "{}{} -> ./{path}: ",
-        call.map(|c| c.prefix.as_str()).unwrap_or_default(),
-        job.route
-    );
+    let prefix = call
+        .map_or_else(Route::default, |c| c.prefix.clone())
+        .join(&job.route)
+        .call(&path, &Route::default());
     let mut gates = gates.to_vec();
     gates.extend(job_gates(wf, job));
     visited.push(path.clone());
@@ -411,8 +410,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     let prefix = v
         .call
         .as_ref()
-        .map(|c| c.prefix.as_str())
-        .unwrap_or_default();
+        .map_or_else(Route::default, |c| c.prefix.clone());
     let key = match &v.call {
         Some(c) => format!("{}{}", c.prefix, v.job.id),
         None => v.job.id.clone(),
@@ -422,7 +420,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         .severity(v.severity)
         .confidence(v.confidence)
         .location(
-            loc(path, trigger.span, format!("on.{}", trigger.event))
+            loc(path, trigger.span, Route::path("on").key(&trigger.event))
                 .with_note("runs with the base repository's token and secrets"),
         )
         .evidence("trigger", trigger.event.clone())
@@ -439,10 +437,10 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
             .map_or(c.caller.key_span, |(_, n)| n.span);
         b = b
             .location(
-                loc(path, span, format!("{}.uses", c.caller.route))
+                loc(path, span, c.caller.route.then("uses"))
                     .with_note(format!("calls ./{} in this trigger's context", c.path)),
             )
-            .evidence("via", format!("{}{}", c.prefix, v.job.route));
+            .evidence("via", c.prefix.join(&v.job.route).to_string());
     }
     if let Some((s, c)) = &v.checkout {
         if let Some(d) = &c.derived {
@@ -452,7 +450,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         }
         b = b
             .location(
-                loc(at, c.node.span, format!("{prefix}{}", s.route))
+                loc(at, c.node.span, prefix.join(&s.route))
                     .with_note("checks out the pull request head"),
             )
             .evidence("checkout", c.what.clone());
@@ -460,7 +458,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     if let Some((s, what)) = &v.exec {
         b = b
             .location(
-                loc(at, step_span(s), format!("{prefix}{}", s.route))
+                loc(at, step_span(s), prefix.join(&s.route))
                     .with_note(format!("runs attacker code with {}", v.reach.describe())),
             )
             .evidence("executes", what.clone());
@@ -468,7 +466,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     if let Some((s, what)) = &v.artifact {
         b = b
             .location(
-                loc(at, step_span(s), format!("{prefix}{}", s.route))
+                loc(at, step_span(s), prefix.join(&s.route))
                     .with_note("downloads artifacts produced by the untrusted run"),
             )
             .evidence("artifact", what.clone());

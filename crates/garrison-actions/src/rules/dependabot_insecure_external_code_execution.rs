@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::Dependabot;
+use garrison_workflows::{Dependabot, Route};
 
 use crate::{Audit, Workspace, loc};
 
@@ -61,7 +61,9 @@ impl Audit for DependabotInsecureExternalCodeExecution {
                         loc(
                             &config.file.path,
                             v.span,
-                            format!("updates[{}].insecure-external-code-execution", u.index),
+                            Route::path("updates")
+                                .index(u.index)
+                                .then("insecure-external-code-execution"),
                         )
                         .with_note("allow"),
                     )

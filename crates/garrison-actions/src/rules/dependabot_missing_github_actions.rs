@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Dependabot, Uses};
+use garrison_workflows::{Dependabot, Route, Uses};
 
 use crate::{Audit, Workspace, loc};
 
@@ -87,8 +87,8 @@ impl Audit for DependabotMissingGithubActions {
             return;
         }
         let (span, route) = match config.file.root.entry("updates") {
-            Some((k, _)) => (k.span, "updates"),
-            None => (config.file.root.span, ""),
+            Some((k, _)) => (k.span, Route::path("updates")),
+            None => (config.file.root.span, Route::default()),
         };
         out.push(
             Finding::builder(&DependabotMissingGithubActions::META)

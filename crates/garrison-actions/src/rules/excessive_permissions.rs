@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Permissions, Workflow};
+use garrison_workflows::oidc::job_uses_oidc;
+use garrison_workflows::{Job, Permissions, Route, Workflow};
 
 use crate::{Audit, Workspace, loc};
-use garrison_workflows::oidc::job_uses_oidc;
 
 declare_rule! {
     /// ## What it checks
@@ -47,14 +47,14 @@ declare_rule! {
     }
 }
 
-fn write_all(wf: &Workflow, p: &Permissions, route: &str, who: &str, out: &mut Vec<Finding>) {
+fn write_all(wf: &Workflow, p: &Permissions, route: &Route, who: &str, out: &mut Vec<Finding>) {
     if let Permissions::WriteAll(span) = p {
         out.push(
             Finding::builder(&ExcessivePermissions::META)
                 .message(format!("{who} grants `write-all`: every scope of the token is writable"))
                 .severity(Severity::High)
                 .confidence(Confidence::High)
-                .location(loc(wf.path(), *span, crate::route(route, "permissions")).with_note("write-all"))
+                .location(loc(wf.path(), *span, route.then("permissions")).with_note("write-all"))
                 .evidence("permissions", "write-all")
                 .help("replace `write-all` with the specific scopes the job needs (e.g. `contents: write`)")
                 .build(),
@@ -84,7 +84,7 @@ fn id_token_on_job(ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Findi
             .severity(Severity::Medium)
             .confidence(Confidence::Medium)
             .location(
-                loc(wf.path(), *span, crate::route(&job.route, "permissions.id-token"))
+                loc(wf.path(), *span, job.route.then("permissions.id-token"))
                     .with_note("OIDC token not used"),
             )
             .evidence("scope", "id-token")
@@ -101,7 +101,7 @@ impl Audit for ExcessivePermissions {
 
     fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         if let Some(p) = &wf.permissions {
-            write_all(wf, p, "", "the workflow", out);
+            write_all(wf, p, &Route::default(), "the workflow", out);
         }
         for job in &wf.jobs {
             if let Some(p) = &job.permissions {
@@ -179,7 +179,7 @@ impl Audit for ExcessivePermissions {
                         Confidence::High
                     })
                     .location(
-                        loc(wf.path(), *span, format!("permissions.{scope}"))
+                        loc(wf.path(), *span, Route::path("permissions").key(scope))
                             .with_note("inherited by every job"),
                     )
                     .evidence("scope", scope.as_str())

@@ -1,9 +1,7 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, Span, declare_rule};
 use garrison_workflows::contexts::Control;
-use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_workflows::{Parent, Step, WorkflowFile};
 use garrison_yaml::Node;
-
-use garrison_workflows::triggers;
 
 use crate::facts::taint::{self, Source};
 use crate::facts::{checkout, shell};
@@ -115,7 +113,7 @@ fn push(
         .severity(severity)
         .confidence(confidence)
         .location(
-            loc(&cx.file.path, span, crate::route(&step.route, "run"))
+            loc(&cx.file.path, span, step.route.then("run"))
                 .with_note(format!("attacker-controlled data written to ${target}")),
         )
         .evidence("context", context)
@@ -221,7 +219,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
                 .severity(Severity::High)
                 .confidence(Confidence::Medium)
                 .location(
-                    loc(&cx.file.path, span, crate::route(&step.route, "run"))
+                    loc(&cx.file.path, span, step.route.then("run"))
                         .with_note("artifact contents are chosen by the pull request"),
                 )
                 .evidence("sink", target)
@@ -241,35 +239,23 @@ impl Audit for GithubEnvInjection {
         &Self::META
     }
 
-    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        let triggers = triggers::trigger_names(wf);
-        let workflow_run = wf.has_trigger("workflow_run");
-        for job in &wf.jobs {
-            let mut artifact: Option<String> = None;
-            for step in &job.steps {
-                let cx = Ctx {
-                    file: &wf.file,
-                    triggers: Some(&triggers),
-                    scopes: [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()],
-                    artifact: artifact.clone(),
-                };
-                check_step(&cx, step, workflow_run && artifact.is_some(), out);
-                if artifact.is_none() {
-                    artifact = checkout::artifact_download(step);
-                }
-            }
-        }
-    }
-
-    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        for step in &action.steps {
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        let triggers = parent.triggers();
+        let workflow_run = parent
+            .workflow()
+            .is_some_and(|wf| wf.has_trigger("workflow_run"));
+        let mut artifact: Option<String> = None;
+        for step in parent.steps() {
             let cx = Ctx {
-                file: &action.file,
-                triggers: None,
-                scopes: [step.env.as_ref(), None, None],
-                artifact: None,
+                file: parent.file(),
+                triggers: triggers.as_deref(),
+                scopes: parent.env_scopes(step),
+                artifact: artifact.clone(),
             };
-            check_step(&cx, step, false, out);
+            check_step(&cx, step, workflow_run && artifact.is_some(), out);
+            if artifact.is_none() {
+                artifact = checkout::artifact_download(step);
+            }
         }
     }
 }

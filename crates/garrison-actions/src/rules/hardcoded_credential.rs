@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Step, WorkflowFile};
+use garrison_workflows::{Action, Job, Route, Step, StepIn, Workflow, WorkflowFile};
 use garrison_yaml::{Node, Value};
 
 use crate::{Audit, Workspace, loc};
@@ -98,7 +98,7 @@ fn find_token(s: &str) -> Option<(&'static str, usize, usize)> {
     None
 }
 
-fn walk(file: &WorkflowFile, node: &Node, route: &str, depth: usize, out: &mut Vec<Finding>) {
+fn walk(file: &WorkflowFile, node: &Node, route: &Route, depth: usize, out: &mut Vec<Finding>) {
     if depth > 64 {
         return;
     }
@@ -124,13 +124,13 @@ fn walk(file: &WorkflowFile, node: &Node, route: &str, depth: usize, out: &mut V
         }
         Value::Seq(items) => {
             for (i, n) in items.iter().enumerate() {
-                walk(file, n, &format!("{route}[{i}]"), depth + 1, out);
+                walk(file, n, &route.index(i), depth + 1, out);
             }
         }
         Value::Map(entries) => {
             for (k, v) in entries {
                 let key = k.as_str().unwrap_or("?");
-                walk(file, v, &crate::route(route, key), depth + 1, out);
+                walk(file, v, &route.key(key), depth + 1, out);
             }
         }
     }
@@ -184,12 +184,8 @@ fn literal_input(file: &WorkflowFile, step: &Step, out: &mut Vec<Finding>) {
                 .severity(Severity::High)
                 .confidence(Confidence::Medium)
                 .location(
-                    loc(
-                        &file.path,
-                        v.span,
-                        crate::route(&step.route, &format!("with.{key}")),
-                    )
-                    .with_note("literal credential"),
+                    loc(&file.path, v.span, step.route.then("with").key(key))
+                        .with_note("literal credential"),
                 )
                 .evidence("input", key)
                 .build(),
@@ -200,7 +196,7 @@ fn literal_input(file: &WorkflowFile, step: &Step, out: &mut Vec<Finding>) {
 fn literal_credentials(
     file: &WorkflowFile,
     node: Option<&Node>,
-    route: &str,
+    route: &Route,
     out: &mut Vec<Finding>,
 ) {
     let Some(pw) = node
@@ -218,12 +214,8 @@ fn literal_credentials(
                 .severity(Severity::High)
                 .confidence(Confidence::High)
                 .location(
-                    loc(
-                        &file.path,
-                        pw.span,
-                        crate::route(route, "credentials.password"),
-                    )
-                    .with_note("literal password"),
+                    loc(&file.path, pw.span, route.then("credentials.password"))
+                        .with_note("literal password"),
                 )
                 .evidence("input", "credentials.password")
                 .build(),
@@ -236,35 +228,34 @@ impl Audit for HardcodedCredential {
         &Self::META
     }
 
-    fn workflow(&self, _ws: &Workspace, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
-        walk(&wf.file, &wf.file.root, "", 0, out);
-        for job in &wf.jobs {
-            for step in &job.steps {
-                literal_input(&wf.file, step, out);
-            }
-            literal_credentials(
-                &wf.file,
-                job.container.as_ref(),
-                &format!("{}.container", job.route),
-                out,
-            );
-            if let Some(services) = &job.services {
-                for (name, svc) in services.entries() {
-                    literal_credentials(
-                        &wf.file,
-                        Some(svc),
-                        &format!("{}.services.{name}", job.route),
-                        out,
-                    );
-                }
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+        walk(&wf.file, &wf.file.root, &Route::default(), 0, out);
+    }
+
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        literal_credentials(
+            &wf.file,
+            job.container.as_ref(),
+            &job.route.then("container"),
+            out,
+        );
+        if let Some(services) = &job.services {
+            for (name, svc) in services.entries() {
+                literal_credentials(
+                    &wf.file,
+                    Some(svc),
+                    &job.route.then("services").key(name),
+                    out,
+                );
             }
         }
     }
 
-    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        walk(&action.file, &action.file.root, "", 0, out);
-        for step in &action.steps {
-            literal_input(&action.file, step, out);
-        }
+    fn action(&self, _ws: &Workspace, action: &Action, out: &mut Vec<Finding>) {
+        walk(&action.file, &action.file.root, &Route::default(), 0, out);
+    }
+
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        literal_input(s.file(), s.step, out);
     }
 }

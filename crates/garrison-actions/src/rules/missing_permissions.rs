@@ -1,5 +1,5 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::Workflow;
+use garrison_workflows::{Route, Workflow};
 
 use crate::{Audit, Workspace, loc};
 
@@ -61,7 +61,7 @@ impl Audit for MissingPermissions {
             return;
         };
         let (span, route) = match wf.on_span {
-            Some(s) => (s, "on".to_string()),
+            Some(s) => (s, Route::path("on")),
             None => match wf.job(first) {
                 Some(j) => (j.key_span, j.route.clone()),
                 None => return,

@@ -1,8 +1,7 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, Span, declare_rule};
-use garrison_workflows::{Job, Step, Uses, Workflow, WorkflowFile};
-use garrison_yaml::Node;
-
 use garrison_workflows::triggers;
+use garrison_workflows::{Job, Route, Step, Uses, Workflow, WorkflowFile};
+use garrison_yaml::Node;
 
 use crate::facts::checkout;
 use crate::facts::reach::Reach;
@@ -159,7 +158,7 @@ impl Walk<'_> {
         v
     }
 
-    fn mutable_ref(&mut self, path: &str, node: &Node, uses: &Uses, route: String) {
+    fn mutable_ref(&mut self, path: &str, node: &Node, uses: &Uses, route: Route) {
         if !uses.is_third_party() || uses.is_sha_pinned() {
             return;
         }
@@ -195,12 +194,12 @@ impl Walk<'_> {
         &mut self,
         file: &WorkflowFile,
         step: &Step,
-        prefix: &str,
+        prefix: &Route,
         taint: &[Tainted],
         depth: usize,
         visited: &mut Vec<String>,
     ) {
-        let route = format!("{prefix}{}", step.route);
+        let route = prefix.join(&step.route);
         // Sinks and checkouts inside callees (the caller's own file is covered by
         // template-injection and dangerous-trigger).
         if depth > 0 {
@@ -235,7 +234,7 @@ impl Walk<'_> {
                                 Confidence::High,
                             )
                             .location(
-                                loc(&file.path, e.span, crate::route(&route, suffix))
+                                loc(&file.path, e.span, route.then(suffix))
                                     .with_note(format!("{origin} becomes part of the script")),
                             )
                             .evidence("context", norm.clone())
@@ -287,7 +286,7 @@ impl Walk<'_> {
         };
         match uses {
             Uses::Repository { .. } => {
-                self.mutable_ref(&file.path, node, uses, crate::route(&route, "uses"));
+                self.mutable_ref(&file.path, node, uses, route.then("uses"));
                 if step.uses_action("actions/github-script") {
                     return;
                 }
@@ -303,7 +302,7 @@ impl Walk<'_> {
                             Confidence::Low,
                         )
                         .location(
-                            loc(&file.path, span, format!("{route}.with.{input}"))
+                            loc(&file.path, span, route.then("with").key(&input))
                                 .with_note("attacker-controlled input"),
                         )
                         .evidence("action", name)
@@ -324,7 +323,7 @@ impl Walk<'_> {
                 };
                 let inner = self.pass(file, step.with.as_ref(), taint, &route);
                 visited.push(path.clone());
-                let prefix = format!("{route} -> ./{path}: ");
+                let prefix = route.call(path, &Route::default());
                 for s in &action.steps {
                     self.step(&action.file, s, &prefix, &inner, depth + 1, visited);
                 }
@@ -340,7 +339,7 @@ impl Walk<'_> {
         file: &WorkflowFile,
         with: Option<&Node>,
         taint: &[Tainted],
-        route: &str,
+        route: &Route,
     ) -> Vec<Tainted> {
         self.tainted_with(file, with, taint)
             .into_iter()
@@ -349,7 +348,7 @@ impl Walk<'_> {
                     .iter()
                     .find(|t| t.origin == origin)
                     .map(|t| t.at.clone())
-                    .unwrap_or_else(|| loc(&file.path, span, format!("{route}.with.{input}")));
+                    .unwrap_or_else(|| loc(&file.path, span, route.then("with").key(&input)));
                 Tainted { input, origin, at }
             })
             .collect()
@@ -359,16 +358,16 @@ impl Walk<'_> {
         &mut self,
         file: &WorkflowFile,
         job: &Job,
-        prefix: &str,
+        prefix: &Route,
         taint: &[Tainted],
         depth: usize,
         visited: &mut Vec<String>,
     ) {
-        let route = format!("{prefix}{}", job.route);
+        let route = prefix.join(&job.route);
         if let Some((uses, node)) = &job.uses {
             match uses {
                 Uses::Repository { .. } => {
-                    self.mutable_ref(&file.path, node, uses, crate::route(&route, "uses"));
+                    self.mutable_ref(&file.path, node, uses, route.then("uses"));
                 }
                 Uses::Local { path } => {
                     if depth >= MAX_DEPTH || visited.contains(path) {
@@ -379,7 +378,7 @@ impl Walk<'_> {
                     };
                     let inner = self.pass(file, job.with.as_ref(), taint, &route);
                     visited.push(path.clone());
-                    let prefix = format!("{route} -> ./{path}: ");
+                    let prefix = route.call(path, &Route::default());
                     for j in &callee.jobs {
                         self.job(&callee.file, j, &prefix, &inner, depth + 1, visited);
                     }
@@ -419,7 +418,7 @@ impl Audit for PrivilegedChain {
                 out,
             };
             let mut visited = Vec::new();
-            walk.job(&wf.file, job, "", &[], 0, &mut visited);
+            walk.job(&wf.file, job, &Route::default(), &[], 0, &mut visited);
         }
     }
 }

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
+use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
 use garrison_workflows::{Job, Trigger, Workflow};
 
 use crate::{Audit, Workspace, loc};
-use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
 
 declare_rule! {
     /// ## What it checks
@@ -130,7 +130,7 @@ impl Audit for PublishTrigger {
         &Self::META
     }
 
-    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let all_risky: Vec<(&Trigger, Severity)> = wf
             .triggers
             .iter()
@@ -139,85 +139,83 @@ impl Audit for PublishTrigger {
         if all_risky.is_empty() {
             return;
         }
-        for job in &wf.jobs {
-            let steps = publishing_steps(job);
-            let Some(first) = steps.first() else {
-                continue;
-            };
-            let conds = guards(wf, job);
-            if conds.iter().any(|c| guard_is_deliberate(c)) {
-                continue;
-            }
-            let no_prs = conds.iter().any(|c| excludes_pull_requests(c));
-            let risky_triggers: Vec<(&Trigger, Severity)> = all_risky
+        let steps = publishing_steps(job);
+        let Some(first) = steps.first() else {
+            return;
+        };
+        let conds = guards(wf, job);
+        if conds.iter().any(|c| guard_is_deliberate(c)) {
+            return;
+        }
+        let no_prs = conds.iter().any(|c| excludes_pull_requests(c));
+        let risky_triggers: Vec<(&Trigger, Severity)> = all_risky
+            .iter()
+            .filter(|(t, _)| {
+                !no_prs
+                    || !matches!(
+                        t.event.as_str(),
+                        "pull_request" | "pull_request_target" | "issue_comment"
+                    )
+            })
+            .copied()
+            .collect();
+        if risky_triggers.is_empty() {
+            return;
+        }
+        // A condition we do not understand (e.g. on a computed output) may well restrict
+        // publishing to releases: report it as a weak signal only.
+        let opaque = !no_prs && !conds.is_empty();
+        let test_only = steps.iter().all(|s| to_test_pypi(s));
+        let severity = if test_only || opaque {
+            Severity::Low
+        } else {
+            risky_triggers
                 .iter()
-                .filter(|(t, _)| {
-                    !no_prs
-                        || !matches!(
-                            t.event.as_str(),
-                            "pull_request" | "pull_request_target" | "issue_comment"
-                        )
-                })
-                .copied()
-                .collect();
-            if risky_triggers.is_empty() {
-                continue;
-            }
-            // A condition we do not understand (e.g. on a computed output) may well restrict
-            // publishing to releases: report it as a weak signal only.
-            let opaque = !no_prs && !conds.is_empty();
-            let test_only = steps.iter().all(|s| to_test_pypi(s));
-            let severity = if test_only || opaque {
-                Severity::Low
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or(Severity::Medium)
+        };
+        let names: Vec<&str> = risky_triggers
+            .iter()
+            .map(|(t, _)| t.event.as_str())
+            .collect();
+        let index = if test_only { "TestPyPI" } else { "PyPI" };
+        let step_span = first
+            .uses_node
+            .as_ref()
+            .map(|n| (n.span, first.route.then("uses")))
+            .or_else(|| {
+                first
+                    .run
+                    .as_ref()
+                    .map(|n| (n.span, first.route.then("run")))
+            })
+            .unwrap_or((first.node.span, first.route.clone()));
+        let mut b = Finding::builder(&PublishTrigger::META)
+            .message(format!(
+                "job {} publishes to {index} and runs on {} without a tag or release condition",
+                job.id,
+                names.join(", ")
+            ))
+            .severity(severity)
+            .confidence(if opaque {
+                Confidence::Low
             } else {
-                risky_triggers
-                    .iter()
-                    .map(|(_, s)| *s)
-                    .max()
-                    .unwrap_or(Severity::Medium)
-            };
-            let names: Vec<&str> = risky_triggers
-                .iter()
-                .map(|(t, _)| t.event.as_str())
-                .collect();
-            let index = if test_only { "TestPyPI" } else { "PyPI" };
-            let step_span = first
-                .uses_node
-                .as_ref()
-                .map(|n| (n.span, crate::route(&first.route, "uses")))
-                .or_else(|| {
-                    first
-                        .run
-                        .as_ref()
-                        .map(|n| (n.span, crate::route(&first.route, "run")))
-                })
-                .unwrap_or((first.node.span, first.route.clone()));
-            let mut b = Finding::builder(&PublishTrigger::META)
-                .message(format!(
-                    "job {} publishes to {index} and runs on {} without a tag or release condition",
-                    job.id,
-                    names.join(", ")
-                ))
-                .severity(severity)
-                .confidence(if opaque {
-                    Confidence::Low
-                } else {
-                    Confidence::Medium
-                })
-                .location(loc(wf.path(), step_span.0, step_span.1).with_note("publishes here"));
-            for (t, _) in &risky_triggers {
-                b = b.location(
-                    loc(wf.path(), t.span, format!("on.{}", t.event))
-                        .with_note("not a release trigger"),
-                );
-            }
-            out.push(
-                b.evidence("job", job.id.as_str())
-                    .evidence("triggers", names)
-                    .evidence("index", index)
-                    .evidence("conditions", conds)
-                    .build(),
+                Confidence::Medium
+            })
+            .location(loc(wf.path(), step_span.0, step_span.1).with_note("publishes here"));
+        for (t, _) in &risky_triggers {
+            b = b.location(
+                loc(wf.path(), t.span, format!("on.{}", t.event))
+                    .with_note("not a release trigger"),
             );
         }
+        out.push(
+            b.evidence("job", job.id.as_str())
+                .evidence("triggers", names)
+                .evidence("index", index)
+                .evidence("conditions", conds)
+                .build(),
+        );
     }
 }

@@ -1,9 +1,7 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::contexts::Control;
-use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_workflows::{Parent, Step, WorkflowFile};
 use garrison_yaml::Node;
-
-use garrison_workflows::triggers;
 
 use crate::facts::taint::{self, Source, TaintedOutput};
 use crate::{Audit, Workspace, loc};
@@ -298,7 +296,7 @@ fn report(
         .severity(severity)
         .confidence(confidence)
         .location(
-            loc(&file.path, h.span, crate::route(&step.route, suffix))
+            loc(&file.path, h.span, step.route.then(suffix))
                 .with_note(format!("{} becomes part of the script", h.context)),
         )
         .evidence("context", h.context.clone())
@@ -327,45 +325,27 @@ impl Audit for TemplateInjection {
         &Self::META
     }
 
-    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        let triggers = triggers::trigger_names(wf);
-        for job in &wf.jobs {
-            let mut outputs: Vec<TaintedOutput> = Vec::new();
-            for step in &job.steps {
-                let scopes = [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()];
-                check_step(
-                    &wf.file,
-                    &job.steps,
-                    step,
-                    Some(&triggers),
-                    &scopes,
-                    &outputs,
-                    out,
-                );
-                outputs.extend(taint::tainted_outputs(
-                    &wf.file,
-                    step,
-                    &scopes,
-                    Some(&triggers),
-                ));
-            }
-        }
-    }
-
-    fn action(&self, _ws: &Workspace, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        let triggers = parent.triggers();
+        let triggers = triggers.as_deref();
         let mut outputs: Vec<TaintedOutput> = Vec::new();
-        for step in &action.steps {
-            let scopes = [step.env.as_ref()];
+        for step in parent.steps() {
+            let scopes = parent.env_scopes(step);
             check_step(
-                &action.file,
-                &action.steps,
+                parent.file(),
+                parent.steps(),
                 step,
-                None,
+                triggers,
                 &scopes,
                 &outputs,
                 out,
             );
-            outputs.extend(taint::tainted_outputs(&action.file, step, &scopes, None));
+            outputs.extend(taint::tainted_outputs(
+                parent.file(),
+                step,
+                &scopes,
+                triggers,
+            ));
         }
     }
 }

@@ -1,11 +1,10 @@
 use garrison_report::{
     Confidence, Finding, Location, RuleMeta, Severity, SourceFile, declare_rule,
 };
-
+use garrison_workflows::publishing;
 use garrison_workspace::Codeowners;
 
 use crate::{Check, SPEC8, Workspace};
-use garrison_workflows::publishing;
 
 declare_rule! {
     /// ## What it checks

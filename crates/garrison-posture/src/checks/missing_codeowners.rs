@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
+use garrison_workspace::documents::CODEOWNERS;
 
 use super::ROOT;
 use crate::{Check, SPEC8, Workspace};
-use garrison_workspace::documents::CODEOWNERS;
 
 declare_rule! {
     /// ## What it checks

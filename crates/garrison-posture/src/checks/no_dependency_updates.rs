@@ -1,6 +1,5 @@
-use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
-
 use garrison_report::SourceFile;
+use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
 use garrison_workspace::documents::RENOVATE_FILES;
 
 use super::ROOT;

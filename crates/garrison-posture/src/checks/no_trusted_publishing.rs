@@ -1,9 +1,9 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+use garrison_workflows::oidc::job_has_id_token;
+use garrison_workflows::publishing::{self, Method};
 
 use super::{ROOT, not_evaluated};
 use crate::{Check, Workspace, loc};
-use garrison_workflows::oidc::job_has_id_token;
-use garrison_workflows::publishing::{self, Method};
 
 declare_rule! {
     /// ## What it checks

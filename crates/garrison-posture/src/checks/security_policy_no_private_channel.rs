@@ -1,6 +1,5 @@
-use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
-
 use garrison_report::SourceFile;
+use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::security_policies;
 use crate::{Check, SPEC6, Workspace};
