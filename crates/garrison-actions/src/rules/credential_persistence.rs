@@ -5,14 +5,15 @@ use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
-    /// `actions/checkout` without `persist-credentials: false` in a job that later uploads
-    /// an artifact whose path includes the checkout (`path: .`, `${{ github.workspace }}`,
-    /// `*`, or the checkout's own `path:`) with `actions/upload-artifact` that includes hidden
-    /// files: `include-hidden-files: true`, or a version older than v4.4 (which uploaded
-    /// hidden files by default). With a SHA-pinned upload action and no
-    /// `include-hidden-files`, the finding is **medium** with low confidence (the version is
-    /// unknown). Jobs that never upload the checkout are not reported: the persisted token
-    /// only leaks to code that runs in the job, which could read it anyway.
+    /// `actions/checkout` without `persist-credentials: false` in a job (or a composite
+    /// action) that later uploads an artifact whose path includes the checkout (`path: .`,
+    /// `${{ github.workspace }}`, `*`, or the checkout's own `path:`) with
+    /// `actions/upload-artifact` that includes hidden files: `include-hidden-files: true`, or
+    /// a version older than v4.4 (which uploaded hidden files by default). With a SHA-pinned
+    /// upload action and no `include-hidden-files`, the finding is **medium** with low
+    /// confidence (the version is unknown). Jobs that never upload the checkout are not
+    /// reported: the persisted token only leaks to code that runs in the job, which could
+    /// read it anyway.
     /// `actions/upload-pages-artifact` excludes `.git` and is not reported.
     ///
     /// ## Why it matters
@@ -156,9 +157,6 @@ impl Audit for CredentialPersistence {
     }
 
     fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
-        if parent.workflow().is_none() {
-            return;
-        }
         check_steps(parent.path(), parent.steps(), out);
     }
 }

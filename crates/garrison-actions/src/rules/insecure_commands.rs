@@ -6,7 +6,8 @@ use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
-    /// Workflows, jobs or steps that set `ACTIONS_ALLOW_UNSECURE_COMMANDS` to true in `env:`.
+    /// Workflows, jobs or steps (of workflow jobs and of composite actions) that set
+    /// `ACTIONS_ALLOW_UNSECURE_COMMANDS` to true in `env:`.
     ///
     /// ## Why it matters
     /// The variable re-enables the deprecated `::set-env` and `::add-path` workflow commands,
@@ -82,9 +83,6 @@ impl Audit for InsecureCommands {
     }
 
     fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
-        if s.parent.workflow().is_none() {
-            return;
-        }
         check(s.path(), s.step.env.as_ref(), &s.step.route, out);
     }
 }

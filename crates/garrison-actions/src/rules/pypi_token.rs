@@ -15,6 +15,8 @@ declare_rule! {
     /// `MATURIN_PYPI_TOKEN`. Uploads to an index other than PyPI/TestPyPI are not reported
     /// (Trusted Publishing is PyPI's feature).
     ///
+    /// Steps of composite actions are checked like the steps of workflow jobs.
+    ///
     /// ## Why it matters
     /// A PyPI API token is a long-lived bearer credential, usually scoped to the whole
     /// account or project. Anything that can read the job's secrets — a compromised action, a
@@ -175,9 +177,6 @@ impl Audit for PypiToken {
     }
 
     fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
-        if s.parent.workflow().is_none() {
-            return;
-        }
         check_step(s, out);
     }
 }

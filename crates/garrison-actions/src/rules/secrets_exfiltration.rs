@@ -18,6 +18,8 @@ declare_rule! {
     ///   (**medium**; confidence medium when the host is a literal URL, low when it comes from
     ///   a variable). `GITHUB_TOKEN` is ignored.
     ///
+    /// Steps of composite actions are checked like the steps of workflow jobs.
+    ///
     /// ## Why it matters
     /// A secret sent to an arbitrary endpoint is out of GitHub's log masking and out of your
     /// control. An attacker who can change a workflow (a compromised action, a pull request
@@ -281,9 +283,6 @@ impl Audit for SecretsExfiltration {
     }
 
     fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
-        if s.parent.workflow().is_none() {
-            return;
-        }
         if let Some(run) = &s.step.run {
             check_run(s, run, out);
         }
