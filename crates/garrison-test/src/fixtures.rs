@@ -10,15 +10,17 @@
 //! finding about the rule and no finding of it; every other case must produce at least one
 //! finding of its rule.
 //!
-//! Tests that read the shared corpus (`../shared/data`, next to the repository) find it with
-//! [`shared_data`] and [`corpus_repos`]: locally a missing corpus skips the test with a note,
-//! under `CI` it fails.
+//! Tests that read the shared corpus of repositories (`../shared/data/repos`) find it with
+//! [`corpus_repos`]: locally a missing corpus skips the test with a note, under `CI` it fails
+//! ([`crate::require`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use garrison_report::render::{self, Format};
 use garrison_report::{FileError, Finding, Report, RuleMeta};
+
+use crate::require::shared_data;
 
 /// The rule id of findings that say a check could not be evaluated.
 pub const NOT_EVALUATED: &str = "info/not-evaluated";
@@ -283,32 +285,6 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     walk(dir, dir, &mut out);
     out
-}
-
-/// True when the tests run under continuous integration (`CI` set, and not `0` or `false`):
-/// there, a missing test input is a failure, never a skip.
-pub fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-}
-
-/// `../shared/data/<rel>` next to the repository, if it exists. When it does not, the test
-/// should be skipped: this prints why and returns `None` locally, and panics under `CI`.
-pub fn shared_data(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    skip(&format!("shared test data {} is missing", p.display()));
-    None
-}
-
-/// Panics under `CI`; otherwise prints that the test is skipped and why.
-#[allow(clippy::print_stderr)]
-pub fn skip(why: &str) {
-    assert!(!under_ci(), "{why} (a missing test input fails under CI)");
-    eprintln!("skipped: {why}");
 }
 
 /// The repositories of the shared corpus (`../shared/data/repos/*/`), sorted. Empty (and the
