@@ -1,12 +1,12 @@
 //! GitHub Actions audits.
 //!
-//! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in
-//! [`registry::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots.
+//! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in the list of
+//! [`rules::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots (the
+//! recipe is in `crates/README.md`).
 //! Audits see the whole [`Workspace`] so they can follow local composite actions and reusable
 //! workflows (`uses: ./…`) in the caller's trigger and permission context.
 
 pub mod facts;
-pub mod registry;
 pub mod rules;
 
 use garrison_report::{Finding, Location, RuleMeta, Span};
@@ -81,7 +81,7 @@ fn walk_action(audit: &dyn Audit, ws: &Workspace, action: &Action, out: &mut Vec
 
 /// Runs every audit `selected` accepts over `ws`, in parallel over files.
 pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
-    let audits: Vec<&dyn Audit> = registry::AUDITS
+    let audits: Vec<&dyn Audit> = rules::AUDITS
         .iter()
         .copied()
         .filter(|a| selected(a.meta().id))
@@ -123,7 +123,7 @@ pub fn file_count(ws: &Workspace) -> usize {
 
 /// Metadata of every workflow rule.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    registry::AUDITS.iter().map(|a| a.meta()).collect()
+    rules::AUDITS.iter().map(|a| a.meta()).collect()
 }
 
 /// A location in a file with a span and a route (a [`garrison_workflows::Route`], or a key

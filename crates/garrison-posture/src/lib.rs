@@ -2,7 +2,7 @@
 //! Process") checks on a checkout.
 //!
 //! A check is one file in [`checks`] implementing [`Check`], plus one line in
-//! [`registry::CHECKS`], fixtures under `tests/fixtures/<rule-name>/<case>/` (each case a mini
+//! [`checks::CHECKS`], fixtures under `tests/fixtures/<rule-name>/<case>/` (each case a mini
 //! repository) and their snapshots. Checks read the [`Workspace`] (garrison-workspace): the
 //! list of files, the parsed workflows, dependabot, pre-commit and `pyproject.toml`
 //! configuration, `CODEOWNERS` and the texts of the documents they look at.
@@ -11,7 +11,6 @@
 //! publisher settings) report `info/not-evaluated` findings instead of passing silently.
 
 pub mod checks;
-pub mod registry;
 
 use garrison_report::{Finding, Location, RuleMeta, Span};
 use garrison_workspace::Kind;
@@ -51,7 +50,7 @@ pub trait Check: Sync {
 /// Runs every check whose rule id `selected` accepts.
 pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    for c in registry::CHECKS {
+    for c in checks::CHECKS {
         if selected(c.meta().id) {
             c.check(ws, &mut out);
         }
@@ -61,7 +60,7 @@ pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
 
 /// Metadata of every posture rule (including `info/not-evaluated`).
 pub fn rules() -> Vec<&'static RuleMeta> {
-    registry::CHECKS.iter().map(|c| c.meta()).collect()
+    checks::CHECKS.iter().map(|c| c.meta()).collect()
 }
 
 /// A location with a span and a route.
