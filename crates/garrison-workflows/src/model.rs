@@ -4,7 +4,7 @@ use garrison_expr::{ExprError, SpannedExpr};
 use garrison_source::{FileError, SourceFile, Span};
 use garrison_yaml::{Node, Value};
 
-use crate::route::Route;
+use crate::route::{Route, Segment};
 use crate::uses::Uses;
 
 /// A `${{ … }}` found in a value, with its exact span in the file.
@@ -50,12 +50,62 @@ impl WorkflowFile {
         crate::expressions_in(&self.source, node)
     }
 
+    /// Every scalar value of the document (mapping values and sequence items, not keys) with
+    /// its route, in document order, down to [`MAX_SCALAR_DEPTH`] levels of nesting. Jobs
+    /// (`jobs.<id>`) and steps (`jobs.<id>.steps[i]`, `runs.steps[i]`) get their typed route
+    /// segments.
+    pub fn scalars(&self) -> Vec<(Route, &Node)> {
+        let mut out = Vec::new();
+        scalars(&self.root, &Route::default(), 0, &mut out);
+        out
+    }
+
     fn structure_error(&self, node: &Node, message: String) -> FileError {
         FileError {
             path: self.path.clone(),
             line: Some(node.span.start_line),
             column: Some(node.span.start_column),
             message,
+        }
+    }
+}
+
+/// Deepest nesting [`WorkflowFile::scalars`] walks.
+pub const MAX_SCALAR_DEPTH: usize = 64;
+
+fn scalars<'a>(node: &'a Node, route: &Route, depth: usize, out: &mut Vec<(Route, &'a Node)>) {
+    if depth > MAX_SCALAR_DEPTH {
+        return;
+    }
+    match &node.value {
+        Value::Scalar(..) => out.push((route.clone(), node)),
+        Value::Seq(items) => {
+            // `jobs.<id>.steps` and `runs.steps` hold steps.
+            let steps = match route.segments() {
+                [Segment::Job(_), Segment::Key(k)] => k == "steps",
+                [Segment::Key(r), Segment::Key(k)] => r == "runs" && k == "steps",
+                _ => false,
+            };
+            for (i, n) in items.iter().enumerate() {
+                let r = if steps {
+                    let s = |k: &str| n.get(k).and_then(Node::as_str);
+                    route.parent().step(i, s("id"), s("name"))
+                } else {
+                    route.index(i)
+                };
+                scalars(n, &r, depth + 1, out);
+            }
+        }
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let key = k.as_str().unwrap_or("?");
+                // `jobs.<id>` is a job.
+                let r = match route.segments() {
+                    [Segment::Key(j)] if j == "jobs" => Route::job(key),
+                    _ => route.key(key),
+                };
+                scalars(v, &r, depth + 1, out);
+            }
         }
     }
 }
@@ -627,6 +677,38 @@ jobs:
         let call = wf.job("call").unwrap();
         assert!(call.uses.as_ref().unwrap().0.is_reusable_workflow());
         assert_eq!(call.needs, ["build"]);
+    }
+
+    #[test]
+    fn scalars_with_typed_routes() {
+        let wf = Workflow::parse("ci.yml", WF).unwrap();
+        let all = wf.file.scalars();
+        let find = |r: &str| all.iter().find(|(route, _)| route.to_string() == r);
+        let (route, node) = find("jobs.build.steps[1].run").unwrap();
+        assert!(node.as_str().unwrap().contains("echo"));
+        assert!(matches!(
+            route.segments(),
+            [Segment::Job(j), Segment::Step { index: 1, name: Some(n), .. }, Segment::Key(k)]
+                if j == "build" && n == "Greet" && k == "run"
+        ));
+        assert!(find("jobs.build.steps[0].with.ref").is_some());
+        assert!(find("on.pull_request_target.types[0]").is_some());
+        assert_eq!(find("jobs.call.needs").unwrap().1.as_str(), Some("build"));
+        let a = Action::parse(
+            "action.yml",
+            "runs:\n  using: composite\n  steps:\n    - id: x\n      run: echo\n",
+        )
+        .unwrap();
+        let all = a.file.scalars();
+        assert!(matches!(
+            all.last().map(|(r, _)| r.segments()),
+            Some([
+                Segment::Key(_),
+                Segment::Step { id: Some(_), .. },
+                Segment::Key(_)
+            ])
+        ));
+        assert_eq!(all.last().unwrap().0.to_string(), "runs.steps[0].run");
     }
 
     #[test]

@@ -96,6 +96,13 @@ impl Route {
         })
     }
 
+    /// This route without its last segment (the document itself stays itself).
+    pub fn parent(&self) -> Route {
+        let mut r = self.clone();
+        r.segments.pop();
+        r
+    }
+
     /// This route followed by `other`'s segments.
     pub fn join(&self, other: &Route) -> Route {
         let mut r = self.clone();

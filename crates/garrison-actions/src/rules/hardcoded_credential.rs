@@ -1,6 +1,6 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::{Action, Job, Route, Step, StepIn, Workflow, WorkflowFile};
-use garrison_yaml::{Node, Value};
+use garrison_yaml::Node;
 
 use crate::{Audit, Workspace, loc};
 
@@ -98,41 +98,27 @@ fn find_token(s: &str) -> Option<(&'static str, usize, usize)> {
     None
 }
 
-fn walk(file: &WorkflowFile, node: &Node, route: &Route, depth: usize, out: &mut Vec<Finding>) {
-    if depth > 64 {
-        return;
-    }
-    match &node.value {
-        Value::Scalar(..) => {
-            let raw = node.source(file.source.text());
-            if let Some((kind, s, e)) = find_token(raw) {
-                let base = node.span.start_offset;
-                let span = file.source.span(base + s, base + e);
-                let shown: String = raw.get(s..e).unwrap_or_default().chars().take(8).collect();
-                out.push(
-                    Finding::builder(&HardcodedCredential::META)
-                        .message(format!("{kind} written literally in the file ({shown}…)"))
-                        .severity(Severity::High)
-                        .confidence(Confidence::High)
-                        .location(loc(&file.path, span, route).with_note(kind))
-                        .evidence("kind", kind)
-                        .evidence("prefix", shown)
-                        .key(format!("{}", span.start_offset))
-                        .build(),
-                );
-            }
-        }
-        Value::Seq(items) => {
-            for (i, n) in items.iter().enumerate() {
-                walk(file, n, &route.index(i), depth + 1, out);
-            }
-        }
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                let key = k.as_str().unwrap_or("?");
-                walk(file, v, &route.key(key), depth + 1, out);
-            }
-        }
+/// Known token formats in every scalar of the file.
+fn scan(file: &WorkflowFile, out: &mut Vec<Finding>) {
+    for (route, node) in file.scalars() {
+        let raw = node.source(file.source.text());
+        let Some((kind, s, e)) = find_token(raw) else {
+            continue;
+        };
+        let base = node.span.start_offset;
+        let span = file.source.span(base + s, base + e);
+        let shown: String = raw.get(s..e).unwrap_or_default().chars().take(8).collect();
+        out.push(
+            Finding::builder(&HardcodedCredential::META)
+                .message(format!("{kind} written literally in the file ({shown}…)"))
+                .severity(Severity::High)
+                .confidence(Confidence::High)
+                .location(loc(&file.path, span, route).with_note(kind))
+                .evidence("kind", kind)
+                .evidence("prefix", shown)
+                .key(format!("{}", span.start_offset))
+                .build(),
+        );
     }
 }
 
@@ -229,7 +215,7 @@ impl Audit for HardcodedCredential {
     }
 
     fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
-        walk(&wf.file, &wf.file.root, &Route::default(), 0, out);
+        scan(&wf.file, out);
     }
 
     fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
@@ -252,7 +238,7 @@ impl Audit for HardcodedCredential {
     }
 
     fn action(&self, _ws: &Workspace, action: &Action, out: &mut Vec<Finding>) {
-        walk(&action.file, &action.file.root, &Route::default(), 0, out);
+        scan(&action.file, out);
     }
 
     fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
