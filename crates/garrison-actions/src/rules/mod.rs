@@ -33,4 +33,5 @@ audits! {
     privileged_chain::PrivilegedChain,
     self_hosted_runner::SelfHostedRunner,
     bot_condition::BotCondition,
+    unredacted_secrets::UnredactedSecrets,
 }
