@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use garrison_posture::checks::unsigned_release_tags::recent_tags;
-use garrison_posture::{Checkout, run};
+use garrison_posture::run;
+use garrison_workspace::{Inputs, Options, Workspace};
 use garrison_test::git::{build, require_git};
 
 #[test]
@@ -23,7 +24,7 @@ fn lightweight_annotated_and_signed_tags() {
          tag v0.2.0\n\
          tag v0.3.0 signed\n",
     );
-    let co = Checkout::scan(b.path(), &[]);
+    let co = Workspace::load(b.path(), &Options::default());
     assert!(co.files.iter().all(|f| !f.rel.starts_with(".git/")));
     let mut tags = recent_tags(&co).unwrap();
     tags.sort_by(|a, b| a.name.cmp(&b.name));
@@ -70,7 +71,7 @@ fn only_the_newest_tags_are_inspected() {
          commit second\n  write a.txt\n  | b\n\
          tag newest lightweight\n",
     );
-    let co = Checkout::scan(b.path(), &[]);
+    let co = Workspace::load(b.path(), &Options::default());
     let tags = recent_tags(&co).unwrap();
     assert_eq!(tags.len(), 50);
     assert_eq!(tags[0].name, "newest");
@@ -87,7 +88,7 @@ fn repository_without_tags_is_not_evaluated() {
         return;
     }
     let b = build("author Test <test@example.org>\ncommit only\n  write a.txt\n  | a\n");
-    let co = Checkout::scan(b.path(), &[]);
+    let co = Workspace::load(b.path(), &Options::default());
     let findings = run(&co, &|id| id == "posture/unsigned-release-tags");
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].rule, "info/not-evaluated");
@@ -96,12 +97,13 @@ fn repository_without_tags_is_not_evaluated() {
 
 #[test]
 fn in_memory_checkout_is_not_evaluated() {
-    let co = Checkout::from_files(
+    let co = Workspace::from_files(
         Path::new("/nonexistent"),
         vec![(
             "SECURITY.md".to_string(),
             b"mail security@example.org".to_vec(),
         )],
+        Inputs::All,
     );
     let findings = run(&co, &|id| {
         id == "posture/unsigned-release-tags" || id == "posture/missing-security-policy"

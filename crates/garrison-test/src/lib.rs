@@ -4,5 +4,6 @@
 //! each rule's fixtures and snapshots its text and JSON output together, and builders of small
 //! git repositories from commit scripts for the history rules.
 pub mod cli;
+pub mod fixtures;
 pub mod git;
 pub mod require;
