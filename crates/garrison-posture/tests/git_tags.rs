@@ -7,8 +7,8 @@ use std::path::Path;
 
 use garrison_posture::checks::unsigned_release_tags::recent_tags;
 use garrison_posture::run;
-use garrison_workspace::{Inputs, Options, Workspace};
 use garrison_test::git::{build, require_git};
+use garrison_workspace::{Inputs, Options, Workspace};
 
 #[test]
 fn lightweight_annotated_and_signed_tags() {
