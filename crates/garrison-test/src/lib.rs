@@ -5,4 +5,5 @@
 //! git repositories from commit scripts for the history rules.
 pub mod cli;
 pub mod fixtures;
+pub mod git;
 pub mod require;

@@ -120,6 +120,10 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let cfg = load_config(args, &root_for_config)?;
+    let window = which
+        .history
+        .then(|| crate::history::window(args.history_window.as_deref(), &cfg))
+        .transpose()?;
     let selected = |id: &str| cfg.selects(id);
 
     let mut report = Report {
@@ -206,8 +210,8 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
                 &selected,
             )?;
         }
-        if which.history {
-            crate::history::add_to_scan(&mut report, path, &cfg, &selected);
+        if let Some(window) = &window {
+            crate::history::add_to_scan(&mut report, path, window, &selected);
         }
         // Every file a finding can point at was read by the workspace.
         report.sources.extend(ws.take_sources());

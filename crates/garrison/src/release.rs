@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use garrison_history::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
+use garrison_git::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
 use garrison_release::source::{find_tag, tag_candidates, tag_version};
 use garrison_release::{
     DistKind, Limits, SourceFile, SourceTree, compare, read_dist, unsafe_archive_finding,
@@ -76,7 +76,7 @@ fn add_tree(
     tree: &mut SourceTree,
     repo: &Path,
     prefix: &str,
-    files: Vec<garrison_history::tree::TreeFile>,
+    files: Vec<garrison_git::tree::TreeFile>,
     depth: usize,
     warnings: &mut Vec<String>,
 ) {

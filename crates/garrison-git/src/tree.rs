@@ -12,7 +12,7 @@ use std::path::Path;
 use gix::bstr::ByteSlice as _;
 use gix::objs::tree::EntryKind;
 
-use crate::HistoryError;
+use crate::GitError;
 
 /// Limits on what [`read_tree`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,12 +77,9 @@ pub struct Tree {
 }
 
 /// Reads the tree of `rev` (a tag, branch or commit id) in the repository at `path`.
-pub fn read_tree(path: &Path, rev: &str, limits: &TreeLimits) -> Result<Tree, HistoryError> {
-    let repo = gix::open(path).map_err(|e| HistoryError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let err = |message: String| HistoryError::Revision {
+pub fn read_tree(path: &Path, rev: &str, limits: &TreeLimits) -> Result<Tree, GitError> {
+    let repo = crate::open(path)?;
+    let err = |message: String| GitError::Revision {
         rev: rev.to_string(),
         message,
     };
@@ -164,17 +161,14 @@ pub fn read_tree(path: &Path, rev: &str, limits: &TreeLimits) -> Result<Tree, Hi
 }
 
 /// The short names of the repository's tags (`v1.2.0`), sorted.
-pub fn tag_names(path: &Path) -> Result<Vec<String>, HistoryError> {
-    let repo = gix::open(path).map_err(|e| HistoryError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+pub fn tag_names(path: &Path) -> Result<Vec<String>, GitError> {
+    let repo = crate::open(path)?;
     let refs = repo
         .references()
-        .map_err(|e| HistoryError::Walk(format!("tags: {e}")))?;
+        .map_err(|e| GitError::Walk(format!("tags: {e}")))?;
     let tags = refs
         .tags()
-        .map_err(|e| HistoryError::Walk(format!("tags: {e}")))?;
+        .map_err(|e| GitError::Walk(format!("tags: {e}")))?;
     let mut names: Vec<String> = tags
         .flatten()
         .filter_map(|r| r.name().shorten().to_str().ok().map(str::to_string))

@@ -1,49 +1,55 @@
-//! The walk, per-commit diffs (numstat), tags and `.mailmap` application.
+//! The walk, per-commit diffs (numstat) with the caller's content scan, and `.mailmap`
+//! application.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use gix::ObjectId;
-use gix::bstr::{BStr, ByteSlice};
+use gix::bstr::ByteSlice;
+use gix::objs::CommitRef;
+use gix::objs::TreeRefIter;
 use gix::objs::tree::EntryMode;
-use gix::objs::{CommitRef, TagRef, TreeRefIter};
 use imara_diff::{Algorithm, Diff, InternedInput};
 use rayon::prelude::*;
 
-use crate::classify::classify;
-use crate::content;
+use crate::tags::{identity, read_tags, sig_time};
 use crate::{
-    ChangeKind, Commit, FileChange, History, HistoryError, Hunk, Identity, MAX_DIFF_BLOB,
-    MAX_MESSAGE, MineOptions, Tag,
+    ChangeKind, ChangeScanner, Commit, FileChange, GitError, History, Hunk, Identity,
+    MAX_DIFF_BLOB, MAX_HUNKS, MAX_MESSAGE, MineOptions, TextChange,
 };
 
 /// git's `FIRST_FEW_BYTES`: a NUL byte in this prefix makes a blob binary.
 const BINARY_PROBE: usize = 8000;
-/// Peeling depth for tags pointing at tags.
-const MAX_TAG_CHAIN: usize = 8;
 
-/// Mine the history of the repository at `repo` (a work tree or a bare git directory).
+/// Mine the history of the repository at `repo` (a work tree or a bare git directory), handing
+/// every text change to `scanner`.
 ///
 /// Commits come newest first (committer time); identities are mapped through the `.mailmap` of
 /// `HEAD`. Per-commit failures become [`History::warnings`].
-pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
-    let raw = mine_raw(repo, opts, &mut HashMap::new(), None)?;
+pub fn mine<S: ChangeScanner>(
+    repo: &Path,
+    opts: &MineOptions,
+    scanner: &S,
+) -> Result<History<S::Hits>, GitError> {
+    let raw = mine_raw(repo, opts, scanner, &mut HashMap::new(), None)?;
     Ok(raw.finish())
 }
 
 /// Mined data before `.mailmap` is applied (what the cache stores).
-pub(crate) struct Raw {
+pub(crate) struct Raw<H> {
     pub(crate) repo: gix::ThreadSafeRepository,
     pub(crate) head: Option<String>,
     /// The walked ids, newest first (for the cache's walk reuse).
     pub(crate) ids: Vec<String>,
-    pub(crate) commits: Vec<Commit>,
+    pub(crate) commits: Vec<Commit<H>>,
     pub(crate) warnings: Vec<String>,
 }
 
-impl Raw {
+impl<H> Raw<H> {
     /// Read tags and apply the `.mailmap` of `HEAD` to commits and taggers.
-    pub(crate) fn finish(self) -> History {
+    pub(crate) fn finish(self) -> History<H> {
         let repo = self.repo.to_thread_local();
         let mut warnings = self.warnings;
         let mailmap = repo.open_mailmap();
@@ -69,7 +75,10 @@ impl Raw {
             map(&mut c.author);
             map(&mut c.committer);
         }
-        let mut tags = read_tags(&repo, &mut warnings);
+        let mut tags = read_tags(&repo, &mut warnings).unwrap_or_else(|e| {
+            warnings.push(e);
+            Vec::new()
+        });
         for t in &mut tags {
             if let Some(id) = &mut t.tagger {
                 map(id);
@@ -86,17 +95,8 @@ impl Raw {
     }
 }
 
-fn open(path: &Path) -> Result<gix::ThreadSafeRepository, HistoryError> {
-    gix::open(path)
-        .map(|r| r.into_sync())
-        .map_err(|e| HistoryError::Open {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-}
-
-fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, HistoryError> {
-    let err = |message: String| HistoryError::Revision {
+pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
+    let err = |message: String| GitError::Revision {
         rev: rev.to_string(),
         message,
     };
@@ -109,18 +109,22 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, HistoryError> 
     Ok(commit.id)
 }
 
+/// A commit's slot in the walk and its mining result.
+type Mined<H> = (usize, Result<Commit<H>, String>);
+
 /// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
 ///
 /// `known_walk` is a previous walk with the same options, `(head, ids)`: when the head still
 /// resolves to the same commit, its ids are reused instead of walking again (the walk of a large
 /// history costs more than reading the cached commits).
-pub(crate) fn mine_raw(
+pub(crate) fn mine_raw<S: ChangeScanner>(
     path: &Path,
     opts: &MineOptions,
-    cached: &mut HashMap<String, Commit>,
+    scanner: &S,
+    cached: &mut HashMap<String, Commit<S::Hits>>,
     known_walk: Option<(&str, &[String])>,
-) -> Result<Raw, HistoryError> {
-    let ts = open(path)?;
+) -> Result<Raw<S::Hits>, GitError> {
+    let ts = crate::open(path)?.into_sync();
     let repo = ts.to_thread_local();
     let reuse = match (known_walk, tip(&repo, opts)?) {
         (Some((head, ids)), Some(t)) if t.to_hex() == head => ids
@@ -137,7 +141,7 @@ pub(crate) fn mine_raw(
     };
     let mut warnings = Vec::new();
 
-    let mut slots: Vec<Option<Commit>> = ids
+    let mut slots: Vec<Option<Commit<S::Hits>>> = ids
         .iter()
         .map(|id| cached.remove(&id.to_hex().to_string()))
         .collect();
@@ -152,8 +156,14 @@ pub(crate) fn mine_raw(
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads)
             .build()
-            .map_err(|e| HistoryError::Threads(e.to_string()))?;
-        let results: Vec<(usize, Result<Commit, String>)> = pool.install(|| {
+            .map_err(|e| GitError::Threads(e.to_string()))?;
+        let total = todo.len();
+        let done = AtomicUsize::new(0);
+        let progress = opts.progress.as_ref();
+        if let Some(p) = progress {
+            p.report(0, total);
+        }
+        let results: Vec<Mined<S::Hits>> = pool.install(|| {
             todo.par_iter()
                 .map_init(
                     || {
@@ -161,10 +171,22 @@ pub(crate) fn mine_raw(
                         r.object_cache_size_if_unset(8 * 1024 * 1024);
                         (r, Scratch::default())
                     },
-                    |(r, scratch), (i, id)| (*i, mine_commit(r, *id, scratch)),
+                    |(r, scratch), (i, id)| {
+                        let c = mine_commit(r, *id, scanner, scratch);
+                        if let Some(p) = progress {
+                            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            if n.is_multiple_of(crate::OnProgress::EVERY) {
+                                p.report(n, total);
+                            }
+                        }
+                        (*i, c)
+                    },
                 )
                 .collect()
         });
+        if let Some(p) = progress {
+            p.report(total, total);
+        }
         for (i, res) in results {
             match res {
                 Ok(c) => {
@@ -187,7 +209,7 @@ pub(crate) fn mine_raw(
 }
 
 /// The commit the walk starts from (None for an unborn HEAD).
-fn tip(repo: &gix::Repository, opts: &MineOptions) -> Result<Option<ObjectId>, HistoryError> {
+fn tip(repo: &gix::Repository, opts: &MineOptions) -> Result<Option<ObjectId>, GitError> {
     match (&opts.range, &opts.tip) {
         (Some((_, head)), _) => resolve(repo, head).map(Some),
         (None, Some(t)) => resolve(repo, t).map(Some),
@@ -203,7 +225,7 @@ fn tip(repo: &gix::Repository, opts: &MineOptions) -> Result<Option<ObjectId>, H
 fn walk(
     repo: &gix::Repository,
     opts: &MineOptions,
-) -> Result<(Option<ObjectId>, Vec<ObjectId>), HistoryError> {
+) -> Result<(Option<ObjectId>, Vec<ObjectId>), GitError> {
     use gix::revision::walk::Sorting;
     use gix::traverse::commit::simple::CommitTimeOrder;
 
@@ -229,16 +251,14 @@ fn walk(
     if let Some(base) = hidden {
         platform = platform.with_hidden([base]);
     }
-    let walk = platform
-        .all()
-        .map_err(|e| HistoryError::Walk(e.to_string()))?;
+    let walk = platform.all().map_err(|e| GitError::Walk(e.to_string()))?;
     let limit = opts.max_commits.unwrap_or(usize::MAX);
     let mut ids = Vec::new();
     for info in walk {
         if ids.len() >= limit {
             break;
         }
-        let info = info.map_err(|e| HistoryError::Walk(e.to_string()))?;
+        let info = info.map_err(|e| GitError::Walk(e.to_string()))?;
         ids.push(info.id);
     }
     Ok((Some(tip), ids))
@@ -252,26 +272,12 @@ struct Scratch {
     new_tree: Vec<u8>,
 }
 
-fn identity(sig: &gix::actor::SignatureRef<'_>) -> Identity {
-    let t = sig.trim();
-    Identity {
-        name: t.name.to_str_lossy().into_owned(),
-        email: t.email.to_str_lossy().into_owned(),
-    }
-}
-
-fn sig_time(sig: &gix::actor::SignatureRef<'_>) -> (i64, i32) {
-    match sig.time() {
-        Ok(t) => (t.seconds, t.offset / 60),
-        Err(_) => (sig.seconds(), 0),
-    }
-}
-
-fn mine_commit(
+fn mine_commit<S: ChangeScanner>(
     repo: &gix::Repository,
     id: ObjectId,
+    scanner: &S,
     scratch: &mut Scratch,
-) -> Result<Commit, String> {
+) -> Result<Commit<S::Hits>, String> {
     let hex = id.to_hex().to_string();
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("commit {hex}: {what}: {e}");
     let kind = repo.object_hash();
@@ -306,8 +312,8 @@ fn mine_commit(
             None => None,
         };
         let mut files =
-            diff_trees(repo, parent_tree, tree, scratch).map_err(|e| fail("diff", &e))?;
-        add_siblings(repo, tree, &mut files);
+            diff_trees(repo, parent_tree, tree, scanner, scratch).map_err(|e| fail("diff", &e))?;
+        add_siblings(repo, tree, scanner, &mut files);
         files
     };
     Ok(Commit {
@@ -355,12 +361,13 @@ fn category(mode: EntryMode) -> u8 {
     }
 }
 
-fn diff_trees(
+fn diff_trees<S: ChangeScanner>(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: ObjectId,
+    scanner: &S,
     scratch: &mut Scratch,
-) -> Result<Vec<FileChange>, String> {
+) -> Result<Vec<FileChange<S::Hits>>, String> {
     use gix::diff::tree::recorder::Change;
     let kind = repo.object_hash();
     match old {
@@ -426,6 +433,7 @@ fn diff_trees(
         };
         out.push(file_change(
             repo,
+            scanner,
             path.to_str_lossy().into_owned(),
             kind,
             old,
@@ -479,31 +487,6 @@ fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<
     })
 }
 
-/// Text worth a content scan: at most 1% (and fewer than 8) control characters other than tab,
-/// newline, carriage return and form feed, or invalid UTF-8 sequences, in the first 64 KiB.
-/// Binary blobs without a NUL byte (keys, signatures, compressed data) fail this, so random
-/// bytes are never read as code.
-fn looks_textual(data: &[u8]) -> bool {
-    let head = data.get(..65_536).unwrap_or(data);
-    let mut bad = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c) || b == 0x7f)
-        .count();
-    let mut rest = head;
-    while !rest.is_empty() {
-        match std::str::from_utf8(rest) {
-            Ok(_) => break,
-            Err(e) => {
-                // An incomplete sequence cut by the 64 KiB window is not an error.
-                let Some(len) = e.error_len() else { break };
-                bad += 1;
-                rest = rest.get(e.valid_up_to() + len..).unwrap_or_default();
-            }
-        }
-    }
-    bad < 8 && bad * 100 <= head.len()
-}
-
 fn is_binary(data: &[u8]) -> bool {
     data.get(..BINARY_PROBE).unwrap_or(data).contains(&0)
 }
@@ -514,13 +497,14 @@ fn count_lines(data: &[u8]) -> u32 {
     u32::try_from(newlines + last).unwrap_or(u32::MAX)
 }
 
-fn file_change(
+fn file_change<S: ChangeScanner>(
     repo: &gix::Repository,
+    scanner: &S,
     path: String,
     kind: ChangeKind,
     old: Option<(EntryMode, ObjectId)>,
     new: Option<(EntryMode, ObjectId)>,
-) -> Result<FileChange, String> {
+) -> Result<FileChange<S::Hits>, String> {
     let mode_exec = new
         .or(old)
         .is_some_and(|(m, _)| m.kind() == gix::objs::tree::EntryKind::BlobExecutable);
@@ -546,7 +530,7 @@ fn file_change(
     } else {
         let input = InternedInput::new(a.data.as_slice(), b.data.as_slice());
         let diff = Diff::compute(Algorithm::Myers, &input);
-        for h in diff.hunks().take(content::MAX_HUNKS) {
+        for h in diff.hunks().take(MAX_HUNKS) {
             let old_len = h.before.end - h.before.start;
             let new_len = h.after.end - h.after.start;
             hunks.push(Hunk {
@@ -566,11 +550,16 @@ fn file_change(
         }
         (diff.count_additions(), diff.count_removals())
     };
-    // Content signals in the changed lines of text files (deleted files are judged by path).
-    let hits = if hunks.is_empty() || b.data.is_empty() || !looks_textual(&b.data) {
-        Vec::new()
+    // The caller's content scan of text changes (deleted files are judged by path).
+    let hits = if hunks.is_empty() || b.data.is_empty() {
+        S::Hits::default()
     } else {
-        content::scan_change(&path, classify(&path), &a.data, &b.data, &hunks)
+        scanner.scan(&TextChange {
+            path: &path,
+            old: &a.data,
+            new: &b.data,
+            hunks: &hunks,
+        })
     };
     Ok(FileChange {
         path,
@@ -592,14 +581,19 @@ fn file_change(
 /// Binary/opaque changes per commit for which sibling sizes are looked up.
 const MAX_SIBLING_LOOKUPS: usize = 32;
 
-/// Fill [`FileChange::siblings`] and [`FileChange::sibling_median_size`] for binary or opaque
-/// additions and rewrites, from the commit's tree.
-fn add_siblings(repo: &gix::Repository, tree: ObjectId, files: &mut [FileChange]) {
+/// Fill [`FileChange::siblings`] and [`FileChange::sibling_median_size`] for the additions and
+/// rewrites the scanner asks about (binary or opaque files), from the commit's tree.
+fn add_siblings<S: ChangeScanner>(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    scanner: &S,
+    files: &mut [FileChange<S::Hits>],
+) {
     let mut dirs: HashMap<String, Vec<(Vec<u8>, u64)>> = HashMap::new();
     let mut lookups = 0;
     for f in files.iter_mut() {
         let wanted = matches!(f.kind, ChangeKind::Added | ChangeKind::Modified)
-            && (f.binary || crate::classify::is_opaque_extension(&f.path));
+            && scanner.wants_siblings(&f.path, f.binary);
         if !wanted || lookups >= MAX_SIBLING_LOOKUPS {
             continue;
         }
@@ -656,99 +650,4 @@ fn dir_blob_sizes(
         }
     }
     Some(out)
-}
-
-fn read_tags(repo: &gix::Repository, warnings: &mut Vec<String>) -> Vec<Tag> {
-    let mut tags = Vec::new();
-    let platform = match repo.references() {
-        Ok(p) => p,
-        Err(e) => {
-            warnings.push(format!("tags: {e}"));
-            return tags;
-        }
-    };
-    let iter = match platform.tags() {
-        Ok(i) => i,
-        Err(e) => {
-            warnings.push(format!("tags: {e}"));
-            return tags;
-        }
-    };
-    for r in iter {
-        let r = match r {
-            Ok(r) => r,
-            Err(e) => {
-                warnings.push(format!("tag: {e}"));
-                continue;
-            }
-        };
-        let name = r.name().shorten().to_str_lossy().into_owned();
-        let Some(mut id) = r.target().try_id().map(ToOwned::to_owned) else {
-            continue;
-        };
-        let mut tag = Tag {
-            name,
-            target: String::new(),
-            tagger: None,
-            time: None,
-            signed: false,
-            annotated: false,
-        };
-        for _ in 0..MAX_TAG_CHAIN {
-            let Ok(obj) = repo.find_object(id) else {
-                warnings.push(format!("tag {}: cannot read {id}", tag.name));
-                break;
-            };
-            if obj.kind != gix::objs::Kind::Tag {
-                break;
-            }
-            let Ok(t) = TagRef::from_bytes(&obj.data, repo.object_hash()) else {
-                warnings.push(format!("tag {}: cannot parse {id}", tag.name));
-                break;
-            };
-            if !tag.annotated {
-                tag.annotated = true;
-                tag.signed = t.signature.is_some() || has_signature(t.message);
-                if let Ok(Some(sig)) = t.tagger() {
-                    tag.tagger = Some(identity(&sig));
-                    tag.time = Some(sig_time(&sig).0);
-                }
-            }
-            match ObjectId::from_hex(t.target) {
-                Ok(next) => id = next,
-                Err(_) => break,
-            }
-        }
-        tag.target = id.to_hex().to_string();
-        tags.push(tag);
-    }
-    tags.sort_by(|a, b| a.name.cmp(&b.name));
-    tags
-}
-
-fn has_signature(message: &BStr) -> bool {
-    message.find(b"-----BEGIN PGP SIGNATURE-----").is_some()
-        || message.find(b"-----BEGIN SSH SIGNATURE-----").is_some()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_textual;
-
-    #[test]
-    fn textual_means_code_not_key_material() {
-        assert!(looks_textual(b"def f():\n\treturn 1\r\n"));
-        assert!(looks_textual(
-            "é ü 日本 \u{202E} bidi stays text\n".as_bytes()
-        ));
-        // A 32-byte Ed25519 public key without a NUL byte (git calls it text).
-        let key: [u8; 32] = [
-            0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64,
-            0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68,
-            0xf7, 0x07, 0x51, 0x1a,
-        ];
-        assert!(!key.contains(&0));
-        assert!(!looks_textual(&key));
-        assert!(!looks_textual(&[0x1f_u8; 100]));
-    }
 }
