@@ -2,24 +2,20 @@
 //! `content_scan <repo> [--tree | --commits N] [--threads N] [--show KIND|all] [--limit N]`.
 //!
 //! `--tree` scans every text file of `HEAD` as if it were added in one commit; `--commits N`
-//! (default 2000) diffs each of the newest N non-merge commits against its parent with
-//! imara-diff and scans every changed text file. Prints hits per kind, the number of commits
-//! (or files, with `--tree`) with at least one hit of each kind, and scanner throughput.
-//! `--show KIND` prints the hits of one kind (`all` for every kind).
+//! (default 2000) mines the newest N commits with garrison-git (merges have no file list) and
+//! scans every changed text file. Prints hits per kind, the number of commits (or files, with
+//! `--tree`) with at least one hit of each kind, and scanner throughput. `--show KIND` prints
+//! the hits of one kind (`all` for every kind).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use garrison_git::tree::{TreeEntryKind, TreeLimits, read_tree};
+use garrison_git::{ChangeScanner, MineOptions, TextChange};
 use garrison_history::{ContentHit, HitKind, Hunk, classify, scan_change};
-use gix::ObjectId;
-use gix::bstr::ByteSlice;
-use gix::objs::{CommitRef, TreeRefIter};
-use imara_diff::{Algorithm, Diff, InternedInput};
-use rayon::prelude::*;
-
-const MAX_BLOB: u64 = 16 * 1024 * 1024;
 
 struct FileHits {
     path: String,
@@ -30,8 +26,36 @@ struct FileHits {
 struct UnitResult {
     id: String,
     files: Vec<FileHits>,
-    bytes: u64,
-    scan_time: Duration,
+}
+
+/// The content scan with its time and input size measured.
+#[derive(Default)]
+struct Timed {
+    bytes: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl ChangeScanner for Timed {
+    type Hits = Vec<ContentHit>;
+
+    fn version(&self) -> u64 {
+        0
+    }
+
+    fn scan(&self, c: &TextChange<'_>) -> Vec<ContentHit> {
+        let t = Instant::now();
+        let hits = scan_change(c.path, classify(c.path), c.old, c.new, c.hunks);
+        let nanos = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.bytes
+            .fetch_add((c.old.len() + c.new.len()) as u64, Ordering::Relaxed);
+        hits
+    }
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ! {
+    eprintln!("error: {e}");
+    std::process::exit(1);
 }
 
 fn main() {
@@ -52,68 +76,73 @@ fn main() {
             _ => repo = PathBuf::from(a),
         }
     }
-    let ts = match gix::open(&repo) {
-        Ok(r) => r.into_sync(),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
-    let local = ts.to_thread_local();
-    let head = match local.head_commit() {
-        Ok(c) => c.id,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
-    let units: Vec<(ObjectId, bool)> = if tree {
-        vec![(head, true)]
-    } else {
-        let walk = match local.rev_walk([head]).all() {
-            Ok(w) => w,
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::exit(1);
-            }
-        };
-        walk.filter_map(Result::ok)
-            .filter(|i| i.parent_ids.len() <= 1)
-            .take(commits)
-            .map(|i| (i.id, false))
-            .collect()
-    };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let timed = Timed::default();
     let start = Instant::now();
-    let results: Vec<UnitResult> = pool.install(|| {
-        units
-            .par_iter()
-            .map_init(
-                || {
-                    let mut r = ts.to_thread_local();
-                    r.object_cache_size_if_unset(8 * 1024 * 1024);
-                    r
-                },
-                |r, (id, whole_tree)| scan_commit(r, *id, *whole_tree).unwrap_or_default(),
-            )
+    let results: Vec<UnitResult> = if tree {
+        let t = read_tree(&repo, "HEAD", &TreeLimits::default()).unwrap_or_else(|e| fail(&e));
+        let files = t
+            .files
+            .into_iter()
+            .filter(|f| matches!(f.kind, TreeEntryKind::File | TreeEntryKind::Executable))
+            .filter_map(|f| {
+                let data = f.data?;
+                if data.is_empty() || data.get(..8000).unwrap_or(&data).contains(&0) {
+                    return None;
+                }
+                let lines = data.iter().filter(|b| **b == b'\n').count() + 1;
+                let hunks = [Hunk {
+                    old_start: 0,
+                    old_len: 0,
+                    new_start: 1,
+                    new_len: u32::try_from(lines).unwrap_or(u32::MAX),
+                }];
+                let change = TextChange {
+                    path: &f.path,
+                    old: &[],
+                    new: &data,
+                    hunks: &hunks,
+                };
+                let hits = timed.scan(&change);
+                Some(FileHits { path: f.path, hits })
+            })
+            .collect();
+        vec![UnitResult {
+            id: t.commit,
+            files,
+        }]
+    } else {
+        let opts = MineOptions {
+            max_commits: Some(commits),
+            threads,
+            ..MineOptions::default()
+        };
+        let h = garrison_git::mine(&repo, &opts, &timed).unwrap_or_else(|e| fail(&e));
+        h.commits
+            .into_iter()
+            .filter(|c| !c.is_merge)
+            .map(|c| UnitResult {
+                id: c.id,
+                files: c
+                    .files
+                    .into_iter()
+                    .filter(|f| !f.binary && !f.too_large)
+                    .map(|f| FileHits {
+                        path: f.path,
+                        hits: f.hits,
+                    })
+                    .collect(),
+            })
             .collect()
-    });
+    };
     let wall = start.elapsed();
+    let bytes = timed.bytes.load(Ordering::Relaxed);
+    let scan = Duration::from_nanos(timed.nanos.load(Ordering::Relaxed));
 
     // Per kind: hits, and units (commits, or files with --tree) with at least one such hit.
     let mut per_kind: BTreeMap<HitKind, (usize, usize)> = BTreeMap::new();
     let mut any = 0usize;
-    let (mut bytes, mut scan) = (0u64, Duration::ZERO);
     let mut files_scanned = 0usize;
     for r in &results {
-        bytes += r.bytes;
-        scan += r.scan_time;
         files_scanned += r.files.len();
         let mut commit_kinds: BTreeSet<HitKind> = BTreeSet::new();
         for f in &r.files {
@@ -151,7 +180,7 @@ fn main() {
         100.0 * any as f64 / units.max(1) as f64
     );
     println!("{:<28} {:>8} {:>10}", "kind", "hits", unit);
-    for k in HitKind::ALL {
+    for k in HitKind::all() {
         let (h, u) = per_kind.get(&k).copied().unwrap_or_default();
         println!("{:<28} {h:>8} {u:>10}", k.as_str());
     }
@@ -177,127 +206,4 @@ fn main() {
             }
         }
     }
-}
-
-fn tree_of(repo: &gix::Repository, id: ObjectId) -> Option<(ObjectId, Vec<ObjectId>)> {
-    let obj = repo.find_object(id).ok()?;
-    let c = CommitRef::from_bytes(&obj.data, repo.object_hash()).ok()?;
-    Some((c.tree(), c.parents().collect()))
-}
-
-fn read_tree(repo: &gix::Repository, id: Option<ObjectId>) -> Vec<u8> {
-    id.and_then(|id| repo.find_object(id).ok())
-        .map(|o| o.detach().data)
-        .unwrap_or_default()
-}
-
-fn blob(
-    repo: &gix::Repository,
-    entry: Option<(gix::objs::tree::EntryMode, ObjectId)>,
-) -> Option<Vec<u8>> {
-    let Some((mode, oid)) = entry else {
-        return Some(Vec::new());
-    };
-    if !mode.is_blob() {
-        return None;
-    }
-    let header = repo.find_header(oid).ok()?;
-    if header.size() > MAX_BLOB {
-        return None;
-    }
-    Some(repo.find_object(oid).ok()?.detach().data)
-}
-
-fn scan_commit(repo: &gix::Repository, id: ObjectId, whole_tree: bool) -> Option<UnitResult> {
-    use gix::diff::tree::recorder::Change;
-    let (tree, parents) = tree_of(repo, id)?;
-    let old_tree = if whole_tree {
-        None
-    } else {
-        match parents.first() {
-            Some(p) => Some(tree_of(repo, *p)?.0),
-            None => None,
-        }
-    };
-    let kind = repo.object_hash();
-    let old_buf = read_tree(repo, old_tree);
-    let new_buf = read_tree(repo, Some(tree));
-    let mut state = gix::diff::tree::State::default();
-    let mut recorder = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        TreeRefIter::from_bytes(&old_buf, kind),
-        TreeRefIter::from_bytes(&new_buf, kind),
-        &mut state,
-        &repo.objects,
-        &mut recorder,
-    )
-    .ok()?;
-    let mut out = UnitResult {
-        id: id.to_hex().to_string(),
-        ..UnitResult::default()
-    };
-    for change in recorder.records {
-        let (path, old, new) = match change {
-            Change::Addition {
-                entry_mode,
-                oid,
-                path,
-                ..
-            } => (path, None, Some((entry_mode, oid))),
-            Change::Deletion {
-                entry_mode,
-                oid,
-                path,
-                ..
-            } => (path, Some((entry_mode, oid)), None),
-            Change::Modification {
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-                path,
-            } => (
-                path,
-                Some((previous_entry_mode, previous_oid)),
-                Some((entry_mode, oid)),
-            ),
-        };
-        if old.is_some_and(|(m, _)| m.is_tree()) || new.is_some_and(|(m, _)| m.is_tree()) {
-            continue;
-        }
-        let (Some(a), Some(b)) = (blob(repo, old), blob(repo, new)) else {
-            continue;
-        };
-        let binary = |d: &[u8]| d.get(..8000).unwrap_or(d).contains(&0);
-        if binary(&a) || binary(&b) {
-            continue;
-        }
-        let path = path.to_str_lossy().into_owned();
-        let input = InternedInput::new(a.as_slice(), b.as_slice());
-        let mut diff = Diff::compute(Algorithm::Histogram, &input);
-        diff.postprocess_lines(&input);
-        let hunks: Vec<Hunk> = diff
-            .hunks()
-            .map(|h| Hunk {
-                old_start: if h.before.is_empty() {
-                    h.before.start
-                } else {
-                    h.before.start + 1
-                },
-                old_len: h.before.end - h.before.start,
-                new_start: if h.after.is_empty() {
-                    h.after.start
-                } else {
-                    h.after.start + 1
-                },
-                new_len: h.after.end - h.after.start,
-            })
-            .collect();
-        let t = Instant::now();
-        let hits = scan_change(&path, classify(&path), &a, &b, &hunks);
-        out.scan_time += t.elapsed();
-        out.bytes += (a.len() + b.len()) as u64;
-        out.files.push(FileHits { path, hits });
-    }
-    Some(out)
 }

@@ -1,18 +1,11 @@
-//! Git history mining for Garrison's contribution-risk review.
+//! Contribution-risk review of a repository's history, on the mined history of
+//! [`garrison_git`].
 //!
-//! [`mine`] walks a repository's history with gix (no `git` process) and returns, per commit,
-//! the identities, timestamps with UTC offsets, signature presence, merge structure and the file
-//! list of `git log --numstat --no-renames` (root commits against the empty tree, merge commits
-//! without a file list, binary files decided like git: a NUL byte in the first 8000 bytes of
-//! either side). File lists and binary flags match git exactly; line counts come from
-//! imara-diff's Myers, whose heuristics (frequent-line pruning, cost cut-off) differ slightly
-//! from xdiff's: on numpy's newest 5,000 commits 206 of 12,046 file entries (1.7%) differ from
-//! git's counts by a few lines (ours are not always larger). A line-by-line port of git's xdiff
-//! matched git exactly (0 of 41,350 entries over 20,000 commits) but is not used: xdiff is
-//! LGPL-2.1-or-later and this crate is MIT/Apache-2.0. `.gitattributes` (`binary`, `-diff`,
-//! textconv) is not consulted. Per-commit diffs run in parallel, each worker with its
-//! own repository handle. [`mine_cached`] keeps the mined commits on disk so a re-run only diffs
-//! new commits. [`merge_identities`] and [`timelines`] build contributor profiles on top.
+//! [`mine`] mines a repository with garrison-git (gix, no `git` process; see that crate for the
+//! walk, numstat and its limits) and runs the content scan on every changed text file while
+//! diffing ([`scan::ContentScanner`]); [`mine_cached`] keeps the result on disk, keyed by the
+//! scanner's version ([`scan::SCANNER_VERSION`]). [`merge_identities`] and [`timelines`] build
+//! contributor profiles on top.
 //!
 //! For contribution-risk rules, [`classify()`] gives a changed path's roles ([`PathClass`]:
 //! build system, CI, release, security policy, tests, import-time code, ...) and [`language`]
@@ -21,215 +14,81 @@
 //! decode-then-execute, build-time processes and network, C hooks, feature probes, hardening
 //! flags, sandboxing, build hooks, ignore rules, security policy edits).
 //!
-//! Untrusted repositories: blobs larger than [`MAX_DIFF_BLOB`] are never read for a line diff
-//! (the change is marked [`FileChange::too_large`] with zero counts, where git would count their
-//! lines), tree diffs are iterative inside gix, and a commit that cannot be read or diffed becomes
-//! a warning in [`History::warnings`] rather than an error.
+//! Untrusted repositories: a commit that cannot be read or diffed becomes a warning in
+//! [`History::warnings`] rather than an error; the content scan is bounded (see [`content`]).
 
-mod cache;
 pub mod classify;
 pub mod content;
 mod forest;
 mod identity;
 mod landing;
-mod mine;
 mod people;
+pub mod print;
 pub mod registry;
+pub mod review;
 pub mod risk;
 pub mod rules;
-pub mod tree;
+pub mod scan;
 
-use serde::{Deserialize, Serialize};
+use std::path::Path;
 
-pub use cache::{default_cache_dir, mine_cached};
 pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language};
 pub use content::{ContentHit, HitKind, scan_change};
+pub use garrison_git::tree;
+pub use garrison_git::{
+    ChangeKind, GitError, Hunk, Identity, MAX_DIFF_BLOB, MAX_MESSAGE, MAX_SIBLINGS, MineOptions,
+    OnProgress, Tag, default_cache_dir,
+};
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use landing::{Landing, LandingKind, landings};
-pub use mine::mine;
 pub use people::{AuthorState, PeopleIndex};
+pub use review::{Mining, Window, mine_for, parse_range, parse_since};
 pub use risk::{Analysis, AnalyzeOptions, AuthorSummary, ScoredCommit, analyze};
 
-/// Blobs larger than this (16 MiB) are not read for a line diff; see [`FileChange::too_large`].
-pub const MAX_DIFF_BLOB: u64 = 16 * 1024 * 1024;
+/// One mined commit, with the content signals of each changed file.
+pub type Commit = garrison_git::Commit<Vec<ContentHit>>;
 
-/// Bytes of a commit message kept in [`Commit::message`].
-pub const MAX_MESSAGE: usize = 4096;
-
-/// What to mine.
-#[derive(Debug, Clone, Default)]
-pub struct MineOptions {
-    /// Only commits whose committer time is at or after this unix time (`git log --since`).
-    pub since: Option<i64>,
-    /// `(base, head)` revisions: the commits reachable from head but not from base
-    /// (`git log base..head`). Without it, the history reachable from `HEAD`.
-    pub range: Option<(String, String)>,
-    /// Stop after this many commits (newest first).
-    pub max_commits: Option<usize>,
-    /// Walk from this revision instead of `HEAD` (ignored with `range`).
-    pub tip: Option<String>,
-    /// Worker threads for the per-commit diffs (0 = rayon's default, the number of CPUs).
-    pub threads: usize,
-}
-
-/// One commit with its file changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Commit {
-    /// Full hex object id.
-    pub id: String,
-    /// Parent ids in order (hex).
-    pub parents: Vec<String>,
-    /// Author (after `.mailmap` when mined through [`mine`]).
-    pub author: Identity,
-    /// Committer (after `.mailmap`).
-    pub committer: Identity,
-    /// Author time, unix seconds.
-    pub author_time: i64,
-    /// Author's UTC offset in minutes (east positive).
-    pub author_offset_minutes: i32,
-    /// Committer time, unix seconds.
-    pub commit_time: i64,
-    /// Committer's UTC offset in minutes.
-    pub commit_offset_minutes: i32,
-    /// The message, lossily decoded, cut to the first [`MAX_MESSAGE`] bytes.
-    pub message: String,
-    /// A `gpgsig` (or `gpgsig-sha256`) header is present. Not verified.
-    pub signed: bool,
-    /// Changed files against the single parent (or the empty tree for a root commit); empty for
-    /// merges, like `git log --numstat` without `-m`.
-    pub files: Vec<FileChange>,
-    /// More than one parent.
-    pub is_merge: bool,
-}
-
-/// A name and email as recorded (or mapped by `.mailmap`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Identity {
-    /// Display name.
-    pub name: String,
-    /// Email address (as written, without angle brackets).
-    pub email: String,
-}
-
-/// How a path changed (renames appear as a deletion plus an addition).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangeKind {
-    /// New path.
-    Added,
-    /// Content and/or mode changed.
-    Modified,
-    /// Path removed.
-    Deleted,
-    /// Kind changed, e.g. regular file to symlink or submodule (`T` in `git diff --raw`).
-    TypeChanged,
-}
-
-/// One changed path of a non-merge commit, with numstat counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileChange {
-    /// Path (lossily decoded UTF-8), `/`-separated.
-    pub path: String,
-    /// Always `None` for now: renames are not tracked (`--no-renames`).
-    pub old_path: Option<String>,
-    /// Kind of change.
-    pub kind: ChangeKind,
-    /// Added lines (0 when binary or too large).
-    pub added: u32,
-    /// Removed lines (0 when binary or too large).
-    pub removed: u32,
-    /// Either side has a NUL byte in its first 8000 bytes (git's rule; `-\t-` in numstat).
-    pub binary: bool,
-    /// Either side is larger than [`MAX_DIFF_BLOB`]: not read, counts are 0 and `binary` is false.
-    pub too_large: bool,
-    /// Blob size before (None when added or for submodules).
-    pub old_size: Option<u64>,
-    /// Blob size after (None when deleted or for submodules).
-    pub new_size: Option<u64>,
-    /// The resulting entry (or the deleted one) is an executable file.
-    pub mode_exec: bool,
-    /// For binary or opaque additions and rewrites: how many other files share the directory
-    /// (at most [`MAX_SIBLINGS`] are looked at; 0 otherwise).
-    pub siblings: u32,
-    /// For binary or opaque additions and rewrites: median blob size of those other files.
-    pub sibling_median_size: Option<u64>,
-    /// Content signals in the changed lines of a text file ([`content::scan_change`]).
-    pub hits: Vec<ContentHit>,
-}
-
-/// Directory entries examined for [`FileChange::sibling_median_size`].
-pub const MAX_SIBLINGS: usize = 256;
-
-/// One changed region of a line diff, like a unified-diff hunk header without context lines:
-/// 1-based `old_start`/`new_start` and line counts (a zero count means the side is empty; its
-/// start is then the line before the change, as in `@@ -5,0 +6,2 @@`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hunk {
-    /// First removed line in the old file (1-based).
-    pub old_start: u32,
-    /// Removed lines.
-    pub old_len: u32,
-    /// First added line in the new file (1-based).
-    pub new_start: u32,
-    /// Added lines.
-    pub new_len: u32,
-}
-
-/// A tag pointing (eventually) at a commit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tag {
-    /// Short name (`v1.2.0`).
-    pub name: String,
-    /// The commit it peels to (hex), or the object it points at when that is not a commit.
-    pub target: String,
-    /// Tagger of an annotated tag (after `.mailmap`).
-    pub tagger: Option<Identity>,
-    /// Tagger time of an annotated tag, unix seconds.
-    pub time: Option<i64>,
-    /// The annotated tag carries a PGP/SSH signature. Not verified.
-    pub signed: bool,
-    /// Annotated (tag object) rather than lightweight.
-    pub annotated: bool,
-}
+/// One changed path of a commit, with numstat counts and content signals
+/// ([`FileChange::hits`](garrison_git::FileChange::hits)).
+pub type FileChange = garrison_git::FileChange<Vec<ContentHit>>;
 
 /// The mined history.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct History {
-    /// The commit the walk started from (`HEAD`, or the head of a range), hex.
-    pub head: Option<String>,
-    /// The repository is a shallow clone: history before its boundary is missing, so author
-    /// profiles and calibration see only part of it.
-    pub shallow: bool,
-    /// Commits, newest first (by committer time).
-    pub commits: Vec<Commit>,
-    /// All tags of the repository, sorted by name.
-    pub tags: Vec<Tag>,
-    /// Problems that did not stop mining (unreadable commit, blob or tree; corrupt cache).
-    pub warnings: Vec<String>,
+pub type History = garrison_git::History<Vec<ContentHit>>;
+
+/// Mine the history of the repository at `repo` (a work tree or a bare git directory) with the
+/// content scan. Commits come newest first; identities are mapped through the `.mailmap` of
+/// `HEAD`; per-commit failures become [`History::warnings`](garrison_git::History::warnings).
+pub fn mine(repo: &Path, opts: &MineOptions) -> Result<History, HistoryError> {
+    Ok(garrison_git::mine(repo, opts, &scan::ContentScanner)?)
 }
 
-/// Errors that stop mining altogether.
+/// Like [`mine`], reusing commits mined earlier from a cache file in `cache_dir` (see
+/// [`garrison_git::mine_cached`]); a cache written by another scanner version is rebuilt.
+pub fn mine_cached(
+    repo: &Path,
+    opts: &MineOptions,
+    cache_dir: &Path,
+) -> Result<History, HistoryError> {
+    Ok(garrison_git::mine_cached(
+        repo,
+        opts,
+        &scan::ContentScanner,
+        cache_dir,
+    )?)
+}
+
+/// Errors of the history review.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    /// The path is not a git repository gix can open.
-    #[error("cannot open git repository {path}: {message}")]
-    Open {
-        /// Repository path.
-        path: String,
-        /// gix's message.
-        message: String,
-    },
-    /// A revision (HEAD, or a range end) does not resolve to a commit.
-    #[error("cannot resolve revision {rev}: {message}")]
-    Revision {
-        /// The revision as given.
-        rev: String,
-        /// gix's message.
-        message: String,
-    },
-    /// The commit walk failed.
-    #[error("history walk failed: {0}")]
-    Walk(String),
-    /// The worker thread pool could not be built.
-    #[error("thread pool: {0}")]
-    Threads(String),
+    /// Reading the repository failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// A `--since` instant that cannot be read (the message lists the forms it takes).
+    #[error(transparent)]
+    Since(#[from] garrison_source::time::InstantError),
+    /// A history window that cannot be read.
+    #[error(
+        "`{0}`: expected `off`, `all`, a date (2024-01-31), a date and time (2024-01-18T21:36:27+01:00; UTC without an offset), @UNIX-SECONDS, or a duration back from now (36h, 90d, 26w, 6m, 1y)"
+    )]
+    Window(String),
 }

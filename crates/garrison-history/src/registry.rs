@@ -1,30 +1,25 @@
-//! Every contribution-risk signal, in one list. Adding a signal adds one line here.
+//! Every contribution-risk signal and rule. The list itself is `signals!` in [`crate::rules`]
+//! (adding a signal adds one line there, which also declares its file); a content rule's
+//! detector comes with it (see [`detectors`]).
 
 use garrison_report::RuleMeta;
 
-use crate::rules::{self, Signal};
+use crate::content::Detector;
+use crate::rules;
 
-/// All signals, change signals first, then context signals.
-pub static SIGNALS: &[&dyn Signal] = &[
-    &rules::binary_fixture_rewrite::Rule,
-    &rules::opaque_blob_added::Rule,
-    &rules::ignore_rules_change::Rule,
-    &rules::build_system_change::Rule,
-    &rules::ci_workflow_change::Rule,
-    &rules::security_policy_change::Rule,
-    &rules::obfuscated_code::Rule,
-    &rules::trojan_source::Rule,
-    &rules::c_hooking::Rule,
-    &rules::exfiltration::Rule,
-    &rules::self_committed::Rule,
-    &rules::recent_rights::Rule,
-    &rules::new_contributor::Rule,
-    &rules::unusual_time::Rule,
-];
+/// All signals, change signals first, then context signals: the `signals!` list of
+/// [`crate::rules`], where each line declares a rule file and registers it.
+pub use crate::rules::SIGNALS;
 
 /// Metadata of every rule of the history analysis (signals plus the anomaly model).
 pub fn rules() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = SIGNALS.iter().map(|s| s.meta()).collect();
     v.push(&rules::anomalous_commit::AnomalousCommit::META);
     v
+}
+
+/// The content detectors of the registered signals (rules with a detector of their own), in
+/// registry order. The content scan runs them; see [`crate::content::Detector`].
+pub fn detectors() -> impl Iterator<Item = &'static dyn Detector> {
+    SIGNALS.iter().filter_map(|s| s.detector())
 }

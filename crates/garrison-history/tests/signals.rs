@@ -18,11 +18,12 @@ use garrison_history::{
     analyze, landings, mine,
 };
 use garrison_report::Severity;
+use garrison_test::git::{Built, GITHUB};
 
+/// Returns early when `git` is missing (a failure under CI).
 macro_rules! need_git {
     () => {
-        if !git_ok() {
-            eprintln!("git missing: skipped");
+        if !garrison_test::git::require_git() {
             return;
         }
     };
@@ -308,14 +309,8 @@ fn xz_like_rewrite_under_review_is_at_least_medium() {
 // ---- binary files: rewrites and additions ----
 
 /// A scientific project: Maria maintains it for two years; Raj reviews and merges.
-const MARIA: Who = Who {
-    name: "Maria Keller",
-    email: "maria@sci.example",
-};
-const RAJ: Who = Who {
-    name: "Raj Patel",
-    email: "raj@sci.example",
-};
+const MARIA: Who = Who::of("Maria Keller", "maria@sci.example");
+const RAJ: Who = Who::of("Raj Patel", "raj@sci.example");
 
 /// Built once per test process.
 fn science_repo() -> &'static (Repo, Ids) {
@@ -341,9 +336,9 @@ fn science_story(r: &Repo) -> Ids {
     r.write("docs/images/logo.png", blob(3000, 5));
     r.write(".github/workflows/ci.yml", "on: push\njobs: {}\n");
     r.write(".github/workflows/wheels.yml", "on: release\njobs: {}\n");
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
-    r.tag("v1.0", MARIA, local(START, 1, 10, 60));
-    let last = r.routine(MARIA, local(START, 20, 10, 60), 16, 40);
+    r.commit("Initial commit", &MARIA, local(START, 0, 10, 60));
+    r.tag("v1.0", &MARIA, local(START, 1, 10, 60));
+    let last = r.routine(&MARIA, local(START, 20, 10, 60), 16, 40);
     let day = (last.time - START) / DAY + 10;
 
     // Data regenerated together with the script that produces it.
@@ -354,7 +349,7 @@ fn science_story(r: &Repo) -> Ids {
         "regen",
         r.commit(
             "Regenerate reference data",
-            MARIA,
+            &MARIA,
             local(START, day, 11, 60),
         ),
     );
@@ -364,7 +359,7 @@ fn science_story(r: &Repo) -> Ids {
         "data_only",
         r.commit(
             "Update reference array",
-            MARIA,
+            &MARIA,
             local(START, day + 5, 11, 60),
         ),
     );
@@ -374,9 +369,9 @@ fn science_story(r: &Repo) -> Ids {
         "logo",
         "docs: new logo",
         &[("docs/images/logo.png", &logo)],
-        MARIA,
+        &MARIA,
         local(START, day + 10, 11, 60),
-        RAJ,
+        &RAJ,
     );
     ids.insert("logo", c);
     // CI and release workflow edits through pull requests Raj merges.
@@ -384,9 +379,9 @@ fn science_story(r: &Repo) -> Ids {
         "ci",
         "ci: test on 3.13",
         &[(".github/workflows/ci.yml", b"on: push\njobs: {}\n# 3.13\n")],
-        MARIA,
+        &MARIA,
         local(START, day + 15, 11, 60),
-        RAJ,
+        &RAJ,
     );
     ids.insert("ci", c);
     let (c, _) = r.pull_request(
@@ -396,9 +391,9 @@ fn science_story(r: &Repo) -> Ids {
             ".github/workflows/wheels.yml",
             b"on: release\njobs: {}\n# arm64\n",
         )],
-        MARIA,
+        &MARIA,
         local(START, day + 20, 11, 60),
-        RAJ,
+        &RAJ,
     );
     ids.insert("wheels", c);
     // A file under .github that is not a workflow, and docs about CI.
@@ -408,7 +403,7 @@ fn science_story(r: &Repo) -> Ids {
         "template",
         r.commit(
             "docs: issue template",
-            MARIA,
+            &MARIA,
             local(START, day + 25, 11, 60),
         ),
     );
@@ -487,59 +482,68 @@ fn ci_edits_merged_by_someone_else_stay_at_info() {
     assert!(fires(&change_evidence(&h, &ids["template"]), CI).is_none());
 }
 
-/// A commit message and the change it commits.
-type Change<'a> = (&'a str, &'a dyn Fn(&Repo));
+/// A year of Maria's maintenance before the changes under test: the initial import, then a
+/// routine commit a month; the changes follow, from 2019-12-10 on, three days apart.
+const CHANGE_BASE: &str = r#"
+person maria = Maria Keller <maria@sci.example>
+author maria
+date 2019-01-01T10:00+01:00
+commit Initial commit
+  write src/core.py
+  | def f():
+  |     return 1
+  write .gitignore
+  | build/
+  | dist/
+  | *.egg-info
+  | __pycache__/
+  write CMakeLists.txt
+  | project(x C)
+  | add_library(x src/x.c)
+  write tests/files/a.bin binary 300 seed 1
+  write tests/files/b.bin binary 320 seed 2
+  write tests/files/c.bin binary 310 seed 3
+  write docs/building.rst
+  | Building
+  | ========
+date 2019-01-11T10:00+01:00
+routine 12 every 30d
+date 2019-12-07T11:00+01:00
+"#;
 
-/// Commits by a maintainer (Maria) after a year of history, each with one kind of change.
-fn change_repo(changes: &[Change<'_>]) -> (Repo, Vec<String>) {
-    let r = Repo::new();
-    r.write("src/core.py", "def f():\n    return 1\n");
-    r.write(".gitignore", "build/\ndist/\n*.egg-info\n__pycache__/\n");
-    r.write("CMakeLists.txt", "project(x C)\nadd_library(x src/x.c)\n");
-    r.write("tests/files/a.bin", blob(300, 1));
-    r.write("tests/files/b.bin", blob(320, 2));
-    r.write("tests/files/c.bin", blob(310, 3));
-    r.write("docs/building.rst", "Building\n========\n");
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
-    let last = r.routine(MARIA, local(START, 10, 10, 60), 12, 30);
-    let mut day = (last.time - START) / DAY;
-    let mut ids = Vec::new();
-    for (msg, change) in changes {
-        day += 3;
-        change(&r);
-        ids.push(r.commit(msg, MARIA, local(START, day, 11, 60)));
-    }
-    (r, ids)
+/// [`CHANGE_BASE`] followed by `changes` (a commit script; each change preceded by `date +3d`).
+fn change_repo(changes: &str) -> Built {
+    garrison_test::git::build(&format!("{CHANGE_BASE}{changes}"))
 }
 
 #[test]
 fn opaque_blob_added_fires_for_opaque_test_files_not_for_scientific_data() {
     need_git!();
-    let (r, ids) = change_repo(&[
-        ("Add test file", &|r| {
-            r.write("tests/files/d.xz", blob(350, 9))
-        }),
-        ("Add helper", &|r| {
-            r.write("tests/files/helper.so", blob(60_000, 10));
-            let p = r.path().join("tests/files/helper.so");
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }),
-        ("Add reference arrays", &|r| {
-            r.write("tests/data/ref.npy", blob(4000, 11));
-            r.write("docs/_static/fig.png", blob(9000, 12));
-        }),
-        ("Add unknown blob outside tests", &|r| {
-            r.write("src/blob", blob(500, 13))
-        }),
-    ]);
-    let h = mined(&r);
-    let e = change_evidence(&h, &ids[0]);
+    let b = change_repo(
+        r#"
+date +3d
+commit [test file] Add test file
+  write tests/files/d.xz binary 350 seed 9
+date +3d
+commit [helper] Add helper
+  write tests/files/helper.so binary 60000 seed 10
+  chmod +x tests/files/helper.so
+date +3d
+commit [arrays] Add reference arrays
+  write tests/data/ref.npy binary 4000 seed 11
+  write docs/_static/fig.png binary 9000 seed 12
+date +3d
+commit [unknown] Add unknown blob outside tests
+  write src/blob binary 500 seed 13
+"#,
+    );
+    let h = mined(&b.repo);
+    let e = change_evidence(&h, b.id("test file"));
     let o = fires(&e, OPAQUE).unwrap();
     assert_eq!(o.weight, 1.5, "opaque type + test fixture");
     assert_eq!(o.path.as_deref(), Some("tests/files/d.xz"));
 
-    let e = change_evidence(&h, &ids[1]);
+    let e = change_evidence(&h, b.id("helper"));
     let o = fires(&e, OPAQUE).unwrap();
     assert_eq!(
         o.weight, 4.5,
@@ -552,10 +556,10 @@ fn opaque_blob_added_fires_for_opaque_test_files_not_for_scientific_data() {
         o.message
     );
 
-    let e = change_evidence(&h, &ids[2]);
+    let e = change_evidence(&h, b.id("arrays"));
     assert!(fires(&e, OPAQUE).is_none(), "scientific data: {e:?}");
 
-    let e = change_evidence(&h, &ids[3]);
+    let e = change_evidence(&h, b.id("unknown"));
     assert_eq!(fires(&e, OPAQUE).unwrap().weight, 0.5, "unknown binary");
 
     // The root commit (an initial import with binaries) is never an opaque addition.
@@ -564,64 +568,75 @@ fn opaque_blob_added_fires_for_opaque_test_files_not_for_scientific_data() {
 
     // Three opaque additions in a small repository are not "routine": a variant must occur at
     // least five times besides the scored commit before calibration discounts it.
-    let (_, a) = analyzed(&r);
-    let s = scored(&a, &ids[1]).unwrap();
+    let (_, a) = analyzed(&b.repo);
+    let s = scored(&a, b.id("helper")).unwrap();
     let c = contribution(s, OPAQUE).unwrap();
     assert!((c.applied - 4.5).abs() < 1e-9, "{}", c.applied);
     assert!(c.note.is_none(), "{:?}", c.note);
     assert!(contribution(s, SELF).is_some());
-    for other in [&ids[0], &ids[2], &ids[3]] {
-        assert!(at_most_info(&a, other));
+    for other in ["test file", "arrays", "unknown"] {
+        assert!(at_most_info(&a, b.id(other)));
     }
 }
 
 #[test]
 fn binary_fixture_rewrite_needs_a_rewrite_without_text() {
     need_git!();
-    let (r, ids) = change_repo(&[
-        ("Update a test file", &|r| {
-            r.write("tests/files/a.bin", blob(300, 21))
-        }),
-        ("Update a test file and its test", &|r| {
-            r.write("tests/files/b.bin", blob(320, 22));
-            r.write("tests/test_b.py", "def test_b():\n    pass\n");
-        }),
-        ("Delete a test file", &|r| r.remove("tests/files/c.bin")),
-    ]);
-    let h = mined(&r);
-    let e = change_evidence(&h, &ids[0]);
-    let b = fires(&e, BIN_REWRITE).unwrap();
+    let b = change_repo(
+        r#"
+date +3d
+commit [alone] Update a test file
+  write tests/files/a.bin binary 300 seed 21
+date +3d
+commit [with test] Update a test file and its test
+  write tests/files/b.bin binary 320 seed 22
+  write tests/test_b.py
+  | def test_b():
+  |     pass
+date +3d
+commit [deleted] Delete a test file
+  delete tests/files/c.bin
+"#,
+    );
+    let h = mined(&b.repo);
+    let e = change_evidence(&h, b.id("alone"));
+    let rw = fires(&e, BIN_REWRITE).unwrap();
     assert_eq!(
-        b.weight, 5.0,
+        rw.weight, 5.0,
         "opaque rewrite in a test directory, same size"
     );
-    assert!(!b.message.contains("siblings"), "{}", b.message);
-    assert!(fires(&change_evidence(&h, &ids[1]), BIN_REWRITE).is_none());
-    assert!(fires(&change_evidence(&h, &ids[2]), BIN_REWRITE).is_none());
+    assert!(!rw.message.contains("siblings"), "{}", rw.message);
+    assert!(fires(&change_evidence(&h, b.id("with test")), BIN_REWRITE).is_none());
+    assert!(fires(&change_evidence(&h, b.id("deleted")), BIN_REWRITE).is_none());
 }
 
 #[test]
 fn ignore_rules_change_fires_when_rules_are_added_not_removed() {
     need_git!();
-    let (r, ids) = change_repo(&[
-        ("Ignore generated macro", &|r| {
-            r.append(".gitignore", "m4/build-to-host.m4\n")
-        }),
-        ("Drop an old ignore", &|r| {
-            r.write(".gitignore", "build/\ndist/\n*.egg-info\n")
-        }),
-        ("Hide the test files' diffs", &|r| {
-            r.write(".gitattributes", "tests/files/* binary\n")
-        }),
-    ]);
-    let h = mined(&r);
-    let e = change_evidence(&h, &ids[0]);
+    let b = change_repo(
+        r#"
+date +3d
+commit [macro] Ignore generated macro
+  append .gitignore
+  | m4/build-to-host.m4
+date +3d
+commit [drop] Drop an old ignore
+  replace .gitignore
+  - __pycache__/
+date +3d
+commit [attributes] Hide the test files' diffs
+  write .gitattributes
+  | tests/files/* binary
+"#,
+    );
+    let h = mined(&b.repo);
+    let e = change_evidence(&h, b.id("macro"));
     assert_eq!(
         fires(&e, IGNORE).unwrap().path.as_deref(),
         Some(".gitignore")
     );
-    assert!(fires(&change_evidence(&h, &ids[1]), IGNORE).is_none());
-    let e = change_evidence(&h, &ids[2]);
+    assert!(fires(&change_evidence(&h, b.id("drop")), IGNORE).is_none());
+    let e = change_evidence(&h, b.id("attributes"));
     assert_eq!(
         fires(&e, IGNORE).unwrap().path.as_deref(),
         Some(".gitattributes")
@@ -631,19 +646,24 @@ fn ignore_rules_change_fires_when_rules_are_added_not_removed() {
 #[test]
 fn build_system_change_fires_on_build_files_and_new_ones_weigh_more() {
     need_git!();
-    let (r, ids) = change_repo(&[
-        ("Add a macro", &|r| {
-            r.write("m4/build-to-host.m4", "AC_DEFUN([gl_BUILD_TO_HOST], [])\n")
-        }),
-        ("Edit CMake", &|r| {
-            r.append("CMakeLists.txt", "target_link_libraries(x m)\n")
-        }),
-        ("Document the build", &|r| {
-            r.append("docs/building.rst", "Run cmake.\n")
-        }),
-    ]);
-    let h = mined(&r);
-    let e = change_evidence(&h, &ids[0]);
+    let b = change_repo(
+        r#"
+date +3d
+commit [macro] Add a macro
+  write m4/build-to-host.m4
+  | AC_DEFUN([gl_BUILD_TO_HOST], [])
+date +3d
+commit [cmake] Edit CMake
+  append CMakeLists.txt
+  | target_link_libraries(x m)
+date +3d
+commit [docs] Document the build
+  append docs/building.rst
+  | Run cmake.
+"#,
+    );
+    let h = mined(&b.repo);
+    let e = change_evidence(&h, b.id("macro"));
     let added = fires(&e, BUILD).unwrap();
     assert!(
         added
@@ -652,7 +672,7 @@ fn build_system_change_fires_on_build_files_and_new_ones_weigh_more() {
         "{}",
         added.message
     );
-    let e = change_evidence(&h, &ids[1]);
+    let e = change_evidence(&h, b.id("cmake"));
     let edited = fires(&e, BUILD).unwrap();
     assert!(
         edited
@@ -662,10 +682,10 @@ fn build_system_change_fires_on_build_files_and_new_ones_weigh_more() {
         edited.message
     );
     assert!(added.weight > edited.weight);
-    assert!(fires(&change_evidence(&h, &ids[2]), BUILD).is_none());
+    assert!(fires(&change_evidence(&h, b.id("docs")), BUILD).is_none());
     // Alone, an edit of the build system by the maintainer is not reported.
-    let (_, a) = analyzed(&r);
-    assert!(scored(&a, &ids[1]).is_none());
+    let (_, a) = analyzed(&b.repo);
+    assert!(scored(&a, b.id("cmake")).is_none());
 }
 
 // ---- security policy ----
@@ -679,14 +699,14 @@ fn policy_repo(change: &dyn Fn(&Repo)) -> (Repo, History, Analysis, String) {
         .collect();
     r.write("SECURITY.md", &policy);
     r.write("src/core.py", "x = 1\n");
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
-    r.tag("v1.0", MARIA, local(START, 1, 10, 60));
-    let last = r.routine(MARIA, local(START, 10, 10, 60), 10, 60);
+    r.commit("Initial commit", &MARIA, local(START, 0, 10, 60));
+    r.tag("v1.0", &MARIA, local(START, 1, 10, 60));
+    let last = r.routine(&MARIA, local(START, 10, 10, 60), 10, 60);
     change(&r);
     let day = (last.time - START) / DAY + 5;
     let id = r.commit(
         "Update the security policy",
-        MARIA,
+        &MARIA,
         local(START, day, 11, 60),
     );
     let (h, a) = analyzed(&r);
@@ -759,14 +779,8 @@ fn security_policy_deleted_fires() {
 
 // ---- landing and self-committed ----
 
-const DAN: Who = Who {
-    name: "Dan Reviewer",
-    email: "dan@example.org",
-};
-const JO: Who = Who {
-    name: "Jo Author",
-    email: "jo@example.org",
-};
+const DAN: Who = Who::of("Dan Reviewer", "dan@example.org");
+const JO: Who = Who::of("Jo Author", "jo@example.org");
 
 #[test]
 fn landings_tell_direct_push_merge_self_merge_and_web_ui() {
@@ -776,21 +790,21 @@ fn landings_tell_direct_push_merge_self_merge_and_web_ui() {
     r.write("SECURITY.md", text(12, 0));
     r.write("tests/files/a.bin", blob(300, 1));
     r.write(".github/workflows/release.yml", "on: release\n");
-    let root = r.commit("Initial commit", DAN, local(START, 0, 10, 0));
-    r.routine(DAN, local(START, 1, 10, 0), 8, 10);
+    let root = r.commit("Initial commit", &DAN, local(START, 0, 10, 0));
+    r.routine(&DAN, local(START, 1, 10, 0), 8, 10);
 
     // Jo pushes directly: trims the policy.
     r.write("SECURITY.md", text(4, 0));
-    let direct = r.commit("Shorten the policy", JO, local(START, 100, 10, 0));
+    let direct = r.commit("Shorten the policy", &JO, local(START, 100, 10, 0));
     // Jo's branch merged by Dan: rewrites a fixture.
     let fixture = blob(300, 2);
     let (by_other, merge_other) = r.pull_request(
         "fixture",
         "Update fixture",
         &[("tests/files/a.bin", &fixture)],
-        JO,
+        &JO,
         local(START, 110, 10, 0),
-        DAN,
+        &DAN,
     );
     // Jo's branch merged by Jo: adds an executable blob.
     r.branch("tool");
@@ -800,22 +814,22 @@ fn landings_tell_direct_push_merge_self_merge_and_web_ui() {
         let p = r.path().join("tests/tools/run.bin");
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let self_merged = r.commit("Add a tool", JO, local(START, 120, 10, 0));
+    let self_merged = r.commit("Add a tool", &JO, local(START, 120, 10, 0));
     r.checkout("main");
-    let self_merge = r.merge("tool", JO, local(START, 121, 10, 0));
+    let self_merge = r.merge("tool", &JO, local(START, 121, 10, 0));
     // A squash merge through GitHub's web UI: authored by Jo, committed by GitHub.
     r.write(".github/workflows/release.yml", "on: release\n# sign\n");
     let squash = r.commit_as(
         "Sign releases (#12)",
-        JO,
+        &JO,
         local(START, 130, 10, 0),
-        GITHUB,
+        &GITHUB,
         local(START, 131, 10, 0),
     );
     // A merge commit made through the web UI: the merge's author is who pressed the button.
     r.branch("docs");
     r.write("docs/index.md", "Docs\n");
-    let via_web_merge = r.commit("Docs", JO, local(START, 140, 10, 0));
+    let via_web_merge = r.commit("Docs", &JO, local(START, 140, 10, 0));
     r.checkout("main");
     r.git(
         &[
@@ -907,7 +921,7 @@ fn landings_tell_direct_push_merge_self_merge_and_web_ui() {
         a.authors.iter().map(|p| &p.label).collect::<Vec<_>>()
     );
     // Dan's rights come from the web-UI merge too, but his first sign is his first merge.
-    let dan = author(&a, DAN.email);
+    let dan = author(&a, &DAN.email);
     assert_eq!(
         dan.state.rights_evidence.as_deref(),
         Some(format!("merged {}", &merge_other[..10]).as_str())
@@ -919,42 +933,27 @@ fn landings_tell_direct_push_merge_self_merge_and_web_ui() {
 #[test]
 fn mailmap_and_same_name_merging_feed_contributor_profiles() {
     need_git!();
-    const ANN_OLD: Who = Who {
-        name: "ann",
-        email: "ann@old.example",
-    };
-    const ANN: Who = Who {
-        name: "Ann Lee",
-        email: "ann@new.example",
-    };
-    const BEN_WORK: Who = Who {
-        name: "Ben  Ng",
-        email: "ben@work.example",
-    };
-    const BEN_HOME: Who = Who {
-        name: "ben ng",
-        email: "Ben@Home.example",
-    };
-    const CARL: Who = Who {
-        name: "Carl Dunn",
-        email: "carl@example.org",
-    };
+    const ANN_OLD: Who = Who::of("ann", "ann@old.example");
+    const ANN: Who = Who::of("Ann Lee", "ann@new.example");
+    const BEN_WORK: Who = Who::of("Ben  Ng", "ben@work.example");
+    const BEN_HOME: Who = Who::of("ben ng", "Ben@Home.example");
+    const CARL: Who = Who::of("Carl Dunn", "carl@example.org");
     let r = Repo::new();
     r.write(".mailmap", "Ann Lee <ann@new.example> <ann@old.example>\n");
     r.write("src/core.py", "x = 1\n");
     let first = local(START, 0, 10, 0);
-    r.commit("Initial commit", ANN_OLD, first);
-    r.routine(ANN_OLD, local(START, 5, 10, 0), 2, 5);
-    r.tag("v1.0", ANN_OLD, local(START, 20, 10, 0));
-    r.routine(ANN, local(START, 30, 10, 0), 2, 5);
-    r.routine(BEN_WORK, local(START, 50, 10, 0), 2, 5);
+    r.commit("Initial commit", &ANN_OLD, first);
+    r.routine(&ANN_OLD, local(START, 5, 10, 0), 2, 5);
+    r.tag("v1.0", &ANN_OLD, local(START, 20, 10, 0));
+    r.routine(&ANN, local(START, 30, 10, 0), 2, 5);
+    r.routine(&BEN_WORK, local(START, 50, 10, 0), 2, 5);
     // Ben, under his other address, commits Carl's patch.
     r.write("src/carl.py", "y = 2\n");
     let carl = r.commit_as(
         "Carl's patch",
-        CARL,
+        &CARL,
         local(START, 60, 10, 0),
-        BEN_HOME,
+        &BEN_HOME,
         local(START, 62, 10, 0),
     );
     // Ben's home-address branch, merged by Dan.
@@ -962,9 +961,9 @@ fn mailmap_and_same_name_merging_feed_contributor_profiles() {
         "ben",
         "Ben's change",
         &[("src/ben.py", b"z = 3\n")],
-        BEN_HOME,
+        &BEN_HOME,
         local(START, 70, 10, 0),
-        DAN,
+        &DAN,
     );
     let h = mined(&r);
     let a = analyze(&h, &AnalyzeOptions::default());
@@ -1006,11 +1005,11 @@ fn mailmap_and_same_name_merging_feed_contributor_profiles() {
         Some(format!("committed {} by Carl Dunn", &carl[..10]))
     );
 
-    let carl_p = author(&a, CARL.email);
+    let carl_p = author(&a, &CARL.email);
     assert_eq!(carl_p.state.commits, 1);
     assert!(carl_p.state.rights_since.is_none());
 
-    let dan = author(&a, DAN.email);
+    let dan = author(&a, &DAN.email);
     assert_eq!(dan.state.commits, 0, "merges are not authored commits");
     assert_eq!(
         dan.state.rights_evidence,
@@ -1023,29 +1022,26 @@ fn mailmap_and_same_name_merging_feed_contributor_profiles() {
 #[test]
 fn recent_rights_weighs_less_for_long_standing_contributors() {
     need_git!();
-    const OLD: Who = Who {
-        name: "Olga Old",
-        email: "olga@example.org",
-    };
+    const OLD: Who = Who::of("Olga Old", "olga@example.org");
     let r = Repo::new();
     r.write("src/core.py", "x = 1\n");
     r.write("tests/files/a.bin", blob(300, 1));
     r.write("tests/files/b.bin", blob(300, 2));
-    r.commit("Initial commit", DAN, local(START, 0, 10, 0));
+    r.commit("Initial commit", &DAN, local(START, 0, 10, 0));
     // Olga contributes for four years, then tags her first release and rewrites a fixture.
-    r.routine(OLD, local(START, 1, 10, 0), 10, 150);
-    r.tag("v2.0", OLD, local(START, 1600, 10, 0));
+    r.routine(&OLD, local(START, 1, 10, 0), 10, 150);
+    r.tag("v2.0", &OLD, local(START, 1600, 10, 0));
     r.write("tests/files/a.bin", blob(300, 3));
-    let olga = r.commit("Update fixture", OLD, local(START, 1610, 10, 0));
+    let olga = r.commit("Update fixture", &OLD, local(START, 1610, 10, 0));
     // Jo arrives, tags a release two months later and rewrites the other fixture.
-    r.routine(JO, local(START, 1620, 10, 0), 6, 5);
-    r.tag("v2.1", JO, local(START, 1680, 10, 0));
+    r.routine(&JO, local(START, 1620, 10, 0), 6, 5);
+    r.tag("v2.1", &JO, local(START, 1680, 10, 0));
     r.write("tests/files/b.bin", blob(300, 4));
-    let jo = r.commit("Update fixture", JO, local(START, 1700, 10, 0));
+    let jo = r.commit("Update fixture", &JO, local(START, 1700, 10, 0));
     // Two years later Jo trims nothing but rewrites again: rights no longer recent.
-    r.routine(JO, local(START, 1710, 10, 0), 6, 100);
+    r.routine(&JO, local(START, 1710, 10, 0), 6, 100);
     r.write("tests/files/a.bin", blob(300, 5));
-    let later = r.commit("Update fixture again", JO, local(START, 2400, 10, 0));
+    let later = r.commit("Update fixture again", &JO, local(START, 2400, 10, 0));
 
     let (_, a) = analyzed(&r);
     let s = scored(&a, &olga).unwrap();
@@ -1078,44 +1074,38 @@ fn recent_rights_weighs_less_for_long_standing_contributors() {
 #[test]
 fn unusual_time_needs_a_habit_and_a_break_from_it() {
     need_git!();
-    const UTE: Who = Who {
-        name: "Ute Habit",
-        email: "ute@example.org",
-    };
-    const VIC: Who = Who {
-        name: "Vic Newer",
-        email: "vic@example.org",
-    };
+    const UTE: Who = Who::of("Ute Habit", "ute@example.org");
+    const VIC: Who = Who::of("Vic Newer", "vic@example.org");
     let r = Repo::new();
     r.write("src/core.py", "x = 1\n");
     r.write("SECURITY.md", text(15, 0));
     r.write("tests/files/a.bin", blob(300, 1));
     r.write("tests/files/b.bin", blob(300, 2));
-    r.commit("Initial commit", UTE, local(START, 0, 10, 60));
+    r.commit("Initial commit", &UTE, local(START, 0, 10, 60));
     // 22 commits, all at UTC+01:00 between 09:00 and 16:00.
     for k in 0..22i64 {
         r.append("src/core.py", &format!("# {k}\n"));
         r.commit(
             &format!("core: change {k}"),
-            UTE,
+            &UTE,
             local(START, 1 + k * 7, 9 + k % 8, 60),
         );
     }
     // A sensitive change at her usual time and offset.
     r.write("tests/files/a.bin", blob(300, 3));
-    let usual = r.commit("Update fixture", UTE, local(START, 200, 14, 60));
+    let usual = r.commit("Update fixture", &UTE, local(START, 200, 14, 60));
     // Vic, with three commits, at an odd hour and offset.
-    r.routine(VIC, local(START, 210, 10, 60), 3, 2);
+    r.routine(&VIC, local(START, 210, 10, 60), 3, 2);
     r.write("tests/tools/helper.so", blob(900, 4));
     {
         use std::os::unix::fs::PermissionsExt;
         let p = r.path().join("tests/tools/helper.so");
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let vic = r.commit("Add helper", VIC, local(START, 220, 3, -480));
+    let vic = r.commit("Add helper", &VIC, local(START, 220, 3, -480));
     // Ute at 03:00 UTC-08:00 trims the policy.
     r.write("SECURITY.md", text(5, 0));
-    let odd = r.commit("Shorten the policy", UTE, local(START, 230, 3, -480));
+    let odd = r.commit("Shorten the policy", &UTE, local(START, 230, 3, -480));
 
     let (h, a) = analyzed(&r);
     let c = h.commits.iter().find(|c| c.id == odd).unwrap();
@@ -1138,7 +1128,7 @@ fn unusual_time_needs_a_habit_and_a_break_from_it() {
         rules_of(s)
     );
     assert!(contribution(s, NEW).is_some());
-    let ute = author(&a, UTE.email);
+    let ute = author(&a, &UTE.email);
     assert_eq!(ute.state.offsets.len(), 2);
 }
 
@@ -1151,7 +1141,7 @@ fn ci_repo(routine: bool) -> (Analysis, String) {
     r.write("src/core.py", "x = 1\n");
     r.write("SECURITY.md", text(10, 0));
     r.write(".github/workflows/release.yml", "on: release\n");
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
+    r.commit("Initial commit", &MARIA, local(START, 0, 10, 60));
     for k in 0..20i64 {
         if routine && k % 3 == 0 {
             r.append(".github/workflows/release.yml", &format!("# {k}\n"));
@@ -1160,13 +1150,13 @@ fn ci_repo(routine: bool) -> (Analysis, String) {
         }
         r.commit(
             &format!("change {k}"),
-            MARIA,
+            &MARIA,
             local(START, 1 + k * 20, 10, 60),
         );
     }
     r.append(".github/workflows/release.yml", "# sign\n");
     r.remove("SECURITY.md");
-    let id = r.commit("Release changes", MARIA, local(START, 500, 10, 60));
+    let id = r.commit("Release changes", &MARIA, local(START, 500, 10, 60));
     (analyzed(&r).1, id)
 }
 
@@ -1211,14 +1201,8 @@ fn calibration_discounts_what_is_routine_in_the_repository() {
 
 // ---- range review ----
 
-const PAT: Who = Who {
-    name: "Pat Newcomer",
-    email: "pat@example.org",
-};
-const QUINN: Who = Who {
-    name: "Quinn Other",
-    email: "quinn@example.org",
-};
+const PAT: Who = Who::of("Pat Newcomer", "pat@example.org");
+const QUINN: Who = Who::of("Quinn Other", "quinn@example.org");
 
 /// Maria's history on `main`, then branch `pr`: Pat commits Quinn's work, then deletes the
 /// security policy.
@@ -1226,19 +1210,19 @@ fn review_repo() -> (Repo, String, String) {
     let r = Repo::new();
     r.write("src/core.py", "x = 1\n");
     r.write("SECURITY.md", text(10, 0));
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
-    r.routine(MARIA, local(START, 10, 10, 60), 10, 20);
+    r.commit("Initial commit", &MARIA, local(START, 0, 10, 60));
+    r.routine(&MARIA, local(START, 10, 10, 60), 10, 20);
     r.branch("pr");
     r.write("src/quinn.py", "q = 1\n");
     let quinn = r.commit_as(
         "Quinn's fix",
-        QUINN,
+        &QUINN,
         local(START, 300, 10, 0),
-        PAT,
+        &PAT,
         local(START, 301, 10, 0),
     );
     r.remove("SECURITY.md");
-    let delete = r.commit("Remove outdated policy", PAT, local(START, 302, 10, 0));
+    let delete = r.commit("Remove outdated policy", &PAT, local(START, 302, 10, 0));
     (r, quinn, delete)
 }
 
@@ -1300,7 +1284,7 @@ fn range_review_reports_only_pending_commits_and_builds_no_rights_from_them() {
         "{}",
         c.evidence.message
     );
-    let pat = author(&landed, PAT.email);
+    let pat = author(&landed, &PAT.email);
     assert!(pat.state.rights_since.is_some());
 
     // `since` limits what is reported, not what is learnt.
@@ -1322,12 +1306,12 @@ fn a_release_tagged_after_the_last_commit_counts() {
     need_git!();
     let r = Repo::new();
     r.write("src/core.py", "x = 1\n");
-    r.commit("Initial commit", MARIA, local(START, 0, 10, 60));
-    r.routine(MARIA, local(START, 1, 10, 60), 3, 1);
+    r.commit("Initial commit", &MARIA, local(START, 0, 10, 60));
+    r.routine(&MARIA, local(START, 1, 10, 60), 3, 1);
     // Raj, who never committed, tags the release on HEAD: the newest event of the history.
-    r.tag("v1.0", RAJ, local(START, 10, 10, 60));
+    r.tag("v1.0", &RAJ, local(START, 10, 10, 60));
     let (_, a) = analyzed(&r);
-    let raj = author(&a, RAJ.email);
+    let raj = author(&a, &RAJ.email);
     assert_eq!(
         raj.tags,
         vec![("v1.0".to_string(), local(START, 10, 10, 60).time)]

@@ -1,98 +1,30 @@
-//! `posture/unsigned-release-tags` on a real git repository built in a temporary directory.
+//! `posture/unsigned-release-tags` on real git repositories built from commit scripts (tags are
+//! read through garrison-git; no `git` process runs in the check).
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use garrison_posture::checks::unsigned_release_tags::recent_tags;
-use garrison_posture::{Checkout, run};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.org",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn have_git() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Writes a tag object carrying a (syntactically) signed message with `git mktag`.
-fn signed_tag(dir: &Path, name: &str, commit: &str) {
-    let body = format!(
-        "object {commit}\ntype commit\ntag {name}\ntagger Test <test@example.org> 1767225600 +0000\n\nRelease {name}\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n"
-    );
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .arg("mktag")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(body.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let sha = String::from_utf8(out.stdout).unwrap();
-    git(
-        dir,
-        &["update-ref", &format!("refs/tags/{name}"), sha.trim()],
-    );
-}
+use garrison_posture::run;
+use garrison_test::git::{build, require_git};
+use garrison_workspace::{Inputs, Options, Workspace};
 
 #[test]
 fn lightweight_annotated_and_signed_tags() {
-    if !have_git() {
+    if !require_git() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    git(dir, &["init", "-q"]);
-    std::fs::write(dir.join("README.md"), "hello\n").unwrap();
-    git(dir, &["add", "README.md"]);
-    git(dir, &["commit", "-q", "-m", "first"]);
-    git(dir, &["tag", "v0.1.0"]);
-    std::fs::write(dir.join("README.md"), "hello again\n").unwrap();
-    git(dir, &["commit", "-q", "-am", "second"]);
-    git(dir, &["tag", "-a", "v0.2.0", "-m", "Release 0.2.0"]);
-    let head = git(dir, &["rev-parse", "HEAD"]);
-    signed_tag(dir, "v0.3.0", head.trim());
-
-    let co = Checkout::scan(dir, &[]);
+    let b = build(
+        "author Test <test@example.org>\n\
+         date 2026-01-01T00:00Z\n\
+         commit first\n  write README.md\n  | hello\n\
+         tag v0.1.0 lightweight\n\
+         commit second\n  write README.md\n  | hello again\n\
+         tag v0.2.0\n\
+         tag v0.3.0 signed\n",
+    );
+    let co = Workspace::load(b.path(), &Options::default());
     assert!(co.files.iter().all(|f| !f.rel.starts_with(".git/")));
     let mut tags = recent_tags(&co).unwrap();
     tags.sort_by(|a, b| a.name.cmp(&b.name));
@@ -123,18 +55,40 @@ fn lightweight_annotated_and_signed_tags() {
     );
 }
 
+/// The 50 newest tags by creation (tagger time, or the commit's time for a lightweight tag),
+/// as `git for-each-ref --sort=-creatordate` picks them.
 #[test]
-fn repository_without_tags_is_not_evaluated() {
-    if !have_git() {
+fn only_the_newest_tags_are_inspected() {
+    if !require_git() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    git(dir, &["init", "-q"]);
-    std::fs::write(dir.join("a.txt"), "a\n").unwrap();
-    git(dir, &["add", "a.txt"]);
-    git(dir, &["commit", "-q", "-m", "only"]);
-    let co = Checkout::scan(dir, &[]);
+    let b = build(
+        "author Test <test@example.org>\n\
+         date 2020-01-01T00:00Z\n\
+         commit first\n  write a.txt\n  | a\n\
+         repeat 55 every 1d\n  tag old-{n} signed\nend\n\
+         date 2021-01-01T00:00Z\n\
+         commit second\n  write a.txt\n  | b\n\
+         tag newest lightweight\n",
+    );
+    let co = Workspace::load(b.path(), &Options::default());
+    let tags = recent_tags(&co).unwrap();
+    assert_eq!(tags.len(), 50);
+    assert_eq!(tags[0].name, "newest");
+    assert_eq!(tags[1].name, "old-54");
+    assert!(
+        tags.iter().all(|t| t.name != "old-0"),
+        "the oldest are left out"
+    );
+}
+
+#[test]
+fn repository_without_tags_is_not_evaluated() {
+    if !require_git() {
+        return;
+    }
+    let b = build("author Test <test@example.org>\ncommit only\n  write a.txt\n  | a\n");
+    let co = Workspace::load(b.path(), &Options::default());
     let findings = run(&co, &|id| id == "posture/unsigned-release-tags");
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].rule, "info/not-evaluated");
@@ -143,12 +97,13 @@ fn repository_without_tags_is_not_evaluated() {
 
 #[test]
 fn in_memory_checkout_is_not_evaluated() {
-    let co = Checkout::from_files(
+    let co = Workspace::from_files(
         Path::new("/nonexistent"),
         vec![(
             "SECURITY.md".to_string(),
             b"mail security@example.org".to_vec(),
         )],
+        Inputs::All,
     );
     let findings = run(&co, &|id| {
         id == "posture/unsigned-release-tags" || id == "posture/missing-security-policy"

@@ -36,7 +36,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn corpus_reads_without_errors() {
     let root = corpus();
-    if !garrison_test::require::require_that(
+    if !garrison_test::require::precondition(
         root.is_dir(),
         "the shared corpus (../shared/data/repos)",
     ) {

@@ -8,11 +8,13 @@
 pub mod config;
 pub mod finding;
 pub mod not_evaluated;
+pub mod registry;
 pub mod render;
 pub mod report;
 pub mod rule;
 
 pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity};
+pub use registry::Registry;
 pub use report::Report;
 pub use rule::RuleMeta;
 

@@ -3,7 +3,7 @@
 //! Modules are added as the crates' test harnesses move here: the fixture runner that checks
 //! each rule's fixtures and snapshots its text and JSON output together, and builders of small
 //! git repositories from commit scripts for the history rules.
-//!
-//! - [`require`]: preconditions that skip locally and fail under CI.
-
+pub mod cli;
+pub mod fixtures;
+pub mod git;
 pub mod require;

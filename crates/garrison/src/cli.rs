@@ -371,12 +371,21 @@ pub struct ContributorsArgs {
     #[arg(long, default_value_t = 30)]
     pub top: usize,
 
-    /// Output format: text or json.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format (profiles are not findings: no SARIF or Markdown).
+    #[arg(long, short = 'f', value_enum, default_value_t = ProfileFormat::Text)]
+    pub format: ProfileFormat,
 
     #[command(flatten)]
     pub mining: MiningArgs,
+}
+
+/// Output formats of `garrison contributors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileFormat {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// `garrison verify`.

@@ -9,6 +9,7 @@ use garrison_advisories::impact::{Project, impact, table, to_json};
 use garrison_advisories::{Database, Vulnerability, merge::merge, parse};
 use garrison_report::Report;
 use garrison_source::read::read_text;
+use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::{ImpactArgs, OutputFormat};
 use crate::output::{eprintln, write_output};
@@ -88,8 +89,8 @@ pub fn run(args: &ImpactArgs) -> Result<ExitCode> {
     let mut projects = Vec::new();
     let mut report = Report::default();
     for dir in project_dirs(&args.projects) {
-        let checkout = garrison_posture::Checkout::scan(&dir, &[]);
-        let files: Vec<String> = checkout.files.into_iter().map(|f| f.rel).collect();
+        let ws = Workspace::load(&dir, &Options::new(Inputs::FilesOnly, Vec::new()));
+        let files: Vec<String> = ws.paths().map(str::to_string).collect();
         let manifests = crate::deps::manifests_in(&dir, &files, "", &mut report);
         let name = manifests
             .iter()

@@ -11,6 +11,7 @@ mod keyless;
 mod output;
 mod posture;
 mod progress;
+mod registry;
 mod release;
 mod sbom;
 mod sign;

@@ -32,13 +32,7 @@ impl Progress {
             b
         } else {
             let b = ProgressBar::new(total);
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{prefix} [{bar:30}] {pos}/{len} {msg} [{elapsed}, {eta} left]",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
+            b.set_style(bar_style());
             b
         };
         // At most 10 redraws a second, on standard error.
@@ -54,12 +48,35 @@ impl Progress {
         }
     }
 
+    /// A callback a library calls with `(done, total)` (from any thread), drawing on this bar;
+    /// `None` when nothing is drawn.
+    pub fn callback(&self) -> Option<impl Fn(u64, u64) + Send + Sync + 'static> {
+        let b = self.bar.clone()?;
+        Some(move |done, total| set(&b, done, total))
+    }
+
     /// A short message after the counter (the current file or dist).
     pub fn message(&self, msg: impl Into<std::borrow::Cow<'static, str>>) {
         if let Some(b) = &self.bar {
             b.set_message(msg);
         }
     }
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} [{elapsed}, {eta} left]")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// Sets the position and the total (a spinner becomes a bar once the total is known).
+fn set(b: &ProgressBar, done: u64, total: u64) {
+    if total > 0 && b.length() != Some(total) {
+        b.disable_steady_tick();
+        b.set_style(bar_style());
+        b.set_length(total);
+    }
+    b.set_position(done);
 }
 
 impl Drop for Progress {

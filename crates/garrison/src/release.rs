@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use garrison_history::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
+use garrison_git::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
 use garrison_release::Limits;
 use garrison_release::run::{Git, GitEntry, GitEntryKind, GitError, GitTree, Source, verify_dists};
 use garrison_report::config::Config;
@@ -14,7 +14,7 @@ use crate::cli::{ColorChoice, ReleaseVerifyArgs};
 use crate::output::{Output, finish};
 use crate::progress::Progress;
 
-/// Git trees and tags for the release pipeline: the one place it touches git.
+/// Git trees and tags for the release pipeline (garrison-git): the one place it touches git.
 struct GitTrees;
 
 impl Git for GitTrees {
@@ -54,12 +54,12 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         .map(|s| Source::parse(s, &GitTrees))
         .transpose()?;
     let mut cfg = match (&args.config, &source) {
-        (Some(p), _) => Config::load(p)?,
+        (Some(p), _) => crate::registry::load_config(Path::new("."), Some(p), false)?,
         // The project's own configuration: its `ignore` entries (with reasons) apply; its
         // `select`, written for `garrison scan`, must not silently drop release findings.
         (None, Some(s)) => Config {
             select: Vec::new(),
-            ..Config::discover(s.root())?.0
+            ..crate::registry::load_config(s.root(), None, false)?
         },
         (None, None) => Config::default(),
     };

@@ -14,33 +14,34 @@ fn advisories() -> PathBuf {
 /// Imports the PyPA database once for all tests of this binary.
 fn db() -> Option<&'static Path> {
     static DB: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    let db = DB
-        .get_or_init(|| {
-            if !advisories().is_dir() {
-                return None;
-            }
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("advisories.db");
-            let out = Command::cargo_bin("garrison")
-                .unwrap()
-                .args(["db", "import"])
-                .arg(advisories())
-                .arg("--db")
-                .arg(&path)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            assert!(text.contains("records:         2661"), "{text}");
-            Some((dir, path))
-        })
-        .as_ref()
-        .map(|(_, p)| p.as_path());
-    garrison_test::require::require(db, "the shared PyPA advisory database")
+    DB.get_or_init(|| {
+        if !garrison_test::require::precondition(
+            advisories().is_dir(),
+            "the PyPA advisory database under ../shared/data/advisories",
+        ) {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("advisories.db");
+        let out = Command::cargo_bin("garrison")
+            .unwrap()
+            .args(["db", "import"])
+            .arg(advisories())
+            .arg("--db")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.contains("records:         2661"), "{text}");
+        Some((dir, path))
+    })
+    .as_ref()
+    .map(|(_, p)| p.as_path())
 }
 
 fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
@@ -263,7 +264,7 @@ fn impact_of_an_advisory_over_the_corpus() {
 fn sbom_is_cyclonedx() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/repos/narwhals-dev__narwhals/uv.lock");
-    if !garrison_test::require::require_that(root.is_file(), "the shared narwhals checkout") {
+    if !garrison_test::require::precondition(root.is_file(), "narwhals' uv.lock in the corpus") {
         return;
     }
     let (code, out, err) = run(&["sbom", root.to_str().unwrap()], Path::new("."));

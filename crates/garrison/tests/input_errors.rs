@@ -1,201 +1,124 @@
-//! Input errors of the release, dependency, SBOM and database commands: exit 2 and a message
-//! that names the input and says what to do, never a finding or silence.
+//! Input errors are errors: exit 2 with a message that names the input and says what to do,
+//! never a finding, never a silent change of what is reported. Each case is a snapshot of the
+//! whole run (exit code, standard output, standard error).
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
+use std::process::Command;
 
-use assert_cmd::Command;
+use garrison_test::cli::{Run, run};
 
-fn garrison(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::cargo_bin("garrison")
-        .unwrap()
-        .env_remove("GARRISON_DB")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+fn garrison() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
+    c.env("NO_COLOR", "1")
+        .env("GARRISON_NO_PROGRESS", "1")
+        .env("GARRISON_DB", "/nonexistent/garrison-test/advisories.db");
+    c
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn scan(dir: &Path, args: &[&str]) -> Run {
+    run(
+        garrison().arg("scan").arg(dir).args(args),
+        &[(dir, "[PROJECT]")],
     )
 }
 
-/// `garrison ARGS...` with paths under `dir` given relative to it.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let args: Vec<std::ffi::OsString> = args
-        .iter()
-        .map(|a| match a.strip_prefix('@') {
-            Some(rel) => dir.join(rel).into_os_string(),
-            None => (*a).into(),
-        })
-        .collect();
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    garrison(&refs)
-}
-
-fn usage_error(got: (i32, String, String), wanted: &str) {
-    let (code, out, err) = got;
-    assert_eq!(code, 2, "stdout: {out}\nstderr: {err}");
-    assert!(err.contains(wanted), "expected `{wanted}` in: {err}");
-    assert!(out.is_empty(), "nothing on standard output: {out}");
-}
-
-const OSV: &str = r#"{"id": "PYSEC-0000-1", "modified": "2024-01-01T00:00:00Z",
- "affected": [{"package": {"name": "numpy", "ecosystem": "PyPI"},
-   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.22.0"}]}]}]}"#;
-
 #[test]
-fn release_verify_refuses_what_is_not_a_distribution() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README.md"), "# hello\n").unwrap();
-    usage_error(
-        run(dir.path(), &["release", "verify", "@README.md"]),
-        "README.md: not a distribution: expected .whl, .tar.gz or .zip",
-    );
-    // A truncated download: the start of a zip, cut off.
-    std::fs::write(
-        dir.path().join("pkg-1.0-py3-none-any.whl"),
-        b"PK\x03\x04\x14\x00",
-    )
-    .unwrap();
-    usage_error(
-        run(
-            dir.path(),
-            &["release", "verify", "@pkg-1.0-py3-none-any.whl"],
-        ),
-        "pkg-1.0-py3-none-any.whl: truncated or not an archive (",
-    );
-    std::fs::write(dir.path().join("pkg-1.0.tar.gz"), b"\x1f\x8b\x08\x00").unwrap();
-    usage_error(
-        run(dir.path(), &["release", "verify", "@pkg-1.0.tar.gz"]),
-        "pkg-1.0.tar.gz: truncated or not an archive (",
-    );
-    // Unreadable: a directory named like a wheel.
-    std::fs::create_dir(dir.path().join("dir-1.0-py3-none-any.whl")).unwrap();
-    usage_error(
-        run(
-            dir.path(),
-            &["release", "verify", "@dir-1.0-py3-none-any.whl"],
-        ),
-        "dir-1.0-py3-none-any.whl: not a regular file",
-    );
-    usage_error(
-        run(dir.path(), &["release", "verify", "@missing-1.0.tar.gz"]),
-        "missing-1.0.tar.gz: no such file",
-    );
+fn misspelt_rule_on_the_command_line_is_refused_with_a_suggestion() {
+    let dir = project(&[]);
+    insta::assert_snapshot!(scan(dir.path(), &["--select", "workflw"]).snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: --select: unknown rule `workflw`; did you mean `workflow`?
+    ");
+    insta::assert_snapshot!(scan(dir.path(), &["--ignore", "workflow,posture/missing-codeownres"]).snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: --ignore: unknown rule `posture/missing-codeownres`; did you mean `posture/missing-codeowners`?
+    ");
 }
 
 #[test]
-fn sbom_refuses_a_file_that_is_not_a_dependency_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("garbage.bin"),
-        [0u8, 159, 146, 150, 255, 0, 1],
-    )
-    .unwrap();
-    usage_error(
-        run(dir.path(), &["sbom", "@garbage.bin"]),
-        "garbage.bin: not a dependency file Garrison can read (not valid UTF-8",
-    );
-    std::fs::write(dir.path().join("notes.md"), "# Notes\n\nsome prose here\n").unwrap();
-    usage_error(
-        run(dir.path(), &["sbom", "@notes.md"]),
-        "notes.md: not a dependency file Garrison can read (",
-    );
-    // A real requirements file still works.
-    std::fs::write(dir.path().join("requirements.txt"), "numpy==1.21.0\n").unwrap();
-    let (code, out, err) = run(dir.path(), &["sbom", "@requirements.txt"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("pkg:pypi/numpy@1.21.0"), "{out}");
+fn misspelt_rule_in_configuration_names_file_and_line() {
+    let dir = project(&[(
+        "garrison.toml",
+        "select = [\"workflow\", \"posture\"]\nignore = [\n  { rule = \"unpined-uses\", reason = \"x\" },\n]\n",
+    )]);
+    insta::assert_snapshot!(scan(dir.path(), &[]).snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: [PROJECT]/garrison.toml:3:12: unknown rule `unpined-uses`; did you mean `unpinned-uses`?
+    ");
+    let dir = project(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n\n[tool.garrison]\nselect = [\"workflows\"]\n",
+    )]);
+    insta::assert_snapshot!(scan(dir.path(), &[]).snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: [PROJECT]/pyproject.toml:5:11: unknown rule `workflows`; did you mean `workflow`?
+    ");
 }
 
 #[test]
-fn db_import_of_nothing_keeps_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("PYSEC-0000-1.json"), OSV).unwrap();
-    let db = dir.path().join("advisories.db");
-    let (code, _, err) = run(
+fn pyproject_with_a_syntax_error_and_a_garrison_table_is_an_error_naming_the_line() {
+    let dir = project(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\nversion = \n\n[tool.garrison]\nselect = [\"workflow\"]\n",
+    )]);
+    insta::assert_snapshot!(scan(dir.path(), &[]).snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: [PROJECT]/pyproject.toml:3:11: not valid TOML, so its [tool.garrison] configuration cannot be read: string values must be quoted, expected literal string (fix the file, or run with --isolated to ignore configuration files)
+    ");
+    // --isolated scans without configuration; the broken file is then reported, not fatal.
+    let r = scan(
         dir.path(),
-        &[
-            "db",
-            "import",
-            "@PYSEC-0000-1.json",
-            "--db",
-            "@advisories.db",
-        ],
+        &["--isolated", "--select", "posture", "-f", "json"],
     );
-    assert_eq!(code, 0, "{err}");
-    let before = std::fs::read(&db).unwrap();
-    std::fs::create_dir(dir.path().join("empty")).unwrap();
-    usage_error(
-        run(
-            dir.path(),
-            &["db", "import", "@empty", "--db", "@advisories.db"],
-        ),
-        "empty: no PyPI advisories found (0 records read, 0 unreadable);",
-    );
-    assert_eq!(
-        std::fs::read(&db).unwrap(),
-        before,
-        "the database is unchanged"
+    assert_eq!(r.code, 1, "{}", r.snapshot());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["path"] == "pyproject.toml" && e["line"] == 3),
+        "{errors:?}"
     );
 }
 
 #[test]
-fn deps_impact_needs_projects_and_a_format_it_can_write() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("advisory.json"), OSV).unwrap();
-    std::fs::create_dir(dir.path().join("projects")).unwrap();
-    std::fs::create_dir(dir.path().join("projects/docs")).unwrap();
-    std::fs::write(dir.path().join("projects/docs/README.md"), "# docs\n").unwrap();
-    usage_error(
-        run(
-            dir.path(),
-            &[
-                "deps",
-                "impact",
-                "@advisory.json",
-                "--projects",
-                "@projects",
-            ],
-        ),
-        "projects: no Python projects (no pyproject.toml, requirements or lock file",
+fn rules_command_documents_rules_lists_families_and_refuses_unknown_names() {
+    let r = run(garrison().args(["rules", "dependabot"]), &[]);
+    insta::assert_snapshot!(r.snapshot(), @r"
+    exit: 0
+    --- stdout
+    dependabot/insecure-external-code-execution  high      Dependabot allowed to execute code from dependencies
+    dependabot/missing-github-actions            low       Dependabot does not update GitHub Actions
+
+    2 rules. `garrison rules RULE` prints a rule's documentation.
+    ");
+    let r = run(garrison().args(["rules", "insecure-comands"]), &[]);
+    insta::assert_snapshot!(r.snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: unknown rule `insecure-comands`; did you mean `insecure-commands`?
+    ");
+    let r = run(garrison().args(["rules", "insecure-commands"]), &[]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with("# workflow/insecure-commands\n"),
+        "{}",
+        r.stdout
     );
-    std::fs::create_dir(dir.path().join("projects/app")).unwrap();
-    std::fs::write(
-        dir.path().join("projects/app/requirements.txt"),
-        "numpy==1.21.0\n",
-    )
-    .unwrap();
-    usage_error(
-        run(
-            dir.path(),
-            &[
-                "deps",
-                "impact",
-                "@advisory.json",
-                "--projects",
-                "@projects",
-                "-f",
-                "sarif",
-            ],
-        ),
-        "deps impact writes text, json or markdown",
-    );
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "deps",
-            "impact",
-            "@advisory.json",
-            "--projects",
-            "@projects",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 1, "an affected project fails the run: {err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["projects_scanned"], 2);
-    assert_eq!(v["hits"][0]["dependency"], "numpy");
 }

@@ -9,25 +9,27 @@ fn weigh(h: &ContentHit) -> Option<(f64, &'static str)> {
     let d = h.detail.as_str();
     let weak = d.contains("(weak)") || (d.starts_with("weak") && !d.starts_with("weakened"));
     match h.kind {
-        HitKind::FeatureProbeChanged if d.contains("stray") => Some((7.0, "probe-stray-dot")),
-        HitKind::FeatureProbeChanged if d.contains("source changed") => Some((4.0, "probe-source")),
-        HitKind::FeatureProbeChanged if d.contains("call line changed") => {
+        HitKind::FEATURE_PROBE_CHANGED if d.contains("stray") => Some((7.0, "probe-stray-dot")),
+        HitKind::FEATURE_PROBE_CHANGED if d.contains("source changed") => {
+            Some((4.0, "probe-source"))
+        }
+        HitKind::FEATURE_PROBE_CHANGED if d.contains("call line changed") => {
             Some((2.0, "probe-call"))
         }
-        HitKind::FeatureProbeChanged => Some((0.5, "probe-added-removed")),
-        HitKind::HardeningFlagChanged if d.starts_with("weakened") => {
+        HitKind::FEATURE_PROBE_CHANGED => Some((0.5, "probe-added-removed")),
+        HitKind::HARDENING_FLAG_CHANGED if d.starts_with("weakened") => {
             Some((if weak { 1.0 } else { 4.0 }, "hardening-weakened"))
         }
-        HitKind::SandboxChanged if h.removed => Some((5.0, "sandbox-removed")),
-        HitKind::SandboxChanged => Some((1.5, "sandbox-changed")),
-        HitKind::BuildHookAdded if weak => Some((0.3, "hook-weak")),
-        HitKind::BuildHookAdded if d.contains("[install time]") => Some((3.0, "hook-install")),
-        HitKind::BuildHookAdded if d.contains("[build step]") => Some((1.0, "hook-build-step")),
-        HitKind::BuildHookAdded => Some((2.0, "hook")),
-        HitKind::BuildTimeProcess if d.ends_with(": git") => Some((0.3, "process-git")),
-        HitKind::BuildTimeProcess if d.ends_with(": python") => Some((0.5, "process-python")),
-        HitKind::BuildTimeProcess => Some((1.5, "process")),
-        HitKind::TestDisabled => Some((0.75, "test-disabled")),
+        HitKind::SANDBOX_CHANGED if h.removed => Some((5.0, "sandbox-removed")),
+        HitKind::SANDBOX_CHANGED => Some((1.5, "sandbox-changed")),
+        HitKind::BUILD_HOOK_ADDED if weak => Some((0.3, "hook-weak")),
+        HitKind::BUILD_HOOK_ADDED if d.contains("[install time]") => Some((3.0, "hook-install")),
+        HitKind::BUILD_HOOK_ADDED if d.contains("[build step]") => Some((1.0, "hook-build-step")),
+        HitKind::BUILD_HOOK_ADDED => Some((2.0, "hook")),
+        HitKind::BUILD_TIME_PROCESS if d.ends_with(": git") => Some((0.3, "process-git")),
+        HitKind::BUILD_TIME_PROCESS if d.ends_with(": python") => Some((0.5, "process-python")),
+        HitKind::BUILD_TIME_PROCESS => Some((1.5, "process")),
+        HitKind::TEST_DISABLED => Some((0.75, "test-disabled")),
         _ => None,
     }
 }

@@ -46,7 +46,7 @@ impl Signal for Rule {
 
     fn check(&self, cx: &CommitCx<'_>, out: &mut Vec<Evidence>) {
         let weigh = |f: &crate::FileChange, h: &crate::content::ContentHit| {
-            if h.kind != HitKind::CHook || h.removed {
+            if h.kind != HitKind::C_HOOK || h.removed {
                 return None;
             }
             let d = h.detail.to_ascii_lowercase();

@@ -48,9 +48,11 @@ impl Signal for Rule {
             }
             let test = super::is_test_path(&f.path);
             match h.kind {
-                HitKind::NetworkAtBuildOrImport => Some((if test { 1.5 } else { 5.0 }, "network")),
-                HitKind::CredentialAccess => Some((if test { 1.0 } else { 4.0 }, "credentials")),
-                HitKind::SuspiciousEndpoint => Some((if test { 1.0 } else { 3.0 }, "endpoint")),
+                HitKind::NETWORK_AT_BUILD_OR_IMPORT => {
+                    Some((if test { 1.5 } else { 5.0 }, "network"))
+                }
+                HitKind::CREDENTIAL_ACCESS => Some((if test { 1.0 } else { 4.0 }, "credentials")),
+                HitKind::SUSPICIOUS_ENDPOINT => Some((if test { 1.0 } else { 3.0 }, "endpoint")),
                 _ => None,
             }
         };

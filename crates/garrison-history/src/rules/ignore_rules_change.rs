@@ -52,16 +52,16 @@ impl Signal for Rule {
         let content = best_hit(cx, &IgnoreRulesChange::META, |_, h| {
             let weak = h.detail.contains("weak");
             match h.kind {
-                HitKind::IgnoreHidesBuildInput => Some(if weak {
+                HitKind::IGNORE_HIDES_BUILD_INPUT => Some(if weak {
                     (0.75, "ignore-weak")
                 } else {
                     (5.0, "ignore-build-input")
                 }),
-                HitKind::ExportIgnore if weak => Some((0.5, "attributes-weak")),
-                HitKind::ExportIgnore if h.detail.contains("export-ignore") => {
+                HitKind::EXPORT_IGNORE if weak => Some((0.5, "attributes-weak")),
+                HitKind::EXPORT_IGNORE if h.detail.contains("export-ignore") => {
                     Some((3.0, "export-ignore"))
                 }
-                HitKind::ExportIgnore => Some((4.0, "hide-diff")),
+                HitKind::EXPORT_IGNORE => Some((4.0, "hide-diff")),
                 _ => None,
             }
         });

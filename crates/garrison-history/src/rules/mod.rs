@@ -16,20 +16,36 @@ use crate::people::AuthorState;
 use crate::{ChangeKind, Commit, FileChange};
 
 pub mod anomalous_commit;
-pub mod binary_fixture_rewrite;
-pub mod build_system_change;
-pub mod c_hooking;
-pub mod ci_workflow_change;
-pub mod exfiltration;
-pub mod ignore_rules_change;
-pub mod new_contributor;
-pub mod obfuscated_code;
-pub mod opaque_blob_added;
-pub mod recent_rights;
-pub mod security_policy_change;
-pub mod self_committed;
-pub mod trojan_source;
-pub mod unusual_time;
+
+/// Declares the signals: each line names a rule file of this directory (its module) and
+/// registers its `Rule` in [`SIGNALS`], so adding a signal is one rule file and one line.
+macro_rules! signals {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Every signal, change signals first, then context signals (re-exported as
+        /// [`crate::registry::SIGNALS`]).
+        pub static SIGNALS: &[&dyn Signal] = &[$(&$module::Rule),*];
+    };
+}
+
+signals! {
+    binary_fixture_rewrite,
+    opaque_blob_added,
+    ignore_rules_change,
+    build_system_change,
+    ci_workflow_change,
+    security_policy_change,
+    obfuscated_code,
+    trojan_source,
+    c_hooking,
+    exfiltration,
+    dependency_source,
+    self_committed,
+    recent_rights,
+    new_contributor,
+    unusual_time,
+}
 
 /// Is the evidence about what changed, or about who changed it and how?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +156,12 @@ pub trait Signal: Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Add evidence for one commit.
     fn check(&self, cx: &CommitCx<'_>, out: &mut Vec<Evidence>);
+    /// The rule's own content detector, when the signals of [`crate::content`] do not cover what
+    /// it looks for: run on every changed text file while mining, its hits reach
+    /// [`Signal::check`] in [`FileChange::hits`](garrison_git::FileChange::hits).
+    fn detector(&self) -> Option<&dyn crate::content::Detector> {
+        None
+    }
 }
 
 // ---- path helpers shared by the rules (thin names over `crate::classify`) ----

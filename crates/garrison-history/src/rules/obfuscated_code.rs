@@ -49,11 +49,11 @@ impl Signal for Rule {
         let weigh = |f: &crate::FileChange, h: &crate::content::ContentHit| {
             let test = super::is_test_path(&f.path);
             match h.kind {
-                HitKind::DecodeExec => Some((8.0, "decode-exec")),
-                HitKind::StartupHook => Some((5.0, "startup-hook")),
-                HitKind::MixedScriptIdentifier => Some((4.0, "homoglyph")),
-                HitKind::DynamicExec => Some((if test { 1.0 } else { 3.0 }, "dynamic-exec")),
-                HitKind::HighEntropyLiteral => Some((if test { 1.0 } else { 2.5 }, "literal")),
+                HitKind::DECODE_EXEC => Some((8.0, "decode-exec")),
+                HitKind::STARTUP_HOOK => Some((5.0, "startup-hook")),
+                HitKind::MIXED_SCRIPT_IDENTIFIER => Some((4.0, "homoglyph")),
+                HitKind::DYNAMIC_EXEC => Some((if test { 1.0 } else { 3.0 }, "dynamic-exec")),
+                HitKind::HIGH_ENTROPY_LITERAL => Some((if test { 1.0 } else { 2.5 }, "literal")),
                 _ => None,
             }
         };

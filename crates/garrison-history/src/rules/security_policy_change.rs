@@ -49,8 +49,8 @@ impl Signal for Rule {
             return;
         }
         let content = best_hit(cx, &SecurityPolicyChange::META, |_, h| match h.kind {
-            HitKind::SecurityContactChanged => Some((4.0, "contact-changed")),
-            HitKind::SecurityPolicyWeakened => Some((3.0, "content-removed")),
+            HitKind::SECURITY_CONTACT_CHANGED => Some((4.0, "contact-changed")),
+            HitKind::SECURITY_POLICY_WEAKENED => Some((3.0, "content-removed")),
             _ => None,
         });
         let have_content = content.is_some();

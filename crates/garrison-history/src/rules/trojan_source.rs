@@ -45,8 +45,8 @@ impl Signal for Rule {
         let weigh = |f: &crate::FileChange, h: &crate::content::ContentHit| {
             let docs = is_docs_path(&f.path);
             match h.kind {
-                HitKind::Bidi => Some((if docs { 1.5 } else { 7.0 }, "bidi")),
-                HitKind::ZeroWidth => Some((if docs { 0.5 } else { 3.0 }, "zero-width")),
+                HitKind::BIDI => Some((if docs { 1.5 } else { 7.0 }, "bidi")),
+                HitKind::ZERO_WIDTH => Some((if docs { 0.5 } else { 3.0 }, "zero-width")),
                 _ => None,
             }
         };

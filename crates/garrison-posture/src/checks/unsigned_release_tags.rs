@@ -1,5 +1,3 @@
-use std::process::{Command, Stdio};
-
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::{ROOT, not_evaluated};
@@ -9,9 +7,9 @@ declare_rule! {
     /// ## What it checks
     /// The 50 most recent tags of the git checkout (by creation date): lightweight tags, and
     /// annotated tags without a PGP or SSH signature (`-----BEGIN PGP SIGNATURE-----`,
-    /// `-----BEGIN SSH SIGNATURE-----` in the tag object). It runs the `git` command; when
-    /// `git` is not installed, the path is not a git checkout, or there are no tags, it
-    /// reports `info/not-evaluated`.
+    /// `-----BEGIN SSH SIGNATURE-----` in the tag object), read from the repository itself (no
+    /// `git` command is run). When the path is not a git checkout, the repository cannot be
+    /// read, or there are no tags, it reports `info/not-evaluated`.
     ///
     /// ## Why it matters
     /// A release tag names the source a release was built from. An unsigned tag can be
@@ -52,65 +50,24 @@ pub struct TagInfo {
     pub signed: bool,
 }
 
-fn git(co: &Checkout) -> Command {
-    let mut c = Command::new("git");
-    // Never prompt, never page, never run hooks or fsmonitor from the scanned repository's
-    // configuration.
-    c.arg("-C")
-        .arg(&co.root)
-        .args(["-c", "core.fsmonitor=false", "--no-pager"])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    c
-}
-
-/// Reads the recent tags, or says why it cannot.
+/// Reads the [`MAX_TAGS`] most recent tags (newest first, like `git for-each-ref
+/// --sort=-creatordate`: tagger time of an annotated tag, commit time of a lightweight one;
+/// ties by name), or says why it cannot.
 pub fn recent_tags(co: &Checkout) -> Result<Vec<TagInfo>, String> {
     if co.in_memory() || !co.root.join(".git").exists() {
         return Err("not a git checkout (no .git)".to_string());
     }
-    let listing = git(co)
-        .args([
-            "for-each-ref",
-            "--sort=-creatordate",
-            &format!("--count={MAX_TAGS}"),
-            "--format=%(objecttype) %(refname:strip=2)",
-            "refs/tags",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !listing.status.success() {
-        return Err(
-            "git for-each-ref failed (not a repository, or not trusted by git's safe.directory)"
-                .to_string(),
-        );
-    }
-    let text = String::from_utf8_lossy(&listing.stdout);
-    let mut tags = Vec::new();
-    for line in text.lines() {
-        let Some((kind, name)) = line.split_once(' ') else {
-            continue;
-        };
-        let annotated = kind == "tag";
-        let mut signed = false;
-        if annotated {
-            let obj = git(co)
-                .args(["cat-file", "tag", &format!("refs/tags/{name}")])
-                .output()
-                .map_err(|e| format!("cannot run git: {e}"))?;
-            let body = String::from_utf8_lossy(&obj.stdout);
-            signed = body.contains("-----BEGIN PGP SIGNATURE-----")
-                || body.contains("-----BEGIN SSH SIGNATURE-----");
-        }
-        tags.push(TagInfo {
-            name: name.to_string(),
-            annotated,
-            signed,
-        });
-    }
-    Ok(tags)
+    let (mut tags, _) = garrison_git::tags(&co.root).map_err(|e| e.to_string())?;
+    tags.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.name.cmp(&b.name)));
+    Ok(tags
+        .into_iter()
+        .take(MAX_TAGS)
+        .map(|t| TagInfo {
+            name: t.name,
+            annotated: t.annotated,
+            signed: t.signed,
+        })
+        .collect())
 }
 
 impl Check for UnsignedReleaseTags {

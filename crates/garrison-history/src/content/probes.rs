@@ -1,0 +1,436 @@
+//! Build feature probes (CMake `check_*`, autoconf, meson, distutils) added, removed or changed.
+
+use super::kinds::HitKind;
+use super::lines::{Line, lines};
+use super::sink::Sink;
+use super::text::*;
+use super::{Hunk, MAX_HUNKS, MAX_STRUCTURE_BYTES};
+use crate::classify::Lang;
+use memchr::memmem;
+
+/// A feature-probe block spans at most this many lines.
+const PROBE_MAX_LINES: u32 = 60;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum ProbeSyntax {
+    /// m4: `[`/`]` quote, parentheses count outside quotes.
+    M4,
+    /// CMake: `"` strings, `[[ ]]` bracket arguments, `#` comments.
+    CMake,
+    /// Meson and Python: quotes, triple quotes, `#` comments, all brackets count.
+    Py,
+}
+
+pub(super) struct Probe {
+    pub(super) start: u32,
+    pub(super) end: u32,
+    pub(super) name: String,
+}
+
+pub(super) fn read_ident(text: &[u8], p: usize) -> &[u8] {
+    let e = tail(text, p)
+        .iter()
+        .position(|b| !is_ident(*b))
+        .map_or(text.len(), |e| p + e);
+    text.get(p..e).unwrap_or(&[])
+}
+
+/// A probe call starting on this line: (offset of its `(`, probe name).
+pub(super) fn probe_start(text: &[u8], lang: Lang) -> Option<(usize, String)> {
+    match lang {
+        Lang::CMake => {
+            let lc = lower(text);
+            for pre in [&b"check_"[..], b"try_compile", b"try_run"] {
+                for p in memmem::find_iter(&lc, pre) {
+                    if p > 0 && is_ident(byte_at(&lc, p - 1)) {
+                        continue;
+                    }
+                    let name = read_ident(&lc, p);
+                    let a = skip_spaces(&lc, p + name.len());
+                    if byte_at(&lc, a) == b'(' {
+                        return Some((a, lossy(name)));
+                    }
+                }
+            }
+            None
+        }
+        Lang::Autotools => {
+            for pre in [&b"AC_"[..], b"AX_"] {
+                for p in memmem::find_iter(text, pre) {
+                    if p > 0 && is_ident(byte_at(text, p - 1)) {
+                        continue;
+                    }
+                    let name = read_ident(text, p);
+                    let probe = name.ends_with(b"_IFELSE")
+                        || name.starts_with(b"AC_CHECK_")
+                        || name.starts_with(b"AC_TRY_")
+                        || name.starts_with(b"AX_CHECK_")
+                        || name.starts_with(b"AC_EGREP_")
+                        || name == b"AC_CACHE_CHECK"
+                        || name == b"AC_SEARCH_LIBS";
+                    let a = p + name.len();
+                    if probe && byte_at(text, a) == b'(' {
+                        return Some((a, lossy(name)));
+                    }
+                }
+            }
+            None
+        }
+        Lang::Meson | Lang::Python => {
+            // numpy.distutils / distutils `config` command probes.
+            const PY_PROBES: &[&[u8]] = &[
+                b"try_compile",
+                b"try_link",
+                b"try_run",
+                b"try_cpp",
+                b"try_dispatch",
+                b"check_func",
+                b"check_funcs_once",
+                b"check_decl",
+                b"check_macro_true",
+                b"check_type",
+                b"check_type_size",
+                b"check_header",
+                b"check_lib",
+                b"check_inline",
+                b"check_restrict",
+                b"check_compiler_gcc",
+                b"check_gcc_function_attribute",
+                b"check_gcc_function_attribute_with_intrinsics",
+                b"check_gcc_variable_attribute",
+                b"check_gcc_version_at_least",
+                b"has_function",
+            ];
+            const MESON: &[&[u8]] = &[
+                b"compiles",
+                b"links",
+                b"run",
+                b"has_function",
+                b"has_header",
+                b"check_header",
+                b"has_header_symbol",
+                b"has_argument",
+                b"has_multi_arguments",
+                b"get_supported_arguments",
+                b"first_supported_argument",
+                b"has_link_argument",
+                b"has_multi_link_arguments",
+                b"get_supported_link_arguments",
+                b"has_members",
+                b"has_member",
+                b"has_type",
+                b"sizeof",
+                b"alignment",
+                b"has_define",
+                b"get_define",
+                b"has_function_attribute",
+                b"get_supported_function_attributes",
+                b"compute_int",
+            ];
+            for p in memchr::memchr_iter(b'.', text) {
+                let name = read_ident(text, p + 1);
+                if name.is_empty() {
+                    continue;
+                }
+                let a = skip_spaces(text, p + 1 + name.len());
+                if byte_at(text, a) != b'(' {
+                    continue;
+                }
+                let probe = if lang == Lang::Meson {
+                    MESON.contains(&name)
+                } else {
+                    PY_PROBES.contains(&name)
+                };
+                if probe {
+                    return Some((a, lossy(name)));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Line number where the call opened at (`i0`, `col`) closes (bounded by [`PROBE_MAX_LINES`]).
+pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSyntax) -> u32 {
+    let mut depth = 0i32;
+    let mut quote = 0i32;
+    let mut in_str: Option<u8> = None;
+    let mut triple: Option<u8> = None;
+    let mut bracket = false;
+    let mut last = ls.get(i0).map_or(0, |l| l.0);
+    for (k, (no, text)) in ls
+        .iter()
+        .enumerate()
+        .skip(i0)
+        .take(PROBE_MAX_LINES as usize)
+    {
+        last = *no;
+        let mut j = if k == i0 { col } else { 0 };
+        in_str = if syn == ProbeSyntax::CMake {
+            in_str
+        } else {
+            None
+        };
+        while j < text.len() {
+            let b = byte_at(text, j);
+            match syn {
+                ProbeSyntax::M4 => match b {
+                    b'[' => quote += 1,
+                    b']' => quote = (quote - 1).max(0),
+                    b'(' if quote == 0 => depth += 1,
+                    b')' if quote == 0 => {
+                        depth -= 1;
+                        if depth <= 0 {
+                            return *no;
+                        }
+                    }
+                    _ => {}
+                },
+                ProbeSyntax::CMake => {
+                    if bracket {
+                        if b == b']' && matches!(byte_at(text, j + 1), b']' | b'=') {
+                            bracket = false;
+                        }
+                    } else if in_str.is_some() {
+                        if b == b'\\' {
+                            j += 1;
+                        } else if b == b'"' {
+                            in_str = None;
+                        }
+                    } else {
+                        match b {
+                            b'#' => break,
+                            b'"' => in_str = Some(b'"'),
+                            b'[' if matches!(byte_at(text, j + 1), b'[' | b'=') => bracket = true,
+                            b'(' => depth += 1,
+                            b')' => {
+                                depth -= 1;
+                                if depth <= 0 {
+                                    return *no;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                ProbeSyntax::Py => {
+                    if let Some(q) = triple {
+                        if b == b'\\' {
+                            j += 1;
+                        } else if b == q && byte_at(text, j + 1) == q && byte_at(text, j + 2) == q {
+                            triple = None;
+                            j += 2;
+                        }
+                    } else if let Some(q) = in_str {
+                        if b == b'\\' {
+                            j += 1;
+                        } else if b == q {
+                            in_str = None;
+                        }
+                    } else {
+                        match b {
+                            b'#' => break,
+                            b'\'' | b'"' => {
+                                if byte_at(text, j + 1) == b && byte_at(text, j + 2) == b {
+                                    triple = Some(b);
+                                    j += 2;
+                                } else {
+                                    in_str = Some(b);
+                                }
+                            }
+                            b'(' | b'[' | b'{' => depth += 1,
+                            b')' | b']' | b'}' => {
+                                depth -= 1;
+                                if depth <= 0 {
+                                    return *no;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            j += 1;
+        }
+    }
+    last
+}
+
+/// Feature-probe calls of a build file with their line extents (bounded).
+pub(super) fn find_probes(data: &[u8], lang: Lang) -> Vec<Probe> {
+    let syn = match lang {
+        Lang::Autotools => ProbeSyntax::M4,
+        Lang::CMake => ProbeSyntax::CMake,
+        Lang::Meson | Lang::Python => ProbeSyntax::Py,
+        _ => return Vec::new(),
+    };
+    let ls: Vec<(u32, &[u8])> = lines(head(data, MAX_STRUCTURE_BYTES)).collect();
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while let Some((no, text)) = ls.get(i) {
+        let t = trim(text);
+        let comment = t.starts_with(b"#") || t.starts_with(b"dnl");
+        if !comment && let Some((col, name)) = probe_start(text, lang) {
+            let end = block_end(&ls, i, col, syn);
+            out.push(Probe {
+                start: *no,
+                end,
+                name,
+            });
+            if out.len() >= 4096 {
+                break;
+            }
+            // Continue after the block (probes do not nest).
+            let skip = end.saturating_sub(*no) as usize;
+            i += skip.max(1);
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Map an old-file line to the new file through the hunks (sorted by `old_start`).
+pub(super) fn old_to_new(line: u32, hunks: &[Hunk], cum: &[i64]) -> u32 {
+    let threshold = |h: &Hunk| h.old_start.saturating_add(h.old_len.max(1));
+    let k = hunks.partition_point(|h| threshold(h) <= line);
+    if let Some(h) = hunks.get(k)
+        && h.old_len > 0
+        && line >= h.old_start
+        && line < h.old_start.saturating_add(h.old_len)
+    {
+        return h.new_start;
+    }
+    let delta = cum.get(k).copied().unwrap_or(0);
+    u32::try_from((i64::from(line) + delta).max(0)).unwrap_or(u32::MAX)
+}
+
+/// Lines of `ls` (sorted by number, not moved) inside `[s, e]`.
+pub(super) fn changed_in<'a, 'b>(ls: &'b [Line<'a>], s: u32, e: u32) -> Vec<&'b Line<'a>> {
+    let from = ls.partition_point(|l| l.no < s);
+    ls.get(from..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|l| l.no <= e)
+        .filter(|l| !l.moved)
+        .collect()
+}
+
+pub(super) fn is_stray_line(t: &[u8]) -> bool {
+    matches!(
+        trim(t),
+        b"." | b"`" | b"@" | b"$" | b"\\" | b":" | b"'" | b"\""
+    )
+}
+
+pub(super) fn scan_probes(
+    sink: &mut Sink,
+    lang: Lang,
+    old: &[u8],
+    new: &[u8],
+    hunks: &[Hunk],
+    added: &[Line<'_>],
+    removed: &[Line<'_>],
+) {
+    if added.iter().all(|l| l.moved) && removed.iter().all(|l| l.moved) {
+        return;
+    }
+    let new_probes = if added.is_empty() {
+        Vec::new()
+    } else {
+        find_probes(new, lang)
+    };
+    let old_probes = if removed.is_empty() {
+        Vec::new()
+    } else {
+        find_probes(old, lang)
+    };
+    let mut sorted: Vec<Hunk> = hunks.iter().take(MAX_HUNKS).copied().collect();
+    sorted.sort_by_key(|h| h.old_start);
+    let mut cum = Vec::with_capacity(sorted.len() + 1);
+    let mut acc = 0i64;
+    cum.push(0);
+    for h in &sorted {
+        acc += i64::from(h.new_len) - i64::from(h.old_len);
+        cum.push(acc);
+    }
+    // Old probes mapped into new-file coordinates, with their removed lines.
+    let old_mapped: Vec<(u32, u32, &Probe, Vec<&Line<'_>>)> = old_probes
+        .iter()
+        .map(|p| {
+            (
+                old_to_new(p.start, &sorted, &cum),
+                old_to_new(p.end, &sorted, &cum),
+                p,
+                changed_in(removed, p.start, p.end),
+            )
+        })
+        .collect();
+    let mut old_used = vec![false; old_mapped.len()];
+    for p in &new_probes {
+        let add = changed_in(added, p.start, p.end);
+        let counterpart = old_mapped
+            .iter()
+            .position(|(s, e, _, _)| *s <= p.end && *e >= p.start);
+        let rem: &[&Line<'_>] = match counterpart {
+            Some(i) => {
+                if let Some(u) = old_used.get_mut(i) {
+                    *u = true;
+                }
+                old_mapped.get(i).map_or(&[], |o| o.3.as_slice())
+            }
+            None => &[],
+        };
+        if add.is_empty() && rem.is_empty() {
+            continue;
+        }
+        let total = p.end.saturating_sub(p.start) as usize + 1;
+        let state = if counterpart.is_none() && add.len() >= total {
+            "probe added"
+        } else if add.iter().any(|l| l.no > p.start) || rem.len() > 1 || p.start == p.end {
+            "probe source changed"
+        } else {
+            "probe call line changed"
+        };
+        let stray = add
+            .iter()
+            .find(|l| is_stray_line(l.text))
+            .map(|l| format!("; stray '{}' line in probe source", lossy(trim(l.text))))
+            .unwrap_or_default();
+        let d = format!(
+            "{}: {state} (+{}/-{} lines){stray}",
+            p.name,
+            add.len(),
+            rem.len()
+        );
+        match add.first() {
+            Some(l) => sink.push(HitKind::FEATURE_PROBE_CHANGED, l, false, 0, &d),
+            None => {
+                if let Some(l) = rem.first() {
+                    sink.push(HitKind::FEATURE_PROBE_CHANGED, l, true, 0, &d);
+                }
+            }
+        }
+    }
+    for (i, (_, _, p, rem)) in old_mapped.iter().enumerate() {
+        if old_used.get(i).copied().unwrap_or(true) || rem.is_empty() {
+            continue;
+        }
+        let total = p.end.saturating_sub(p.start) as usize + 1;
+        let state = if rem.len() >= total {
+            "probe removed"
+        } else {
+            "probe source changed"
+        };
+        if let Some(l) = rem.first() {
+            sink.push(
+                HitKind::FEATURE_PROBE_CHANGED,
+                l,
+                true,
+                0,
+                &format!("{}: {state} (+0/-{} lines)", p.name, rem.len()),
+            );
+        }
+    }
+}
