@@ -92,6 +92,91 @@ pub trait Transport {
         url: &str,
         body: &[u8],
     ) -> Result<HttpResponse, TransportError>;
+
+    /// `GET url` with `Authorization: bearer {bearer}` and `Accept: application/json` (the
+    /// GitHub Actions OIDC token service). Transports that only talk to Fulcio and Rekor need
+    /// not implement it.
+    fn get_json(&self, url: &str, bearer: &str) -> Result<HttpResponse, TransportError> {
+        let _ = (url, bearer);
+        Err(TransportError(
+            "this transport cannot request tokens".into(),
+        ))
+    }
+}
+
+/// GitHub Actions' OIDC token endpoint (set when the job has `permissions: id-token: write`).
+pub const GITHUB_URL_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// The bearer token for that endpoint.
+pub const GITHUB_TOKEN_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// The identity token for keyless signing: `explicit` (`--identity-token`) when given, else
+/// GitHub Actions' ambient token (audience `sigstore`), requested through `transport` at the
+/// endpoint the environment names (`env` looks a variable up); else an error that says how to
+/// get one (Garrison never prompts or opens a browser).
+pub fn identity_token(
+    explicit: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    transport: &dyn Transport,
+) -> Result<String, SignError> {
+    if let Some(token) = explicit {
+        return Ok(token.to_string());
+    }
+    let var = |name: &str| env(name).filter(|v| !v.is_empty());
+    let (url, bearer) = match (var(GITHUB_URL_VAR), var(GITHUB_TOKEN_VAR)) {
+        (Some(url), Some(bearer)) => (url, bearer),
+        (Some(_), None) => {
+            return Err(SignError::AmbientToken(format!(
+                "keyless signing: {GITHUB_URL_VAR} is set but {GITHUB_TOKEN_VAR} is not, so the \
+                 GitHub Actions OIDC token cannot be requested"
+            )));
+        }
+        _ => {
+            return Err(SignError::AmbientToken(
+                "keyless signing needs an OIDC identity token: pass --identity-token TOKEN, or \
+                 run in GitHub Actions with `permissions: id-token: write` (Garrison does not \
+                 prompt or open a browser)"
+                    .into(),
+            ));
+        }
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let what = "the GitHub Actions OIDC token service";
+    let response = transport
+        .get_json(&format!("{url}{sep}audience=sigstore"), &bearer)
+        .map_err(|e| SignError::AmbientToken(format!("{what}: {e}")))?;
+    if !(200..300).contains(&response.status) {
+        return Err(SignError::AmbientToken(format!(
+            "{what} answered HTTP {}; does the job have `permissions: id-token: write`?",
+            response.status
+        )));
+    }
+    let value: Value = serde_json::from_slice(&response.body)
+        .map_err(|_| SignError::AmbientToken(format!("{what}: the response is not JSON")))?;
+    value
+        .get("value")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_BYTES)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            SignError::AmbientToken(format!("{what}: the response has no token in `value`"))
+        })
+}
+
+/// The SHA-256 of everything `reader` yields, read in 64 KiB blocks.
+pub fn sha256_of(mut reader: impl std::io::Read) -> std::io::Result<[u8; 32]> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hasher.finalize().into())
 }
 
 /// What is wrong with a 2xx response (a sentence).
@@ -140,6 +225,10 @@ impl Endpoints {
 /// Why keyless signing failed. Messages are meant for the user as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
+    /// No identity token, or GitHub Actions' token service did not give one (the message says
+    /// what to do).
+    #[error("{0}")]
+    AmbientToken(String),
     /// The identity token is not a JWT with the claims signing needs.
     #[error("OIDC identity token: {0}")]
     Token(String),
