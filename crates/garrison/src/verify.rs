@@ -56,11 +56,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
             bundle_path.display()
         );
     }
-    let root = match (&args.trusted_root, args.staging) {
-        (Some(f), _) => TrustedRoot::from_file(f)?,
-        (None, true) => TrustedRoot::staging()?,
-        (None, false) => TrustedRoot::production()?,
-    };
+    let root = trusted_root(args)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
             let bytes = read(a, MAX_INPUT)?;
@@ -142,9 +138,14 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let shown = bundle_path.display().to_string();
     let text = garrison_sigstore::print::verification(&shown, &digest, &outcome, json);
     write_output(None, &text)?;
-    Ok(if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(ExitCode::from(u8::from(outcome.is_err())))
+}
+
+/// `--trusted-root FILE`, else the embedded staging or production root.
+pub fn trusted_root(args: &VerifyArgs) -> Result<TrustedRoot> {
+    Ok(match (&args.trusted_root, args.staging) {
+        (Some(f), _) => TrustedRoot::from_file(f)?,
+        (None, true) => TrustedRoot::staging()?,
+        (None, false) => TrustedRoot::production()?,
     })
 }

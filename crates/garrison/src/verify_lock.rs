@@ -14,7 +14,6 @@ use garrison_release::lock::{
 use garrison_release::print::{lock_json, lock_table};
 use garrison_report::Report;
 use garrison_report::render::{self, Format as Rendered};
-use garrison_sigstore::TrustedRoot;
 use garrison_source::read::{ReadError, read_text};
 
 use crate::cli::{OutputFormat, VerifyArgs};
@@ -36,11 +35,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let (Some(lock_path), Some(dists)) = (&args.lock, &args.dists) else {
         bail!("--lock needs --dists DIR");
     };
-    let root = match (&args.trusted_root, args.staging) {
-        (Some(f), _) => TrustedRoot::from_file(f)?,
-        (None, true) => TrustedRoot::staging()?,
-        (None, false) => TrustedRoot::production()?,
-    };
+    let root = crate::verify::trusted_root(args)?;
     // uv.lock / pylock.toml by name; anything else ending in `.txt` as requirements.
     let shown = lock_path.display().to_string();
     let read = match detect(&shown).or(shown.ends_with(".txt").then_some(Format::Requirements)) {
