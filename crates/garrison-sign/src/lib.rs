@@ -14,7 +14,7 @@
 //!   size limit; [`is_ssh_signature`] tells it from other inputs by content.
 //! - [`PublicKey`] and [`AllowedSigners`]: who may have signed.
 //! - [`verify`]: signature + message + namespace + [`Signer`] → [`Verified`] or
-//!   [`VerifyError`] (every error is a reason the signature is not accepted); [`print`]
+//!   [`VerifyError`] (every error is a reason the signature is not accepted); [`print`](mod@print)
 //!   writes the outcome as `garrison verify` shows it.
 //!
 //! Signatures are byte-for-byte those of `ssh-keygen -Y sign` (SHA-512 message hash, armor
