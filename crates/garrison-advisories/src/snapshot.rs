@@ -58,10 +58,7 @@ pub fn generate(source: &Path) -> Result<(Vec<u8>, Status, Vec<ImportError>), Db
     }
     if let Some(name) = source.file_name() {
         let full = source.display().to_string();
-        db.status.source = db
-            .status
-            .source
-            .replace(&full, &name.to_string_lossy().into_owned());
+        db.status.source = db.status.source.replace(&full, &name.to_string_lossy());
     }
     db.status.imported_at = crate::db::rfc3339_to_unix(&db.status.newest_modified)
         .and_then(|t| u64::try_from(t).ok())
@@ -81,9 +78,7 @@ pub struct Freshness {
 
 /// The freshness of `status` at `now` (Unix seconds).
 pub fn freshness(status: &Status, now: i64) -> Freshness {
-    let age_days = u64::try_from(now)
-        .ok()
-        .and_then(|now| status.age_days(now));
+    let age_days = u64::try_from(now).ok().and_then(|now| status.age_days(now));
     Freshness {
         age_days,
         stale: age_days.is_none_or(|a| a > STALE_AFTER_DAYS),

@@ -848,7 +848,9 @@ fn every_format_states_the_advisory_date_and_warns_when_stale() {
             "{md}"
         );
         assert!(
-            md.contains(&format!("> **Warning:** the embedded advisory snapshot {STALE}")),
+            md.contains(&format!(
+                "> **Warning:** the embedded advisory snapshot {STALE}"
+            )),
             "{md}"
         );
     }
@@ -883,7 +885,10 @@ fn fresh_advisory_data_is_stated_without_a_warning() {
             .all(|n| n["descriptor"]["id"] != sarif::STALE_ADVISORIES)
     );
     let md = markdown::render(&report);
-    assert!(md.contains("Advisories: local database of 2024-10-10"), "{md}");
+    assert!(
+        md.contains("Advisories: local database of 2024-10-10"),
+        "{md}"
+    );
     assert!(!md.contains("Warning"), "{md}");
 }
 
@@ -892,6 +897,10 @@ fn reports_without_the_dependency_analysis_say_nothing_about_advisories() {
     let report = fixture();
     assert!(!text::render(&report, false).contains("advisories"));
     assert!(!json::render(&report).contains("\"advisories\""));
-    assert!(sarif::to_value(&report)["runs"][0].get("properties").is_none());
+    assert!(
+        sarif::to_value(&report)["runs"][0]
+            .get("properties")
+            .is_none()
+    );
     assert!(!markdown::render(&report).contains("Advisories"));
 }

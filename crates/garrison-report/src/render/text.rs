@@ -352,12 +352,7 @@ fn render_summary(report: &Report, paint: Paint, out: &mut String) {
             one_line(&a.statement())
         );
         if let Some(w) = a.warning() {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                paint.apply(WARNING, "warning:"),
-                one_line(&w)
-            );
+            let _ = writeln!(out, "{} {}", paint.apply(WARNING, "warning:"), one_line(&w));
         }
     }
     for (family, counts) in report.by_family() {
