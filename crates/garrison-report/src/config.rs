@@ -35,6 +35,15 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A rule selector in `select` or `ignore` names no known rule.
+    #[error("{origin}: {unknown}")]
+    UnknownRule {
+        /// Where the selector was written: `path:line:column` of a configuration file, or the
+        /// command-line option.
+        origin: String,
+        /// The selector and the suggestions.
+        unknown: crate::registry::UnknownRule,
+    },
     /// The baseline file is not a Garrison baseline.
     #[error("{path}: not a Garrison baseline: {message}")]
     Baseline {
@@ -159,9 +168,23 @@ impl Config {
         let p = root.join("pyproject.toml");
         if p.is_file() {
             let text = read(&p)?;
-            // A pyproject.toml that is not valid TOML is reported by the posture checks; here
-            // only a [tool.garrison] table matters.
-            if let Ok(pp) = toml::from_str::<Pyproject>(&text)
+            let pp = match toml::from_str::<Pyproject>(&text) {
+                Ok(pp) => Some(pp),
+                // Invalid TOML that holds a Garrison configuration: it cannot be read, and
+                // scanning without it would silently change what is reported.
+                Err(e) if text.contains("tool.garrison") => {
+                    let mut err = invalid(&p, &text, &e);
+                    if let ConfigError::Invalid { message, .. } = &mut err {
+                        *message = format!(
+                            "not valid TOML, so its [tool.garrison] configuration cannot be read: {message} (fix the file, or run with --isolated to ignore configuration files)"
+                        );
+                    }
+                    return Err(err);
+                }
+                // Otherwise the posture checks report the file; there is no configuration.
+                Err(_) => None,
+            };
+            if let Some(pp) = pp
                 && let Some(v) = pp.tool.and_then(|t| t.garrison)
             {
                 let section = toml::to_string(&v).unwrap_or_default();
@@ -200,6 +223,40 @@ impl Config {
             });
         }
         toml::from_str(&text).map_err(|e| invalid(path, &text, &e))
+    }
+
+    /// Checks every rule selector of `select` and `ignore` against `registry`. `source` is the
+    /// configuration file they were read from (its line is named in the error); selectors from
+    /// the command line are checked by [`check_selectors`] instead.
+    pub fn check_rules(
+        &self,
+        registry: &crate::Registry,
+        source: Option<&Path>,
+    ) -> Result<(), ConfigError> {
+        let text = source.and_then(|p| std::fs::read_to_string(p).ok());
+        let selectors =
+            self.select
+                .iter()
+                .map(|s| ("select", s.as_str()))
+                .chain(self.ignore.iter().map(|e| match e {
+                    IgnoreEntry::Rule(r) | IgnoreEntry::Scoped { rule: r, .. } => {
+                        ("ignore", r.as_str())
+                    }
+                }));
+        for (key, sel) in selectors {
+            if let Err(e) = registry.check(sel) {
+                let origin = match (source, &text) {
+                    (Some(p), Some(t)) => match find_quoted(t, sel) {
+                        Some((line, column)) => format!("{}:{line}:{column}", p.display()),
+                        None => p.display().to_string(),
+                    },
+                    (Some(p), None) => p.display().to_string(),
+                    (None, _) => format!("configuration `{key}`"),
+                };
+                return Err(ConfigError::UnknownRule { origin, unknown: e });
+            }
+        }
+        Ok(())
     }
 
     /// True if the rule runs under `select`.
@@ -258,6 +315,32 @@ impl Config {
             }
         })
     }
+}
+
+/// Checks rule selectors given on the command line (`option` is `--select` or `--ignore`).
+pub fn check_selectors<'a>(
+    registry: &crate::Registry,
+    option: &str,
+    selectors: impl IntoIterator<Item = &'a String>,
+) -> Result<(), ConfigError> {
+    for sel in selectors {
+        registry
+            .check(sel)
+            .map_err(|unknown| ConfigError::UnknownRule {
+                origin: option.to_string(),
+                unknown,
+            })?;
+    }
+    Ok(())
+}
+
+/// 1-based line and column of the first `"needle"` or `'needle'` in `text`.
+fn find_quoted(text: &str, needle: &str) -> Option<(usize, usize)> {
+    ['"', '\'']
+        .iter()
+        .filter_map(|q| text.find(&format!("{q}{needle}{q}")))
+        .min()
+        .map(|offset| line_col(text, offset))
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {

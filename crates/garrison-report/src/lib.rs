@@ -10,12 +10,14 @@ pub mod advisory_data;
 pub mod config;
 pub mod finding;
 pub mod not_evaluated;
+pub mod registry;
 pub mod render;
 pub mod report;
 pub mod rule;
 
 pub use advisory_data::{AdvisoryData, AdvisorySource};
 pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity};
+pub use registry::Registry;
 pub use report::Report;
 pub use rule::RuleMeta;
 

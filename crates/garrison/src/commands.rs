@@ -70,26 +70,9 @@ impl Analyses {
     };
 }
 
-/// Every rule Garrison knows, in id order.
-pub fn all_rules() -> Vec<&'static RuleMeta> {
-    let mut v = garrison_actions::rules();
-    v.extend(crate::posture::rules());
-    v.extend(garrison_advisories::audit::rules());
-    v.extend(garrison_history::registry::rules());
-    v.extend(garrison_release::registry::rules());
-    v.sort_by_key(|r| r.id);
-    v.dedup_by_key(|r| r.id);
-    v
-}
-
 fn load_config(args: &ScanArgs, root: &Path) -> Result<Config> {
-    let mut cfg = if let Some(p) = &args.config {
-        Config::load(p)?
-    } else if args.isolated || !root.is_dir() {
-        Config::default()
-    } else {
-        Config::discover(root)?.0
-    };
+    let mut cfg = crate::registry::load_config(root, args.config.as_deref(), args.isolated)?;
+    crate::registry::check_cli(&args.select, &args.ignore)?;
     cfg.merge_cli(Config {
         select: args.select.clone(),
         ignore: args.ignore.iter().cloned().map(IgnoreEntry::Rule).collect(),
@@ -272,21 +255,16 @@ fn load_missing_sources(report: &mut Report, root: &Path) {
 }
 
 fn rules(args: &RulesArgs) -> Result<ExitCode> {
-    let all = all_rules();
+    let registry = crate::registry::registry();
+    let mut all: Vec<&'static RuleMeta> = registry.rules().to_vec();
     if let Some(sel) = &args.rule {
-        let Some(rule) = all.iter().find(|r| r.id == sel || r.name() == sel).copied() else {
-            let close: Vec<&str> = all
-                .iter()
-                .map(|r| r.id)
-                .filter(|id| id.contains(sel.as_str()))
-                .collect();
-            if close.is_empty() {
-                bail!("unknown rule `{sel}` (see `garrison rules`)");
-            }
-            bail!("unknown rule `{sel}`; did you mean {}?", close.join(", "));
-        };
-        write_output(None, &rule.markdown())?;
-        return Ok(ExitCode::SUCCESS);
+        if let Some(rule) = registry.get(sel) {
+            write_output(None, &rule.markdown())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        // A family (`workflow`) lists its rules; anything else is an unknown rule.
+        registry.check(sel)?;
+        all.retain(|r| r.matches(sel));
     }
     let text = match args.format {
         OutputFormat::Json => {

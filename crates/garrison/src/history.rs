@@ -97,11 +97,7 @@ fn mine_for(
 }
 
 fn load_config(path: &Path, file: Option<&Path>) -> Result<Config> {
-    Ok(match file {
-        Some(f) => Config::load(f)?,
-        None if path.is_dir() => Config::discover(path)?.0,
-        None => Config::default(),
-    })
+    crate::registry::load_config(path, file, false)
 }
 
 fn report_of(path: &Path, analysis: &Analysis, history: &History) -> Report {

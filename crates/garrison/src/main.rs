@@ -12,6 +12,7 @@ mod keyless;
 mod output;
 mod posture;
 mod progress;
+mod registry;
 mod release;
 mod sbom;
 mod sign;

@@ -135,12 +135,12 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         _ => Vec::new(),
     };
     let mut cfg = match (&args.config, &source) {
-        (Some(p), _) => Config::load(p)?,
+        (Some(p), _) => crate::registry::load_config(Path::new("."), Some(p), false)?,
         // The project's own configuration: its `ignore` entries (with reasons) apply; its
         // `select`, written for `garrison scan`, must not silently drop release findings.
         (None, Some(Source::Git { path, .. } | Source::Dir(path))) => Config {
             select: Vec::new(),
-            ..Config::discover(path)?.0
+            ..crate::registry::load_config(path, None, false)?
         },
         (None, None) => Config::default(),
     };

@@ -217,7 +217,7 @@ fn rules_are_listed_and_documented() {
 #[test]
 fn corpus_scans_cleanly() {
     let root = corpus();
-    if !root.is_dir() {
+    if !garrison_test::require::precondition(root.is_dir(), "the corpus ../shared/data/repos") {
         return;
     }
     let mut repos: Vec<_> = std::fs::read_dir(&root)

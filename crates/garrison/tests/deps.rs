@@ -15,7 +15,10 @@ fn advisories() -> PathBuf {
 fn db() -> Option<&'static Path> {
     static DB: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
     DB.get_or_init(|| {
-        if !advisories().is_dir() {
+        if !garrison_test::require::precondition(
+            advisories().is_dir(),
+            "the PyPA advisory database under ../shared/data/advisories",
+        ) {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -267,7 +270,7 @@ fn impact_of_an_advisory_over_the_corpus() {
 fn sbom_is_cyclonedx() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/repos/narwhals-dev__narwhals/uv.lock");
-    if !root.is_file() {
+    if !garrison_test::require::precondition(root.is_file(), "narwhals' uv.lock in the corpus") {
         return;
     }
     let (code, out, err) = run(&["sbom", root.to_str().unwrap()], Path::new("."));

@@ -1,0 +1,76 @@
+//! Snapshots of command runs: the exit code, standard output and standard error of one
+//! invocation in one text, with the machine-specific parts (temporary directories, the
+//! repository root, the user's data directory) replaced by stable placeholders, so a test
+//! asserts everything the user sees at once instead of a few `contains`.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The result of one run, ready to snapshot.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output, redacted.
+    pub stdout: String,
+    /// Standard error, redacted.
+    pub stderr: String,
+}
+
+impl Run {
+    /// `exit: N`, then standard output and standard error under headings (empty streams are
+    /// left out).
+    pub fn snapshot(&self) -> String {
+        let mut s = format!("exit: {}\n", self.code);
+        if !self.stdout.is_empty() {
+            s.push_str("--- stdout\n");
+            s.push_str(&self.stdout);
+            if !self.stdout.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+        if !self.stderr.is_empty() {
+            s.push_str("--- stderr\n");
+            s.push_str(&self.stderr);
+            if !self.stderr.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
+
+/// Runs `cmd` and redacts each `(path, placeholder)` in its output (longest paths first, so a
+/// directory inside another is replaced by its own placeholder).
+///
+/// # Panics
+/// When the command cannot be started (a broken test setup, not a behaviour under test).
+pub fn run(cmd: &mut Command, redact: &[(&Path, &str)]) -> Run {
+    #[allow(clippy::unwrap_used)]
+    let out = cmd.output().unwrap();
+    let mut pairs: Vec<(String, &str)> = redact
+        .iter()
+        .flat_map(|(p, name)| {
+            let mut v = vec![(p.display().to_string(), *name)];
+            // macOS and some CI runners see temporary paths through a symlink.
+            if let Ok(c) = p.canonicalize() {
+                v.push((c.display().to_string(), *name));
+            }
+            v
+        })
+        .filter(|(p, _)| !p.is_empty())
+        .collect();
+    pairs.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let clean = |bytes: &[u8]| {
+        let mut s = String::from_utf8_lossy(bytes).into_owned();
+        for (p, name) in &pairs {
+            s = s.replace(p.as_str(), name);
+        }
+        s
+    };
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: clean(&out.stdout),
+        stderr: clean(&out.stderr),
+    }
+}
