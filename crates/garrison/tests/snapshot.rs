@@ -6,22 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use garrison_test::require::shared_data;
 use serde_json::Value;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing (CI provides ../shared/data)",
-        p.display()
-    );
-    None
-}
 
 /// `garrison` with `GARRISON_DB` at `db` and a data directory that holds no database, as on a
 /// machine that never ran `garrison db`.
@@ -99,7 +85,7 @@ fn deps_findings(v: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn a_fresh_machine_scan_reports_dependency_findings_from_the_embedded_snapshot() {
-    let Some(repo) = shared("repos/narwhals-dev__narwhals") else {
+    let Some(repo) = shared_data("repos/narwhals-dev__narwhals") else {
         return;
     };
     let home = tempfile::tempdir().unwrap();
@@ -165,7 +151,7 @@ fn db_status_without_a_database_describes_the_embedded_snapshot() {
 
 #[test]
 fn the_generator_is_deterministic() {
-    let Some(advisories) = shared("advisories/pypa-advisory-database") else {
+    let Some(advisories) = shared_data("advisories/pypa-advisory-database") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
