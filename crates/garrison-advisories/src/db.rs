@@ -159,7 +159,8 @@ pub struct Status {
 
 impl Status {
     /// Whole days between the newest `modified` and `now` (Unix seconds); `None` when the
-    /// timestamp cannot be read. `garrison db status` warns when this exceeds 7.
+    /// timestamp cannot be read. Reports and `garrison db status` warn when this exceeds
+    /// [`crate::snapshot::STALE_AFTER_DAYS`].
     pub fn age_days(&self, now: u64) -> Option<u64> {
         let newest = rfc3339_to_unix(&self.newest_modified)?;
         let now = i64::try_from(now).ok()?;
