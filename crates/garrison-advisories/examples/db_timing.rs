@@ -75,6 +75,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let t = Instant::now();
     snap.verify().map_err(|e| e.to_string())?;
-    println!("embedded: inflate and decode every package: {:?}", t.elapsed());
+    println!(
+        "embedded: inflate and decode every package: {:?}",
+        t.elapsed()
+    );
     Ok(())
 }
