@@ -1,88 +1,133 @@
 //! GitHub Actions audits.
 //!
-//! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in
-//! [`registry::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots.
-//! Audits see the whole [`Repo`] so they can follow local composite actions and reusable
+//! An audit is one file in [`mod@rules`] implementing [`Audit`], plus one line in the list of
+//! [`rules::AUDITS`], fixtures under `tests/fixtures/<rule-name>/` and their snapshots (the
+//! recipe is in `crates/README.md`).
+//! Audits see the whole [`Workspace`] so they can follow local composite actions and reusable
 //! workflows (`uses: ./…`) in the caller's trigger and permission context.
 
 pub mod facts;
-pub mod registry;
-pub mod repo;
 pub mod rules;
 
 use garrison_report::{Finding, Location, RuleMeta, Span};
-use garrison_workflows::{Action, Dependabot, Workflow};
+use garrison_workflows::{Action, Dependabot, Job, Parent, StepIn, Workflow};
+use garrison_workspace::Kind;
 use rayon::prelude::*;
 
-pub use repo::Repo;
+pub use garrison_workspace::Workspace;
+
+/// The inputs the workflow audits read: their load errors are the audits' to report.
+pub const INPUTS: &[Option<Kind>] = &[
+    Some(Kind::Workflow),
+    Some(Kind::Action),
+    Some(Kind::Dependabot),
+];
 
 /// One workflow audit. Implement the hooks that apply; the rest default to nothing.
+///
+/// [`run`] walks every workflow (workflow, then each job, its step list and each step) and
+/// every action definition (the action, then its step list and each step), calling each
+/// hook on the way: a rule that looks at steps implements [`Audit::step`] (or
+/// [`Audit::steps`] when it follows data from one step to the next) and covers the steps of
+/// workflow jobs and of composite actions alike.
 pub trait Audit: Sync + Send {
     /// The rule this audit reports.
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Audits a workflow file.
-    fn workflow(&self, _repo: &Repo, _wf: &Workflow, _out: &mut Vec<Finding>) {}
+    /// Audits a workflow as a whole (workflow-level keys, analyses across jobs).
+    fn workflow(&self, _ws: &Workspace, _wf: &Workflow, _out: &mut Vec<Finding>) {}
 
-    /// Audits an action definition (`action.yml`).
-    fn action(&self, _repo: &Repo, _action: &Action, _out: &mut Vec<Finding>) {}
+    /// Audits one job of a workflow.
+    fn job(&self, _ws: &Workspace, _wf: &Workflow, _job: &Job, _out: &mut Vec<Finding>) {}
+
+    /// Audits an action definition (`action.yml`) as a whole.
+    fn action(&self, _ws: &Workspace, _action: &Action, _out: &mut Vec<Finding>) {}
+
+    /// Audits the steps of a job or of a composite action, in order.
+    fn steps(&self, _ws: &Workspace, _parent: Parent<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Audits one step of a job or of a composite action.
+    fn step(&self, _ws: &Workspace, _step: StepIn<'_>, _out: &mut Vec<Finding>) {}
 
     /// Audits `dependabot.yml`.
-    fn dependabot(&self, _repo: &Repo, _config: &Dependabot, _out: &mut Vec<Finding>) {}
+    fn dependabot(&self, _ws: &Workspace, _config: &Dependabot, _out: &mut Vec<Finding>) {}
 
     /// Audits the repository as a whole (e.g. a missing dependabot configuration).
-    fn repo(&self, _repo: &Repo, _out: &mut Vec<Finding>) {}
+    fn repo(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
 
-/// Runs every audit `selected` accepts over `repo`, in parallel over files.
-pub fn run(repo: &Repo, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
-    let audits: Vec<&dyn Audit> = registry::AUDITS
+/// Calls `audit`'s step-list and step hooks on the steps of `parent`.
+fn walk_steps(audit: &dyn Audit, ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+    audit.steps(ws, parent, out);
+    for step in parent.steps() {
+        audit.step(ws, StepIn { parent, step }, out);
+    }
+}
+
+/// Calls `audit`'s hooks on `wf`, its jobs and their steps.
+fn walk_workflow(audit: &dyn Audit, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+    audit.workflow(ws, wf, out);
+    for job in &wf.jobs {
+        audit.job(ws, wf, job, out);
+        walk_steps(audit, ws, Parent::Job { workflow: wf, job }, out);
+    }
+}
+
+/// Calls `audit`'s hooks on `action` and its steps.
+fn walk_action(audit: &dyn Audit, ws: &Workspace, action: &Action, out: &mut Vec<Finding>) {
+    audit.action(ws, action, out);
+    walk_steps(audit, ws, Parent::Action(action), out);
+}
+
+/// Runs every audit `selected` accepts over `ws`, in parallel over files.
+pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let audits: Vec<&dyn Audit> = rules::AUDITS
         .iter()
         .copied()
         .filter(|a| selected(a.meta().id))
         .collect();
-    let mut out: Vec<Finding> = repo
+    let mut out: Vec<Finding> = ws
         .workflows
         .par_iter()
         .flat_map_iter(|wf| {
             let mut v = Vec::new();
             for a in &audits {
-                a.workflow(repo, wf, &mut v);
+                walk_workflow(*a, ws, wf, &mut v);
             }
             v
         })
         .collect();
-    for action in &repo.actions {
+    for action in &ws.actions {
         for a in &audits {
-            a.action(repo, action, &mut out);
+            walk_action(*a, ws, action, &mut out);
         }
     }
-    if let Some(d) = &repo.dependabot {
+    if let Some(d) = &ws.dependabot {
         for a in &audits {
-            a.dependabot(repo, d, &mut out);
+            a.dependabot(ws, d, &mut out);
         }
     }
     for a in &audits {
-        a.repo(repo, &mut out);
+        a.repo(ws, &mut out);
     }
     out
 }
 
+/// How many files the audits looked at: the GitHub inputs parsed, and those that failed to load.
+pub fn file_count(ws: &Workspace) -> usize {
+    ws.workflows.len()
+        + ws.actions.len()
+        + usize::from(ws.dependabot.is_some())
+        + ws.errors_of(INPUTS).count()
+}
+
 /// Metadata of every workflow rule.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    registry::AUDITS.iter().map(|a| a.meta()).collect()
+    rules::AUDITS.iter().map(|a| a.meta()).collect()
 }
 
-/// A location in a file with a route and an optional note.
+/// A location in a file with a span and a route (a [`garrison_workflows::Route`], or a key
+/// path of a file without jobs and steps).
 pub fn loc(path: &str, span: Span, route: impl Into<String>) -> Location {
     Location::span(path, span).with_route(route)
-}
-
-/// Joins a route prefix (possibly empty, for the workflow level) and a suffix.
-pub fn route(base: &str, rest: &str) -> String {
-    if base.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{base}.{rest}")
-    }
 }

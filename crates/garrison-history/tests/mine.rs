@@ -528,22 +528,35 @@ fn differential_this_repository() {
         ours.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>()
     );
-    let shape = |lines: &Vec<String>| -> Vec<(String, bool)> {
+    // Lines keyed by path: the rendered lines sort by their counts first, so a count that
+    // differs from git's must not reorder the file list.
+    let by_path = |lines: &Vec<String>| -> BTreeMap<String, (bool, String)> {
         lines
             .iter()
             .map(|l| {
                 let f: Vec<&str> = l.splitn(3, '\t').collect();
-                (f.get(2).unwrap_or(&"").to_string(), f.first() == Some(&"-"))
+                (
+                    f.get(2).unwrap_or(&"").to_string(),
+                    (f.first() == Some(&"-"), l.clone()),
+                )
             })
             .collect()
     };
     let mut entries = 0usize;
     let mut count_mismatches = Vec::new();
     for (id, v) in &ours {
-        let g = &theirs[id];
-        assert_eq!(shape(v), shape(g), "{id}: file list or binary flags differ");
+        let (ours, git) = (by_path(v), by_path(&theirs[id]));
+        let shape = |m: &BTreeMap<String, (bool, String)>| -> Vec<(String, bool)> {
+            m.iter().map(|(p, (bin, _))| (p.clone(), *bin)).collect()
+        };
+        assert_eq!(
+            shape(&ours),
+            shape(&git),
+            "{id}: file list or binary flags differ"
+        );
         entries += v.len();
-        for (a, b) in v.iter().zip(g) {
+        for (path, (_, a)) in &ours {
+            let b = &git[path].1;
             if a != b {
                 count_mismatches.push(format!("{id}: ours {a:?} git {b:?}"));
             }

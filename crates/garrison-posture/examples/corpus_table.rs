@@ -10,10 +10,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use garrison_posture::checks::no_dependency_updates::coverage;
-use garrison_posture::checks::{publishing, security_policies};
-use garrison_posture::codeowners::Codeowners;
-use garrison_posture::{Checkout, run};
+use garrison_posture::checks::security_policies;
+use garrison_posture::run;
 use garrison_report::{Confidence, Finding};
+use garrison_workflows::publishing;
+use garrison_workspace::{Options, Workspace};
 
 const YES: &str = "yes";
 const NO: &str = "no";
@@ -23,7 +24,7 @@ fn has(findings: &[Finding], rule: &str) -> bool {
     findings.iter().any(|f| f.rule == rule)
 }
 
-fn row(co: &Checkout) -> Vec<String> {
+fn row(co: &Workspace) -> Vec<String> {
     let findings = run(co, &|_| true);
     let policy = !security_policies(co).is_empty();
     let channel = if !policy {
@@ -34,7 +35,7 @@ fn row(co: &Checkout) -> Vec<String> {
         YES
     };
     let workflows: Vec<&str> = co.workflows.iter().map(|w| w.path()).collect();
-    let owners = match Codeowners::find(co) {
+    let owners = match &co.codeowners {
         None => "no (no CODEOWNERS)".to_string(),
         Some(_) if workflows.is_empty() => NA.to_string(),
         Some(c) => {
@@ -56,7 +57,7 @@ fn row(co: &Checkout) -> Vec<String> {
         (true, false) => "no (Actions)".to_string(),
         (false, false) => NO.to_string(),
     };
-    let publishing = !publishing::publish_jobs(co).is_empty();
+    let publishing = !publishing::publish_jobs(&co.workflows).is_empty();
     let trusted = if !publishing {
         NA
     } else if has(&findings, "posture/no-trusted-publishing") {
@@ -175,7 +176,7 @@ fn main() -> std::io::Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().replacen("__", "/", 1))
             .unwrap_or_default();
-        let co = Checkout::scan(repo, &[]);
+        let co = Workspace::load(repo, &Options::default());
         let cells = row(&co);
         for (i, c) in cells.iter().enumerate() {
             if c == YES

@@ -2,21 +2,33 @@
 //! Process") checks on a checkout.
 //!
 //! A check is one file in [`checks`] implementing [`Check`], plus one line in
-//! [`registry::CHECKS`], fixtures under `tests/fixtures/<rule-name>/<case>/` (each case a mini
-//! repository) and their snapshots. Checks read a [`Checkout`]: the list of files, plus the
-//! parsed workflows, dependabot, pre-commit and `pyproject.toml` configuration.
+//! [`checks::CHECKS`], fixtures under `tests/fixtures/<rule-name>/<case>/` (each case a mini
+//! repository) and their snapshots. Checks read the [`Workspace`] (garrison-workspace): the
+//! list of files, the parsed workflows, dependabot, pre-commit and `pyproject.toml`
+//! configuration, `CODEOWNERS` and the texts of the documents they look at.
 //!
 //! Checks that need data a checkout does not hold (branch protection, 2FA, PyPI trusted
 //! publisher settings) report `info/not-evaluated` findings instead of passing silently.
 
-pub mod checkout;
 pub mod checks;
-pub mod codeowners;
-pub mod registry;
 
 use garrison_report::{Finding, Location, RuleMeta, Span};
+use garrison_workspace::Kind;
 
-pub use checkout::{Checkout, FileEntry, Pyproject};
+pub use garrison_workspace::Workspace;
+/// The former name of [`Workspace`], kept while `checks/unsigned_release_tags.rs` still uses
+/// it (that file is being rewritten onto garrison-git).
+pub use garrison_workspace::Workspace as Checkout;
+
+/// The inputs the posture checks read: their load errors (and the walk's) are the checks' to
+/// report.
+pub const INPUTS: &[Option<Kind>] = &[
+    None,
+    Some(Kind::Workflow),
+    Some(Kind::Dependabot),
+    Some(Kind::PreCommit),
+    Some(Kind::Pyproject),
+];
 
 /// The SPEC 8 reference shared by most checks.
 pub const SPEC8: &str =
@@ -31,16 +43,16 @@ pub trait Check: Sync {
     /// The rule this check reports.
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Inspects the checkout and appends findings.
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>);
+    /// Inspects the workspace and appends findings.
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>);
 }
 
 /// Runs every check whose rule id `selected` accepts.
-pub fn run(co: &Checkout, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    for c in registry::CHECKS {
+    for c in checks::CHECKS {
         if selected(c.meta().id) {
-            c.check(co, &mut out);
+            c.check(ws, &mut out);
         }
     }
     out
@@ -48,7 +60,7 @@ pub fn run(co: &Checkout, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
 
 /// Metadata of every posture rule (including `info/not-evaluated`).
 pub fn rules() -> Vec<&'static RuleMeta> {
-    registry::CHECKS.iter().map(|c| c.meta()).collect()
+    checks::CHECKS.iter().map(|c| c.meta()).collect()
 }
 
 /// A location with a span and a route.

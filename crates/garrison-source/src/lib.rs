@@ -1,7 +1,7 @@
 //! Garrison's ground: the types every crate may stand on, with no analysis and no renderer.
 //!
 //! - [`span`]: [`Span`], a region of a file (1-based lines, character columns, byte offsets).
-//! - [`file`](mod@file): [`SourceFile`] (a text with a line index) and [`SourceMap`] (the texts of a run).
+//! - [`mod@file`]: [`SourceFile`] (a text with a line index) and [`SourceMap`] (the texts of a run).
 //! - [`error`]: [`FileError`], a file that could not be analysed, with where and why.
 //! - [`time`]: civil dates of Unix times, and parsing of instants (ISO 8601, `@UNIX`, durations).
 //! - [`hex`]: lower-case hex encoding and decoding.

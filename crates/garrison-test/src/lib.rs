@@ -4,4 +4,5 @@
 //! each rule's fixtures and snapshots its text and JSON output together, and builders of small
 //! git repositories from commit scripts for the history rules.
 pub mod cli;
+pub mod fixtures;
 pub mod require;

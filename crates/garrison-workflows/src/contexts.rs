@@ -159,6 +159,15 @@ fn prefix_of(pattern: &str, norm: &str) -> bool {
         && norm != "github.event.inputs"
 }
 
+/// True if a scalar value reads a secret (`${{ secrets.X }}`) other than `GITHUB_TOKEN`.
+pub fn reads_secret(node: &garrison_yaml::Node) -> bool {
+    node.as_str().is_some_and(|s| {
+        s.contains("secrets.")
+            && !s.contains("secrets.GITHUB_TOKEN")
+            && !s.contains("secrets.github_token")
+    })
+}
+
 /// True for `secrets.*` (including `secrets` as a whole).
 pub fn is_secret(ctx: &Context) -> bool {
     ctx.root() == "secrets"

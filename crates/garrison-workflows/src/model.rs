@@ -4,6 +4,7 @@ use garrison_expr::{ExprError, SpannedExpr};
 use garrison_source::{FileError, SourceFile, Span};
 use garrison_yaml::{Node, Value};
 
+use crate::route::{Route, Segment};
 use crate::uses::Uses;
 
 /// A `${{ … }}` found in a value, with its exact span in the file.
@@ -49,12 +50,62 @@ impl WorkflowFile {
         crate::expressions_in(&self.source, node)
     }
 
+    /// Every scalar value of the document (mapping values and sequence items, not keys) with
+    /// its route, in document order, down to [`MAX_SCALAR_DEPTH`] levels of nesting. Jobs
+    /// (`jobs.<id>`) and steps (`jobs.<id>.steps[i]`, `runs.steps[i]`) get their typed route
+    /// segments.
+    pub fn scalars(&self) -> Vec<(Route, &Node)> {
+        let mut out = Vec::new();
+        scalars(&self.root, &Route::default(), 0, &mut out);
+        out
+    }
+
     fn structure_error(&self, node: &Node, message: String) -> FileError {
         FileError {
             path: self.path.clone(),
             line: Some(node.span.start_line),
             column: Some(node.span.start_column),
             message,
+        }
+    }
+}
+
+/// Deepest nesting [`WorkflowFile::scalars`] walks.
+pub const MAX_SCALAR_DEPTH: usize = 64;
+
+fn scalars<'a>(node: &'a Node, route: &Route, depth: usize, out: &mut Vec<(Route, &'a Node)>) {
+    if depth > MAX_SCALAR_DEPTH {
+        return;
+    }
+    match &node.value {
+        Value::Scalar(..) => out.push((route.clone(), node)),
+        Value::Seq(items) => {
+            // `jobs.<id>.steps` and `runs.steps` hold steps.
+            let steps = match route.segments() {
+                [Segment::Job(_), Segment::Key(k)] => k == "steps",
+                [Segment::Key(r), Segment::Key(k)] => r == "runs" && k == "steps",
+                _ => false,
+            };
+            for (i, n) in items.iter().enumerate() {
+                let r = if steps {
+                    let s = |k: &str| n.get(k).and_then(Node::as_str);
+                    route.parent().step(i, s("id"), s("name"))
+                } else {
+                    route.index(i)
+                };
+                scalars(n, &r, depth + 1, out);
+            }
+        }
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let key = k.as_str().unwrap_or("?");
+                // `jobs.<id>` is a job.
+                let r = match route.segments() {
+                    [Segment::Key(j)] if j == "jobs" => Route::job(key),
+                    _ => route.key(key),
+                };
+                scalars(v, &r, depth + 1, out);
+            }
         }
     }
 }
@@ -189,7 +240,7 @@ pub struct Step {
     /// Position in its list (0-based).
     pub index: usize,
     /// Symbolic route, e.g. `jobs.build.steps[2]`.
-    pub route: String,
+    pub route: Route,
     /// The step mapping.
     pub node: Node,
     /// `id:`.
@@ -213,18 +264,20 @@ pub struct Step {
 }
 
 impl Step {
-    fn parse(index: usize, route: String, node: &Node) -> Step {
+    /// Parses the step at `index` of the step list at `parent` (a job, or `runs`).
+    fn parse(index: usize, parent: &Route, node: &Node) -> Step {
         let s = |k: &str| node.get(k).and_then(Node::as_str).map(str::to_string);
         let uses_node = node.get("uses").cloned();
         let uses = uses_node
             .as_ref()
             .and_then(|n| Some((Uses::parse(n.as_str()?)?, n.clone())));
+        let (id, name) = (s("id"), s("name"));
         Step {
             index,
-            route,
+            route: parent.step(index, id.as_deref(), name.as_deref()),
             node: node.clone(),
-            id: s("id"),
-            name: s("name"),
+            id,
+            name,
             uses,
             uses_node,
             run: node.get("run").cloned(),
@@ -238,6 +291,16 @@ impl Step {
     /// A `with:` input.
     pub fn input(&self, key: &str) -> Option<&Node> {
         self.with.as_ref()?.get(key)
+    }
+
+    /// A `with:` input as scalar text.
+    pub fn input_str(&self, key: &str) -> Option<&str> {
+        self.input(key).and_then(Node::as_str)
+    }
+
+    /// The script of a `run:` step, if any.
+    pub fn script(&self) -> Option<&str> {
+        self.run.as_ref().and_then(Node::as_str)
     }
 
     /// The action name (`owner/repo[/path]`, lowercased) for repository `uses:`.
@@ -267,7 +330,7 @@ pub struct Job {
     /// The job id.
     pub id: String,
     /// `jobs.<id>`.
-    pub route: String,
+    pub route: Route,
     /// Span of the job id key.
     pub key_span: Span,
     /// The job mapping.
@@ -302,14 +365,14 @@ pub struct Job {
 
 impl Job {
     fn parse(id: &str, key: &Node, node: &Node) -> Job {
-        let route = format!("jobs.{id}");
+        let route = Route::job(id);
         let steps = node
             .get("steps")
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .map(|(i, n)| Step::parse(i, format!("{route}.steps[{i}]"), n))
+            .map(|(i, n)| Step::parse(i, &route, n))
             .collect();
         let needs = match node.get("needs") {
             Some(n) => match &n.value {
@@ -434,6 +497,24 @@ impl Workflow {
     pub fn job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
     }
+
+    /// The jobs `job` depends on through `needs:`, transitively (without `job` itself).
+    pub fn upstream_jobs(&self, job: &Job) -> Vec<&Job> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo: Vec<String> = job.needs.clone();
+        let mut out = Vec::new();
+        while let Some(id) = todo.pop() {
+            if seen.contains(&id.as_str()) || id == job.id || seen.len() > 1000 {
+                continue;
+            }
+            if let Some(j) = self.job(&id) {
+                seen.push(j.id.as_str());
+                todo.extend(j.needs.iter().cloned());
+                out.push(j);
+            }
+        }
+        out
+    }
 }
 
 fn parse_triggers(v: &Node) -> Vec<Trigger> {
@@ -494,13 +575,14 @@ impl Action {
             ));
         }
         let runs = file.root.get("runs");
+        let runs_route = Route::path("runs");
         let steps = runs
             .and_then(|r| r.get("steps"))
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .map(|(i, n)| Step::parse(i, format!("runs.steps[{i}]"), n))
+            .map(|(i, n)| Step::parse(i, &runs_route, n))
             .collect();
         Ok(Action {
             name: file
@@ -585,7 +667,7 @@ jobs:
         );
         assert_eq!(build.steps.len(), 2);
         assert!(build.steps[0].uses_action("actions/checkout"));
-        assert_eq!(build.steps[1].route, "jobs.build.steps[1]");
+        assert_eq!(build.steps[1].route.to_string(), "jobs.build.steps[1]");
         let run = build.steps[1].run.as_ref().unwrap();
         let exprs = wf.expressions(run);
         assert_eq!(exprs.len(), 1);
@@ -595,6 +677,38 @@ jobs:
         let call = wf.job("call").unwrap();
         assert!(call.uses.as_ref().unwrap().0.is_reusable_workflow());
         assert_eq!(call.needs, ["build"]);
+    }
+
+    #[test]
+    fn scalars_with_typed_routes() {
+        let wf = Workflow::parse("ci.yml", WF).unwrap();
+        let all = wf.file.scalars();
+        let find = |r: &str| all.iter().find(|(route, _)| route.to_string() == r);
+        let (route, node) = find("jobs.build.steps[1].run").unwrap();
+        assert!(node.as_str().unwrap().contains("echo"));
+        assert!(matches!(
+            route.segments(),
+            [Segment::Job(j), Segment::Step { index: 1, name: Some(n), .. }, Segment::Key(k)]
+                if j == "build" && n == "Greet" && k == "run"
+        ));
+        assert!(find("jobs.build.steps[0].with.ref").is_some());
+        assert!(find("on.pull_request_target.types[0]").is_some());
+        assert_eq!(find("jobs.call.needs").unwrap().1.as_str(), Some("build"));
+        let a = Action::parse(
+            "action.yml",
+            "runs:\n  using: composite\n  steps:\n    - id: x\n      run: echo\n",
+        )
+        .unwrap();
+        let all = a.file.scalars();
+        assert!(matches!(
+            all.last().map(|(r, _)| r.segments()),
+            Some([
+                Segment::Key(_),
+                Segment::Step { id: Some(_), .. },
+                Segment::Key(_)
+            ])
+        ));
+        assert_eq!(all.last().unwrap().0.to_string(), "runs.steps[0].run");
     }
 
     #[test]
@@ -618,7 +732,7 @@ jobs:
         .unwrap();
         assert_eq!(a.using.as_deref(), Some("composite"));
         assert_eq!(a.inputs, ["who"]);
-        assert_eq!(a.steps[0].route, "runs.steps[0]");
+        assert_eq!(a.steps[0].route.to_string(), "runs.steps[0]");
         assert_eq!(a.steps[0].shell.as_deref(), Some("bash"));
     }
 }

@@ -114,6 +114,18 @@ impl Uses {
         self.git_ref().is_some_and(is_commit_sha)
     }
 
+    /// True for a repository action owned by someone other than GitHub (`actions/*`,
+    /// `github/*`).
+    pub fn is_third_party(&self) -> bool {
+        match self {
+            Uses::Repository { owner, .. } => {
+                let o = owner.to_ascii_lowercase();
+                o != "actions" && o != "github"
+            }
+            _ => false,
+        }
+    }
+
     /// True if this is a reusable workflow (`…/.github/workflows/x.yml`).
     pub fn is_reusable_workflow(&self) -> bool {
         let p = match self {

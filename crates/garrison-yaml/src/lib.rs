@@ -108,6 +108,12 @@ impl Node {
         matches!(&self.value, Value::Scalar(s, _) if s.eq_ignore_ascii_case("true"))
     }
 
+    /// True for a `false` scalar (any case, quoted or not, surrounding spaces ignored).
+    pub fn is_false(&self) -> bool {
+        self.as_str()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("false"))
+    }
+
     /// The items, if this is a sequence.
     pub fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {

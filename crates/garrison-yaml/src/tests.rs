@@ -63,6 +63,18 @@ fn flow_collections_and_null() {
 }
 
 #[test]
+fn booleans_any_case_and_quoting() {
+    let src = "a: True\nb: 'FALSE'\nc: ' false '\nd: no\ne: [false]\n";
+    let root = parse(src).unwrap();
+    assert!(root.get("a").unwrap().is_true());
+    assert!(!root.get("a").unwrap().is_false());
+    assert!(root.get("b").unwrap().is_false());
+    assert!(root.get("c").unwrap().is_false());
+    assert!(!root.get("d").unwrap().is_false());
+    assert!(!root.get("e").unwrap().is_false());
+}
+
+#[test]
 fn errors_have_positions() {
     let e = parse("a: 1\nb: [1, 2\n").unwrap_err();
     assert!(e.line >= 2, "{e}");
@@ -156,10 +168,10 @@ fn garbage_never_panics() {
 #[test]
 fn corpus_parses() {
     // Every YAML file of the shared corpus parses (real workflows, dependabot, pre-commit).
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/repos");
-    if !root.is_dir() {
+    // Skipped when the corpus is missing, except under CI.
+    let Some(root) = garrison_test::require::shared_data("repos") else {
         return;
-    }
+    };
     let mut n = 0;
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {

@@ -4,10 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use garrison_actions::Repo;
-use garrison_actions::repo::{Kind, classify};
 use garrison_report::config::{Baseline, Config, IgnoreEntry};
 use garrison_report::{Report, RuleMeta};
+use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::{Cli, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
 use crate::output::{Output, finish, write_output};
@@ -134,8 +133,8 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         let excludes = cfg.exclude_matchers();
         for p in &args.paths {
             if p.is_dir() {
-                let checkout = garrison_posture::Checkout::scan(p, &excludes);
-                let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+                let ws = Workspace::load(p, &Options::new(Inputs::FilesOnly, excludes.clone()));
+                let files: Vec<String> = ws.paths().map(str::to_string).collect();
                 let prefix = if single {
                     String::new()
                 } else {
@@ -155,29 +154,25 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
             &args.deps,
             &selected,
         )?;
-        if single && path.is_dir() {
-            load_missing_sources(&mut report, path);
-        } else {
-            load_missing_sources(&mut report, Path::new(""));
-        }
     } else if path.is_file() {
         // A single file: audit it as the GitHub file its name says (workflow by default).
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let text = garrison_actions::repo::read_limited(path)
-            .map_err(|m| anyhow::anyhow!("{}: {m}", path.display()))?;
-        let kind = classify(&name).or(Some(Kind::Workflow));
-        let mut repo = Repo::default();
-        repo.add_as(&name, &text, kind);
-        add_actions(&mut report, &repo, &selected);
+        let mut ws = Workspace::load_file(path, None)?;
+        add_actions(&mut report, &ws, &selected);
+        report
+            .errors
+            .extend(ws.errors_of(garrison_actions::INPUTS).cloned());
+        report.sources.extend(ws.take_sources());
     } else {
-        let excludes = cfg.exclude_matchers();
-        // One walk serves both analyses; posture's walk also parses the configuration files.
-        let checkout = garrison_posture::Checkout::scan(path, &excludes);
-        if checkout.truncated {
+        // One walk and one parse of every input serve all the analyses.
+        let inputs = if which.posture {
+            Inputs::All
+        } else if which.actions {
+            Inputs::GitHub
+        } else {
+            Inputs::FilesOnly
+        };
+        let mut ws = Workspace::load(path, &Options::new(inputs, cfg.exclude_matchers()));
+        if ws.truncated {
             report.errors.push(garrison_report::FileError {
                 path: ".".into(),
                 line: None,
@@ -186,15 +181,20 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
                     .into(),
             });
         }
+        // Each analysis answers for the load errors of the inputs it reads; each error is
+        // reported once.
+        let mut read: Vec<Option<garrison_workspace::Kind>> = Vec::new();
         if which.actions {
-            let repo = Repo::load(path, checkout.files.iter().map(|f| f.rel.as_str()));
-            add_actions(&mut report, &repo, &selected);
+            add_actions(&mut report, &ws, &selected);
+            read.extend(garrison_actions::INPUTS);
         }
         if which.posture {
-            crate::posture::add(&mut report, &checkout, &selected);
+            crate::posture::add(&mut report, &ws, &selected);
+            read.extend(garrison_posture::INPUTS);
         }
+        report.errors.extend(ws.errors_of(&read).cloned());
         if which.deps {
-            let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+            let files: Vec<String> = ws.paths().map(str::to_string).collect();
             let manifests = crate::deps::manifests_in(path, &files, "", &mut report);
             let db = crate::deps::load_db(&args.deps, &mut report)?;
             crate::deps::add(
@@ -209,7 +209,8 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
         if which.history {
             crate::history::add_to_scan(&mut report, path, &cfg, &selected);
         }
-        load_missing_sources(&mut report, path);
+        // Every file a finding can point at was read by the workspace.
+        report.sources.extend(ws.take_sources());
     }
 
     let out = Output {
@@ -219,39 +220,14 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
     finish(report, &cfg, baseline.as_ref(), &out)
 }
 
-fn add_actions(report: &mut Report, repo: &Repo, selected: &dyn Fn(&str) -> bool) {
-    report
-        .findings
-        .extend(garrison_actions::run(repo, selected));
-    report.errors.extend(repo.errors.iter().cloned());
-    report.sources.extend(repo.sources());
-    report.files_scanned += repo.file_count();
+fn add_actions(report: &mut Report, ws: &Workspace, selected: &dyn Fn(&str) -> bool) {
+    report.findings.extend(garrison_actions::run(ws, selected));
+    report.files_scanned += garrison_actions::file_count(ws);
     report.rules.extend(
         garrison_actions::rules()
             .into_iter()
             .filter(|r| selected(r.id)),
     );
-}
-
-/// Reads the text of files that findings point at but no analysis kept (CODEOWNERS,
-/// SECURITY.md, …) so snippets and inline suppressions work for them too.
-fn load_missing_sources(report: &mut Report, root: &Path) {
-    let mut wanted: Vec<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.primary())
-        .filter(|l| l.span.is_some() && report.sources.get(&l.path).is_none())
-        .map(|l| l.path.clone())
-        .collect();
-    wanted.sort();
-    wanted.dedup();
-    for rel in wanted {
-        if let Ok(text) = garrison_actions::repo::read_limited(&root.join(&rel)) {
-            report
-                .sources
-                .insert(rel, garrison_report::SourceFile::new(text));
-        }
-    }
 }
 
 fn rules(args: &RulesArgs) -> Result<ExitCode> {

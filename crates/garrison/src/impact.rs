@@ -7,6 +7,7 @@ use anyhow::{Context as _, Result, bail};
 use garrison_advisories::Vulnerability;
 use garrison_advisories::impact::{ImpactHit, Project};
 use garrison_report::Report;
+use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::{ImpactArgs, OutputFormat};
 use crate::output::{eprintln, write_output};
@@ -68,8 +69,8 @@ pub fn run(args: &ImpactArgs) -> Result<ExitCode> {
     let mut projects = Vec::new();
     let mut report = Report::default();
     for dir in project_dirs(&args.projects) {
-        let checkout = garrison_posture::Checkout::scan(&dir, &[]);
-        let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+        let ws = Workspace::load(&dir, &Options::new(Inputs::FilesOnly, Vec::new()));
+        let files: Vec<String> = ws.paths().map(str::to_string).collect();
         let manifests = crate::deps::manifests_in(&dir, &files, "", &mut report);
         let name = manifests
             .iter()

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use garrison_report::Report;
+use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::SbomArgs;
 use crate::output::{eprintln, write_output};
@@ -17,8 +18,8 @@ pub fn run(args: &SbomArgs) -> Result<ExitCode> {
             bail!("{}: no such file or directory", p.display());
         }
         if p.is_dir() {
-            let checkout = garrison_posture::Checkout::scan(p, &[]);
-            let files: Vec<String> = checkout.files.iter().map(|f| f.rel.clone()).collect();
+            let ws = Workspace::load(p, &Options::new(Inputs::FilesOnly, Vec::new()));
+            let files: Vec<String> = ws.paths().map(str::to_string).collect();
             let prefix = format!("{}/", p.display().to_string().trim_end_matches('/'));
             manifests.extend(crate::deps::manifests_in(p, &files, &prefix, &mut report));
         } else {

@@ -1,10 +1,11 @@
 use garrison_expr::{BinaryOp, Expr, Literal, SpannedExpr};
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
-use garrison_workflows::Workflow;
+use garrison_workflows::triggers;
+use garrison_workflows::{Job, Route, Workflow};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Reach};
-use crate::{Audit, Repo, loc};
+use crate::facts::reach::Reach;
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -130,56 +131,54 @@ impl Audit for BotCondition {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let privileged = wf.has_trigger("pull_request_target") || wf.has_trigger("workflow_run");
-        let external = facts::has_external_trigger(wf);
-        for job in &wf.jobs {
-            let reach = Reach::of(wf, job);
-            let mut conds: Vec<(&Node, String)> = Vec::new();
-            if let Some(c) = &job.if_cond {
-                conds.push((c, crate::route(&job.route, "if")));
+        let external = triggers::has_external_trigger(wf);
+        let reach = Reach::of(wf, job);
+        let mut conds: Vec<(&Node, Route)> = Vec::new();
+        if let Some(c) = &job.if_cond {
+            conds.push((c, job.route.then("if")));
+        }
+        for s in &job.steps {
+            if let Some(c) = &s.if_cond {
+                conds.push((c, s.route.then("if")));
             }
-            for s in &job.steps {
-                if let Some(c) = &s.if_cond {
-                    conds.push((c, crate::route(&s.route, "if")));
+        }
+        for (node, route) in conds {
+            for (span, expr) in conditions(wf, node) {
+                let (hits, guarded) = scan(&expr);
+                if guarded {
+                    continue;
                 }
-            }
-            for (node, route) in conds {
-                for (span, expr) in conditions(wf, node) {
-                    let (hits, guarded) = scan(&expr);
-                    if guarded {
-                        continue;
-                    }
-                    for (ctx, bot) in hits {
-                        let (severity, confidence) = if privileged && reach.privileged() {
-                            (Severity::High, Confidence::Medium)
-                        } else if privileged {
-                            (Severity::Medium, Confidence::Medium)
-                        } else if external {
-                            (Severity::Low, Confidence::Medium)
-                        } else {
-                            (Severity::Low, Confidence::Low)
-                        };
-                        out.push(
-                            Finding::builder(&BotCondition::META)
-                                .message(format!(
-                                    "`{ctx} == '{bot}'` gates job `{}`; the actor is whoever acted last and can be made to be the bot for an attacker's pull request",
-                                    job.id
-                                ))
-                                .severity(severity)
-                                .confidence(confidence)
-                                .location(
-                                    loc(wf.path(), span, route.clone())
-                                        .with_note("spoofable actor check"),
-                                )
-                                .evidence("context", ctx.clone())
-                                .evidence("bot", bot.clone())
-                                .evidence("triggers", facts::trigger_names(wf))
-                                .evidence("reach", reach.describe())
-                                .key(format!("{route}:{ctx}"))
-                                .build(),
-                        );
-                    }
+                for (ctx, bot) in hits {
+                    let (severity, confidence) = if privileged && reach.privileged() {
+                        (Severity::High, Confidence::Medium)
+                    } else if privileged {
+                        (Severity::Medium, Confidence::Medium)
+                    } else if external {
+                        (Severity::Low, Confidence::Medium)
+                    } else {
+                        (Severity::Low, Confidence::Low)
+                    };
+                    out.push(
+                        Finding::builder(&BotCondition::META)
+                            .message(format!(
+                                "`{ctx} == '{bot}'` gates job `{}`; the actor is whoever acted last and can be made to be the bot for an attacker's pull request",
+                                job.id
+                            ))
+                            .severity(severity)
+                            .confidence(confidence)
+                            .location(
+                                loc(wf.path(), span, route.clone())
+                                    .with_note("spoofable actor check"),
+                            )
+                            .evidence("context", ctx.clone())
+                            .evidence("bot", bot.clone())
+                            .evidence("triggers", triggers::trigger_names(wf))
+                            .evidence("reach", reach.describe())
+                            .key(format!("{route}:{ctx}"))
+                            .build(),
+                    );
                 }
             }
         }

@@ -1,9 +1,9 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Trigger, Workflow};
+use garrison_workflows::publishing::job_releases;
+use garrison_workflows::{Job, Route, Step, Trigger, Workflow};
 use garrison_yaml::Node;
 
-use crate::facts::{input_str, is_false, job_releases, run_script, upstream_jobs};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -100,7 +100,7 @@ fn restores_cache(step: &Step) -> Option<String> {
     let action = step.action()?;
     let with_cache = |k: &str| {
         step.input(k)
-            .filter(|n| !is_false(n) && n.as_str().is_some_and(|s| !s.trim().is_empty()))
+            .filter(|n| !n.is_false() && n.as_str().is_some_and(|s| !s.trim().is_empty()))
             .map(|n| format!("{action} with `{k}: {}`", n.as_str().unwrap_or_default()))
     };
     match action.as_str() {
@@ -112,7 +112,7 @@ fn restores_cache(step: &Step) -> Option<String> {
             with_cache("cache")
         }
         "actions/setup-go" => match step.input("cache") {
-            Some(n) if is_false(n) => None,
+            Some(n) if n.is_false() => None,
             Some(_) => Some("actions/setup-go with `cache:`".to_string()),
             // Caching is on by default since v4; an unknown (SHA) ref is assumed recent.
             None if major(step).is_none_or(|m| m >= 4) => {
@@ -175,7 +175,7 @@ fn report(wf: &Workflow, job: &Job, publisher: &Job, out: &mut Vec<Finding>) {
                     Confidence::Medium
                 })
                 .location(
-                    loc(wf.path(), node.span, crate::route(&step.route, "uses"))
+                    loc(wf.path(), node.span, step.route.then("uses"))
                         .with_note("restores a cache"),
                 )
                 .location(
@@ -244,7 +244,7 @@ struct Deploy<'a> {
 
 /// Script lines that are not comments, trimmed.
 fn script_lines(step: &Step) -> impl Iterator<Item = &str> {
-    run_script(step)
+    step.script()
         .unwrap_or_default()
         .lines()
         .map(str::trim)
@@ -277,7 +277,7 @@ fn step_deploys(step: &Step) -> Option<(Kind, String)> {
             "docker/build-push-action" => {
                 return step
                     .input("push")
-                    .filter(|n| !is_false(n) && n.as_str().is_some_and(|s| !s.trim().is_empty()))
+                    .filter(|n| !n.is_false() && n.as_str().is_some_and(|s| !s.trim().is_empty()))
                     .map(|n| {
                         let v = n.as_str().unwrap_or_default().trim();
                         (
@@ -298,7 +298,7 @@ fn step_deploys(step: &Step) -> Option<(Kind, String)> {
             _ => return None,
         }
     }
-    let script = run_script(step)?;
+    let script = step.script()?;
     let pushes_flag = script.contains("--push");
     for line in script_lines(step) {
         if installs(line) {
@@ -352,16 +352,16 @@ fn pages_checkout(step: &Step) -> Option<String> {
     }
     let credential = ["token", "ssh-key"]
         .iter()
-        .any(|k| input_str(step, k).is_some_and(|v| !v.trim().is_empty()));
+        .any(|k| step.input_str(k).is_some_and(|v| !v.trim().is_empty()));
     if !credential {
         return None;
     }
-    if let Some(repo) = input_str(step, "repository").map(str::trim)
+    if let Some(repo) = step.input_str("repository").map(str::trim)
         && repo.to_ascii_lowercase().ends_with(".github.io")
     {
         return Some(repo.to_string());
     }
-    input_str(step, "ref")
+    step.input_str("ref")
         .map(str::trim)
         .filter(|r| *r == "gh-pages" || *r == "refs/heads/gh-pages")
         .map(|r| format!("the `{r}` branch"))
@@ -504,8 +504,8 @@ fn report_deploy(
             deploy.confidence.min(Confidence::Medium)
         };
         let (deploy_span, deploy_route) = match (&deploy.step.uses_node, &deploy.step.run) {
-            (Some(n), _) => (n.span, crate::route(&deploy.step.route, "uses")),
-            (None, Some(n)) => (n.span, crate::route(&deploy.step.route, "run")),
+            (Some(n), _) => (n.span, deploy.step.route.then("uses")),
+            (None, Some(n)) => (n.span, deploy.step.route.then("run")),
             (None, None) => (deploy.step.node.span, deploy.step.route.clone()),
         };
         let mut b = Finding::builder(&CachePoisoning::META)
@@ -513,8 +513,7 @@ fn report_deploy(
             .severity(deploy.kind.severity())
             .confidence(confidence)
             .location(
-                loc(wf.path(), node.span, crate::route(&step.route, "uses"))
-                    .with_note("restores a cache"),
+                loc(wf.path(), node.span, step.route.then("uses")).with_note("restores a cache"),
             )
             .location(
                 loc(wf.path(), deploy_span, deploy_route)
@@ -522,7 +521,8 @@ fn report_deploy(
             );
         if let Some(t) = triggers.first() {
             b = b.location(
-                loc(wf.path(), t.span, format!("on.{}", t.event)).with_note("deployment trigger"),
+                loc(wf.path(), t.span, Route::path("on").key(&t.event))
+                    .with_note("deployment trigger"),
             );
         }
         out.push(
@@ -543,7 +543,7 @@ impl Audit for CachePoisoning {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         let mut done: Vec<&str> = Vec::new();
         let publishers: Vec<&Job> = wf.jobs.iter().filter(|j| job_releases(j)).collect();
         // Publishing jobs first, then their builders, each job once.
@@ -554,7 +554,7 @@ impl Audit for CachePoisoning {
             }
         }
         for p in &publishers {
-            for j in upstream_jobs(wf, p) {
+            for j in wf.upstream_jobs(p) {
                 if !done.contains(&j.id.as_str()) {
                     done.push(j.id.as_str());
                     report(wf, j, p, out);
@@ -578,7 +578,7 @@ impl Audit for CachePoisoning {
                 done.push(d.id.as_str());
                 report_deploy(wf, d, d, deploy, &triggers, out);
             }
-            for j in upstream_jobs(wf, d) {
+            for j in wf.upstream_jobs(d) {
                 if !done.contains(&j.id.as_str()) {
                     done.push(j.id.as_str());
                     report_deploy(wf, j, d, deploy, &triggers, out);

@@ -1,19 +1,19 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Workflow};
+use garrison_workflows::{Parent, Step};
 
-use crate::facts::{input_str, is_false};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
-    /// `actions/checkout` without `persist-credentials: false` in a job that later uploads
-    /// an artifact whose path includes the checkout (`path: .`, `${{ github.workspace }}`,
-    /// `*`, or the checkout's own `path:`) with `actions/upload-artifact` that includes hidden
-    /// files: `include-hidden-files: true`, or a version older than v4.4 (which uploaded
-    /// hidden files by default). With a SHA-pinned upload action and no
-    /// `include-hidden-files`, the finding is **medium** with low confidence (the version is
-    /// unknown). Jobs that never upload the checkout are not reported: the persisted token
-    /// only leaks to code that runs in the job, which could read it anyway.
+    /// `actions/checkout` without `persist-credentials: false` in a job (or a composite
+    /// action) that later uploads an artifact whose path includes the checkout (`path: .`,
+    /// `${{ github.workspace }}`, `*`, or the checkout's own `path:`) with
+    /// `actions/upload-artifact` that includes hidden files: `include-hidden-files: true`, or
+    /// a version older than v4.4 (which uploaded hidden files by default). With a SHA-pinned
+    /// upload action and no `include-hidden-files`, the finding is **medium** with low
+    /// confidence (the version is unknown). Jobs that never upload the checkout are not
+    /// reported: the persisted token only leaks to code that runs in the job, which could
+    /// read it anyway.
     /// `actions/upload-pages-artifact` excludes `.git` and is not reported.
     ///
     /// ## Why it matters
@@ -46,7 +46,10 @@ declare_rule! {
 }
 
 fn persists(step: &Step) -> bool {
-    step.uses_action("actions/checkout") && !step.input("persist-credentials").is_some_and(is_false)
+    step.uses_action("actions/checkout")
+        && !step
+            .input("persist-credentials")
+            .is_some_and(garrison_yaml::Node::is_false)
 }
 
 fn covers(path_line: &str, checkout_dir: Option<&str>) -> bool {
@@ -80,13 +83,13 @@ fn version(step: &Step) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-fn check_job(wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
-    for (i, co) in job.steps.iter().enumerate() {
+fn check_steps(file: &str, steps: &[Step], out: &mut Vec<Finding>) {
+    for (i, co) in steps.iter().enumerate() {
         if !persists(co) {
             continue;
         }
-        let dir = input_str(co, "path");
-        for up in job.steps.iter().skip(i + 1) {
+        let dir = co.input_str("path");
+        for up in steps.iter().skip(i + 1) {
             if !up.uses_action("actions/upload-artifact") {
                 continue;
             }
@@ -132,18 +135,13 @@ fn check_job(wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
                     .severity(severity)
                     .confidence(confidence)
                     .location(
-                        loc(wf.path(), path.span, crate::route(&up.route, "with.path"))
+                        loc(file, path.span, up.route.then("with.path"))
                             .with_note("uploads the checkout"),
                     )
                     .location(
-                        loc(wf.path(), co_span, crate::route(&co.route, "uses"))
-                            .with_note("persists credentials"),
+                        loc(file, co_span, co.route.then("uses")).with_note("persists credentials"),
                     )
-                    .location(loc(
-                        wf.path(),
-                        up_node.span,
-                        crate::route(&up.route, "uses"),
-                    ))
+                    .location(loc(file, up_node.span, up.route.then("uses")))
                     .evidence("upload_path", line.trim())
                     .evidence("hidden_files", why)
                     .evidence("checkout_step", co.label())
@@ -158,9 +156,7 @@ impl Audit for CredentialPersistence {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            check_job(wf, job, out);
-        }
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        check_steps(parent.path(), parent.steps(), out);
     }
 }

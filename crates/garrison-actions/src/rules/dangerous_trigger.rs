@@ -1,8 +1,9 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Trigger, Uses, Workflow};
+use garrison_workflows::{Job, Route, Step, Trigger, Uses, Workflow};
 
-use crate::facts::{self, PrCheckout, PrDerived, Reach};
-use crate::{Audit, Repo, loc};
+use crate::facts::checkout::{self, PrCheckout, PrDerived};
+use crate::facts::reach::Reach;
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -93,7 +94,7 @@ struct Call<'a> {
     /// The local path of the reusable workflow holding the judged job.
     path: String,
     /// Route prefix for locations in the callee (`jobs.x -> ./.github/workflows/y.yml: `).
-    prefix: String,
+    prefix: Route,
 }
 
 /// What one job does under a privileged trigger.
@@ -151,7 +152,7 @@ fn trusted_actor_gate(cond: &str) -> bool {
 
 fn job_gates(wf: &Workflow, job: &Job) -> Vec<String> {
     std::iter::once(job)
-        .chain(facts::upstream_jobs(wf, job))
+        .chain(wf.upstream_jobs(job))
         .filter_map(|j| j.if_cond.as_ref().and_then(garrison_yaml::Node::as_str))
         .map(str::to_string)
         .collect()
@@ -196,7 +197,7 @@ fn judge<'a>(
     let mut known = PrDerived::default();
     for step in &job.steps {
         if checkout.is_none() {
-            if let Some(c) = facts::pr_checkout_with(step, event, &known) {
+            if let Some(c) = checkout::pr_checkout_with(step, event, &known) {
                 let inline_run = step.run.is_some();
                 checkout = Some((step, c));
                 if !inline_run {
@@ -206,7 +207,7 @@ fn judge<'a>(
                 known.observe(&wf.file, step, event);
             }
         } else if exec.as_ref().is_none_or(|(_, _, sure)| !sure)
-            && let Some((what, sure)) = facts::runs_code(step)
+            && let Some((what, sure)) = checkout::runs_code(step)
             && (exec.is_none() || sure)
         {
             // Prefer the first step that surely runs the tree (a build, a test run, a script)
@@ -215,7 +216,7 @@ fn judge<'a>(
         }
         if event == "workflow_run" {
             if artifact.is_none() {
-                if let Some(a) = facts::artifact_download(step) {
+                if let Some(a) = checkout::artifact_download(step) {
                     artifact = Some((step, a));
                     continue;
                 }
@@ -230,7 +231,7 @@ fn judge<'a>(
     if let Some((s, c)) = &checkout
         && exec.is_none()
         && s.run.is_some()
-        && let Some((what, sure)) = facts::runs_code(s)
+        && let Some((what, sure)) = checkout::runs_code(s)
         && sure
     {
         exec = Some((s, what, c.certain));
@@ -344,7 +345,7 @@ fn judge<'a>(
 /// up to [`MAX_DEPTH`]) in the caller's trigger and reach.
 #[allow(clippy::too_many_arguments)]
 fn follow<'a>(
-    repo: &'a Repo,
+    ws: &'a Workspace,
     wf: &'a Workflow,
     job: &'a Job,
     event: &str,
@@ -361,15 +362,14 @@ fn follow<'a>(
     if depth >= MAX_DEPTH || visited.contains(path) {
         return;
     }
-    let Some(callee) = repo.local_workflow(path) else {
+    let Some(callee) = ws.local_workflow(path) else {
         return;
     };
     let path = path.trim_start_matches("./").to_string();
-    let prefix = format!(
-        "{}{} -> ./{path}: ",
-        call.map(|c| c.prefix.as_str()).unwrap_or_default(),
-        job.route
-    );
+    let prefix = call
+        .map_or_else(Route::default, |c| c.prefix.clone())
+        .join(&job.route)
+        .call(&path, &Route::default());
     let mut gates = gates.to_vec();
     gates.extend(job_gates(wf, job));
     visited.push(path.clone());
@@ -382,7 +382,7 @@ fn follow<'a>(
         };
         if j.uses.is_some() {
             follow(
-                repo,
+                ws,
                 callee,
                 j,
                 event,
@@ -410,8 +410,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     let prefix = v
         .call
         .as_ref()
-        .map(|c| c.prefix.as_str())
-        .unwrap_or_default();
+        .map_or_else(Route::default, |c| c.prefix.clone());
     let key = match &v.call {
         Some(c) => format!("{}{}", c.prefix, v.job.id),
         None => v.job.id.clone(),
@@ -421,7 +420,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         .severity(v.severity)
         .confidence(v.confidence)
         .location(
-            loc(path, trigger.span, format!("on.{}", trigger.event))
+            loc(path, trigger.span, Route::path("on").key(&trigger.event))
                 .with_note("runs with the base repository's token and secrets"),
         )
         .evidence("trigger", trigger.event.clone())
@@ -438,10 +437,10 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
             .map_or(c.caller.key_span, |(_, n)| n.span);
         b = b
             .location(
-                loc(path, span, format!("{}.uses", c.caller.route))
+                loc(path, span, c.caller.route.then("uses"))
                     .with_note(format!("calls ./{} in this trigger's context", c.path)),
             )
-            .evidence("via", format!("{}{}", c.prefix, v.job.route));
+            .evidence("via", c.prefix.join(&v.job.route).to_string());
     }
     if let Some((s, c)) = &v.checkout {
         if let Some(d) = &c.derived {
@@ -451,7 +450,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         }
         b = b
             .location(
-                loc(at, c.node.span, format!("{prefix}{}", s.route))
+                loc(at, c.node.span, prefix.join(&s.route))
                     .with_note("checks out the pull request head"),
             )
             .evidence("checkout", c.what.clone());
@@ -459,7 +458,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     if let Some((s, what)) = &v.exec {
         b = b
             .location(
-                loc(at, step_span(s), format!("{prefix}{}", s.route))
+                loc(at, step_span(s), prefix.join(&s.route))
                     .with_note(format!("runs attacker code with {}", v.reach.describe())),
             )
             .evidence("executes", what.clone());
@@ -467,7 +466,7 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
     if let Some((s, what)) = &v.artifact {
         b = b
             .location(
-                loc(at, step_span(s), format!("{prefix}{}", s.route))
+                loc(at, step_span(s), prefix.join(&s.route))
                     .with_note("downloads artifacts produced by the untrusted run"),
             )
             .evidence("artifact", what.clone());
@@ -480,7 +479,7 @@ impl Audit for DangerousTrigger {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         for trigger in &wf.triggers {
             if !TRIGGERS.contains(&trigger.event.as_str()) {
                 continue;
@@ -491,7 +490,7 @@ impl Audit for DangerousTrigger {
                 if j.uses.is_some() {
                     let mut visited = Vec::new();
                     follow(
-                        repo,
+                        ws,
                         wf,
                         j,
                         event,

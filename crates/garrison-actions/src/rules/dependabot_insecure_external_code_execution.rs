@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::Dependabot;
+use garrison_workflows::{Dependabot, Route};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -40,7 +40,7 @@ impl Audit for DependabotInsecureExternalCodeExecution {
         &Self::META
     }
 
-    fn dependabot(&self, _repo: &Repo, config: &Dependabot, out: &mut Vec<Finding>) {
+    fn dependabot(&self, _ws: &Workspace, config: &Dependabot, out: &mut Vec<Finding>) {
         for u in &config.updates {
             let Some(v) = &u.insecure_external_code_execution else {
                 continue;
@@ -61,7 +61,9 @@ impl Audit for DependabotInsecureExternalCodeExecution {
                         loc(
                             &config.file.path,
                             v.span,
-                            format!("updates[{}].insecure-external-code-execution", u.index),
+                            Route::path("updates")
+                                .index(u.index)
+                                .then("insecure-external-code-execution"),
                         )
                         .with_note("allow"),
                     )

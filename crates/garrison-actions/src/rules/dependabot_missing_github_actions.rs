@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Dependabot, Uses};
+use garrison_workflows::{Dependabot, Route, Uses};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -40,7 +40,7 @@ declare_rule! {
     }
 }
 
-fn third_party(repo: &Repo) -> (usize, usize) {
+fn third_party(ws: &Workspace) -> (usize, usize) {
     let mut total = 0;
     let mut pinned = 0;
     let mut count = |u: &Uses| {
@@ -51,7 +51,7 @@ fn third_party(repo: &Repo) -> (usize, usize) {
             }
         }
     };
-    for wf in &repo.workflows {
+    for wf in &ws.workflows {
         for job in &wf.jobs {
             if let Some((u, _)) = &job.uses {
                 count(u);
@@ -63,7 +63,7 @@ fn third_party(repo: &Repo) -> (usize, usize) {
             }
         }
     }
-    for a in &repo.actions {
+    for a in &ws.actions {
         for s in &a.steps {
             if let Some((u, _)) = &s.uses {
                 count(u);
@@ -78,17 +78,17 @@ impl Audit for DependabotMissingGithubActions {
         &Self::META
     }
 
-    fn dependabot(&self, repo: &Repo, config: &Dependabot, out: &mut Vec<Finding>) {
+    fn dependabot(&self, ws: &Workspace, config: &Dependabot, out: &mut Vec<Finding>) {
         if config.covers("github-actions") {
             return;
         }
-        let (total, pinned) = third_party(repo);
+        let (total, pinned) = third_party(ws);
         if total == 0 {
             return;
         }
         let (span, route) = match config.file.root.entry("updates") {
-            Some((k, _)) => (k.span, "updates"),
-            None => (config.file.root.span, ""),
+            Some((k, _)) => (k.span, Route::path("updates")),
+            None => (config.file.root.span, Route::default()),
         };
         out.push(
             Finding::builder(&DependabotMissingGithubActions::META)

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Permissions, Workflow};
+use garrison_workflows::oidc::job_uses_oidc;
+use garrison_workflows::{Job, Permissions, Route, Workflow};
 
-use crate::facts::job_uses_oidc;
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -47,14 +47,14 @@ declare_rule! {
     }
 }
 
-fn write_all(wf: &Workflow, p: &Permissions, route: &str, who: &str, out: &mut Vec<Finding>) {
+fn write_all(wf: &Workflow, p: &Permissions, route: &Route, who: &str, out: &mut Vec<Finding>) {
     if let Permissions::WriteAll(span) = p {
         out.push(
             Finding::builder(&ExcessivePermissions::META)
                 .message(format!("{who} grants `write-all`: every scope of the token is writable"))
                 .severity(Severity::High)
                 .confidence(Confidence::High)
-                .location(loc(wf.path(), *span, crate::route(route, "permissions")).with_note("write-all"))
+                .location(loc(wf.path(), *span, route.then("permissions")).with_note("write-all"))
                 .evidence("permissions", "write-all")
                 .help("replace `write-all` with the specific scopes the job needs (e.g. `contents: write`)")
                 .build(),
@@ -62,7 +62,7 @@ fn write_all(wf: &Workflow, p: &Permissions, route: &str, who: &str, out: &mut V
     }
 }
 
-fn id_token_on_job(repo: &Repo, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+fn id_token_on_job(ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
     let Some(Permissions::Scoped(scopes, _)) = &job.permissions else {
         return;
     };
@@ -72,7 +72,7 @@ fn id_token_on_job(repo: &Repo, wf: &Workflow, job: &Job, out: &mut Vec<Finding>
     else {
         return;
     };
-    if job_uses_oidc(repo, job) {
+    if job_uses_oidc(&ws.actions, job) {
         return;
     }
     out.push(
@@ -84,7 +84,7 @@ fn id_token_on_job(repo: &Repo, wf: &Workflow, job: &Job, out: &mut Vec<Finding>
             .severity(Severity::Medium)
             .confidence(Confidence::Medium)
             .location(
-                loc(wf.path(), *span, crate::route(&job.route, "permissions.id-token"))
+                loc(wf.path(), *span, job.route.then("permissions.id-token"))
                     .with_note("OIDC token not used"),
             )
             .evidence("scope", "id-token")
@@ -99,15 +99,15 @@ impl Audit for ExcessivePermissions {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         if let Some(p) = &wf.permissions {
-            write_all(wf, p, "", "the workflow", out);
+            write_all(wf, p, &Route::default(), "the workflow", out);
         }
         for job in &wf.jobs {
             if let Some(p) = &job.permissions {
                 write_all(wf, p, &job.route, &format!("job {}", job.id), out);
             }
-            id_token_on_job(repo, wf, job, out);
+            id_token_on_job(ws, wf, job, out);
         }
         let Some(Permissions::Scoped(scopes, _)) = &wf.permissions else {
             return;
@@ -124,7 +124,7 @@ impl Audit for ExcessivePermissions {
             let names: Vec<&str> = if scope == "id-token" {
                 inheriting
                     .iter()
-                    .filter(|j| !job_uses_oidc(repo, j))
+                    .filter(|j| !job_uses_oidc(&ws.actions, j))
                     .map(|j| j.id.as_str())
                     .collect()
             } else {
@@ -179,7 +179,7 @@ impl Audit for ExcessivePermissions {
                         Confidence::High
                     })
                     .location(
-                        loc(wf.path(), *span, format!("permissions.{scope}"))
+                        loc(wf.path(), *span, Route::path("permissions").key(scope))
                             .with_note("inherited by every job"),
                     )
                     .evidence("scope", scope.as_str())

@@ -1,10 +1,11 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, Span, declare_rule};
 use garrison_workflows::contexts::Control;
-use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_workflows::{Parent, Step, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Source};
-use crate::{Audit, Repo, loc};
+use crate::facts::taint::{self, Source};
+use crate::facts::{checkout, shell};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -112,7 +113,7 @@ fn push(
         .severity(severity)
         .confidence(confidence)
         .location(
-            loc(&cx.file.path, span, crate::route(&step.route, "run"))
+            loc(&cx.file.path, span, step.route.then("run"))
                 .with_note(format!("attacker-controlled data written to ${target}")),
         )
         .evidence("context", context)
@@ -131,18 +132,18 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
     let base = run.span.start_offset;
     let exprs = cx.file.expressions(run);
     let mut seen: Vec<String> = Vec::new();
-    for (target, first, line_end, end) in facts::file_writes(raw, TARGETS) {
+    for (target, first, line_end, end) in shell::file_writes(raw, TARGETS) {
         for e in &exprs {
             let (s, en) = (e.span.start_offset, e.span.end_offset);
             if s < base + first || en > base + end {
                 continue;
             }
             let Ok(p) = &e.parsed else { continue };
-            let mut found = facts::tainted_contexts(p, cx.triggers);
+            let mut found = taint::tainted_contexts(p, cx.triggers);
             for ctx in garrison_expr::flowing_contexts(p) {
                 let norm = ctx.normalized();
                 if let Some(var) = norm.strip_prefix("env.")
-                    && let Some(t) = facts::tainted_env(cx.file, &cx.scopes, var, cx.triggers)
+                    && let Some(t) = taint::tainted_env(cx.file, &cx.scopes, var, cx.triggers)
                 {
                     for (_, s, c, ev) in t.contexts {
                         found.push((norm.clone(), s, c, ev));
@@ -169,11 +170,11 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
             }
         }
         let data = raw.get(first..end).unwrap_or_default();
-        for (name, s, e) in facts::var_refs(data) {
+        for (name, s, e) in shell::var_refs(data) {
             if TARGETS.contains(&name) {
                 continue;
             }
-            let Some(t) = facts::tainted_env(cx.file, &cx.scopes, name, cx.triggers) else {
+            let Some(t) = taint::tainted_env(cx.file, &cx.scopes, name, cx.triggers) else {
                 continue;
             };
             let key = format!("env.{}", name.to_ascii_lowercase());
@@ -218,7 +219,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
                 .severity(Severity::High)
                 .confidence(Confidence::Medium)
                 .location(
-                    loc(&cx.file.path, span, crate::route(&step.route, "run"))
+                    loc(&cx.file.path, span, step.route.then("run"))
                         .with_note("artifact contents are chosen by the pull request"),
                 )
                 .evidence("sink", target)
@@ -238,35 +239,23 @@ impl Audit for GithubEnvInjection {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        let triggers = facts::trigger_names(wf);
-        let workflow_run = wf.has_trigger("workflow_run");
-        for job in &wf.jobs {
-            let mut artifact: Option<String> = None;
-            for step in &job.steps {
-                let cx = Ctx {
-                    file: &wf.file,
-                    triggers: Some(&triggers),
-                    scopes: [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()],
-                    artifact: artifact.clone(),
-                };
-                check_step(&cx, step, workflow_run && artifact.is_some(), out);
-                if artifact.is_none() {
-                    artifact = facts::artifact_download(step);
-                }
-            }
-        }
-    }
-
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        for step in &action.steps {
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        let triggers = parent.triggers();
+        let workflow_run = parent
+            .workflow()
+            .is_some_and(|wf| wf.has_trigger("workflow_run"));
+        let mut artifact: Option<String> = None;
+        for step in parent.steps() {
             let cx = Ctx {
-                file: &action.file,
-                triggers: None,
-                scopes: [step.env.as_ref(), None, None],
-                artifact: None,
+                file: parent.file(),
+                triggers: triggers.as_deref(),
+                scopes: parent.env_scopes(step),
+                artifact: artifact.clone(),
             };
-            check_step(&cx, step, false, out);
+            check_step(&cx, step, workflow_run && artifact.is_some(), out);
+            if artifact.is_none() {
+                artifact = checkout::artifact_download(step);
+            }
         }
     }
 }
@@ -285,7 +274,7 @@ mod tests {
             "Add-Content $env:GITHUB_ENV \"X=1\"",
             "echo X=1>>%GITHUB_ENV%",
         ] {
-            assert!(facts::write_target(l, TARGETS).is_some(), "{l}");
+            assert!(shell::write_target(l, TARGETS).is_some(), "{l}");
         }
         for l in [
             "echo $GITHUB_ENV",
@@ -293,13 +282,13 @@ mod tests {
             "echo x >> $GITHUB_ENVX",
             "echo x >> $GITHUB_OUTPUT",
         ] {
-            assert!(facts::write_target(l, TARGETS).is_none(), "{l}");
+            assert!(shell::write_target(l, TARGETS).is_none(), "{l}");
         }
     }
 
     #[test]
     fn refs() {
-        let v: Vec<_> = facts::var_refs("a $A ${B} $env:C %D% $1 $$")
+        let v: Vec<_> = shell::var_refs("a $A ${B} $env:C %D% $1 $$")
             .into_iter()
             .map(|x| x.0)
             .collect();

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Step, WorkflowFile};
-use garrison_yaml::{Node, Value};
+use garrison_workflows::{Action, Job, Route, Step, StepIn, Workflow, WorkflowFile};
+use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -98,41 +98,27 @@ fn find_token(s: &str) -> Option<(&'static str, usize, usize)> {
     None
 }
 
-fn walk(file: &WorkflowFile, node: &Node, route: &str, depth: usize, out: &mut Vec<Finding>) {
-    if depth > 64 {
-        return;
-    }
-    match &node.value {
-        Value::Scalar(..) => {
-            let raw = node.source(file.source.text());
-            if let Some((kind, s, e)) = find_token(raw) {
-                let base = node.span.start_offset;
-                let span = file.source.span(base + s, base + e);
-                let shown: String = raw.get(s..e).unwrap_or_default().chars().take(8).collect();
-                out.push(
-                    Finding::builder(&HardcodedCredential::META)
-                        .message(format!("{kind} written literally in the file ({shown}…)"))
-                        .severity(Severity::High)
-                        .confidence(Confidence::High)
-                        .location(loc(&file.path, span, route).with_note(kind))
-                        .evidence("kind", kind)
-                        .evidence("prefix", shown)
-                        .key(format!("{}", span.start_offset))
-                        .build(),
-                );
-            }
-        }
-        Value::Seq(items) => {
-            for (i, n) in items.iter().enumerate() {
-                walk(file, n, &format!("{route}[{i}]"), depth + 1, out);
-            }
-        }
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                let key = k.as_str().unwrap_or("?");
-                walk(file, v, &crate::route(route, key), depth + 1, out);
-            }
-        }
+/// Known token formats in every scalar of the file.
+fn scan(file: &WorkflowFile, out: &mut Vec<Finding>) {
+    for (route, node) in file.scalars() {
+        let raw = node.source(file.source.text());
+        let Some((kind, s, e)) = find_token(raw) else {
+            continue;
+        };
+        let base = node.span.start_offset;
+        let span = file.source.span(base + s, base + e);
+        let shown: String = raw.get(s..e).unwrap_or_default().chars().take(8).collect();
+        out.push(
+            Finding::builder(&HardcodedCredential::META)
+                .message(format!("{kind} written literally in the file ({shown}…)"))
+                .severity(Severity::High)
+                .confidence(Confidence::High)
+                .location(loc(&file.path, span, route).with_note(kind))
+                .evidence("kind", kind)
+                .evidence("prefix", shown)
+                .key(format!("{}", span.start_offset))
+                .build(),
+        );
     }
 }
 
@@ -184,12 +170,8 @@ fn literal_input(file: &WorkflowFile, step: &Step, out: &mut Vec<Finding>) {
                 .severity(Severity::High)
                 .confidence(Confidence::Medium)
                 .location(
-                    loc(
-                        &file.path,
-                        v.span,
-                        crate::route(&step.route, &format!("with.{key}")),
-                    )
-                    .with_note("literal credential"),
+                    loc(&file.path, v.span, step.route.then("with").key(key))
+                        .with_note("literal credential"),
                 )
                 .evidence("input", key)
                 .build(),
@@ -200,7 +182,7 @@ fn literal_input(file: &WorkflowFile, step: &Step, out: &mut Vec<Finding>) {
 fn literal_credentials(
     file: &WorkflowFile,
     node: Option<&Node>,
-    route: &str,
+    route: &Route,
     out: &mut Vec<Finding>,
 ) {
     let Some(pw) = node
@@ -218,12 +200,8 @@ fn literal_credentials(
                 .severity(Severity::High)
                 .confidence(Confidence::High)
                 .location(
-                    loc(
-                        &file.path,
-                        pw.span,
-                        crate::route(route, "credentials.password"),
-                    )
-                    .with_note("literal password"),
+                    loc(&file.path, pw.span, route.then("credentials.password"))
+                        .with_note("literal password"),
                 )
                 .evidence("input", "credentials.password")
                 .build(),
@@ -236,35 +214,34 @@ impl Audit for HardcodedCredential {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
-        walk(&wf.file, &wf.file.root, "", 0, out);
-        for job in &wf.jobs {
-            for step in &job.steps {
-                literal_input(&wf.file, step, out);
-            }
-            literal_credentials(
-                &wf.file,
-                job.container.as_ref(),
-                &format!("{}.container", job.route),
-                out,
-            );
-            if let Some(services) = &job.services {
-                for (name, svc) in services.entries() {
-                    literal_credentials(
-                        &wf.file,
-                        Some(svc),
-                        &format!("{}.services.{name}", job.route),
-                        out,
-                    );
-                }
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+        scan(&wf.file, out);
+    }
+
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        literal_credentials(
+            &wf.file,
+            job.container.as_ref(),
+            &job.route.then("container"),
+            out,
+        );
+        if let Some(services) = &job.services {
+            for (name, svc) in services.entries() {
+                literal_credentials(
+                    &wf.file,
+                    Some(svc),
+                    &job.route.then("services").key(name),
+                    out,
+                );
             }
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        walk(&action.file, &action.file.root, "", 0, out);
-        for step in &action.steps {
-            literal_input(&action.file, step, out);
-        }
+    fn action(&self, _ws: &Workspace, action: &Action, out: &mut Vec<Finding>) {
+        scan(&action.file, out);
+    }
+
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        literal_input(s.file(), s.step, out);
     }
 }

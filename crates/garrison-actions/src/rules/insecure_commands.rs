@@ -1,12 +1,13 @@
 use garrison_report::{Finding, declare_rule};
-use garrison_workflows::Workflow;
+use garrison_workflows::{Job, Route, StepIn, Workflow};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
-    /// Workflows, jobs or steps that set `ACTIONS_ALLOW_UNSECURE_COMMANDS` to true in `env:`.
+    /// Workflows, jobs or steps (of workflow jobs and of composite actions) that set
+    /// `ACTIONS_ALLOW_UNSECURE_COMMANDS` to true in `env:`.
     ///
     /// ## Why it matters
     /// The variable re-enables the deprecated `::set-env` and `::add-path` workflow commands,
@@ -35,7 +36,7 @@ declare_rule! {
     }
 }
 
-fn check(wf: &Workflow, env: Option<&Node>, route: &str, out: &mut Vec<Finding>) {
+fn check(path: &str, env: Option<&Node>, route: &Route, out: &mut Vec<Finding>) {
     let Some((key, value)) = env.and_then(|e| e.entry("ACTIONS_ALLOW_UNSECURE_COMMANDS")) else {
         return;
     };
@@ -56,8 +57,12 @@ fn check(wf: &Workflow, env: Option<&Node>, route: &str, out: &mut Vec<Finding>)
             garrison_report::Confidence::Medium
         })
         .location(
-            loc(wf.path(), key.span, crate::route(route, "env.ACTIONS_ALLOW_UNSECURE_COMMANDS"))
-                .with_note("enables ::set-env and ::add-path"),
+            loc(
+                path,
+                key.span,
+                route.then("env").key("ACTIONS_ALLOW_UNSECURE_COMMANDS"),
+            )
+            .with_note("enables ::set-env and ::add-path"),
         )
         .evidence("value", value.as_str().unwrap_or_default())
         .build();
@@ -69,16 +74,15 @@ impl Audit for InsecureCommands {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        let env = wf.env.as_ref();
-        if let Some(e) = env {
-            check(wf, Some(e), "", out);
-        }
-        for job in &wf.jobs {
-            check(wf, job.env.as_ref(), &job.route, out);
-            for step in &job.steps {
-                check(wf, step.env.as_ref(), &step.route, out);
-            }
-        }
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+        check(wf.path(), wf.env.as_ref(), &Route::default(), out);
+    }
+
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        check(wf.path(), job.env.as_ref(), &job.route, out);
+    }
+
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        check(s.path(), s.step.env.as_ref(), &s.step.route, out);
     }
 }

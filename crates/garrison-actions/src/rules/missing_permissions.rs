@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::Workflow;
+use garrison_workflows::{Route, Workflow};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -44,7 +44,7 @@ impl Audit for MissingPermissions {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         if wf.permissions.is_some() || wf.jobs.is_empty() {
             return;
         }
@@ -61,7 +61,7 @@ impl Audit for MissingPermissions {
             return;
         };
         let (span, route) = match wf.on_span {
-            Some(s) => (s, "on".to_string()),
+            Some(s) => (s, Route::path("on")),
             None => match wf.job(first) {
                 Some(j) => (j.key_span, j.route.clone()),
                 None => return,

@@ -1,10 +1,13 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, Span, declare_rule};
-use garrison_workflows::{Job, Step, Uses, Workflow, WorkflowFile};
+use garrison_workflows::triggers;
+use garrison_workflows::{Job, Route, Step, Uses, Workflow, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Reach, Source};
+use crate::facts::checkout;
+use crate::facts::reach::Reach;
+use crate::facts::taint::{self, Source};
 use crate::rules::template_injection::sinks;
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -87,7 +90,7 @@ struct Tainted {
 
 /// The caller's context while walking into callees.
 struct Walk<'a> {
-    repo: &'a Repo,
+    ws: &'a Workspace,
     wf: &'a Workflow,
     triggers: Vec<&'a str>,
     event: &'a str,
@@ -110,7 +113,7 @@ impl Walk<'_> {
             .message(message)
             .severity(severity)
             .confidence(confidence)
-            .evidence("triggers", facts::privileged_triggers(self.wf))
+            .evidence("triggers", triggers::privileged_triggers(self.wf))
             .evidence("workflow", self.wf.path())
             .evidence("reach", self.reach.describe())
     }
@@ -138,7 +141,7 @@ impl Walk<'_> {
                             .find(|t| t.input == i)
                             .map(|t| t.origin.clone())
                     } else {
-                        facts::classify_context(ctx, Some(&self.triggers))
+                        taint::classify_context(ctx, Some(&self.triggers))
                             .filter(|(s, ..)| *s == Source::OutsiderPrivileged)
                             .map(|_| norm.clone())
                     };
@@ -155,8 +158,8 @@ impl Walk<'_> {
         v
     }
 
-    fn mutable_ref(&mut self, path: &str, node: &Node, uses: &Uses, route: String) {
-        if !facts::third_party(uses) || uses.is_sha_pinned() {
+    fn mutable_ref(&mut self, path: &str, node: &Node, uses: &Uses, route: Route) {
+        if !uses.is_third_party() || uses.is_sha_pinned() {
             return;
         }
         let name = uses.action_name().unwrap_or_default();
@@ -191,12 +194,12 @@ impl Walk<'_> {
         &mut self,
         file: &WorkflowFile,
         step: &Step,
-        prefix: &str,
+        prefix: &Route,
         taint: &[Tainted],
         depth: usize,
         visited: &mut Vec<String>,
     ) {
-        let route = format!("{prefix}{}", step.route);
+        let route = prefix.join(&step.route);
         // Sinks and checkouts inside callees (the caller's own file is covered by
         // template-injection and dangerous-trigger).
         if depth > 0 {
@@ -211,7 +214,7 @@ impl Walk<'_> {
                                 .find(|t| t.input == i)
                                 .map(|t| (t.origin.clone(), Some(t.at.clone())))
                         } else {
-                            facts::classify_context(ctx, Some(&self.triggers))
+                            taint::classify_context(ctx, Some(&self.triggers))
                                 .filter(|(s, ..)| *s == Source::OutsiderPrivileged)
                                 .map(|_| (norm.clone(), None))
                         };
@@ -231,7 +234,7 @@ impl Walk<'_> {
                                 Confidence::High,
                             )
                             .location(
-                                loc(&file.path, e.span, crate::route(&route, suffix))
+                                loc(&file.path, e.span, route.then(suffix))
                                     .with_note(format!("{origin} becomes part of the script")),
                             )
                             .evidence("context", norm.clone())
@@ -251,12 +254,12 @@ impl Walk<'_> {
             }
             // Checkouts in called reusable workflows under the triggers dangerous-trigger
             // follows are reported there, with the run that follows them.
-            let covered = self.repo.local_workflow(&file.path).is_some()
+            let covered = self.ws.local_workflow(&file.path).is_some()
                 && self
                     .triggers
                     .iter()
                     .any(|t| crate::rules::dangerous_trigger::TRIGGERS.contains(t));
-            if !covered && let Some(c) = facts::pr_checkout(step, self.event) {
+            if !covered && let Some(c) = checkout::pr_checkout(step, self.event) {
                 let f = self
                     .base(
                         format!(
@@ -283,7 +286,7 @@ impl Walk<'_> {
         };
         match uses {
             Uses::Repository { .. } => {
-                self.mutable_ref(&file.path, node, uses, crate::route(&route, "uses"));
+                self.mutable_ref(&file.path, node, uses, route.then("uses"));
                 if step.uses_action("actions/github-script") {
                     return;
                 }
@@ -299,7 +302,7 @@ impl Walk<'_> {
                             Confidence::Low,
                         )
                         .location(
-                            loc(&file.path, span, format!("{route}.with.{input}"))
+                            loc(&file.path, span, route.then("with").key(&input))
                                 .with_note("attacker-controlled input"),
                         )
                         .evidence("action", name)
@@ -315,12 +318,12 @@ impl Walk<'_> {
                 if depth >= MAX_DEPTH || visited.contains(path) {
                     return;
                 }
-                let Some(action) = self.repo.local_action(path) else {
+                let Some(action) = self.ws.local_action(path) else {
                     return;
                 };
                 let inner = self.pass(file, step.with.as_ref(), taint, &route);
                 visited.push(path.clone());
-                let prefix = format!("{route} -> ./{path}: ");
+                let prefix = route.call(path, &Route::default());
                 for s in &action.steps {
                     self.step(&action.file, s, &prefix, &inner, depth + 1, visited);
                 }
@@ -336,7 +339,7 @@ impl Walk<'_> {
         file: &WorkflowFile,
         with: Option<&Node>,
         taint: &[Tainted],
-        route: &str,
+        route: &Route,
     ) -> Vec<Tainted> {
         self.tainted_with(file, with, taint)
             .into_iter()
@@ -345,7 +348,7 @@ impl Walk<'_> {
                     .iter()
                     .find(|t| t.origin == origin)
                     .map(|t| t.at.clone())
-                    .unwrap_or_else(|| loc(&file.path, span, format!("{route}.with.{input}")));
+                    .unwrap_or_else(|| loc(&file.path, span, route.then("with").key(&input)));
                 Tainted { input, origin, at }
             })
             .collect()
@@ -355,27 +358,27 @@ impl Walk<'_> {
         &mut self,
         file: &WorkflowFile,
         job: &Job,
-        prefix: &str,
+        prefix: &Route,
         taint: &[Tainted],
         depth: usize,
         visited: &mut Vec<String>,
     ) {
-        let route = format!("{prefix}{}", job.route);
+        let route = prefix.join(&job.route);
         if let Some((uses, node)) = &job.uses {
             match uses {
                 Uses::Repository { .. } => {
-                    self.mutable_ref(&file.path, node, uses, crate::route(&route, "uses"));
+                    self.mutable_ref(&file.path, node, uses, route.then("uses"));
                 }
                 Uses::Local { path } => {
                     if depth >= MAX_DEPTH || visited.contains(path) {
                         return;
                     }
-                    let Some(callee) = self.repo.local_workflow(path) else {
+                    let Some(callee) = self.ws.local_workflow(path) else {
                         return;
                     };
                     let inner = self.pass(file, job.with.as_ref(), taint, &route);
                     visited.push(path.clone());
-                    let prefix = format!("{route} -> ./{path}: ");
+                    let prefix = route.call(path, &Route::default());
                     for j in &callee.jobs {
                         self.job(&callee.file, j, &prefix, &inner, depth + 1, visited);
                     }
@@ -395,8 +398,8 @@ impl Audit for PrivilegedChain {
         &Self::META
     }
 
-    fn workflow(&self, repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        let privileged = facts::privileged_triggers(wf);
+    fn workflow(&self, ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
+        let privileged = triggers::privileged_triggers(wf);
         let Some(first) = privileged.first() else {
             return;
         };
@@ -407,15 +410,15 @@ impl Audit for PrivilegedChain {
         };
         for job in &wf.jobs {
             let mut walk = Walk {
-                repo,
+                ws,
                 wf,
-                triggers: facts::trigger_names(wf),
+                triggers: triggers::trigger_names(wf),
                 event,
                 reach: Reach::of(wf, job),
                 out,
             };
             let mut visited = Vec::new();
-            walk.job(&wf.file, job, "", &[], 0, &mut visited);
+            walk.job(&wf.file, job, &Route::default(), &[], 0, &mut visited);
         }
     }
 }

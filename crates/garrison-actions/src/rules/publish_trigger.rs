@@ -1,10 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
+use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
 use garrison_workflows::{Job, Trigger, Workflow};
 
-use crate::facts::{
-    guard_is_deliberate, publishing_steps, step_publishes_to_testpypi, upstream_jobs,
-};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -80,7 +78,7 @@ fn cond_text(n: Option<&garrison_yaml::Node>) -> &str {
 fn guards<'a>(wf: &'a Workflow, job: &'a Job) -> Vec<&'a str> {
     let mut v = vec![cond_text(job.if_cond.as_ref())];
     v.extend(
-        upstream_jobs(wf, job)
+        wf.upstream_jobs(job)
             .iter()
             .map(|j| cond_text(j.if_cond.as_ref())),
     );
@@ -97,6 +95,21 @@ fn guards<'a>(wf: &'a Workflow, job: &'a Job) -> Vec<&'a str> {
             )
     });
     v
+}
+
+/// True if an `if:` text restricts a job or step to tag pushes, releases or manual runs.
+fn guard_is_deliberate(cond: &str) -> bool {
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace('"', "'");
+    c.contains("refs/tags")
+        || c.contains("ref_type=='tag'")
+        || c.contains("event_name=='release'")
+        || c.contains("event_name=='workflow_dispatch'")
+        || c.contains("event.action=='published'")
+        || c.contains("event_name!='pull_request'") && c.contains("startsWith")
 }
 
 /// A guard restricting to branch pushes (`github.ref == 'refs/heads/main'`,
@@ -117,7 +130,7 @@ impl Audit for PublishTrigger {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let all_risky: Vec<(&Trigger, Severity)> = wf
             .triggers
             .iter()
@@ -126,85 +139,83 @@ impl Audit for PublishTrigger {
         if all_risky.is_empty() {
             return;
         }
-        for job in &wf.jobs {
-            let steps = publishing_steps(job);
-            let Some(first) = steps.first() else {
-                continue;
-            };
-            let conds = guards(wf, job);
-            if conds.iter().any(|c| guard_is_deliberate(c)) {
-                continue;
-            }
-            let no_prs = conds.iter().any(|c| excludes_pull_requests(c));
-            let risky_triggers: Vec<(&Trigger, Severity)> = all_risky
+        let steps = publishing_steps(job);
+        let Some(first) = steps.first() else {
+            return;
+        };
+        let conds = guards(wf, job);
+        if conds.iter().any(|c| guard_is_deliberate(c)) {
+            return;
+        }
+        let no_prs = conds.iter().any(|c| excludes_pull_requests(c));
+        let risky_triggers: Vec<(&Trigger, Severity)> = all_risky
+            .iter()
+            .filter(|(t, _)| {
+                !no_prs
+                    || !matches!(
+                        t.event.as_str(),
+                        "pull_request" | "pull_request_target" | "issue_comment"
+                    )
+            })
+            .copied()
+            .collect();
+        if risky_triggers.is_empty() {
+            return;
+        }
+        // A condition we do not understand (e.g. on a computed output) may well restrict
+        // publishing to releases: report it as a weak signal only.
+        let opaque = !no_prs && !conds.is_empty();
+        let test_only = steps.iter().all(|s| to_test_pypi(s));
+        let severity = if test_only || opaque {
+            Severity::Low
+        } else {
+            risky_triggers
                 .iter()
-                .filter(|(t, _)| {
-                    !no_prs
-                        || !matches!(
-                            t.event.as_str(),
-                            "pull_request" | "pull_request_target" | "issue_comment"
-                        )
-                })
-                .copied()
-                .collect();
-            if risky_triggers.is_empty() {
-                continue;
-            }
-            // A condition we do not understand (e.g. on a computed output) may well restrict
-            // publishing to releases: report it as a weak signal only.
-            let opaque = !no_prs && !conds.is_empty();
-            let test_only = steps.iter().all(|s| step_publishes_to_testpypi(s));
-            let severity = if test_only || opaque {
-                Severity::Low
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or(Severity::Medium)
+        };
+        let names: Vec<&str> = risky_triggers
+            .iter()
+            .map(|(t, _)| t.event.as_str())
+            .collect();
+        let index = if test_only { "TestPyPI" } else { "PyPI" };
+        let step_span = first
+            .uses_node
+            .as_ref()
+            .map(|n| (n.span, first.route.then("uses")))
+            .or_else(|| {
+                first
+                    .run
+                    .as_ref()
+                    .map(|n| (n.span, first.route.then("run")))
+            })
+            .unwrap_or((first.node.span, first.route.clone()));
+        let mut b = Finding::builder(&PublishTrigger::META)
+            .message(format!(
+                "job {} publishes to {index} and runs on {} without a tag or release condition",
+                job.id,
+                names.join(", ")
+            ))
+            .severity(severity)
+            .confidence(if opaque {
+                Confidence::Low
             } else {
-                risky_triggers
-                    .iter()
-                    .map(|(_, s)| *s)
-                    .max()
-                    .unwrap_or(Severity::Medium)
-            };
-            let names: Vec<&str> = risky_triggers
-                .iter()
-                .map(|(t, _)| t.event.as_str())
-                .collect();
-            let index = if test_only { "TestPyPI" } else { "PyPI" };
-            let step_span = first
-                .uses_node
-                .as_ref()
-                .map(|n| (n.span, crate::route(&first.route, "uses")))
-                .or_else(|| {
-                    first
-                        .run
-                        .as_ref()
-                        .map(|n| (n.span, crate::route(&first.route, "run")))
-                })
-                .unwrap_or((first.node.span, first.route.clone()));
-            let mut b = Finding::builder(&PublishTrigger::META)
-                .message(format!(
-                    "job {} publishes to {index} and runs on {} without a tag or release condition",
-                    job.id,
-                    names.join(", ")
-                ))
-                .severity(severity)
-                .confidence(if opaque {
-                    Confidence::Low
-                } else {
-                    Confidence::Medium
-                })
-                .location(loc(wf.path(), step_span.0, step_span.1).with_note("publishes here"));
-            for (t, _) in &risky_triggers {
-                b = b.location(
-                    loc(wf.path(), t.span, format!("on.{}", t.event))
-                        .with_note("not a release trigger"),
-                );
-            }
-            out.push(
-                b.evidence("job", job.id.as_str())
-                    .evidence("triggers", names)
-                    .evidence("index", index)
-                    .evidence("conditions", conds)
-                    .build(),
+                Confidence::Medium
+            })
+            .location(loc(wf.path(), step_span.0, step_span.1).with_note("publishes here"));
+        for (t, _) in &risky_triggers {
+            b = b.location(
+                loc(wf.path(), t.span, format!("on.{}", t.event))
+                    .with_note("not a release trigger"),
             );
         }
+        out.push(
+            b.evidence("job", job.id.as_str())
+                .evidence("triggers", names)
+                .evidence("index", index)
+                .evidence("conditions", conds)
+                .build(),
+        );
     }
 }

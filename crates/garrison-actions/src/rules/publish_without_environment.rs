@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::Workflow;
+use garrison_workflows::publishing::{publishing_steps, to_test_pypi};
+use garrison_workflows::{Job, Workflow};
 
-use crate::facts::{publishing_steps, step_publishes_to_testpypi};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -47,54 +47,49 @@ impl Audit for PublishWithoutEnvironment {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            if job.environment.is_some() {
-                continue;
-            }
-            let steps = publishing_steps(job);
-            let Some(first) = steps.first() else {
-                continue;
-            };
-            let test_only = steps.iter().all(|s| step_publishes_to_testpypi(s));
-            let index = if test_only { "TestPyPI" } else { "PyPI" };
-            let at = first
-                .uses_node
-                .as_ref()
-                .map(|n| (n.span, crate::route(&first.route, "uses")))
-                .or_else(|| {
-                    first
-                        .run
-                        .as_ref()
-                        .map(|n| (n.span, crate::route(&first.route, "run")))
-                });
-            out.push(
-                Finding::builder(&PublishWithoutEnvironment::META)
-                    .message(format!(
-                        "job {} publishes to {index} without a deployment environment",
-                        job.id
-                    ))
-                    .severity(if test_only {
-                        Severity::Low
-                    } else {
-                        Severity::Medium
-                    })
-                    .confidence(Confidence::High)
-                    .location(
-                        loc(wf.path(), job.key_span, job.route.clone())
-                            .with_note("no `environment:`"),
-                    )
-                    .location(match at {
-                        Some((span, route)) => {
-                            loc(wf.path(), span, route).with_note("publishes here")
-                        }
-                        None => loc(wf.path(), first.node.span, first.route.clone()),
-                    })
-                    .evidence("job", job.id.as_str())
-                    .evidence("step", first.label())
-                    .evidence("index", index)
-                    .build(),
-            );
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        if job.environment.is_some() {
+            return;
         }
+        let steps = publishing_steps(job);
+        let Some(first) = steps.first() else {
+            return;
+        };
+        let test_only = steps.iter().all(|s| to_test_pypi(s));
+        let index = if test_only { "TestPyPI" } else { "PyPI" };
+        let at = first
+            .uses_node
+            .as_ref()
+            .map(|n| (n.span, first.route.then("uses")))
+            .or_else(|| {
+                first
+                    .run
+                    .as_ref()
+                    .map(|n| (n.span, first.route.then("run")))
+            });
+        out.push(
+            Finding::builder(&PublishWithoutEnvironment::META)
+                .message(format!(
+                    "job {} publishes to {index} without a deployment environment",
+                    job.id
+                ))
+                .severity(if test_only {
+                    Severity::Low
+                } else {
+                    Severity::Medium
+                })
+                .confidence(Confidence::High)
+                .location(
+                    loc(wf.path(), job.key_span, job.route.clone()).with_note("no `environment:`"),
+                )
+                .location(match at {
+                    Some((span, route)) => loc(wf.path(), span, route).with_note("publishes here"),
+                    None => loc(wf.path(), first.node.span, first.route.clone()),
+                })
+                .evidence("job", job.id.as_str())
+                .evidence("step", first.label())
+                .evidence("index", index)
+                .build(),
+        );
     }
 }

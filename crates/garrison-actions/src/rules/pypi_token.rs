@@ -1,8 +1,9 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Workflow};
+use garrison_workflows::contexts::reads_secret;
+use garrison_workflows::publishing::UPLOAD_TOOLS;
+use garrison_workflows::{Route, StepIn};
 
-use crate::facts::{env_lookup, reads_secret, run_script};
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -13,6 +14,8 @@ declare_rule! {
     /// `FLIT_PASSWORD`, `hatch publish` with `HATCH_INDEX_AUTH`, `maturin` with
     /// `MATURIN_PYPI_TOKEN`. Uploads to an index other than PyPI/TestPyPI are not reported
     /// (Trusted Publishing is PyPI's feature).
+    ///
+    /// Steps of composite actions are checked like the steps of workflow jobs.
     ///
     /// ## Why it matters
     /// A PyPI API token is a long-lived bearer credential, usually scoped to the whole
@@ -44,39 +47,14 @@ declare_rule! {
     }
 }
 
-/// Token variables per tool: (tool command, variables).
-const TOOLS: &[(&str, &[&str])] = &[
-    ("twine upload", &["TWINE_PASSWORD"]),
-    ("uv publish", &["UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"]),
-    (
-        "poetry publish",
-        &[
-            "POETRY_PYPI_TOKEN_PYPI",
-            "POETRY_PYPI_TOKEN_TESTPYPI",
-            "POETRY_HTTP_BASIC_PYPI_PASSWORD",
-        ],
-    ),
-    ("flit publish", &["FLIT_PASSWORD"]),
-    ("hatch publish", &["HATCH_INDEX_AUTH"]),
-    ("pdm publish", &["PDM_PUBLISH_PASSWORD"]),
-    (
-        "maturin publish",
-        &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
-    ),
-    (
-        "maturin upload",
-        &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
-    ),
-];
-
 fn other_index(url: &str) -> bool {
     !url.trim().is_empty() && !url.contains("pypi.org") && !url.contains("${{")
 }
 
 fn push(
-    wf: &Workflow,
+    path: &str,
     span: garrison_report::Span,
-    route: String,
+    route: Route,
     msg: String,
     tool: &str,
     via: &str,
@@ -87,14 +65,15 @@ fn push(
             .message(msg)
             .severity(Severity::Medium)
             .confidence(Confidence::High)
-            .location(loc(wf.path(), span, route).with_note("long-lived token"))
+            .location(loc(path, span, route).with_note("long-lived token"))
             .evidence("tool", tool)
             .evidence("credential", via)
             .build(),
     );
 }
 
-fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
+fn check_step(s: StepIn<'_>, out: &mut Vec<Finding>) {
+    let step = s.step;
     if step.uses_action("pypa/gh-action-pypi-publish") {
         if step
             .input("repository-url")
@@ -110,9 +89,9 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
                 return;
             }
             push(
-                wf,
+                s.path(),
                 k.span,
-                format!("{}.with.password", step.route),
+                step.route.then("with.password"),
                 format!(
                     "{} publishes to PyPI with an API token ({value}) instead of Trusted Publishing",
                     step.label()
@@ -124,10 +103,10 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
         }
         return;
     }
-    let Some(script) = run_script(step) else {
+    let Some(script) = step.script() else {
         return;
     };
-    for (tool, vars) in TOOLS {
+    for (tool, vars) in UPLOAD_TOOLS {
         let lines: Vec<&str> = script
             .lines()
             .filter(|l| !l.trim_start().starts_with('#') && l.contains(tool))
@@ -144,11 +123,11 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
         }
         let mut hit = false;
         for var in *vars {
-            if let Some((k, v, route)) = env_lookup(wf, job, step, var)
+            if let Some((k, v, route)) = s.env_entry(var)
                 && reads_secret(v)
             {
                 push(
-                    wf,
+                    s.path(),
                     k.span,
                     route,
                     format!(
@@ -177,9 +156,9 @@ fn check_step(wf: &Workflow, job: &Job, step: &Step, out: &mut Vec<Finding>) {
         });
         if flagged && let Some(run) = &step.run {
             push(
-                wf,
+                s.path(),
                 run.span,
-                format!("{}.run", step.route),
+                step.route.then("run"),
                 format!(
                     "`{tool}` in {} passes an API token on the command line instead of Trusted Publishing",
                     step.label()
@@ -197,11 +176,7 @@ impl Audit for PypiToken {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            for step in &job.steps {
-                check_step(wf, job, step, out);
-            }
-        }
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        check_step(s, out);
     }
 }

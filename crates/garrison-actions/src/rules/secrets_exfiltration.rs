@@ -1,8 +1,9 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Job, Step, Workflow};
+use garrison_workflows::contexts::reads_secret;
+use garrison_workflows::{Route, StepIn, Workflow};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -16,6 +17,8 @@ declare_rule! {
     ///   (GitHub, PyPI, Codecov, Coveralls, Anaconda.org, Read the Docs, Zenodo, Slack, …)
     ///   (**medium**; confidence medium when the host is a literal URL, low when it comes from
     ///   a variable). `GITHUB_TOKEN` is ignored.
+    ///
+    /// Steps of composite actions are checked like the steps of workflow jobs.
     ///
     /// ## Why it matters
     /// A secret sent to an arbitrary endpoint is out of GitHub's log masking and out of your
@@ -93,14 +96,11 @@ const KNOWN_HOSTS: &[&str] = &[
 ];
 
 /// Environment variables visible to the step whose value reads a secret.
-fn secret_vars<'a>(wf: &'a Workflow, job: &'a Job, step: &'a Step) -> Vec<&'a str> {
+fn secret_vars(s: StepIn<'_>) -> Vec<&str> {
     let mut v = Vec::new();
-    for env in [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()]
-        .into_iter()
-        .flatten()
-    {
+    for env in s.env_scopes().into_iter().flatten() {
         for (k, val) in env.entries() {
-            if crate::facts::reads_secret(val) {
+            if reads_secret(val) {
                 v.push(k);
             }
         }
@@ -186,12 +186,15 @@ fn commands(raw: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn check_run(wf: &Workflow, job: &Job, step: &Step, run: &Node, out: &mut Vec<Finding>) {
-    let text = wf.file.source.text();
+fn check_run(s: StepIn<'_>, run: &Node, out: &mut Vec<Finding>) {
+    let (file, step) = (s.file(), s.step);
+    let text = file.source.text();
     let raw = run.source(text);
-    let vars = secret_vars(wf, job, step);
-    for (s, e) in commands(raw) {
-        let Some(cmd) = raw.get(s..e) else { continue };
+    let vars = secret_vars(s);
+    for (start, e) in commands(raw) {
+        let Some(cmd) = raw.get(start..e) else {
+            continue;
+        };
         if cmd.trim_start().starts_with('#') || !NET.iter().any(|n| cmd.contains(n)) {
             continue;
         }
@@ -222,7 +225,7 @@ fn check_run(wf: &Workflow, job: &Job, step: &Step, run: &Node, out: &mut Vec<Fi
         let literal = hs.iter().any(|h| !h.contains('$') && !h.is_empty());
         let base = run.span.start_offset;
         let indent = cmd.len() - cmd.trim_start().len();
-        let span = wf.file.source.span(base + s + indent, base + e);
+        let span = file.source.span(base + start + indent, base + e);
         out.push(
             Finding::builder(&SecretsExfiltration::META)
                 .message(format!(
@@ -241,8 +244,7 @@ fn check_run(wf: &Workflow, job: &Job, step: &Step, run: &Node, out: &mut Vec<Fi
                     Confidence::Low
                 })
                 .location(
-                    loc(wf.path(), span, crate::route(&step.route, "run"))
-                        .with_note("secret sent here"),
+                    loc(&file.path, span, step.route.then("run")).with_note("secret sent here"),
                 )
                 .evidence("secret", secret.as_str())
                 .evidence("hosts", hs.clone())
@@ -257,7 +259,7 @@ impl Audit for SecretsExfiltration {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn workflow(&self, _ws: &Workspace, wf: &Workflow, out: &mut Vec<Finding>) {
         for e in wf.expressions(&wf.file.root) {
             let norm: String = e
                 .inner
@@ -271,19 +273,18 @@ impl Audit for SecretsExfiltration {
                         .message("`toJSON(secrets)` serialises every secret of the repository")
                         .severity(Severity::High)
                         .confidence(Confidence::High)
-                        .location(loc(wf.path(), e.span, "").with_note("all secrets"))
+                        .location(loc(wf.path(), e.span, Route::default()).with_note("all secrets"))
                         .evidence("expression", e.inner.trim())
                         .key(format!("tojson:{}", e.span.start_offset))
                         .build(),
                 );
             }
         }
-        for job in &wf.jobs {
-            for step in &job.steps {
-                if let Some(run) = &step.run {
-                    check_run(wf, job, step, run, out);
-                }
-            }
+    }
+
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        if let Some(run) = &s.step.run {
+            check_run(s, run, out);
         }
     }
 }

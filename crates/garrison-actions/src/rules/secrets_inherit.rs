@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Uses, Workflow};
+use garrison_workflows::{Job, Uses, Workflow};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -42,40 +42,41 @@ impl Audit for SecretsInherit {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            let Some(secrets) = &job.secrets else {
-                continue;
-            };
-            if secrets.as_str().map(str::trim) != Some("inherit") {
-                continue;
-            }
-            let Some((uses, node)) = &job.uses else {
-                continue;
-            };
-            let target = node.as_str().unwrap_or_default().trim();
-            let local = matches!(uses, Uses::Local { .. });
-            out.push(
-                Finding::builder(&SecretsInherit::META)
-                    .message(if local {
-                        format!("job {} passes every secret to local workflow {target}", job.id)
-                    } else {
-                        format!(
-                            "job {} passes every secret to {target}, a workflow in another repository",
-                            job.id
-                        )
-                    })
-                    .severity(if local { Severity::Low } else { Severity::High })
-                    .confidence(Confidence::High)
-                    .location(
-                        loc(wf.path(), secrets.span, crate::route(&job.route, "secrets"))
-                            .with_note("all secrets"),
-                    )
-                    .location(loc(wf.path(), node.span, crate::route(&job.route, "uses")))
-                    .evidence("workflow", target)
-                    .evidence("local", local)
-                    .build(),
-            );
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        let Some(secrets) = &job.secrets else {
+            return;
+        };
+        if secrets.as_str().map(str::trim) != Some("inherit") {
+            return;
         }
+        let Some((uses, node)) = &job.uses else {
+            return;
+        };
+        let target = node.as_str().unwrap_or_default().trim();
+        let local = matches!(uses, Uses::Local { .. });
+        out.push(
+            Finding::builder(&SecretsInherit::META)
+                .message(if local {
+                    format!(
+                        "job {} passes every secret to local workflow {target}",
+                        job.id
+                    )
+                } else {
+                    format!(
+                        "job {} passes every secret to {target}, a workflow in another repository",
+                        job.id
+                    )
+                })
+                .severity(if local { Severity::Low } else { Severity::High })
+                .confidence(Confidence::High)
+                .location(
+                    loc(wf.path(), secrets.span, job.route.then("secrets"))
+                        .with_note("all secrets"),
+                )
+                .location(loc(wf.path(), node.span, job.route.then("uses")))
+                .evidence("workflow", target)
+                .evidence("local", local)
+                .build(),
+        );
     }
 }

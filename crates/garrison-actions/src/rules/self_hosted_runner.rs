@@ -2,7 +2,7 @@ use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::{Job, Workflow};
 use garrison_yaml::{Node, Value};
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -115,7 +115,7 @@ impl Audit for SelfHostedRunner {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let triggers: Vec<&str> = wf
             .triggers
             .iter()
@@ -128,46 +128,44 @@ impl Audit for SelfHostedRunner {
         let high = triggers
             .iter()
             .any(|e| *e == "pull_request_target" || *e == "pull_request");
-        for job in &wf.jobs {
-            let Some(runs_on) = &job.runs_on else {
-                continue;
-            };
-            let Some((how, confidence)) = self_hosted(job, runs_on) else {
-                continue;
-            };
-            // `if: github.event.pull_request.head.repo.full_name == github.repository` keeps
-            // fork pull requests off the machine.
-            let guarded = job
-                .if_cond
-                .as_ref()
-                .and_then(Node::as_str)
-                .is_some_and(|c| c.contains("head.repo.full_name") || c.contains("head.repo.fork"));
-            let severity = if guarded {
-                Severity::Low
-            } else if high && confidence != Confidence::Low {
-                Severity::High
-            } else {
-                Severity::Medium
-            };
-            out.push(
-                Finding::builder(&SelfHostedRunner::META)
-                    .message(format!(
-                        "job `{}` runs on a self-hosted runner ({how}) and the workflow runs for {}",
-                        job.id,
-                        triggers.join(", ")
-                    ))
-                    .severity(severity)
-                    .confidence(confidence)
-                    .location(
-                        loc(wf.path(), runs_on.span, crate::route(&job.route, "runs-on"))
-                            .with_note("pull-request code runs on this persistent machine"),
-                    )
-                    .evidence("runs_on", runs_on.source(wf.file.source.text()))
-                    .evidence("triggers", triggers.clone())
-                    .evidence("fork_guard", guarded)
-                    .key(job.id.clone())
-                    .build(),
-            );
-        }
+        let Some(runs_on) = &job.runs_on else {
+            return;
+        };
+        let Some((how, confidence)) = self_hosted(job, runs_on) else {
+            return;
+        };
+        // `if: github.event.pull_request.head.repo.full_name == github.repository` keeps
+        // fork pull requests off the machine.
+        let guarded = job
+            .if_cond
+            .as_ref()
+            .and_then(Node::as_str)
+            .is_some_and(|c| c.contains("head.repo.full_name") || c.contains("head.repo.fork"));
+        let severity = if guarded {
+            Severity::Low
+        } else if high && confidence != Confidence::Low {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(
+            Finding::builder(&SelfHostedRunner::META)
+                .message(format!(
+                    "job `{}` runs on a self-hosted runner ({how}) and the workflow runs for {}",
+                    job.id,
+                    triggers.join(", ")
+                ))
+                .severity(severity)
+                .confidence(confidence)
+                .location(
+                    loc(wf.path(), runs_on.span, job.route.then("runs-on"))
+                        .with_note("pull-request code runs on this persistent machine"),
+                )
+                .evidence("runs_on", runs_on.source(wf.file.source.text()))
+                .evidence("triggers", triggers.clone())
+                .evidence("fork_guard", guarded)
+                .key(job.id.clone())
+                .build(),
+        );
     }
 }

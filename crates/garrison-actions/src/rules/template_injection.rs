@@ -1,10 +1,10 @@
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 use garrison_workflows::contexts::Control;
-use garrison_workflows::{Step, Workflow, WorkflowFile};
+use garrison_workflows::{Parent, Step, WorkflowFile};
 use garrison_yaml::Node;
 
-use crate::facts::{self, Source, TaintedOutput};
-use crate::{Audit, Repo, loc};
+use crate::facts::taint::{self, Source, TaintedOutput};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -184,7 +184,7 @@ fn check_step(
         let mut hits: Vec<Hit> = Vec::new();
         for e in file.expressions(node) {
             let Ok(parsed) = &e.parsed else { continue };
-            let mut found = facts::tainted_contexts(parsed, triggers)
+            let mut found = taint::tainted_contexts(parsed, triggers)
                 .into_iter()
                 .map(|(n, s, c, ev)| (n, None, s, c, ev, None))
                 .collect::<Vec<_>>();
@@ -218,7 +218,7 @@ fn check_step(
                 let Some(var) = norm.strip_prefix("env.") else {
                     continue;
                 };
-                if let Some(t) = facts::tainted_env(file, env_scopes, var, triggers) {
+                if let Some(t) = taint::tainted_env(file, env_scopes, var, triggers) {
                     for (n, s, c, ev) in t.contexts {
                         found.push((norm.clone(), Some(n), s, c, ev, None));
                     }
@@ -296,7 +296,7 @@ fn report(
         .severity(severity)
         .confidence(confidence)
         .location(
-            loc(&file.path, h.span, crate::route(&step.route, suffix))
+            loc(&file.path, h.span, step.route.then(suffix))
                 .with_note(format!("{} becomes part of the script", h.context)),
         )
         .evidence("context", h.context.clone())
@@ -325,45 +325,27 @@ impl Audit for TemplateInjection {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
-        let triggers = facts::trigger_names(wf);
-        for job in &wf.jobs {
-            let mut outputs: Vec<TaintedOutput> = Vec::new();
-            for step in &job.steps {
-                let scopes = [step.env.as_ref(), job.env.as_ref(), wf.env.as_ref()];
-                check_step(
-                    &wf.file,
-                    &job.steps,
-                    step,
-                    Some(&triggers),
-                    &scopes,
-                    &outputs,
-                    out,
-                );
-                outputs.extend(facts::tainted_outputs(
-                    &wf.file,
-                    step,
-                    &scopes,
-                    Some(&triggers),
-                ));
-            }
-        }
-    }
-
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
+    fn steps(&self, _ws: &Workspace, parent: Parent<'_>, out: &mut Vec<Finding>) {
+        let triggers = parent.triggers();
+        let triggers = triggers.as_deref();
         let mut outputs: Vec<TaintedOutput> = Vec::new();
-        for step in &action.steps {
-            let scopes = [step.env.as_ref()];
+        for step in parent.steps() {
+            let scopes = parent.env_scopes(step);
             check_step(
-                &action.file,
-                &action.steps,
+                parent.file(),
+                parent.steps(),
                 step,
-                None,
+                triggers,
                 &scopes,
                 &outputs,
                 out,
             );
-            outputs.extend(facts::tainted_outputs(&action.file, step, &scopes, None));
+            outputs.extend(taint::tainted_outputs(
+                parent.file(),
+                step,
+                &scopes,
+                triggers,
+            ));
         }
     }
 }

@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Uses, Workflow};
+use garrison_workflows::{Action, Job, Route, StepIn, Uses, Workflow};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -57,7 +57,7 @@ fn report(
     image: &str,
     tag: Option<&str>,
     node: &Node,
-    route: &str,
+    route: &Route,
     what: &str,
     out: &mut Vec<Finding>,
 ) {
@@ -84,7 +84,7 @@ fn report(
     );
 }
 
-fn check_str(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
+fn check_str(path: &str, node: &Node, route: &Route, what: &str, out: &mut Vec<Finding>) {
     let Some(s) = node.as_str().map(str::trim) else {
         return;
     };
@@ -104,15 +104,15 @@ fn check_str(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Fin
 }
 
 /// `container:` is either an image string or a mapping with `image:`.
-fn check_container(path: &str, node: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
+fn check_container(path: &str, node: &Node, route: &Route, what: &str, out: &mut Vec<Finding>) {
     if node.as_str().is_some() {
         check_str(path, node, route, what, out);
     } else if let Some(img) = node.get("image") {
-        check_str(path, img, &crate::route(route, "image"), what, out);
+        check_str(path, img, &route.then("image"), what, out);
     }
 }
 
-fn check_uses(path: &str, uses: &Uses, node: &Node, route: &str, out: &mut Vec<Finding>) {
+fn check_uses(path: &str, uses: &Uses, node: &Node, route: &Route, out: &mut Vec<Finding>) {
     if let Uses::Docker { image, tag, digest } = uses
         && digest.is_none()
     {
@@ -121,7 +121,7 @@ fn check_uses(path: &str, uses: &Uses, node: &Node, route: &str, out: &mut Vec<F
             image,
             tag.as_deref(),
             node,
-            &crate::route(route, "uses"),
+            &route.then("uses"),
             "step",
             out,
         );
@@ -133,34 +133,20 @@ impl Audit for UnpinnedImage {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &Workflow, out: &mut Vec<Finding>) {
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let path = wf.path();
-        for job in &wf.jobs {
-            if let Some(c) = &job.container {
-                check_container(
-                    path,
-                    c,
-                    &crate::route(&job.route, "container"),
-                    "job container",
-                    out,
-                );
-            }
-            if let Some(services) = &job.services {
-                for (name, svc) in services.entries() {
-                    let r = crate::route(&job.route, &format!("services.{name}"));
-                    check_container(path, svc, &r, &format!("service `{name}`"), out);
-                }
-            }
-            for step in &job.steps {
-                if let Some((u, n)) = &step.uses {
-                    check_uses(path, u, n, &step.route, out);
-                }
+        if let Some(c) = &job.container {
+            check_container(path, c, &job.route.then("container"), "job container", out);
+        }
+        if let Some(services) = &job.services {
+            for (name, svc) in services.entries() {
+                let r = job.route.then("services").key(name);
+                check_container(path, svc, &r, &format!("service `{name}`"), out);
             }
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        let path = action.path();
+    fn action(&self, _ws: &Workspace, action: &Action, out: &mut Vec<Finding>) {
         if let Some(img) = &action.image
             && let Some(s) = img.as_str()
             && let Some(Uses::Docker {
@@ -170,19 +156,20 @@ impl Audit for UnpinnedImage {
             }) = Uses::parse(s)
         {
             report(
-                path,
+                action.path(),
                 &image,
                 tag.as_deref(),
                 img,
-                "runs.image",
+                &Route::path("runs.image"),
                 "Docker action",
                 out,
             );
         }
-        for step in &action.steps {
-            if let Some((u, n)) = &step.uses {
-                check_uses(path, u, n, &step.route, out);
-            }
+    }
+
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        if let Some((u, n)) = &s.step.uses {
+            check_uses(s.path(), u, n, &s.step.route, out);
         }
     }
 }

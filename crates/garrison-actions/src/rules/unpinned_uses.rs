@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::{Step, Uses};
+use garrison_workflows::{Job, Route, StepIn, Uses, Workflow};
 use garrison_yaml::Node;
 
-use crate::{Audit, Repo, loc};
+use crate::{Audit, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -82,7 +82,7 @@ fn github_owned(owner: &str) -> bool {
     matches!(owner.to_ascii_lowercase().as_str(), "actions" | "github")
 }
 
-fn check(path: &str, uses: &Uses, node: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
+fn check(path: &str, uses: &Uses, node: &Node, route: &Route, what: &str, out: &mut Vec<Finding>) {
     let Uses::Repository { owner, git_ref, .. } = uses else {
         return;
     };
@@ -137,8 +137,7 @@ fn check(path: &str, uses: &Uses, node: &Node, route: &str, what: &str, out: &mu
             .severity(severity)
             .confidence(confidence)
             .location(
-                loc(path, node.span, crate::route(route, "uses"))
-                    .with_note(format!("mutable ref ({kind})")),
+                loc(path, node.span, route.then("uses")).with_note(format!("mutable ref ({kind})")),
             )
             .evidence("action", name)
             .evidence("ref", r.unwrap_or_default())
@@ -147,30 +146,21 @@ fn check(path: &str, uses: &Uses, node: &Node, route: &str, what: &str, out: &mu
     );
 }
 
-fn check_steps(path: &str, steps: &[Step], out: &mut Vec<Finding>) {
-    for step in steps {
-        if let Some((u, n)) = &step.uses {
-            check(path, u, n, &step.route, "action", out);
-        }
-    }
-}
-
 impl Audit for UnpinnedUses {
     fn meta(&self) -> &'static garrison_report::RuleMeta {
         &Self::META
     }
 
-    fn workflow(&self, _repo: &Repo, wf: &garrison_workflows::Workflow, out: &mut Vec<Finding>) {
-        for job in &wf.jobs {
-            if let Some((u, n)) = &job.uses {
-                check(wf.path(), u, n, &job.route, "reusable workflow", out);
-            }
-            check_steps(wf.path(), &job.steps, out);
+    fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
+        if let Some((u, n)) = &job.uses {
+            check(wf.path(), u, n, &job.route, "reusable workflow", out);
         }
     }
 
-    fn action(&self, _repo: &Repo, action: &garrison_workflows::Action, out: &mut Vec<Finding>) {
-        check_steps(action.path(), &action.steps, out);
+    fn step(&self, _ws: &Workspace, s: StepIn<'_>, out: &mut Vec<Finding>) {
+        if let Some((u, n)) = &s.step.uses {
+            check(s.path(), u, n, &s.step.route, "action", out);
+        }
     }
 }
 

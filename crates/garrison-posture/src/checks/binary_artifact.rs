@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
 
 use super::ROOT;
-use crate::{Check, Checkout, SPEC8};
+use crate::{Check, SPEC8, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -166,9 +166,9 @@ impl Check for BinaryArtifact {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         let mut found = Vec::new();
-        for f in &co.files {
+        for f in &ws.files {
             let name = f
                 .rel
                 .rsplit('/')
@@ -179,7 +179,7 @@ impl Check for BinaryArtifact {
             if IGNORED_EXTS.contains(&ext) || f.size == 0 {
                 continue;
             }
-            let head = co.head(&f.rel, SNIFF_BYTES);
+            let head = ws.head(&f.rel, SNIFF_BYTES);
             if let Some((kind, why)) = classify(&f.rel, &head) {
                 found.push((f, kind, why));
             }

@@ -1,10 +1,10 @@
 use garrison_report::{
     Confidence, Finding, Location, RuleMeta, Severity, SourceFile, declare_rule,
 };
+use garrison_workflows::publishing;
+use garrison_workspace::Codeowners;
 
-use super::publishing;
-use crate::codeowners::Codeowners;
-use crate::{Check, Checkout, SPEC8};
+use crate::{Check, SPEC8, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -66,18 +66,20 @@ impl Check for CodeownersGaps {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let Some(owners) = Codeowners::find(co) else {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let Some(owners) = &ws.codeowners else {
             return;
         };
-        let source = SourceFile::new(co.read_text(&owners.path).unwrap_or_default());
-        let publishing: Vec<&str> = publishing::publish_jobs(co)
+        // An unreadable CODEOWNERS has no rules and no text.
+        let empty = SourceFile::new("");
+        let source = ws.text(&owners.path).unwrap_or(&empty);
+        let publishing: Vec<&str> = publishing::publish_jobs(&ws.workflows)
             .iter()
             .map(|p| p.wf.path())
             .collect();
 
         // Workflows.
-        let workflows: Vec<&str> = co
+        let workflows: Vec<&str> = ws
             .files
             .iter()
             .map(|f| f.rel.as_str())
@@ -110,8 +112,8 @@ impl Check for CodeownersGaps {
                 ))
                 .confidence(Confidence::High)
                 .location(location(
-                    &owners,
-                    &source,
+                    owners,
+                    source,
                     unowned
                         .first()
                         .copied()
@@ -139,7 +141,7 @@ impl Check for CodeownersGaps {
                             Severity::Low
                         })
                         .confidence(Confidence::High)
-                        .location(location(&owners, &source, w))
+                        .location(location(owners, source, w))
                         .evidence("path", w)
                         .key(w)
                         .build(),
@@ -155,14 +157,14 @@ impl Check for CodeownersGaps {
             owners.path.as_str(),
         ];
         for target in others {
-            if !co.has(target) || owners.owned(target) {
+            if !ws.has(target) || owners.owned(target) {
                 continue;
             }
             out.push(
                 Finding::builder(&Self::META)
                     .message(format!("CODEOWNERS assigns no owner to {target}"))
                     .confidence(Confidence::High)
-                    .location(location(&owners, &source, target))
+                    .location(location(owners, source, target))
                     .evidence("path", target)
                     .key(target)
                     .build(),

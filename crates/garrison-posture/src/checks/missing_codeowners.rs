@@ -1,8 +1,8 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
+use garrison_workspace::documents::CODEOWNERS;
 
 use super::ROOT;
-use crate::codeowners::{Codeowners, LOCATIONS};
-use crate::{Check, Checkout, SPEC8};
+use crate::{Check, SPEC8, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -43,8 +43,8 @@ impl Check for MissingCodeowners {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        if Codeowners::find(co).is_some() {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        if ws.codeowners.is_some() {
             return;
         }
         out.push(
@@ -52,7 +52,7 @@ impl Check for MissingCodeowners {
                 .message("no CODEOWNERS file: changes to workflows and build configuration need no owner review")
                 .confidence(Confidence::High)
                 .location(Location::file(ROOT))
-                .evidence("searched", LOCATIONS.join(", "))
+                .evidence("searched", CODEOWNERS.join(", "))
                 .build(),
         );
     }

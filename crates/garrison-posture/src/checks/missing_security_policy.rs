@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::{ROOT, security_policies};
-use crate::{Check, Checkout, SPEC6};
+use crate::{Check, SPEC6, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -38,8 +38,8 @@ impl Check for MissingSecurityPolicy {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        if !security_policies(co).is_empty() {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        if !security_policies(ws).is_empty() {
             return;
         }
         out.push(

@@ -1,32 +1,43 @@
-//! One file per posture check, plus the facts several checks share.
+//! One file per posture check, registered by one line of the list below (which declares the
+//! check's module and adds it to [`CHECKS`], in documentation order), plus the facts several
+//! checks share.
 
-pub mod binary_artifact;
-pub mod codeowners_gaps;
-pub mod missing_codeowners;
-pub mod missing_security_policy;
-pub mod no_build_provenance;
-pub mod no_dependency_updates;
-pub mod no_release_process_docs;
-pub mod no_trusted_publishing;
-pub mod not_evaluated;
-pub mod pre_commit_mutable_rev;
-pub mod publishing;
-pub mod security_policy_no_private_channel;
-pub mod unpinned_build_requires;
-pub mod unsigned_release_tags;
+use garrison_workspace::FileEntry;
+use garrison_workspace::documents::SECURITY_POLICY;
 
-use crate::Checkout;
-use crate::checkout::FileEntry;
+use crate::Workspace;
+
+/// Declares each check module and lists its check in [`CHECKS`].
+macro_rules! checks {
+    ($($module:ident::$check:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// All checks, in documentation order.
+        pub static CHECKS: &[&dyn crate::Check] = &[$(&$module::$check),*];
+    };
+}
+
+checks! {
+    missing_security_policy::MissingSecurityPolicy,
+    security_policy_no_private_channel::SecurityPolicyNoPrivateChannel,
+    missing_codeowners::MissingCodeowners,
+    codeowners_gaps::CodeownersGaps,
+    no_dependency_updates::NoDependencyUpdates,
+    no_release_process_docs::NoReleaseProcessDocs,
+    no_trusted_publishing::NoTrustedPublishing,
+    no_build_provenance::NoBuildProvenance,
+    unsigned_release_tags::UnsignedReleaseTags,
+    binary_artifact::BinaryArtifact,
+    unpinned_build_requires::UnpinnedBuildRequires,
+    pre_commit_mutable_rev::PreCommitMutableRev,
+    not_evaluated::NotEvaluated,
+}
 
 /// The path findings use for the repository as a whole.
 pub const ROOT: &str = ".";
 
 /// Security policy files GitHub shows: `SECURITY.md` (any case; `.md`, `.rst`, `.txt` or no
 /// extension) at the root, in `.github/` or in `docs/`.
-pub fn security_policies(co: &Checkout) -> Vec<&FileEntry> {
-    co.find_named(
-        &["", ".github", "docs"],
-        &["security"],
-        &["md", "rst", "txt", "markdown", ""],
-    )
+pub fn security_policies(ws: &Workspace) -> Vec<&FileEntry> {
+    ws.find_named(&SECURITY_POLICY)
 }

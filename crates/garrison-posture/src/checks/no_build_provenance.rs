@@ -1,9 +1,10 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+use garrison_workflows::oidc::job_has_id_token;
+use garrison_workflows::publishing::{self, Method};
 use garrison_workflows::{Step, Workflow};
 
-use super::publishing::{self, Method};
 use super::{ROOT, not_evaluated};
-use crate::{Check, Checkout, loc};
+use crate::{Check, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -132,8 +133,8 @@ impl Check for NoBuildProvenance {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let jobs = publishing::publish_jobs(co);
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let jobs = publishing::publish_jobs(&ws.workflows);
         if jobs.is_empty() {
             let mut f = not_evaluated::finding(
                 Self::META.id,
@@ -149,7 +150,7 @@ impl Check for NoBuildProvenance {
             if workflow_attests(pj.wf) {
                 continue;
             }
-            let oidc = publishing::has_id_token(pj.wf, pj.job);
+            let oidc = job_has_id_token(pj.wf, pj.job);
             for p in &pj.steps {
                 let test = publishing::to_test_pypi(p.step);
                 let span = p

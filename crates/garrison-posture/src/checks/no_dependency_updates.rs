@@ -1,7 +1,9 @@
+use garrison_report::SourceFile;
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+use garrison_workspace::documents::RENOVATE_FILES;
 
 use super::ROOT;
-use crate::{Check, Checkout, SPEC8, loc};
+use crate::{Check, SPEC8, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -49,19 +51,6 @@ declare_rule! {
 /// Dependabot ecosystems that update Python dependencies.
 pub const PYTHON_ECOSYSTEMS: &[&str] = &["pip", "uv", "pipenv", "poetry", "pip-compile", "conda"];
 
-/// Renovate configuration files.
-pub const RENOVATE_FILES: &[&str] = &[
-    "renovate.json",
-    "renovate.json5",
-    ".renovaterc",
-    ".renovaterc.json",
-    ".renovaterc.json5",
-    ".github/renovate.json",
-    ".github/renovate.json5",
-    ".gitlab/renovate.json",
-    ".gitlab/renovate.json5",
-];
-
 /// Renovate managers for Python dependencies.
 const RENOVATE_PYTHON: &[&str] = &[
     "pip_requirements",
@@ -90,23 +79,23 @@ pub struct Coverage {
 }
 
 /// Works out which tool updates what.
-pub fn coverage(co: &Checkout) -> Coverage {
+pub fn coverage(ws: &Workspace) -> Coverage {
     let mut c = Coverage {
-        needs_python: co.files.iter().any(|f| {
+        needs_python: ws.files.iter().any(|f| {
             let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
             matches!(
                 name,
                 "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" | "environment.yml"
             ) || (name.starts_with("requirements") && name.ends_with(".txt"))
         }),
-        needs_actions: !co.workflows.is_empty()
-            || co
+        needs_actions: !ws.workflows.is_empty()
+            || ws
                 .files
                 .iter()
                 .any(|f| f.rel.starts_with(".github/workflows/")),
         ..Coverage::default()
     };
-    if let Some(d) = &co.dependabot {
+    if let Some(d) = &ws.dependabot {
         if d.covers("github-actions") {
             c.actions = Some("dependabot (github-actions)".to_string());
         }
@@ -115,11 +104,11 @@ pub fn coverage(co: &Checkout) -> Coverage {
         }
     }
     for file in RENOVATE_FILES {
-        if !co.has(file) {
+        if !ws.has(file) {
             continue;
         }
-        let text = co.read_text(file).unwrap_or_default();
-        let managers: Option<Vec<String>> = serde_json::from_str::<serde_json::Value>(&text)
+        let text = ws.text(file).map_or("", SourceFile::text);
+        let managers: Option<Vec<String>> = serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .and_then(|v| {
                 v.get("enabledManagers")?.as_array().map(|a| {
@@ -147,8 +136,8 @@ pub fn coverage(co: &Checkout) -> Coverage {
 
 /// Files that pin Python dependencies (locks and requirements files), whose pins go stale
 /// without an update tool.
-pub fn python_pins(co: &Checkout) -> Vec<&str> {
-    co.files
+pub fn python_pins(ws: &Workspace) -> Vec<&str> {
+    ws.files
         .iter()
         .map(|f| f.rel.as_str())
         .filter(|rel| {
@@ -173,16 +162,16 @@ impl Check for NoDependencyUpdates {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let c = coverage(co);
-        let location = || match &co.dependabot {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let c = coverage(ws);
+        let location = || match &ws.dependabot {
             Some(d) => match d.file.root.entry("updates") {
                 Some((k, _)) => loc(&d.file.path, k.span, "updates"),
                 None => Location::file(&d.file.path),
             },
             None => Location::file(ROOT),
         };
-        let pre_commit_ci = co
+        let pre_commit_ci = ws
             .pre_commit
             .as_ref()
             .is_some_and(|p| p.root.get("ci").is_some());
@@ -191,8 +180,8 @@ impl Check for NoDependencyUpdates {
                 Finding::builder(&Self::META)
                     .message(format!(
                         "no dependency-update tool for GitHub Actions ({} workflow{})",
-                        co.workflows.len(),
-                        if co.workflows.len() == 1 { "" } else { "s" }
+                        ws.workflows.len(),
+                        if ws.workflows.len() == 1 { "" } else { "s" }
                     ))
                     .confidence(Confidence::High)
                     .location(location().with_note("no github-actions updates"))
@@ -204,7 +193,7 @@ impl Check for NoDependencyUpdates {
             );
         }
         if c.needs_python && c.python.is_none() {
-            let pins = python_pins(co);
+            let pins = python_pins(ws);
             // Version ranges in pyproject.toml do not go stale the way pins do.
             let (severity, confidence, why) = if pins.is_empty() {
                 (

@@ -1,7 +1,10 @@
+use garrison_report::SourceFile;
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
+use garrison_workspace::Named;
+use garrison_workspace::documents::{DOC_EXTS, GUIDES};
 
 use super::ROOT;
-use crate::{Check, Checkout};
+use crate::{Check, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -52,7 +55,12 @@ const STEMS: &[&str] = &[
     "make_release",
 ];
 
-const EXTS: &[&str] = &["md", "rst", "txt", "markdown", ""];
+/// Release-process documents at the root or in `.github/`.
+const RELEASE_DOCS: Named = Named {
+    dirs: &["", ".github"],
+    stems: STEMS,
+    exts: DOC_EXTS,
+};
 
 fn doc_name_describes_releasing(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -74,11 +82,11 @@ fn doc_name_describes_releasing(name: &str) -> bool {
 }
 
 /// Where the release process is documented, if anywhere.
-pub fn release_docs(co: &Checkout) -> Option<String> {
-    if let Some(f) = co.find_named(&["", ".github"], STEMS, EXTS).first() {
+pub fn release_docs(ws: &Workspace) -> Option<String> {
+    if let Some(f) = ws.find_named(&RELEASE_DOCS).first() {
         return Some(f.rel.clone());
     }
-    for f in &co.files {
+    for f in &ws.files {
         let in_docs = f.rel.starts_with("doc/") || f.rel.starts_with("docs/");
         let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
         if in_docs && doc_name_describes_releasing(name) {
@@ -86,12 +94,8 @@ pub fn release_docs(co: &Checkout) -> Option<String> {
         }
     }
     // A release section in contributor/maintainer guides.
-    for f in co.find_named(
-        &["", ".github", "doc", "docs"],
-        &["contributing", "maintainers", "maintaining", "development"],
-        EXTS,
-    ) {
-        let Ok(text) = co.read_text(&f.rel) else {
+    for f in ws.find_named(&GUIDES) {
+        let Some(text) = ws.text(&f.rel).map(SourceFile::text) else {
             continue;
         };
         let lines: Vec<&str> = text.lines().collect();
@@ -120,8 +124,8 @@ impl Check for NoReleaseProcessDocs {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        if release_docs(co).is_some() {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        if release_docs(ws).is_some() {
             return;
         }
         out.push(

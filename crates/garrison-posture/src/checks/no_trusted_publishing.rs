@@ -1,8 +1,9 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+use garrison_workflows::oidc::job_has_id_token;
+use garrison_workflows::publishing::{self, Method};
 
-use super::publishing::{self, Method};
 use super::{ROOT, not_evaluated};
-use crate::{Check, Checkout, loc};
+use crate::{Check, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -46,8 +47,8 @@ impl Check for NoTrustedPublishing {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let jobs = publishing::publish_jobs(co);
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let jobs = publishing::publish_jobs(&ws.workflows);
         if jobs.is_empty() {
             let mut f = not_evaluated::finding(
                 Self::META.id,
@@ -60,7 +61,7 @@ impl Check for NoTrustedPublishing {
             return;
         }
         for pj in &jobs {
-            let oidc = publishing::has_id_token(pj.wf, pj.job);
+            let oidc = job_has_id_token(pj.wf, pj.job);
             for p in &pj.steps {
                 let test = publishing::to_test_pypi(p.step);
                 let tool = match p.method {

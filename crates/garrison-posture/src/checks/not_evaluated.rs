@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity};
 
 use super::ROOT;
-use crate::{Check, Checkout};
+use crate::{Check, Workspace};
 
 pub use garrison_report::not_evaluated::NotEvaluated;
 
@@ -60,7 +60,7 @@ impl Check for NotEvaluated {
         &Self::META
     }
 
-    fn check(&self, _co: &Checkout, out: &mut Vec<Finding>) {
+    fn check(&self, _co: &Workspace, out: &mut Vec<Finding>) {
         for (key, what, how) in API_ITEMS {
             let mut f = finding(key, what, NEEDS_API, Location::file(ROOT));
             f.help = format!("check by hand: {how}");

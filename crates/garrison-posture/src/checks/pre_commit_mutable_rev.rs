@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, RuleMeta, declare_rule};
 use garrison_yaml::Node;
 
-use crate::{Check, Checkout, SPEC8, loc};
+use crate::{Check, SPEC8, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -46,8 +46,8 @@ impl Check for PreCommitMutableRev {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let Some(pc) = &co.pre_commit else {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let Some(pc) = &ws.pre_commit else {
             return;
         };
         let repos = pc.root.get("repos").and_then(Node::as_seq).unwrap_or(&[]);

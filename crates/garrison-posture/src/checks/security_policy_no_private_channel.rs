@@ -1,7 +1,8 @@
+use garrison_report::SourceFile;
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::security_policies;
-use crate::{Check, Checkout, SPEC6};
+use crate::{Check, SPEC6, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -92,12 +93,12 @@ impl Check for SecurityPolicyNoPrivateChannel {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        for f in security_policies(co) {
-            let Ok(text) = co.read_text(&f.rel) else {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for f in security_policies(ws) {
+            let Some(text) = ws.text(&f.rel).map(SourceFile::text) else {
                 continue;
             };
-            if names_private_channel(&text) {
+            if names_private_channel(text) {
                 continue;
             }
             out.push(

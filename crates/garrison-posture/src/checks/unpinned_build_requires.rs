@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, RuleMeta, declare_rule};
 use toml::de::{DeTable, DeValue};
 
-use crate::{Check, Checkout, loc};
+use crate::{Check, Workspace, loc};
 
 declare_rule! {
     /// ## What it checks
@@ -66,8 +66,8 @@ impl Check for UnpinnedBuildRequires {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
-        let Some(py) = &co.pyproject else {
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let Some(py) = &ws.pyproject else {
             return;
         };
         let text = py.source.text();

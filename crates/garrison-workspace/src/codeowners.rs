@@ -6,8 +6,6 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::Checkout;
-
 /// Where GitHub looks for the file, in its order of precedence.
 pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
@@ -33,14 +31,6 @@ pub struct Codeowners {
 }
 
 impl Codeowners {
-    /// The `CODEOWNERS` file GitHub would use, if any (exact name: GitHub's lookup is
-    /// case-sensitive).
-    pub fn find(co: &Checkout) -> Option<Codeowners> {
-        let path = LOCATIONS.iter().find(|p| co.has(p))?;
-        let text = co.read_text(path).unwrap_or_default();
-        Some(Codeowners::parse(path, &text))
-    }
-
     /// Parses the text of a `CODEOWNERS` file.
     pub fn parse(path: &str, text: &str) -> Codeowners {
         let mut rules = Vec::new();
