@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
+use garrison_advisories::Vulnerability;
 use garrison_advisories::impact::{ImpactHit, Project};
-use garrison_advisories::{Database, Vulnerability};
 use garrison_report::Report;
 use garrison_workspace::{Inputs, Options, Workspace};
 
@@ -32,20 +32,13 @@ fn load_advisory(args: &ImpactArgs) -> Result<Vulnerability> {
             .with_context(|| format!("{}: no PyPI advisory in the file", as_path.display()));
     }
     let db_path = crate::deps::db_path(args.db.as_ref());
-    if !db_path.exists() {
-        bail!(
-            "no advisory database at {} to look `{}` up in (run `garrison db import PATH`, or pass an OSV file)",
-            db_path.display(),
-            args.advisory
-        );
-    }
-    let db =
-        Database::load(&db_path).with_context(|| format!("cannot load {}", db_path.display()))?;
+    let (db, data) = crate::advisories::open(&db_path, garrison_source::time::now())?;
     let v = db.find(&args.advisory).with_context(|| {
         format!(
-            "advisory `{}` is not in {}",
+            "advisory `{}` is not in the {} of {} (an OSV file can be passed instead)",
             args.advisory,
-            db_path.display()
+            data.source.describe(),
+            data.date,
         )
     })?;
     Ok((*v).clone())
