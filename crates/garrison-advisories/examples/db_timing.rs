@@ -1,4 +1,5 @@
-//! Times import, save, load and a first lookup of an advisory database.
+//! Times import, save, load and a first lookup of an advisory database, then the same for the
+//! snapshot embedded in this build (open, first lookup, inflate and decode every package).
 //!
 //! `cargo run --release -p garrison-advisories --example db_timing -- PATH [INDEX]`
 #![allow(clippy::print_stdout)]
@@ -51,5 +52,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     loaded.verify().map_err(|e| e.to_string())?;
     println!("decode every package: {:?}", t.elapsed());
+
+    let mut best = f64::MAX;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let snap = garrison_advisories::snapshot::embedded()?;
+        best = best.min(t.elapsed().as_secs_f64());
+        drop(snap);
+    }
+    println!(
+        "embedded snapshot ({} bytes): open (best of 20): {:.3} ms",
+        garrison_advisories::snapshot::embedded_size(),
+        best * 1e3
+    );
+    let t = Instant::now();
+    let snap = garrison_advisories::snapshot::embedded()?;
+    let hits = snap.affected(&PackageName::new("pillow")?, &parse_version("8.0.0")?);
+    println!(
+        "embedded: open + first pillow lookup: {:?} ({} hits)",
+        t.elapsed(),
+        hits.len()
+    );
+    let t = Instant::now();
+    snap.verify().map_err(|e| e.to_string())?;
+    println!(
+        "embedded: inflate and decode every package: {:?}",
+        t.elapsed()
+    );
     Ok(())
 }

@@ -12,7 +12,11 @@
 //! reads the file and decodes the header only; a package's vulnerabilities are decoded (and
 //! their versions parsed) the first time that package is looked up. That is what makes loading
 //! for a scan take a few milliseconds.
+//!
+//! The snapshot embedded in Garrison ([`crate::snapshot`]) is the same format with the magic
+//! `GRSNAPZ\0` and each package's slice compressed with DEFLATE; [`Database::load`] reads both.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -28,6 +32,8 @@ use crate::model::{Record, Vulnerability};
 use crate::parse::{ParseError, record_from_json, record_from_yaml};
 
 const MAGIC: &[u8; 8] = b"GRSNADB\0";
+/// The magic of the same format with DEFLATE-compressed package slices (the embedded snapshot).
+pub(crate) const DEFLATE_MAGIC: &[u8; 8] = b"GRSNAPZ\0";
 /// Version of the on-disk index format; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -81,6 +87,9 @@ pub enum DbError {
         /// What is wrong.
         message: String,
     },
+    /// The source holds no advisory for a PyPI package; nothing is written.
+    #[error("{0}: no PyPI advisories in this source; refusing to write a snapshot without any")]
+    Empty(PathBuf),
 }
 
 /// A package entry of a loaded index that cannot be decoded: the file is damaged.
@@ -160,7 +169,8 @@ pub struct Status {
 
 impl Status {
     /// Whole days between the newest `modified` and `now` (Unix seconds); `None` when the
-    /// timestamp cannot be read. `garrison db status` warns when this exceeds 7.
+    /// timestamp cannot be read. Reports and `garrison db status` warn when this exceeds
+    /// [`crate::snapshot::STALE_AFTER_DAYS`].
     pub fn age_days(&self, now: u64) -> Option<u64> {
         let newest = rfc3339_to_unix(&self.newest_modified)?;
         let now = i64::try_from(now).ok()?;
@@ -223,11 +233,21 @@ struct Slot {
     index: OnceLock<Result<Arc<PackageIndex>, IndexError>>,
 }
 
+/// How each package's slice of the payload is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Codec {
+    /// postcard (a local database).
+    Plain,
+    /// postcard compressed with raw DEFLATE (the embedded snapshot).
+    Deflate,
+}
+
 /// The advisory database: merged vulnerabilities indexed by normalized PyPI package name.
 #[derive(Debug)]
 pub struct Database {
-    status: Status,
-    payload: Vec<u8>,
+    pub(crate) status: Status,
+    codec: Codec,
+    payload: Cow<'static, [u8]>,
     packages: BTreeMap<String, Slot>,
 }
 
@@ -397,7 +417,8 @@ impl Database {
                 newest_modified,
                 imported_at,
             },
-            payload: Vec::new(),
+            codec: Codec::Plain,
+            payload: Cow::Borrowed(&[]),
             packages,
         }
     }
@@ -436,6 +457,15 @@ impl Database {
                     .payload
                     .get(off..off.saturating_add(len))
                     .ok_or_else(|| bad("index entry out of bounds".into()))?;
+                let inflated;
+                let bytes = match self.codec {
+                    Codec::Plain => bytes,
+                    Codec::Deflate => {
+                        inflated =
+                            crate::snapshot::inflate(bytes).map_err(|e| bad(e.to_string()))?;
+                        inflated.as_slice()
+                    }
+                };
                 let vulns: Vec<Vulnerability> = postcard::from_bytes(bytes)
                     .map_err(|e| bad(format!("index entry cannot be decoded ({e}); re-import")))?;
                 Ok(Arc::new(PackageIndex::new(
@@ -485,6 +515,20 @@ impl Database {
             path: path.to_path_buf(),
             source,
         };
+        let out = self.encode(Codec::Plain, path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, &out).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+
+    /// The index file's bytes, each package's slice stored with `codec`; `path` names the
+    /// file in errors. The same database always gives the same bytes.
+    pub(crate) fn encode(&self, codec: Codec, path: &Path) -> Result<Vec<u8>, DbError> {
         let mut payload = Vec::new();
         let mut dir = Vec::with_capacity(self.packages.len());
         for name in self.packages.keys() {
@@ -500,6 +544,13 @@ impl Database {
                 path: path.to_path_buf(),
                 message: format!("cannot encode {name}: {e}"),
             })?;
+            let bytes = match codec {
+                Codec::Plain => bytes,
+                Codec::Deflate => crate::snapshot::deflate(&bytes).map_err(|e| DbError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                })?,
+            };
             dir.push((name.clone(), payload.len() as u64, bytes.len() as u64));
             payload.extend_from_slice(&bytes);
         }
@@ -512,35 +563,38 @@ impl Database {
             message: format!("cannot encode the header: {e}"),
         })?;
         let mut out = Vec::with_capacity(20 + header.len() + payload.len());
-        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(match codec {
+            Codec::Plain => MAGIC,
+            Codec::Deflate => DEFLATE_MAGIC,
+        });
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(header.len() as u64).to_le_bytes());
         out.extend_from_slice(&header);
         out.extend_from_slice(&payload);
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, &out).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        Ok(out)
     }
 
-    /// Loads an index written by [`Database::save`]. Only the header is decoded here; packages
-    /// are decoded on first lookup.
+    /// Loads an index written by [`Database::save`] (or a snapshot file). Only the header is
+    /// decoded here; packages are decoded on first lookup.
     pub fn load(path: &Path) -> Result<Database, DbError> {
         let bytes = std::fs::read(path).map_err(|source| DbError::Io {
             path: path.to_path_buf(),
             source,
         })?;
+        Database::from_bytes(Cow::Owned(bytes), path)
+    }
+
+    /// Reads an index (plain or snapshot) from memory; `path` names it in errors.
+    pub(crate) fn from_bytes(bytes: Cow<'static, [u8]>, path: &Path) -> Result<Database, DbError> {
         let bad = |message: &str| DbError::BadIndex {
             path: path.to_path_buf(),
             message: message.to_string(),
         };
-        if bytes.get(..8) != Some(MAGIC.as_slice()) {
-            return Err(bad("not a Garrison advisory index (bad magic)"));
-        }
+        let codec = match bytes.get(..8) {
+            Some(m) if m == MAGIC.as_slice() => Codec::Plain,
+            Some(m) if m == DEFLATE_MAGIC.as_slice() => Codec::Deflate,
+            _ => return Err(bad("not a Garrison advisory index (bad magic)")),
+        };
         let version = bytes
             .get(8..12)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -563,7 +617,10 @@ impl Database {
         let hbytes = bytes.get(20..hend).ok_or_else(|| bad("truncated header"))?;
         let header: Header =
             postcard::from_bytes(hbytes).map_err(|e| bad(&format!("bad header: {e}")))?;
-        let payload = bytes.get(hend..).unwrap_or_default().to_vec();
+        let payload = match bytes {
+            Cow::Borrowed(b) => Cow::Borrowed(b.get(hend..).unwrap_or_default()),
+            Cow::Owned(mut b) => Cow::Owned(b.split_off(hend.min(b.len()))),
+        };
         let mut packages = BTreeMap::new();
         for (name, off, len) in header.packages {
             let (off, len) = (
@@ -583,6 +640,7 @@ impl Database {
         }
         Ok(Database {
             status: header.status,
+            codec,
             payload,
             packages,
         })

@@ -8,6 +8,8 @@
 //! - [`db`]: [`Database::import`] (PyPA checkout, OSV JSON directory, OSV export zip),
 //!   [`Database::save`] / [`Database::load`] (a compact index decoded lazily per package),
 //!   [`Database::status`], [`default_path`].
+//! - [`snapshot`]: the advisory snapshot embedded in the binary ([`snapshot::embedded`]), its
+//!   generator ([`snapshot::generate`]) and the staleness rule ([`snapshot::freshness`]).
 //! - [`eval`]: the OSV evaluation algorithm over PEP 440 ordering, and how local versions,
 //!   pre-releases and non-PEP 440 events are handled.
 //! - [`matching`]: [`Database::evaluate`], [`Database::affected`], [`Database::smallest_fix`],
@@ -33,6 +35,7 @@ pub mod model;
 pub mod parse;
 pub mod registry;
 pub mod rules;
+pub mod snapshot;
 
 pub use cvss::{Assessment, assess, cvss3_base_score, severity_of_score};
 pub use db::{Database, DbError, ImportError, IndexError, Status, default_path};

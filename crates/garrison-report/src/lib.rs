@@ -3,8 +3,10 @@
 //! - [`finding`]: [`Finding`], [`Severity`], [`Confidence`], [`Location`], fingerprints.
 //! - [`rule`]: [`RuleMeta`], the one place a rule's documentation lives.
 //! - [`config`]: `[tool.garrison]` / `garrison.toml`, inline suppressions, baselines.
+//! - [`advisory_data`]: which advisory data a report used, stated by every renderer.
 //! - [`render`]: text, JSON, SARIF and Markdown renderers.
 
+pub mod advisory_data;
 pub mod config;
 pub mod finding;
 pub mod not_evaluated;
@@ -13,6 +15,7 @@ pub mod render;
 pub mod report;
 pub mod rule;
 
+pub use advisory_data::{AdvisoryData, AdvisorySource};
 pub use finding::{Confidence, Evidence, Finding, FindingBuilder, Location, Severity};
 pub use registry::Registry;
 pub use report::Report;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::advisory_data::AdvisoryData;
 use crate::finding::{Finding, Severity};
 use crate::rule::RuleMeta;
 pub use garrison_source::FileError;
@@ -39,6 +40,8 @@ pub struct Report {
     pub files_scanned: usize,
     /// What was left out, and why.
     pub suppressed: Suppressed,
+    /// The advisory data the dependency analysis used (`None` when it did not run).
+    pub advisories: Option<AdvisoryData>,
 }
 
 impl Report {

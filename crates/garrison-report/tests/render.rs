@@ -7,7 +7,8 @@ use garrison_report::declare_rule;
 use garrison_report::render::{self, Format, json, markdown, sarif, text};
 use garrison_report::report::Suppressed;
 use garrison_report::{
-    Confidence, FileError, Finding, Location, Report, Severity, SourceFile, SourceMap, Span,
+    AdvisoryData, AdvisorySource, Confidence, FileError, Finding, Location, Report, Severity,
+    SourceFile, SourceMap, Span,
 };
 use serde_json::Value;
 
@@ -252,6 +253,7 @@ fn fixture() -> Report {
             baseline: 0,
             threshold: 3,
         },
+        advisories: None,
     };
     report.sort();
     report
@@ -556,6 +558,9 @@ fn json_fields_are_documented() {
     let v: Value = serde_json::from_str(&json::render(&fixture())).unwrap();
     let mut all = Vec::new();
     keys(&v, false, &mut all);
+    let with_db = with_advisories(fixture(), database(3));
+    let with_db: Value = serde_json::from_str(&json::render(&with_db)).unwrap();
+    keys(&with_db, false, &mut all);
     for k in all {
         assert!(
             doc.contains(&format!("`{k}`")) || doc.contains(&format!(".{k}`")),
@@ -762,4 +767,140 @@ fn markdown_caps_findings_and_size() {
     let out = markdown::render(&report);
     assert!(out.len() <= markdown::MAX_CHARS, "{}", out.len());
     assert!(out.contains("Output truncated"), "{out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Advisory data: every format states it and warns when it is stale
+
+fn embedded(age_days: u64) -> AdvisoryData {
+    AdvisoryData {
+        source: AdvisorySource::Embedded,
+        path: None,
+        origin: "PyPA advisory-database checkout pypa-advisory-database (3ccb612)".into(),
+        date: "2024-10-10".into(),
+        newest_modified: "2024-10-10T17:22:00.587279Z".into(),
+        age_days: Some(age_days),
+        stale: age_days > 30,
+        stale_after_days: 30,
+    }
+}
+
+fn database(age_days: u64) -> AdvisoryData {
+    AdvisoryData {
+        source: AdvisorySource::Database,
+        path: Some("/home/u/.local/share/garrison/advisories.db".into()),
+        ..embedded(age_days)
+    }
+}
+
+fn with_advisories(mut report: Report, data: AdvisoryData) -> Report {
+    report.advisories = Some(data);
+    report
+}
+
+const STALE: &str = "is 787 days old (more than 30)";
+
+#[test]
+fn every_format_states_the_advisory_date_and_warns_when_stale() {
+    for report in [
+        with_advisories(fixture(), embedded(787)),
+        with_advisories(empty_report(), embedded(787)),
+    ] {
+        let out = text::render(&report, false);
+        assert!(
+            out.contains("advisories: embedded snapshot of 2024-10-10 (787 days old)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("warning: the embedded advisory snapshot {STALE}")),
+            "{out}"
+        );
+        assert!(out.contains("`garrison db sync`"), "{out}");
+
+        let v: Value = serde_json::from_str(&json::render(&report)).unwrap();
+        assert_eq!(v["advisories"]["source"], "embedded");
+        assert_eq!(v["advisories"]["date"], "2024-10-10");
+        assert_eq!(v["advisories"]["age_days"], 787);
+        assert_eq!(v["advisories"]["stale"], true);
+        assert_eq!(v["advisories"]["stale_after_days"], 30);
+        assert!(v["advisories"].get("path").is_none());
+
+        let log = sarif::to_value(&report);
+        validate_sarif(&log);
+        let run = &log["runs"][0];
+        assert_eq!(run["properties"]["advisories"]["date"], "2024-10-10");
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        let stale = notes
+            .iter()
+            .find(|n| n["descriptor"]["id"] == sarif::STALE_ADVISORIES)
+            .unwrap();
+        assert_eq!(stale["level"], "warning");
+        assert!(
+            stale["message"]["text"].as_str().unwrap().contains(STALE),
+            "{stale}"
+        );
+
+        let md = markdown::render(&report);
+        assert!(
+            md.contains("Advisories: embedded snapshot of 2024-10-10 (787 days old).\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                "> **Warning:** the embedded advisory snapshot {STALE}"
+            )),
+            "{md}"
+        );
+    }
+}
+
+#[test]
+fn fresh_advisory_data_is_stated_without_a_warning() {
+    let report = with_advisories(fixture(), database(3));
+    let out = text::render(&report, false);
+    assert!(
+        out.contains(
+            "advisories: local database of 2024-10-10 (3 days old, /home/u/.local/share/garrison/advisories.db)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("warning:"), "{out}");
+    let v: Value = serde_json::from_str(&json::render(&report)).unwrap();
+    assert_eq!(v["advisories"]["source"], "database");
+    assert_eq!(
+        v["advisories"]["path"],
+        "/home/u/.local/share/garrison/advisories.db"
+    );
+    assert_eq!(v["advisories"]["stale"], false);
+    let log = sarif::to_value(&report);
+    validate_sarif(&log);
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes
+            .iter()
+            .all(|n| n["descriptor"]["id"] != sarif::STALE_ADVISORIES)
+    );
+    let md = markdown::render(&report);
+    assert!(
+        md.contains("Advisories: local database of 2024-10-10"),
+        "{md}"
+    );
+    assert!(!md.contains("Warning"), "{md}");
+}
+
+#[test]
+fn reports_without_the_dependency_analysis_say_nothing_about_advisories() {
+    let report = fixture();
+    assert!(!text::render(&report, false).contains("advisories"));
+    assert!(!json::render(&report).contains("\"advisories\""));
+    assert!(
+        sarif::to_value(&report)["runs"][0]
+            .get("properties")
+            .is_none()
+    );
+    assert!(!markdown::render(&report).contains("Advisories"));
 }

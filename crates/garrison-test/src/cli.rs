@@ -40,7 +40,27 @@ impl Run {
     }
 }
 
-/// Runs `cmd` and redacts each `(path, placeholder)` in its output (longest paths first, so a
+/// Replaces the age of the advisory data (which grows by one every day) with `[N]`: `786 days
+/// old` and `"age_days": 786`.
+pub fn redact_age(text: &str) -> String {
+    static AGE: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> = std::sync::OnceLock::new();
+    let rules = AGE.get_or_init(|| {
+        [
+            (r"\b\d+ days old\b", "[N] days old"),
+            (r#""age_days": \d+"#, r#""age_days": [N]"#),
+        ]
+        .into_iter()
+        .filter_map(|(re, to)| regex::Regex::new(re).ok().map(|r| (r, to)))
+        .collect()
+    });
+    let mut s = text.to_string();
+    for (re, to) in rules {
+        s = re.replace_all(&s, *to).into_owned();
+    }
+    s
+}
+
+/// Runs `cmd` and redacts each `(path, placeholder)` and the advisory data's age ([`redact_age`]) in its output (longest paths first, so a
 /// directory inside another is replaced by its own placeholder).
 ///
 /// # Panics
@@ -66,11 +86,22 @@ pub fn run(cmd: &mut Command, redact: &[(&Path, &str)]) -> Run {
         for (p, name) in &pairs {
             s = s.replace(p.as_str(), name);
         }
-        s
+        redact_age(&s)
     };
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: clean(&out.stdout),
         stderr: clean(&out.stderr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_are_redacted() {
+        assert_eq!(
+            super::redact_age("of 2024-10-10 (786 days old)\n\"age_days\": 12,"),
+            "of 2024-10-10 ([N] days old)\n\"age_days\": [N],"
+        );
     }
 }

@@ -167,7 +167,8 @@ pub struct RulesArgs {
 /// Options of the dependency audit (used by `deps` and `scan`).
 #[derive(Debug, Args, Clone)]
 pub struct DepsOptions {
-    /// Advisory database file [default: $GARRISON_DB, else the user data directory].
+    /// Advisory database file [default: $GARRISON_DB, else the user data directory]; when it
+    /// does not exist, the advisory snapshot built into Garrison is used.
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
 
@@ -248,7 +249,20 @@ pub enum DbCommand {
         )]
         url: String,
     },
-    /// Show the database's source, size and age.
+    /// Write the advisory snapshot Garrison embeds (a release step, RELEASING.md): the PyPI
+    /// advisories of a source as one compressed file dated by its newest record. The same
+    /// source gives the same bytes.
+    Snapshot {
+        /// A pypa/advisory-database checkout, a directory of OSV JSON files, or an OSV export
+        /// zip (`PyPI/all.zip`).
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+        /// The snapshot file to write
+        /// (crates/garrison-advisories/data/pypi-advisories.snapshot).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Show the database's source, size and age (or the embedded snapshot's, without one).
     Status {
         /// Database file [default: $GARRISON_DB, else the user data directory].
         #[arg(long, value_name = "FILE")]

@@ -25,13 +25,11 @@ pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
             let target = db_path(db.as_ref());
             sync(url, &target)
         }
+        DbCommand::Snapshot { from, output } => crate::advisories::write_snapshot(from, output),
         DbCommand::Status { db } => {
             let target = db_path(db.as_ref());
             if !target.exists() {
-                bail!(
-                    "no advisory database at {} (run `garrison db sync` or `garrison db import PATH`)",
-                    target.display()
-                );
+                return embedded_status(&target);
             }
             let db = Database::load(&target)
                 .with_context(|| format!("cannot load {}", target.display()))?;
@@ -61,12 +59,30 @@ fn status_text(path: &Path, s: &Status) -> String {
         s.newest_modified,
         age.map(|a| format!(" ({a} days old)")).unwrap_or_default(),
     );
-    if age.is_some_and(|a| a > 7) {
-        out.push_str(
-            "warning: older than 7 days; run `garrison db sync` (or re-import) for current advisories\n",
-        );
+    let stale = garrison_advisories::snapshot::STALE_AFTER_DAYS;
+    if age.is_some_and(|a| a > stale) {
+        out.push_str(&format!(
+            "warning: older than {stale} days; run `garrison db sync` (or re-import) for current advisories\n",
+        ));
     }
     out
+}
+
+/// `db status` without a database: what scans use instead.
+fn embedded_status(target: &Path) -> Result<ExitCode> {
+    let db = garrison_advisories::snapshot::embedded()?;
+    let mut text = format!(
+        "no advisory database at {} (run `garrison db sync` or `garrison db import PATH`);\nscans use the snapshot built into Garrison:\n\n",
+        target.display()
+    );
+    text.push_str(&status_text(Path::new("(embedded)"), db.status()).replacen(
+        "database:       ",
+        "snapshot:       ",
+        1,
+    ));
+    text.push_str(&format!("{}\n", garrison_advisories::snapshot::ATTRIBUTION));
+    write_output(None, &text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn save(db: &Database, target: &Path) -> Result<()> {

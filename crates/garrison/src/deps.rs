@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use garrison_advisories::Database;
 use garrison_advisories::audit::{self, Accepted, Options};
 use garrison_python::discover::{self, Manifests};
@@ -52,32 +52,13 @@ pub fn db_path(opt: Option<&PathBuf>) -> PathBuf {
         .unwrap_or_else(garrison_advisories::default_path)
 }
 
-/// Loads the database, or `None` (with a not-evaluated finding in the report) when it does
-/// not exist. A damaged database is an error.
+/// Loads the local database, or the embedded snapshot when there is none, and records in
+/// the report which one is used and how old it is (every format states it and warns when it is
+/// stale). A damaged database is an error.
 pub fn load_db(opts: &DepsOptions, report: &mut Report) -> Result<Option<Database>> {
     let path = db_path(opts.db.as_ref());
-    if !path.exists() {
-        report
-            .findings
-            .push(audit::missing_database(&path.display().to_string()));
-        crate::output::eprintln(&format!(
-            "garrison: no advisory database at {}; dependencies were not checked (run `garrison db sync` or `garrison db import PATH`)",
-            path.display()
-        ));
-        return Ok(None);
-    }
-    let db = Database::load(&path)
-        .with_context(|| format!("cannot load the advisory database {}", path.display()))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if let Some(age) = db.status().age_days(now)
-        && age > 7
-    {
-        crate::output::eprintln(&format!(
-            "garrison: warning: the advisory database's newest record is {age} days old; run `garrison db sync` (or re-import) for current advisories"
-        ));
-    }
+    let (db, data) = crate::advisories::open(&path, garrison_source::time::now())?;
+    report.advisories = Some(data);
     Ok(Some(db))
 }
 

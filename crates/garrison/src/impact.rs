@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use garrison_advisories::impact::{Project, impact, table, to_json};
-use garrison_advisories::{Database, Vulnerability, merge::merge, parse};
+use garrison_advisories::{Vulnerability, merge::merge, parse};
 use garrison_report::Report;
 use garrison_source::read::read_text;
 use garrison_workspace::{Inputs, Options, Workspace};
@@ -34,20 +34,13 @@ fn load_advisory(args: &ImpactArgs) -> Result<Vulnerability> {
             .with_context(|| format!("{}: no PyPI advisory in the file", path.display()));
     }
     let db_path = crate::deps::db_path(args.db.as_ref());
-    if !db_path.exists() {
-        bail!(
-            "no advisory database at {} to look `{}` up in (run `garrison db import PATH`, or pass an OSV file)",
-            db_path.display(),
-            args.advisory
-        );
-    }
-    let db =
-        Database::load(&db_path).with_context(|| format!("cannot load {}", db_path.display()))?;
+    let (db, data) = crate::advisories::open(&db_path, garrison_source::time::now())?;
     let v = db.find(&args.advisory).with_context(|| {
         format!(
-            "advisory `{}` is not in {}",
+            "advisory `{}` is not in the {} of {} (an OSV file can be passed instead)",
             args.advisory,
-            db_path.display()
+            data.source.describe(),
+            data.date,
         )
     })?;
     Ok((*v).clone())

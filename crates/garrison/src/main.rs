@@ -1,6 +1,7 @@
 //! `garrison`: the command line. Argument parsing, wiring and exit codes only; every analysis
 //! lives in a library crate.
 
+mod advisories;
 mod cli;
 mod commands;
 mod db;

@@ -188,7 +188,7 @@ fn declared_ranges_and_accepted_vulnerabilities() {
 }
 
 #[test]
-fn missing_database_is_reported_not_silently_passed() {
+fn missing_database_falls_back_to_the_embedded_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requirements.txt"), "pillow==8.0.0\n").unwrap();
     let missing = dir.path().join("nope.db");
@@ -196,11 +196,17 @@ fn missing_database_is_reported_not_silently_passed() {
         &["deps", ".", "--db", missing.to_str().unwrap(), "-f", "json"],
         dir.path(),
     );
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("no advisory database"), "{err}");
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["advisories"]["source"], "embedded");
     let f = json_findings(&out);
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["rule"], "info/not-evaluated");
+    assert!(
+        f.iter().any(
+            |f| f["rule"] == "deps/known-vulnerability" && f["evidence"]["package"] == "pillow"
+        ),
+        "{out}"
+    );
+    assert!(!missing.exists());
 }
 
 #[test]
@@ -295,7 +301,9 @@ fn db_sync_fails_clearly_without_the_network() {
         err.contains("cannot download") && err.contains("garrison db import"),
         "{err}"
     );
-    let (code, _, err) = run(&["db", "status", "--db", db.to_str().unwrap()], dir.path());
-    assert_eq!(code, 2);
-    assert!(err.contains("no advisory database"), "{err}");
+    // No database was written: status describes the embedded snapshot instead.
+    let (code, out, err) = run(&["db", "status", "--db", db.to_str().unwrap()], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no advisory database"), "{out}");
+    assert!(!db.exists());
 }

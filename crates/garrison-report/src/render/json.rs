@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::advisory_data::AdvisoryData;
 use crate::finding::{Finding, Severity};
 use crate::report::{FileError, Report};
 
@@ -39,6 +40,7 @@ pub fn render(report: &Report) -> String {
                 threshold: s.threshold,
             },
         },
+        advisories: report.advisories.as_ref(),
         findings: &report.findings,
         errors: &report.errors,
     };
@@ -62,6 +64,9 @@ struct Document<'a> {
     tool: Tool,
     root: &'a str,
     summary: Summary,
+    /// Present when the dependency analysis ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advisories: Option<&'a AdvisoryData>,
     findings: &'a [Finding],
     errors: &'a [FileError],
 }

@@ -27,6 +27,12 @@ pub fn render(report: &Report) -> String {
     let mut out = String::from("## Garrison\n\n");
     out.push_str(&summary_line(report));
     out.push_str("\n\n");
+    if let Some(a) = &report.advisories {
+        let _ = writeln!(out, "Advisories: {}.\n", inline(&a.statement()));
+        if let Some(w) = a.warning() {
+            let _ = writeln!(out, "> **Warning:** {}.\n", inline(&w));
+        }
+    }
 
     // Most severe first (stable, so path order holds within a severity): when the list is
     // capped, what is cut is the least severe.

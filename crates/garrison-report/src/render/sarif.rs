@@ -24,6 +24,8 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const SRCROOT: &str = "%SRCROOT%";
 /// `tool.driver.informationUri`.
 pub const INFORMATION_URI: &str = "https://github.com/garrison-security/garrison";
+/// The descriptor id of the notification that warns about stale advisory data.
+pub const STALE_ADVISORIES: &str = "garrison/stale-advisories";
 /// The key of Garrison's fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "garrisonFingerprint/v1";
 
@@ -60,12 +62,24 @@ pub fn to_value(report: &Report) -> Value {
 
     let mut invocation = Map::new();
     invocation.insert("executionSuccessful".into(), json!(true));
-    if !report.errors.is_empty() {
-        let notes: Vec<Value> = report.errors.iter().map(notification).collect();
+    let mut notes: Vec<Value> = report.errors.iter().map(notification).collect();
+    if let Some(w) = report.advisories.as_ref().and_then(|a| a.warning()) {
+        notes.push(json!({
+            "level": "warning",
+            "message": { "text": w },
+            "descriptor": { "id": STALE_ADVISORIES },
+        }));
+    }
+    if !notes.is_empty() {
         invocation.insert("toolExecutionNotifications".into(), Value::Array(notes));
     }
 
-    json!({
+    let mut run_properties = Map::new();
+    if let Some(a) = &report.advisories {
+        run_properties.insert("advisories".into(), json!(a));
+    }
+
+    let mut log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -81,7 +95,11 @@ pub fn to_value(report: &Report) -> Value {
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
-    })
+    });
+    if !run_properties.is_empty() {
+        log["runs"][0]["properties"] = Value::Object(run_properties);
+    }
+    log
 }
 
 /// `reportingDescriptor` for a rule that ran.

@@ -344,6 +344,17 @@ fn severity_level(s: Severity) -> Level<'static> {
 }
 
 fn render_summary(report: &Report, paint: Paint, out: &mut String) {
+    if let Some(a) = &report.advisories {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint.apply(BOLD, "advisories:"),
+            one_line(&a.statement())
+        );
+        if let Some(w) = a.warning() {
+            let _ = writeln!(out, "{} {}", paint.apply(WARNING, "warning:"), one_line(&w));
+        }
+    }
     for (family, counts) in report.by_family() {
         let _ = writeln!(
             out,
