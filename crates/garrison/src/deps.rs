@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use garrison_advisories::Database;
 use garrison_advisories::audit::{self, Accepted, Options};
 use garrison_python::discover::{self, Manifests};
@@ -32,9 +32,13 @@ pub fn manifests_in(
 }
 
 /// The manifest of one file named on the command line, following `-r`/`-c` includes of
-/// requirements files.
-pub fn manifests_of_file(path: &Path, report: &mut Report) -> Vec<Manifest> {
-    absorb(report, discover::read_path(path))
+/// requirements files. A named file that cannot be read is an input error.
+pub fn manifests_of_file(path: &Path, report: &mut Report) -> Result<Vec<Manifest>> {
+    let max = garrison_python::MAX_BYTES as u64;
+    if let Err(e) = garrison_source::read::read_text(path, max) {
+        bail!("{}: {e}", path.display());
+    }
+    Ok(absorb(report, discover::read_path(path)))
 }
 
 fn absorb(report: &mut Report, read: Manifests) -> Vec<Manifest> {

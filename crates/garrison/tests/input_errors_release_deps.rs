@@ -110,6 +110,16 @@ fn sbom_refuses_a_file_that_is_not_a_dependency_file() {
 }
 
 #[test]
+fn deps_of_an_unreadable_file_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), [b'n', 0xff, b'\n']).unwrap();
+    usage_error(
+        run(dir.path(), &["deps", "@requirements.txt"]),
+        "requirements.txt: not valid UTF-8 (byte 1); not analysed",
+    );
+}
+
+#[test]
 fn db_import_of_nothing_keeps_the_database() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("PYSEC-0000-1.json"), OSV).unwrap();
