@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("load (best of 20): {:.2} ms", best * 1e3);
     let t = Instant::now();
     let loaded = Database::load(&index)?;
-    let hits = loaded.affected(&PackageName::new("pillow"), &parse_version("8.0.0")?);
+    let hits = loaded.affected(&PackageName::new("pillow")?, &parse_version("8.0.0")?);
     println!(
         "load + first pillow lookup: {:?} ({} hits)",
         t.elapsed(),
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let t = Instant::now();
     let snap = garrison_advisories::snapshot::embedded()?;
-    let hits = snap.affected(&PackageName::new("pillow"), &parse_version("8.0.0")?);
+    let hits = snap.affected(&PackageName::new("pillow")?, &parse_version("8.0.0")?);
     println!(
         "embedded: open + first pillow lookup: {:?} ({} hits)",
         t.elapsed(),

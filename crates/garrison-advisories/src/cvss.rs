@@ -161,8 +161,9 @@ pub struct Assessment {
 pub fn assess(vuln: &Vulnerability, package: Option<&str>) -> Assessment {
     let mut scores: Vec<&SeverityScore> = vuln.severity.iter().collect();
     for a in &vuln.affected {
-        if package.is_none_or(|p| garrison_python::PackageName::new(&a.package.name).as_str() == p)
-        {
+        if package.is_none_or(|p| {
+            garrison_python::PackageName::new(&a.package.name).is_ok_and(|n| n.as_str() == p)
+        }) {
             scores.extend(a.severity.iter());
         }
     }

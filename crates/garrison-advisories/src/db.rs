@@ -92,6 +92,16 @@ pub enum DbError {
     Empty(PathBuf),
 }
 
+/// A package entry of a loaded index that cannot be decoded: the file is damaged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{package}: {problem}")]
+pub struct IndexError {
+    /// The normalized package name.
+    pub package: String,
+    /// What is wrong with its entry.
+    pub problem: String,
+}
+
 /// A record that could not be imported; the other records still are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
@@ -220,7 +230,7 @@ struct Header {
 #[derive(Debug)]
 struct Slot {
     blob: Option<(usize, usize)>,
-    index: OnceLock<Result<Arc<PackageIndex>, String>>,
+    index: OnceLock<Result<Arc<PackageIndex>, IndexError>>,
 }
 
 /// How each package's slice of the payload is stored.
@@ -300,7 +310,7 @@ impl Database {
                         }
                         texts.push((name, kind, text));
                     }
-                    Err(m) => errors.push(ImportError::new(&name, m)),
+                    Err(e) => errors.push(ImportError::new(&name, read_problem(e))),
                 }
             }
         } else {
@@ -319,9 +329,9 @@ impl Database {
                 } else {
                     SourceKind::Yaml
                 };
-                let text = read_limited_file(path).map_err(|m| DbError::Limit {
+                let text = read_limited_file(path).map_err(|e| DbError::Limit {
                     path: path.to_path_buf(),
-                    message: m,
+                    message: read_problem(e),
                 })?;
                 texts.push((path.display().to_string(), kind, text));
             } else {
@@ -372,8 +382,8 @@ impl Database {
             let mut names: Vec<String> = v
                 .affected
                 .iter()
-                .map(|a| PackageName::new(&a.package.name).as_str().to_string())
-                .filter(|n| !n.is_empty())
+                .filter_map(|a| PackageName::new(&a.package.name).ok())
+                .map(String::from)
                 .collect();
             names.sort();
             names.dedup();
@@ -424,29 +434,42 @@ impl Database {
     }
 
     /// The decoded index of one package (decoded on first use).
-    pub(crate) fn package(&self, name: &PackageName) -> Result<Option<Arc<PackageIndex>>, String> {
-        let Some(slot) = self.packages.get(name.as_str()) else {
+    pub(crate) fn package(
+        &self,
+        name: &PackageName,
+    ) -> Result<Option<Arc<PackageIndex>>, IndexError> {
+        self.package_by_key(name.as_str())
+    }
+
+    /// [`Database::package`] by the index's own key (a normalized name).
+    fn package_by_key(&self, key: &str) -> Result<Option<Arc<PackageIndex>>, IndexError> {
+        let Some(slot) = self.packages.get(key) else {
             return Ok(None);
+        };
+        let bad = |problem: String| IndexError {
+            package: key.to_string(),
+            problem,
         };
         slot.index
             .get_or_init(|| {
-                let (off, len) = slot.blob.ok_or("package has no data")?;
+                let (off, len) = slot.blob.ok_or_else(|| bad("package has no data".into()))?;
                 let bytes = self
                     .payload
                     .get(off..off.saturating_add(len))
-                    .ok_or("index entry out of bounds")?;
+                    .ok_or_else(|| bad("index entry out of bounds".into()))?;
                 let inflated;
                 let bytes = match self.codec {
                     Codec::Plain => bytes,
                     Codec::Deflate => {
-                        inflated = crate::snapshot::inflate(bytes)?;
+                        inflated =
+                            crate::snapshot::inflate(bytes).map_err(|e| bad(e.to_string()))?;
                         inflated.as_slice()
                     }
                 };
                 let vulns: Vec<Vulnerability> = postcard::from_bytes(bytes)
-                    .map_err(|e| format!("index entry cannot be decoded ({e}); re-import"))?;
+                    .map_err(|e| bad(format!("index entry cannot be decoded ({e}); re-import")))?;
                 Ok(Arc::new(PackageIndex::new(
-                    name.as_str(),
+                    key,
                     vulns.into_iter().map(Arc::new).collect(),
                 )))
             })
@@ -454,29 +477,33 @@ impl Database {
             .map(Some)
     }
 
-    /// The vulnerabilities recorded for a package (whatever the version).
-    pub fn vulnerabilities(&self, name: &PackageName) -> Vec<Arc<Vulnerability>> {
-        match self.package(name) {
+    /// The vulnerabilities of the package under index key `key`.
+    fn vulnerabilities_by_key(&self, key: &str) -> Vec<Arc<Vulnerability>> {
+        match self.package_by_key(key) {
             Ok(Some(p)) => p.vulns.iter().map(|v| Arc::clone(&v.vuln)).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The vulnerabilities recorded for a package (whatever the version).
+    pub fn vulnerabilities(&self, name: &PackageName) -> Vec<Arc<Vulnerability>> {
+        self.vulnerabilities_by_key(name.as_str())
     }
 
     /// Finds a vulnerability by its canonical id or any alias (decodes every package; meant for
     /// one-off lookups such as `garrison deps impact PYSEC-…`).
     pub fn find(&self, id: &str) -> Option<Arc<Vulnerability>> {
         self.packages.keys().find_map(|name| {
-            self.vulnerabilities(&PackageName::new(name))
+            self.vulnerabilities_by_key(name)
                 .into_iter()
                 .find(|v| v.has_id(id))
         })
     }
 
     /// Decodes every package; returns the first decoding problem, if any.
-    pub fn verify(&self) -> Result<(), String> {
+    pub fn verify(&self) -> Result<(), IndexError> {
         for name in self.packages.keys() {
-            self.package(&PackageName::new(name))
-                .map_err(|e| format!("{name}: {e}"))?;
+            self.package_by_key(name)?;
         }
         Ok(())
     }
@@ -505,12 +532,10 @@ impl Database {
         let mut payload = Vec::new();
         let mut dir = Vec::with_capacity(self.packages.len());
         for name in self.packages.keys() {
-            let pkg =
-                self.package(&PackageName::new(name))
-                    .map_err(|message| DbError::BadIndex {
-                        path: path.to_path_buf(),
-                        message,
-                    })?;
+            let pkg = self.package_by_key(name).map_err(|e| DbError::BadIndex {
+                path: path.to_path_buf(),
+                message: e.problem,
+            })?;
             let vulns: Vec<&Vulnerability> = pkg
                 .as_ref()
                 .map(|p| p.vulns.iter().map(|v| v.vuln.as_ref()).collect())
@@ -626,7 +651,7 @@ impl Database {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for name in self.packages.keys() {
-            for v in self.vulnerabilities(&PackageName::new(name)) {
+            for v in self.vulnerabilities_by_key(name) {
                 if seen.insert(v.id.clone()) {
                     out.push(v);
                 }
@@ -637,14 +662,19 @@ impl Database {
     }
 }
 
-fn read_limited_file(path: &Path) -> Result<String, String> {
-    use garrison_source::read::{ReadError, read_text};
-    read_text(path, MAX_RECORD_BYTES).map_err(|e| match e {
+fn read_limited_file(path: &Path) -> Result<String, garrison_source::read::ReadError> {
+    garrison_source::read::read_text(path, MAX_RECORD_BYTES)
+}
+
+/// Why a record file was not read, as a sentence.
+fn read_problem(e: garrison_source::read::ReadError) -> String {
+    use garrison_source::read::ReadError;
+    match e {
         ReadError::TooLarge { .. } => format!("larger than {MAX_RECORD_BYTES} bytes; skipped"),
         ReadError::NotUtf8 { .. } => "not UTF-8 text".to_string(),
         ReadError::Io(e) => e.to_string(),
         ReadError::NotAFile => "not a regular file".to_string(),
-    })
+    }
 }
 
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, errors: &mut Vec<ImportError>) {

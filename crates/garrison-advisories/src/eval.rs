@@ -82,6 +82,22 @@ pub fn cmp_point(v: &Version, p: &Point) -> Ordering {
     }
 }
 
+/// Why a range cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    /// An event's version is not PEP 440.
+    #[error("`{kind}: {text}` is not a PEP 440 version")]
+    NotPep440 {
+        /// The event (`introduced`, `fixed`, …).
+        kind: &'static str,
+        /// The version as written (trimmed).
+        text: String,
+    },
+    /// No event says where the range starts.
+    #[error("the range has no `introduced` event")]
+    NoIntroduced,
+}
+
 /// A range ready for evaluation: its events parsed and sorted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortedRange {
@@ -93,7 +109,7 @@ pub struct SortedRange {
 
 /// Parses an event's version: `"0"` for `introduced` is [`Point::Zero`], a `limit` containing
 /// `*` is [`Point::Infinity`]; otherwise PEP 440 (the error is a sentence).
-pub fn parse_point(kind: EventKind, text: &str) -> Result<Point, String> {
+pub fn parse_point(kind: EventKind, text: &str) -> Result<Point, RangeError> {
     let t = text.trim();
     if kind == EventKind::Introduced && t == "0" {
         return Ok(Point::Zero);
@@ -103,12 +119,15 @@ pub fn parse_point(kind: EventKind, text: &str) -> Result<Point, String> {
     }
     parse_version(t)
         .map(Point::Version)
-        .map_err(|_| format!("`{}: {t}` is not a PEP 440 version", kind.as_str()))
+        .map_err(|_| RangeError::NotPep440 {
+            kind: kind.as_str(),
+            text: t.to_string(),
+        })
 }
 
 impl SortedRange {
     /// Prepares a range; fails (with the reason) when an event is not PEP 440.
-    pub fn new(range: &Range) -> Result<SortedRange, String> {
+    pub fn new(range: &Range) -> Result<SortedRange, RangeError> {
         let mut events = Vec::with_capacity(range.events.len());
         let mut limits = Vec::new();
         for e in &range.events {
@@ -120,7 +139,7 @@ impl SortedRange {
             }
         }
         if !events.iter().any(|(k, _)| *k == EventKind::Introduced) {
-            return Err("the range has no `introduced` event".to_string());
+            return Err(RangeError::NoIntroduced);
         }
         events.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(SortedRange { events, limits })
@@ -271,6 +290,6 @@ mod tests {
             database_specific: None,
         };
         let e = SortedRange::new(&bad).unwrap_err();
-        assert!(e.contains("2019-09-12"), "{e}");
+        assert!(e.to_string().contains("2019-09-12"), "{e}");
     }
 }

@@ -243,8 +243,8 @@ pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
         .affected
         .iter()
         .filter(|a| a.package.ecosystem.eq_ignore_ascii_case("pypi"))
-        .map(|a| PackageName::new(&a.package.name).as_str().to_string())
-        .filter(|n| !n.is_empty())
+        .filter_map(|a| PackageName::new(&a.package.name).ok())
+        .map(String::from)
         .collect();
     let indexes: Vec<(String, PackageIndex)> = names
         .into_iter()
@@ -386,4 +386,119 @@ impl Graph<'_> {
         }
         out
     }
+}
+
+/// The impact report as pretty JSON: `version` 1, the advisory (id, aliases, summary), the
+/// number of projects scanned and every hit.
+pub fn to_json(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize) -> String {
+    let v = serde_json::json!({
+        "version": 1,
+        "advisory": { "id": vuln.id, "aliases": vuln.aliases, "summary": vuln.summary },
+        "projects_scanned": scanned,
+        "hits": hits,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// The impact report as a text table (`markdown`: a Markdown heading and table) for `scanned`
+/// projects.
+pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize, markdown: bool) -> String {
+    let mut out = String::new();
+    let aliases = if vuln.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", vuln.aliases.join(", "))
+    };
+    if markdown {
+        out.push_str(&format!("## Downstream impact of {}{aliases}\n\n", vuln.id));
+    } else {
+        out.push_str(&format!("Downstream impact of {}{aliases}\n", vuln.id));
+    }
+    if let Some(s) = &vuln.summary {
+        out.push_str(&format!("{s}\n"));
+    }
+    out.push_str(&format!(
+        "\n{} of {scanned} projects affected ({} entries)\n\n",
+        {
+            let mut p: Vec<&str> = hits.iter().map(|h| h.project.as_str()).collect();
+            p.dedup();
+            p.len()
+        },
+        hits.len()
+    ));
+    if hits.is_empty() {
+        return out;
+    }
+    let rows: Vec<[String; 6]> = hits
+        .iter()
+        .map(|h| {
+            [
+                h.project.clone(),
+                format!("{}:{}", h.path, h.line),
+                h.group.clone(),
+                format!("{}{}", h.dependency, h.specifier),
+                if h.kind == "declared" {
+                    format!(
+                        "{} affected versions admitted",
+                        h.affected_versions_admitted
+                    )
+                } else {
+                    format!("{} (affected)", h.kind)
+                },
+                match (&h.recommended_floor, h.via.is_empty()) {
+                    (Some(f), true) => format!(">={f}"),
+                    (Some(f), false) => format!(">={f} (via {})", h.via.join(" -> ")),
+                    (None, true) => "no fixed release".to_string(),
+                    (None, false) => format!("via {}", h.via.join(" -> ")),
+                },
+            ]
+        })
+        .collect();
+    let head = [
+        "project",
+        "where",
+        "group",
+        "requirement",
+        "admits",
+        "raise floor to",
+    ];
+    if markdown {
+        out.push_str(&format!(
+            "| {} |\n|{}\n",
+            head.join(" | "),
+            "---|".repeat(6)
+        ));
+        for r in &rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                r.iter()
+                    .map(|c| c.replace('|', "\\|"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+        }
+    } else {
+        let mut w = head.map(str::len);
+        for r in &rows {
+            for (i, c) in r.iter().enumerate() {
+                w[i] = w[i].max(c.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c:<width$}", width = w[i]))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+                + "\n"
+        };
+        out.push_str(&line(&head.map(String::from)));
+        for r in &rows {
+            out.push_str(&line(r));
+        }
+    }
+    out
 }

@@ -20,7 +20,7 @@
 //! use garrison_python::{PackageName, pep440::parse_version};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let db = Database::load(&garrison_advisories::default_path())?;
-//! let hits = db.affected(&PackageName::new("scipy"), &parse_version("1.7.0")?);
+//! let hits = db.affected(&PackageName::new("scipy")?, &parse_version("1.7.0")?);
 //! # Ok(()) }
 //! ```
 
@@ -33,10 +33,13 @@ pub mod matching;
 pub mod merge;
 pub mod model;
 pub mod parse;
+pub mod registry;
+pub mod rules;
 pub mod snapshot;
 
 pub use cvss::{Assessment, assess, cvss3_base_score, severity_of_score};
-pub use db::{Database, DbError, ImportError, Status, default_path};
+pub use db::{Database, DbError, ImportError, IndexError, Status, default_path};
+pub use eval::RangeError;
 pub use matching::{Admitted, Evaluation, Match, MatchSource, Verdict};
 pub use model::{
     Affected, Credit, Event, EventKind, Package, Range, RangeKind, Record, Reference,

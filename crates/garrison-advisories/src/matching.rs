@@ -7,7 +7,7 @@ use garrison_python::pep440::{Version, VersionSpecifiers, parse_version};
 use garrison_python::{PackageName, VersionRef};
 
 use crate::db::Database;
-use crate::eval::{SortedRange, cmp_version};
+use crate::eval::{RangeError, SortedRange, cmp_version};
 use crate::merge::preference;
 use crate::model::{RangeKind, Vulnerability};
 
@@ -114,7 +114,7 @@ pub(crate) struct RangeEval {
     record_id: String,
     index: usize,
     events: String,
-    sorted: Result<SortedRange, String>,
+    sorted: Result<SortedRange, RangeError>,
 }
 
 #[derive(Debug)]
@@ -145,7 +145,7 @@ impl PackageIndex {
                 let entries: Vec<EntryEval> = vuln
                     .affected
                     .iter()
-                    .filter(|a| PackageName::new(&a.package.name).as_str() == name)
+                    .filter(|a| PackageName::new(&a.package.name).is_ok_and(|n| n.as_str() == name))
                     .map(|a| EntryEval {
                         record_id: a.record_id.clone(),
                         ranges: a
@@ -368,7 +368,7 @@ impl Database {
                     id: format!("index:{name}"),
                     ..Vulnerability::default()
                 }),
-                Verdict::NotEvaluated(e),
+                Verdict::NotEvaluated(e.problem),
             )],
         }
     }

@@ -265,11 +265,21 @@ fn record_from_tree<T: Tree>(root: &T) -> Result<Record, ParseError> {
 fn read_affected<T: Tree>(a: &T, i: usize, record_id: &str) -> Result<Affected, ParseError> {
     let f = format!("affected[{i}]");
     let package = match a.get("package") {
-        Some(p) => Package {
-            ecosystem: req_str(p, "ecosystem", &format!("{f}.package.ecosystem"))?,
-            name: req_str(p, "name", &format!("{f}.package.name"))?,
-            purl: opt_str(p, "purl", &format!("{f}.package.purl"))?,
-        },
+        Some(p) => {
+            let field = format!("{f}.package.name");
+            let package = Package {
+                ecosystem: req_str(p, "ecosystem", &format!("{f}.package.ecosystem"))?,
+                name: req_str(p, "name", &field)?,
+                purl: opt_str(p, "purl", &format!("{f}.package.purl"))?,
+            };
+            // A PyPI entry must name a package an index could serve.
+            if package.ecosystem.eq_ignore_ascii_case("PyPI")
+                && let Err(e) = garrison_python::PackageName::new(&package.name)
+            {
+                return Err(err(p.get("name").unwrap_or(p), &field, &e.to_string()));
+            }
+            package
+        }
         // OSV allows an affected entry without a package (GIT-only); it is kept, never indexed.
         None => Package::default(),
     };
@@ -368,5 +378,13 @@ mod tests {
         assert!(e.line.is_some());
         let e = record_from_json("{\"id\": 1,\n \"affected\": 3}").unwrap_err();
         assert!(e.message.contains("affected"), "{e:?}");
+        // A PyPI package name that is not a valid name is an error on its line.
+        let e = record_from_yaml(&YAML.replace("name: Foo", "name: -Foo")).unwrap_err();
+        assert_eq!(e.line, Some(7));
+        assert!(
+            e.message
+                .starts_with("`affected[0].package.name`: `-Foo` is not a valid package name"),
+            "{e:?}"
+        );
     }
 }

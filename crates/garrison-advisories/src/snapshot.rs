@@ -95,17 +95,24 @@ pub(crate) fn deflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     e.finish()
 }
 
+/// Why a snapshot slice cannot be inflated.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum InflateError {
+    #[error("index entry cannot be inflated ({0})")]
+    Read(std::io::Error),
+    #[error("index entry inflates to more than {MAX_SLICE_BYTES} bytes")]
+    TooLarge,
+}
+
 /// Inflates one package slice, within [`MAX_SLICE_BYTES`].
-pub(crate) fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn inflate(bytes: &[u8]) -> Result<Vec<u8>, InflateError> {
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(5));
     flate2::read::DeflateDecoder::new(bytes)
         .take(MAX_SLICE_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| format!("index entry cannot be inflated ({e})"))?;
+        .map_err(InflateError::Read)?;
     if out.len() as u64 > MAX_SLICE_BYTES {
-        return Err(format!(
-            "index entry inflates to more than {MAX_SLICE_BYTES} bytes"
-        ));
+        return Err(InflateError::TooLarge);
     }
     Ok(out)
 }

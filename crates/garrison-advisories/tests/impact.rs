@@ -44,7 +44,7 @@ fn project_name(text: &str) -> Option<PackageName> {
             && let Some(v) = rest.trim_start().strip_prefix('=')
         {
             let v = v.trim().trim_matches(['"', '\'']);
-            return Some(PackageName::new(v));
+            return Some(PackageName::new(v).unwrap());
         }
     }
     None
@@ -437,8 +437,10 @@ const EXPECTED: &[Row<'static>] = &[
 
 #[test]
 fn pysec_2023_102_over_the_corpus() {
-    let (Some(vuln), Some(projects)) = (pysec_2023_102(), corpus_projects()) else {
-        eprintln!("corpus or advisory database missing: skipped");
+    let inputs = pysec_2023_102().zip(corpus_projects());
+    let Some((vuln, projects)) =
+        garrison_test::require::require(inputs, "the shared corpus and PyPA advisory database")
+    else {
         return;
     };
     let hits = impact(&vuln, &projects);
@@ -504,7 +506,7 @@ fn foo_vuln() -> garrison_advisories::Vulnerability {
 
 fn project(name: &str, pyproject: &str) -> Project {
     Project {
-        name: Some(PackageName::new(name)),
+        name: Some(PackageName::new(name).unwrap()),
         root: format!("{name}-checkout"),
         manifests: vec![garrison_python::read("pyproject.toml", pyproject).unwrap()],
     }

@@ -198,27 +198,46 @@ struct Python {
 /// Finds `python3` with `packaging` (or pip's vendored copy); `None` (with a printed note) when
 /// there is none.
 fn python() -> Option<Python> {
-    let exe = std::env::var("GARRISON_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let probe = Command::new(&exe)
-        .args(["-c", &format!("{IMPORT}\nprint(SOURCE)")])
-        .output();
-    match probe {
-        Ok(o) if o.status.success() => {
-            eprintln!("reference: {}", String::from_utf8_lossy(&o.stdout).trim());
-            Some(Python { exe })
-        }
-        Ok(o) => {
-            println!(
-                "note: skipped, `{exe}` has neither `packaging` nor pip's vendored copy: {}",
+    garrison_test::require::require(find_python(), "a python3 with `packaging` (or pip)")
+}
+
+fn find_python() -> Option<Python> {
+    // `GARRISON_TEST_PYTHON`, else the build-backend venv of `.ci/python-backends.sh` (it has
+    // `packaging`), else `python3`.
+    let venv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/py-backends/bin/python"
+    );
+    let candidates: Vec<String> = match std::env::var("GARRISON_TEST_PYTHON") {
+        Ok(p) => vec![p],
+        Err(_) => std::env::var("GARRISON_BACKENDS_PYTHON")
+            .ok()
+            .into_iter()
+            .chain(
+                std::path::Path::new(venv)
+                    .is_file()
+                    .then(|| venv.to_string()),
+            )
+            .chain(["python3".to_string()])
+            .collect(),
+    };
+    for exe in candidates {
+        let probe = Command::new(&exe)
+            .args(["-c", &format!("{IMPORT}\nprint(SOURCE)")])
+            .output();
+        match probe {
+            Ok(o) if o.status.success() => {
+                eprintln!("reference: {}", String::from_utf8_lossy(&o.stdout).trim());
+                return Some(Python { exe });
+            }
+            Ok(o) => println!(
+                "note: `{exe}` has neither `packaging` nor pip's vendored copy: {}",
                 String::from_utf8_lossy(&o.stderr).trim()
-            );
-            None
-        }
-        Err(e) => {
-            println!("note: skipped, `{exe}` cannot be run: {e}");
-            None
+            ),
+            Err(e) => println!("note: `{exe}` cannot be run: {e}"),
         }
     }
+    None
 }
 
 const IMPORT: &str = r#"
@@ -540,7 +559,7 @@ fn range_evaluation_matches_the_osv_algorithm_over_packaging() {
     let (mut total, mut affected) = (0usize, 0usize);
     let mut mismatches = Vec::new();
     for (i, (c, t)) in cases.iter().zip(theirs).enumerate() {
-        let name = PackageName::new(&format!("pkg-{i}"));
+        let name = PackageName::new(&format!("pkg-{i}")).unwrap();
         for (q, t) in c.queries.iter().zip(t.as_array().unwrap()) {
             let t = t.as_bool().unwrap();
             let v = parse_version(q).unwrap();

@@ -25,7 +25,7 @@ fn osv(id: &str, aliases: &[&str], name: &str, events: &str, versions: &[&str]) 
 
 fn ids(db: &Database, name: &str, v: &str) -> Vec<String> {
     let mut out: Vec<String> = db
-        .affected(&PackageName::new(name), &parse_version(v).unwrap())
+        .affected(&PackageName::new(name).unwrap(), &parse_version(v).unwrap())
         .into_iter()
         .map(|m| m.id)
         .collect();
@@ -101,7 +101,10 @@ fn zip_export_with_aliases_merged() {
     assert_eq!(v.references.len(), 2);
     // One hit per package, under the preferred id, whichever record matched.
     assert_eq!(ids(&db, "foo-bar", "0.5"), ["PYSEC-2024-7"]);
-    let m = db.affected(&PackageName::new("FOO.BAR"), &parse_version("1.5").unwrap());
+    let m = db.affected(
+        &PackageName::new("FOO.BAR").unwrap(),
+        &parse_version("1.5").unwrap(),
+    );
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].source_label(), "ranges+versions-list");
     assert_eq!(m[0].fixed, [parse_version("2.0").unwrap()]);
@@ -227,11 +230,17 @@ fn matching_edge_cases() {
     assert_eq!(ids(&db, "b", "3.1.9"), ["PYSEC-11"]);
     assert!(ids(&db, "b", "3.2").is_empty());
     assert_eq!(
-        db.smallest_fix(&PackageName::new("b"), &parse_version("3.0").unwrap()),
+        db.smallest_fix(
+            &PackageName::new("b").unwrap(),
+            &parse_version("3.0").unwrap()
+        ),
         Some(parse_version("3.2").unwrap())
     );
     assert_eq!(
-        db.smallest_fix(&PackageName::new("b"), &parse_version("1.0").unwrap()),
+        db.smallest_fix(
+            &PackageName::new("b").unwrap(),
+            &parse_version("1.0").unwrap()
+        ),
         Some(parse_version("1.5").unwrap())
     );
 
@@ -241,7 +250,7 @@ fn matching_edge_cases() {
     assert!(ids(&db, "torchish", "2.0.1").is_empty());
 
     // Raw event: not evaluated unless the versions list decides.
-    let c = PackageName::new("c");
+    let c = PackageName::new("c").unwrap();
     assert_eq!(ids(&db, "c", "0.1.0"), ["PYSEC-13"]);
     let e = db.evaluate(&c, &VersionRef::Pep440(parse_version("0.1.5").unwrap()));
     assert!(e.matches.is_empty());
@@ -251,7 +260,10 @@ fn matching_edge_cases() {
     assert_eq!(ids(&db, "d", "100.0"), ["PYSEC-14"]);
     assert!(ids(&db, "d", "1.1").is_empty());
     assert_eq!(
-        db.smallest_fix(&PackageName::new("d"), &parse_version("1.3").unwrap()),
+        db.smallest_fix(
+            &PackageName::new("d").unwrap(),
+            &parse_version("1.3").unwrap()
+        ),
         None
     );
 

@@ -140,7 +140,7 @@ pub(crate) fn conda_spec(spec: &str) -> Option<Dependency> {
     let constraint = bracket_version.unwrap_or_else(|| rest.to_string());
     let constraint = constraint.trim();
     let mut dep = Dependency {
-        name: PackageName::new(name),
+        name: PackageName::conda(name).ok()?,
         raw_name: name.to_string(),
         ecosystem: Ecosystem::Conda,
         kind: DepKind::Declared,

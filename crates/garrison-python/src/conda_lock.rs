@@ -63,7 +63,13 @@ pub fn parse(path: &str, text: &str) -> Manifest {
             ..name_key.span
         };
         let version = e.get("version").and_then(Node::as_str);
-        let mut dep = locked(name, version, ecosystem, group, path, span);
+        let mut dep = match locked(name, version, ecosystem, group, path, span) {
+            Ok(d) => d,
+            Err(e) => {
+                error(&mut m, Some(span.start_line), e);
+                continue;
+            }
+        };
         dep.url = e.get("url").and_then(Node::as_str).map(str::to_string);
         if let Some(h) = e.get("hash") {
             for (alg, v) in h.entries() {

@@ -42,15 +42,13 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     }
     match (name, version) {
         (Some(n), Some((v, s, e))) if !n.is_empty() => {
-            let dep = locked(
-                &n,
-                Some(&v),
-                Ecosystem::PyPI,
-                "installed",
-                path,
-                src.span(s, e),
-            );
-            push(&mut m, dep);
+            let span = src.span(s, e);
+            match locked(&n, Some(&v), Ecosystem::PyPI, "installed", path, span) {
+                Ok(dep) => {
+                    push(&mut m, dep);
+                }
+                Err(e) => error(&mut m, Some(span.start_line), e),
+            }
         }
         (Some(n), None) if !n.is_empty() => {
             error(&mut m, None, format!("`{n}` has no `Version:` header"));

@@ -2,14 +2,16 @@
 //!
 //! - [`pep440`]: versions and specifiers (uv's implementation behind one adapter; OSV ranges
 //!   are evaluated by version *ordering*, never by turning them into specifiers).
-//! - [`name`]: normalized package names (PEP 503).
+//! - [`name`]: validated package names (PEP 508), normalized (PEP 503).
+//! - [`PythonError`]: the crate's one error type.
 //! - [`deps`]: the common model every reader produces: [`Dependency`] with its exact origin.
 //! - [`requirement`]: PEP 508 requirement strings.
 //! - readers, one module per format, each `pub fn parse(path: &str, text: &str) -> Manifest`:
 //!   [`requirements`], [`pyproject`], [`uv_lock`], [`pylock`], [`poetry_lock`],
 //!   [`pipfile_lock`], [`pdm_lock`], [`pixi_lock`], [`conda_env`], [`conda_lock`]; and
 //!   [`installed`] for a site-packages directory.
-//! - [`detect`] tells a file's format from its path; [`read`] dispatches on it.
+//! - [`detect`] tells a file's format from its path; [`read`] dispatches on it;
+//!   [`discover`] reads the dependency files of a checkout or a path from disk.
 //!
 //! Readers never panic on any input: malformed entries become [`Manifest::errors`] with a
 //! line, and the rest of the file is still read. Inputs over 64 MiB are refused.
@@ -17,6 +19,8 @@
 pub mod conda_env;
 pub mod conda_lock;
 pub mod deps;
+pub mod discover;
+mod error;
 pub mod installed;
 pub mod markers;
 pub mod name;
@@ -34,6 +38,7 @@ mod util;
 pub mod uv_lock;
 
 pub use deps::{DepKind, Dependency, Ecosystem, Format, LockedFile, Manifest, VersionRef};
+pub use error::PythonError;
 pub use installed::read_installed;
 pub use name::PackageName;
 pub use requirement::{Requirement, parse_requirement};

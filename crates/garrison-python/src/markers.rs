@@ -4,6 +4,16 @@ use std::str::FromStr;
 
 use uv_pep508::MarkerTree;
 
+use crate::error::PythonError;
+
+fn invalid(what: &'static str, input: &str, reason: impl std::fmt::Display) -> PythonError {
+    PythonError::Marker {
+        what,
+        input: input.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
 /// The `sys_platform` value for a user-facing platform name.
 fn sys_platform(platform: &str) -> &str {
     match platform.to_ascii_lowercase().as_str() {
@@ -22,9 +32,8 @@ pub fn may_apply(
     marker: &str,
     python: Option<&str>,
     platform: Option<&str>,
-) -> Result<bool, String> {
-    let tree =
-        MarkerTree::from_str(marker).map_err(|e| format!("invalid marker `{marker}`: {e}"))?;
+) -> Result<bool, PythonError> {
+    let tree = MarkerTree::from_str(marker).map_err(|e| invalid("marker", marker, e))?;
     let mut assumption = MarkerTree::TRUE;
     if let Some(py) = python {
         let parts: Vec<&str> = py.trim().split('.').collect();
@@ -33,13 +42,12 @@ pub fn may_apply(
         } else {
             format!("python_version == '{py}'")
         };
-        let t = MarkerTree::from_str(&text)
-            .map_err(|e| format!("invalid Python version `{py}`: {e}"))?;
+        let t = MarkerTree::from_str(&text).map_err(|e| invalid("Python version", py, e))?;
         assumption = assumption.and(t);
     }
     if let Some(p) = platform {
         let text = format!("sys_platform == '{}'", sys_platform(p));
-        let t = MarkerTree::from_str(&text).map_err(|e| format!("invalid platform `{p}`: {e}"))?;
+        let t = MarkerTree::from_str(&text).map_err(|e| invalid("platform", p, e))?;
         assumption = assumption.and(t);
     }
     Ok(!tree.is_disjoint(assumption))

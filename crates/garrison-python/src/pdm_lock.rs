@@ -6,7 +6,7 @@
 use garrison_source::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, get_array, get_str, locked, push};
+use crate::util::{self, entry_span, error, get_array, get_str, locked, push};
 
 /// Reads a `pdm.lock`.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -30,14 +30,20 @@ pub fn parse(path: &str, text: &str) -> Manifest {
             None => "default".to_string(),
         };
         let span = entry_span(&src, t, e.range.clone());
-        let mut dep = locked(
+        let mut dep = match locked(
             name,
             get_str(t, "version"),
             Ecosystem::PyPI,
             group,
             path,
             span,
-        );
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                error(&mut m, Some(span.start_line), e);
+                continue;
+            }
+        };
         dep.marker = get_str(t, "marker").map(str::to_string);
         dep.url = ["git", "url", "path"]
             .iter()

@@ -5,16 +5,24 @@
 
 pub use uv_pep440::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 
+use crate::error::PythonError;
+
 /// Parses a version; the error is a sentence.
-pub fn parse_version(s: &str) -> Result<Version, String> {
+pub fn parse_version(s: &str) -> Result<Version, PythonError> {
     s.trim()
         .parse::<Version>()
-        .map_err(|e| format!("`{s}` is not a PEP 440 version: {e}"))
+        .map_err(|e| PythonError::Version {
+            input: s.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Parses a specifier set (`>=1.7,<2`); the error is a sentence.
-pub fn parse_specifiers(s: &str) -> Result<VersionSpecifiers, String> {
+pub fn parse_specifiers(s: &str) -> Result<VersionSpecifiers, PythonError> {
     s.trim()
         .parse::<VersionSpecifiers>()
-        .map_err(|e| format!("`{s}` is not a PEP 440 specifier set: {e}"))
+        .map_err(|e| PythonError::Specifiers {
+            input: s.to_string(),
+            reason: e.to_string(),
+        })
 }

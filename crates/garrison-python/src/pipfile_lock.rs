@@ -54,7 +54,13 @@ pub fn parse(path: &str, text: &str) -> Manifest {
                     .trim_start_matches("==")
                     .trim()
             });
-            let mut dep = locked(name, version, Ecosystem::PyPI, section, path, span);
+            let mut dep = match locked(name, version, Ecosystem::PyPI, section, path, span) {
+                Ok(d) => d,
+                Err(e) => {
+                    error(&mut m, Some(span.start_line), e);
+                    continue;
+                }
+            };
             dep.marker = entry
                 .get("markers")
                 .and_then(Value::as_str)

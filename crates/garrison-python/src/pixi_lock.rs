@@ -172,7 +172,13 @@ fn entry(m: &mut Manifest, path: &str, e: &Node, rb: &Rebase<'_>) -> bool {
     } else {
         Ecosystem::PyPI
     };
-    let mut dep = locked(&name, version.as_deref(), ecosystem, kind, path, span);
+    let mut dep = match locked(&name, version.as_deref(), ecosystem, kind, path, span) {
+        Ok(d) => d,
+        Err(e) => {
+            error(m, Some(span.start_line), e);
+            return true;
+        }
+    };
     dep.url = Some(url.to_string());
     for alg in ["sha256", "md5"] {
         if let Some(h) = e.get(alg).and_then(Node::as_str) {
@@ -192,14 +198,21 @@ fn entry(m: &mut Manifest, path: &str, e: &Node, rb: &Rebase<'_>) -> bool {
                 continue;
             };
             let v = pversion.or(version.clone());
-            let mut dep = locked(
+            let span = rb.span(p.span);
+            let mut dep = match locked(
                 &pname,
                 v.as_deref(),
                 Ecosystem::PyPI,
                 "conda (purl)",
                 path,
-                rb.span(p.span),
-            );
+                span,
+            ) {
+                Ok(d) => d,
+                Err(e) => {
+                    error(m, Some(span.start_line), e);
+                    continue;
+                }
+            };
             dep.url = Some(url.to_string());
             dep.hashes.clone_from(&hashes);
             if !push(m, dep) {

@@ -35,14 +35,20 @@ pub fn parse(path: &str, text: &str) -> Manifest {
             None => get_str(t, "category").unwrap_or("main").to_string(),
         };
         let span = entry_span(&src, t, e.range.clone());
-        let mut dep = locked(
+        let mut dep = match locked(
             name,
             get_str(t, "version"),
             Ecosystem::PyPI,
             group,
             path,
             span,
-        );
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                error(&mut m, Some(span.start_line), e);
+                continue;
+            }
+        };
         // `markers` is a string, or (Poetry 2) a table of group → marker.
         dep.marker = match t.get("markers").map(|v| v.get_ref()) {
             Some(DeValue::String(s)) => Some(s.to_string()),

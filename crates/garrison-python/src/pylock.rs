@@ -7,7 +7,7 @@
 use garrison_source::SourceFile;
 
 use crate::deps::{Ecosystem, Format, Manifest};
-use crate::util::{self, entry_span, get_array, get_str, get_table, locked, push};
+use crate::util::{self, entry_span, error, get_array, get_str, get_table, locked, push};
 
 /// Reads a PEP 751 lock file.
 pub fn parse(path: &str, text: &str) -> Manifest {
@@ -23,14 +23,20 @@ pub fn parse(path: &str, text: &str) -> Manifest {
     for e in util::named_entries(&mut m, &src, packages, "packages") {
         let (t, name) = (e.table, e.name);
         let span = entry_span(&src, t, e.range.clone());
-        let mut dep = locked(
+        let mut dep = match locked(
             name,
             get_str(t, "version"),
             Ecosystem::PyPI,
             "packages",
             path,
             span,
-        );
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                error(&mut m, Some(span.start_line), e);
+                continue;
+            }
+        };
         dep.marker = get_str(t, "marker").map(str::to_string);
         dep.url = get_table(t, "vcs")
             .and_then(|v| get_str(v, "url").or_else(|| get_str(v, "path")))

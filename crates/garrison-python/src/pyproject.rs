@@ -22,6 +22,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::deps::{Format, Manifest};
+use crate::error::PythonError;
 use crate::name::PackageName;
 use crate::pep440::parse_specifiers;
 use crate::requirement::{Requirement, parse_requirement};
@@ -168,14 +169,15 @@ impl Reader<'_> {
         seen: &mut HashSet<String>,
         depth: usize,
     ) {
-        let key = PackageName::new(name).as_str().to_string();
-        if !seen.insert(key) || depth > MAX_INCLUDE_DEPTH {
+        let key = crate::name::name_key(name);
+        if !seen.insert(key.clone()) || depth > MAX_INCLUDE_DEPTH {
             return;
         }
         // Group names compare normalized (PEP 735).
-        let Some((_, v)) = groups.iter().find(|(k, _)| {
-            PackageName::new(k.get_ref()).as_str() == PackageName::new(name).as_str()
-        }) else {
+        let Some((_, v)) = groups
+            .iter()
+            .find(|(k, _)| crate::name::name_key(k.get_ref()) == key)
+        else {
             return;
         };
         let Some(items) = v.get_ref().as_array() else {
@@ -192,9 +194,10 @@ impl Reader<'_> {
                 let line = self.line(item.span().start);
                 match get_str(t, "include-group") {
                     Some(inc) => {
-                        let exists = groups.iter().any(|(k, _)| {
-                            PackageName::new(k.get_ref()).as_str() == PackageName::new(inc).as_str()
-                        });
+                        let inc_key = crate::name::name_key(inc);
+                        let exists = groups
+                            .iter()
+                            .any(|(k, _)| crate::name::name_key(k.get_ref()) == inc_key);
                         if !exists {
                             error(
                                 self.m,
@@ -232,6 +235,13 @@ impl Reader<'_> {
             }
             let span = self.entry_span(k, v);
             let line = self.line(k.span().start);
+            let normalized = match PackageName::new(name) {
+                Ok(n) => n,
+                Err(e) => {
+                    error(self.m, Some(line), e);
+                    continue;
+                }
+            };
             // A value, a table, or an array of tables (multiple constraints by marker).
             let items: Vec<&DeValue<'_>> = match v.get_ref() {
                 DeValue::Array(a) => a.iter().map(|x| x.get_ref()).collect(),
@@ -286,7 +296,7 @@ impl Reader<'_> {
                     };
                     let req = Requirement {
                         raw_name: name.to_string(),
-                        name: PackageName::new(name),
+                        name: normalized.clone(),
                         extras: Vec::new(),
                         specifier_text: specifiers.as_ref().map(|_| alt.clone()),
                         specifiers,
@@ -305,6 +315,13 @@ impl Reader<'_> {
             let name = k.get_ref().as_ref();
             let span = self.entry_span(k, v);
             let line = self.line(k.span().start);
+            let normalized = match PackageName::new(name) {
+                Ok(n) => n,
+                Err(e) => {
+                    error(self.m, Some(line), e);
+                    continue;
+                }
+            };
             let (spec, url) = match v.get_ref() {
                 DeValue::String(s) => (s.as_ref(), None),
                 DeValue::Table(t) => (
@@ -337,7 +354,7 @@ impl Reader<'_> {
             };
             let req = Requirement {
                 raw_name: name.to_string(),
-                name: PackageName::new(name),
+                name: normalized,
                 extras: Vec::new(),
                 specifier_text: specifiers.as_ref().map(|_| spec.to_string()),
                 specifiers,
@@ -352,7 +369,7 @@ impl Reader<'_> {
 
 /// Converts a Poetry constraint (one alternative, no `||`) to a PEP 440 specifier set;
 /// empty for "any version".
-pub fn poetry_to_pep440(constraint: &str) -> Result<String, String> {
+pub fn poetry_to_pep440(constraint: &str) -> Result<String, PythonError> {
     // Join operators separated from their version by spaces (`>= 1.2`), then split the
     // constraints on commas and spaces.
     let mut tokens: Vec<String> = Vec::new();
@@ -369,9 +386,9 @@ pub fn poetry_to_pep440(constraint: &str) -> Result<String, String> {
         pending_op.clear();
     }
     if !pending_op.is_empty() {
-        return Err(format!(
+        return Err(PythonError::PoetryConstraint(format!(
             "`{constraint}`: operator `{pending_op}` has no version"
-        ));
+        )));
     }
     let mut out = Vec::new();
     for t in tokens {
@@ -403,7 +420,7 @@ pub fn poetry_to_pep440(constraint: &str) -> Result<String, String> {
 }
 
 /// The leading numeric release parts of `v` (`1.2.3b1` → [1, 2, 3]).
-fn numeric_parts(v: &str, whole: &str) -> Result<Vec<u64>, String> {
+fn numeric_parts(v: &str, whole: &str) -> Result<Vec<u64>, PythonError> {
     let mut parts = Vec::new();
     for p in v.split('.') {
         let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
@@ -416,7 +433,9 @@ fn numeric_parts(v: &str, whole: &str) -> Result<Vec<u64>, String> {
         }
     }
     if parts.is_empty() {
-        return Err(format!("`{whole}` has no numeric version"));
+        return Err(PythonError::PoetryConstraint(format!(
+            "`{whole}` has no numeric version"
+        )));
     }
     Ok(parts)
 }

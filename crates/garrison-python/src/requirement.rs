@@ -9,6 +9,7 @@ use std::str::FromStr;
 use garrison_source::Span;
 
 use crate::deps::{DepKind, Dependency, Ecosystem, VersionRef};
+use crate::error::PythonError;
 use crate::name::PackageName;
 use crate::pep440::{Operator, VersionSpecifiers};
 
@@ -82,13 +83,15 @@ impl Requirement {
 const MAX_LEN: usize = 64 * 1024;
 
 /// Parses one PEP 508 requirement. The error is one line, for a person.
-pub fn parse_requirement(input: &str) -> Result<Requirement, String> {
+pub fn parse_requirement(input: &str) -> Result<Requirement, PythonError> {
     let s = input.trim();
     if s.is_empty() {
-        return Err("empty requirement".to_string());
+        return Err(PythonError::Requirement("empty requirement".to_string()));
     }
     if s.len() > MAX_LEN {
-        return Err(format!("requirement is over {MAX_LEN} bytes"));
+        return Err(PythonError::Requirement(format!(
+            "requirement is over {MAX_LEN} bytes"
+        )));
     }
     // Direct reference: `name [extras] @ url [; marker]`. The name part has no `@`, and a
     // marker (after `;`) cannot come before the `@`.
@@ -103,7 +106,9 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, String> {
         let url_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let url = &rest[..url_end];
         if url.is_empty() {
-            return Err(format!("`{s}`: `@` is not followed by a URL"));
+            return Err(PythonError::Requirement(format!(
+                "`{s}`: `@` is not followed by a URL"
+            )));
         }
         let after = rest[url_end..].trim();
         let marker = if after.is_empty() {
@@ -111,7 +116,9 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, String> {
         } else if let Some(m) = after.strip_prefix(';') {
             Some(m.trim())
         } else {
-            return Err(format!("`{s}`: unexpected text `{after}` after the URL"));
+            return Err(PythonError::Requirement(format!(
+                "`{s}`: unexpected text `{after}` after the URL"
+            )));
         };
         let mut req = parse_uv(head, marker)?;
         req.url = Some(url.to_string());
@@ -127,24 +134,28 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, String> {
     }
 }
 
-fn parse_uv(head: &str, marker: Option<&str>) -> Result<Requirement, String> {
+fn parse_uv(head: &str, marker: Option<&str>) -> Result<Requirement, PythonError> {
     let text = match marker {
         Some(m) if !m.is_empty() => format!("{head} ; {m}"),
-        Some(_) => return Err(format!("`{head};`: empty marker")),
+        Some(_) => {
+            return Err(PythonError::Requirement(format!("`{head};`: empty marker")));
+        }
         None => head.to_string(),
     };
     let req = uv_pep508::Requirement::<uv_pep508::VerbatimUrl>::from_str(&text)
-        .map_err(|e| first_line(&e.to_string()))?;
+        .map_err(|e| PythonError::Requirement(first_line(&e.to_string())))?;
     let specifiers = match req.version_or_url {
         Some(uv_pep508::VersionOrUrl::VersionSpecifier(v)) if !v.is_empty() => Some(v),
         Some(uv_pep508::VersionOrUrl::Url(_)) => {
-            return Err(format!("`{head}`: unexpected URL"));
+            return Err(PythonError::Requirement(format!(
+                "`{head}`: unexpected URL"
+            )));
         }
         _ => None,
     };
     Ok(Requirement {
         raw_name: raw_name(head).to_string(),
-        name: PackageName::new(req.name.as_ref()),
+        name: PackageName::from(&req.name),
         extras: req.extras.iter().map(ToString::to_string).collect(),
         specifier_text: specifiers.as_ref().map(|_| specifier_as_written(head)),
         specifiers,
@@ -174,7 +185,7 @@ fn raw_pin(head: &str, marker: Option<&str>) -> Option<Requirement> {
     }
     Some(Requirement {
         raw_name: name.to_string(),
-        name: PackageName::new(name),
+        name: PackageName::new(name).ok()?,
         extras: Vec::new(),
         specifiers: None,
         specifier_text: Some(format!("=={version}")),

@@ -13,6 +13,7 @@ use std::path::Path;
 use garrison_source::SourceFile;
 
 use crate::deps::{DepKind, Dependency, Ecosystem, Format, Manifest};
+use crate::error::PythonError;
 use crate::name::PackageName;
 use crate::requirement::parse_requirement;
 use crate::util::{self, error, line_of, push};
@@ -261,14 +262,12 @@ fn split_option(content: &str) -> (&str, &str) {
 }
 
 /// Resolves an include relative to the including file's directory, lexically.
-fn resolve(including: &str, target: &str) -> Result<String, String> {
+fn resolve(including: &str, target: &str) -> Result<String, PythonError> {
     if target.contains("://") {
-        return Err(format!("include `{target}` is a URL; not followed"));
+        return Err(include(target, "is a URL; not followed"));
     }
     if target.starts_with('/') || target.starts_with('\\') || target.get(1..2) == Some(":") {
-        return Err(format!(
-            "include `{target}` is an absolute path; not followed"
-        ));
+        return Err(include(target, "is an absolute path; not followed"));
     }
     let dir = match including.rfind('/') {
         Some(i) => &including[..i],
@@ -283,8 +282,9 @@ fn resolve(including: &str, target: &str) -> Result<String, String> {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Err(format!(
-                        "include `{target}` leaves the scanned directory; not followed"
+                    return Err(include(
+                        target,
+                        "leaves the scanned directory; not followed",
                     ));
                 }
             }
@@ -292,9 +292,16 @@ fn resolve(including: &str, target: &str) -> Result<String, String> {
         }
     }
     if parts.is_empty() {
-        return Err(format!("include `{target}` names no file"));
+        return Err(include(target, "names no file"));
     }
     Ok(parts.join("/"))
+}
+
+fn include(target: &str, reason: &'static str) -> PythonError {
+    PythonError::Include {
+        target: target.to_string(),
+        reason,
+    }
 }
 
 fn looks_like_path_or_url(s: &str) -> bool {
@@ -336,11 +343,10 @@ fn url_dependency(
 ) -> Option<Dependency> {
     let url = url.trim();
     let name = url_name(url);
-    if PackageName::new(&name).as_str().is_empty() {
-        return None;
-    }
+    // A name that cannot be told (`-e .`, a path that names no valid package) is no entry.
+    let normalized = PackageName::new(&name).ok()?;
     Some(Dependency {
-        name: PackageName::new(&name),
+        name: normalized,
         raw_name: name,
         ecosystem: Ecosystem::PyPI,
         kind: DepKind::Declared,

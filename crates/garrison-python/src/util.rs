@@ -5,6 +5,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::deps::{DepKind, Dependency, Ecosystem, Format, LockedFile, Manifest, VersionRef};
+use crate::error::PythonError;
 use crate::name::PackageName;
 use crate::pep440::parse_version;
 
@@ -27,13 +28,13 @@ pub fn manifest(path: &str, format: Format) -> Manifest {
 }
 
 /// Records an error (bounded).
-pub fn error(m: &mut Manifest, line: Option<u32>, message: impl Into<String>) {
+pub fn error(m: &mut Manifest, line: Option<u32>, message: impl std::fmt::Display) {
     if m.errors.len() < MAX_ERRORS {
         m.errors.push(FileError {
             path: m.path.clone(),
             line,
             column: None,
-            message: message.into(),
+            message: message.to_string(),
         });
     }
 }
@@ -73,7 +74,7 @@ pub fn version_ref(s: &str) -> VersionRef {
     }
 }
 
-/// A locked entry with no specifier.
+/// A locked entry with no specifier; an error when the name is not valid in its ecosystem.
 pub fn locked(
     raw_name: &str,
     version: Option<&str>,
@@ -81,9 +82,13 @@ pub fn locked(
     group: impl Into<String>,
     path: &str,
     span: Span,
-) -> Dependency {
-    Dependency {
-        name: PackageName::new(raw_name),
+) -> Result<Dependency, PythonError> {
+    let name = match ecosystem {
+        Ecosystem::PyPI => PackageName::new(raw_name)?,
+        Ecosystem::Conda => PackageName::conda(raw_name)?,
+    };
+    Ok(Dependency {
+        name,
         raw_name: raw_name.trim().to_string(),
         ecosystem,
         kind: DepKind::Locked,
@@ -97,7 +102,7 @@ pub fn locked(
         files: Vec::new(),
         path: path.to_string(),
         span,
-    }
+    })
 }
 
 /// 1-based line of a byte offset, as `u32`.

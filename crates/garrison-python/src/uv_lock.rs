@@ -30,14 +30,20 @@ pub fn parse(path: &str, text: &str) -> Manifest {
             continue;
         }
         let span = entry_span(&src, t, e.range.clone());
-        let mut dep = locked(
+        let mut dep = match locked(
             name,
             get_str(t, "version"),
             Ecosystem::PyPI,
             "package",
             path,
             span,
-        );
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                error(&mut m, Some(span.start_line), e);
+                continue;
+            }
+        };
         dep.url = source.and_then(source_url);
         dep.marker = resolution_markers(t);
         if let Some(sdist) = get_table(t, "sdist") {

@@ -397,3 +397,33 @@ fn locked_files_per_entry() {
     assert!(m.deps[0].files.is_empty());
     assert_eq!(m.deps[0].hashes.len(), 2);
 }
+
+/// A name that is not a valid package name is an error on its line, never an entry under a
+/// name "normalized" from garbage.
+#[test]
+fn invalid_names_are_errors() {
+    let uv = "version = 1\n\n[[package]]\nname = \"-bad\"\nversion = \"1.0\"\n\n[[package]]\nname = \"Good_Name\"\nversion = \"2.0\"\n";
+    let m = read("uv.lock", uv).unwrap();
+    assert_eq!(
+        m.deps.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["good-name"]
+    );
+    assert_eq!(m.errors.len(), 1, "{:?}", m.errors);
+    assert_eq!(
+        m.errors[0].to_string(),
+        "uv.lock:4: `-bad` is not a valid package name (letters, digits, and `-`, `_` or `.` between them)"
+    );
+    let poetry =
+        "[tool.poetry.dependencies]\npython = \"^3.9\"\n\"num py\" = \"^1.0\"\nscipy = \"^1.7\"\n";
+    let m = read("pyproject.toml", poetry).unwrap();
+    assert_eq!(
+        m.deps.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["scipy"]
+    );
+    assert_eq!(m.errors.len(), 1, "{:?}", m.errors);
+    assert!(
+        m.errors[0]
+            .to_string()
+            .starts_with("pyproject.toml:3: `num py` is not a valid package name")
+    );
+}

@@ -51,12 +51,12 @@ impl Default for Limits {
     }
 }
 
-/// Name (normalized) and version a distribution file name gives (wheel, or sdist as
+/// Name (valid, normalized) and version a distribution file name gives (wheel, or sdist as
 /// `.tar.gz`, `.tar.bz2`, `.tgz`, `.zip`, `.tar`).
 pub fn dist_name_version(filename: &str) -> Option<(garrison_python::name::PackageName, String)> {
     use garrison_python::name::PackageName;
     if let Some(w) = crate::wheel::WheelName::parse(filename) {
-        return Some((PackageName::new(&w.name), w.version));
+        return Some((PackageName::new(&w.name).ok()?, w.version));
     }
     let lower = filename.to_ascii_lowercase();
     let stem_len = [".tar.gz", ".tar.bz2", ".tgz", ".zip", ".tar"]
@@ -65,7 +65,10 @@ pub fn dist_name_version(filename: &str) -> Option<(garrison_python::name::Packa
         .map(|s| filename.len() - s.len())?;
     let stem = filename.get(..stem_len)?;
     let (n, v) = stem.rsplit_once('-')?;
-    (!n.is_empty() && !v.is_empty()).then(|| (PackageName::new(n), v.to_string()))
+    if v.is_empty() {
+        return None;
+    }
+    Some((PackageName::new(n).ok()?, v.to_string()))
 }
 
 /// What kind of distribution an archive is.

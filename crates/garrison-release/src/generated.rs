@@ -234,7 +234,7 @@ fn pkg_info(data: &[u8], ctx: &Context<'_>) -> Verdict {
     let h = Headers::parse(t);
     let name_ok = h
         .get("Name")
-        .is_some_and(|n| garrison_python::name::PackageName::new(n).as_str() == ctx.name);
+        .is_some_and(|n| garrison_python::name::name_key(n) == ctx.name);
     if h.get("Metadata-Version").is_none() || !name_ok {
         return Verdict::Suspicious(format!(
             "PKG-INFO does not hold core metadata for `{}` (Metadata-Version and a matching Name)",
@@ -774,15 +774,37 @@ fn is_entry_point_wrapper(t: &str) -> bool {
         && t.lines().count() < 20
 }
 
+/// What [`py_shape`] found that a version file or `setup.py` shim does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    /// The file is over 64 KiB.
+    #[error("over 64 KiB")]
+    TooLarge,
+    /// A statement that is not one of the allowed kinds (shown up to 80 characters).
+    #[error("line {line}: `{statement}`")]
+    Statement {
+        /// 1-based line where it starts.
+        line: usize,
+        /// The statement.
+        statement: String,
+    },
+    /// More closing than opening brackets.
+    #[error("line {0}: unbalanced brackets")]
+    Unbalanced(usize),
+    /// A statement still open at the end of the file.
+    #[error("line {0}: unterminated statement")]
+    Unterminated(usize),
+}
+
 /// Whether `t` is Python made only of the statements a version file or a generated
 /// `setup.py` shim needs: comments, docstrings, `__all__`, `TYPE_CHECKING` blocks, imports from
 /// `typing`/`__future__` (and `setuptools` for `setup_py`), annotations, and assignments of
 /// literals or of simple expressions over names already assigned (`version.split("+")[0]`,
 /// `'dev' not in version`). Calls are limited to a few string methods (and `setup(...)`,
 /// for `setup_py`). Returns what did not fit.
-pub fn py_shape(t: &str, setup_py: bool) -> Result<(), String> {
+pub fn py_shape(t: &str, setup_py: bool) -> Result<(), ShapeError> {
     if t.len() > 64 * 1024 {
-        return Err("over 64 KiB".into());
+        return Err(ShapeError::TooLarge);
     }
     let stmts = logical_lines(t)?;
     for (line, s) in stmts {
@@ -802,8 +824,10 @@ pub fn py_shape(t: &str, setup_py: bool) -> Result<(), String> {
             || annotation(st)
             || assignment(st, setup_py);
         if !ok {
-            let shown: String = st.chars().take(80).collect();
-            return Err(format!("line {line}: `{shown}`"));
+            return Err(ShapeError::Statement {
+                line,
+                statement: st.chars().take(80).collect(),
+            });
         }
     }
     Ok(())
@@ -811,7 +835,7 @@ pub fn py_shape(t: &str, setup_py: bool) -> Result<(), String> {
 
 /// Logical lines: physical lines joined while brackets are open or a triple-quoted string
 /// runs; with the 1-based line where each starts.
-fn logical_lines(t: &str) -> Result<Vec<(usize, String)>, String> {
+fn logical_lines(t: &str) -> Result<Vec<(usize, String)>, ShapeError> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut start = 1;
@@ -859,14 +883,14 @@ fn logical_lines(t: &str) -> Result<Vec<(usize, String)>, String> {
             }
         }
         if depth < 0 {
-            return Err(format!("line {}: unbalanced brackets", i + 1));
+            return Err(ShapeError::Unbalanced(i + 1));
         }
         if depth == 0 && in_triple.is_none() && !line.ends_with('\\') {
             out.push((start, std::mem::take(&mut cur)));
         }
     }
     if !cur.trim().is_empty() {
-        return Err(format!("line {start}: unterminated statement"));
+        return Err(ShapeError::Unterminated(start));
     }
     Ok(out)
 }

@@ -83,7 +83,7 @@ impl IgnoreRules {
                         });
                     }
                     Ok(None) => {}
-                    Err(e) => out.errors.push((path.to_string(), line, e)),
+                    Err(e) => out.errors.push((path.to_string(), line, e.to_string())),
                 }
             }
         }
@@ -134,7 +134,7 @@ impl IgnoreRules {
 }
 
 /// Compiles one line: `Ok(None)` for blank lines and comments.
-fn compile(base: &str, raw: &str) -> Result<Option<(Glob, bool, bool)>, String> {
+fn compile(base: &str, raw: &str) -> Result<Option<(Glob, bool, bool)>, globset::Error> {
     let mut line = raw.strip_suffix('\r').unwrap_or(raw);
     // Trailing spaces are trimmed unless escaped with a backslash.
     while line.ends_with(' ') && !line.ends_with("\\ ") {
@@ -167,8 +167,7 @@ fn compile(base: &str, raw: &str) -> Result<Option<(Glob, bool, bool)>, String> 
     let m = GlobBuilder::new(&glob)
         .literal_separator(true)
         .backslash_escape(true)
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     Ok(Some((m, negated, dir_only)))
 }
 

@@ -1,7 +1,8 @@
 //! Release integrity: sdists and wheels read in memory under limits ([`archive`]), wheel
 //! RECORD / dist-info verification ([`wheel`]), and a directory of distributions verified
 //! against a lock file, a publisher policy and PEP 740 attestations ([`lock`]), reported as
-//! `release/*` findings ([`rules`], [`registry`]).
+//! `release/*` findings ([`rules`], [`registry`]); [`run`] is `garrison release verify`'s
+//! pipeline over many distributions.
 //!
 //! ```no_run
 //! let bytes = std::fs::read("dist/pkg-1.0-py3-none-any.whl").unwrap_or_default();
@@ -18,8 +19,10 @@ pub mod generated;
 pub mod gitignore;
 pub mod lock;
 pub mod metadata;
+pub mod print;
 pub mod registry;
 pub mod rules;
+pub mod run;
 pub mod source;
 pub mod wheel;
 
@@ -30,20 +33,15 @@ pub use archive::{
 pub use source::{Comparison, SourceFile, SourceTree, compare};
 pub use wheel::{Headers, RecordEntry, WheelInfo, WheelName, parse_record, verify_wheel};
 
-use garrison_report::{Finding, Location};
+use garrison_report::Finding;
 
-/// The `release/unsafe-archive` finding for an archive [`read_dist`] rejected, located at
-/// the archive with the member (or `.`) as route.
-pub fn unsafe_archive_finding(err: &ReleaseError) -> Finding {
-    let route = err.member.clone().unwrap_or_else(|| ".".to_string());
-    Finding::builder(&rules::unsafe_archive::UnsafeArchive::META)
-        .message(format!("archive rejected: {err}"))
-        .location(Location::file(err.archive.clone()).with_route(route.clone()))
-        .evidence("problem", err.problem.code())
-        .evidence("member", route.clone())
-        .evidence("detail", err.problem.to_string())
-        .key(format!("{}:{route}", err.problem.code()))
-        .build()
+/// The findings (`release/unsafe-archive`) for an archive [`read_dist`] rejected.
+pub fn rejected_findings(err: &ReleaseError) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in registry::RULES {
+        rule.rejected(err, &mut out);
+    }
+    out
 }
 
 /// Reads a distribution and verifies it: `release/unsafe-archive` when it is rejected, the
@@ -51,7 +49,7 @@ pub fn unsafe_archive_finding(err: &ReleaseError) -> Finding {
 /// comparison is a later layer).
 pub fn check_dist(filename: &str, bytes: &[u8], limits: &Limits) -> Vec<Finding> {
     match read_dist(filename, bytes, limits) {
-        Err(e) => vec![unsafe_archive_finding(&e)],
+        Err(e) => rejected_findings(&e),
         Ok(dist) if dist.kind == DistKind::Wheel => verify_wheel(&dist).1,
         Ok(_) => Vec::new(),
     }

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
-use crate::rules;
+use crate::rules::hash_mismatch::{HashProblem, check_hashes};
 use crate::wheel::same_version;
 
 /// An input problem that stops verification: the file and, where there is one, the line.
@@ -49,11 +49,11 @@ pub struct LockError {
     pub message: String,
 }
 
-fn lock_error(path: &str, line: Option<u32>, message: impl Into<String>) -> LockError {
+fn lock_error(path: &str, line: Option<u32>, message: impl std::fmt::Display) -> LockError {
     LockError {
         path: path.to_string(),
         line,
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 
@@ -207,13 +207,61 @@ pub struct LockPolicy {
     pub publishers: BTreeMap<String, Publisher>,
 }
 
+/// Why a publisher in the policy syntax does not parse; the message quotes it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublisherError {
+    /// No `kind:` prefix.
+    #[error(
+        "`{0}`: expected `github:OWNER/NAME workflow=FILE`, `gitlab:GROUP/PROJECT workflow=PATH` or `google:EMAIL`"
+    )]
+    Syntax(String),
+    /// A word that is not the one `workflow=FILE`.
+    #[error("`{text}`: unexpected `{word}` (only one `workflow=FILE`)")]
+    Unexpected {
+        /// The publisher as written.
+        text: String,
+        /// The word.
+        word: String,
+    },
+    /// The repository is not `OWNER/NAME` (`GROUP/…/PROJECT` on GitLab).
+    #[error("`{text}`: `{subject}` is not an OWNER/NAME repository")]
+    Repository {
+        /// The publisher as written.
+        text: String,
+        /// The repository as written.
+        subject: String,
+    },
+    /// A GitHub or GitLab publisher without `workflow=`.
+    #[error("`{text}`: a {kind} publisher needs its workflow (`workflow=FILE`)")]
+    NoWorkflow {
+        /// The publisher as written.
+        text: String,
+        /// `github` or `gitlab`.
+        kind: String,
+    },
+    /// A GitHub workflow given as a path.
+    #[error("`{0}`: give the workflow's file name under .github/workflows/ (`release.yml`)")]
+    WorkflowPath(String),
+    /// A Google publisher that is not one service-account email.
+    #[error("`{0}`: expected `google:SERVICE-ACCOUNT-EMAIL`")]
+    Google(String),
+    /// A kind other than github, gitlab and google.
+    #[error("`{text}`: unknown publisher kind `{kind}` (github, gitlab, google)")]
+    UnknownKind {
+        /// The publisher as written.
+        text: String,
+        /// The kind.
+        kind: String,
+    },
+}
+
 /// Parses a publisher in the policy syntax: `github:OWNER/NAME workflow=FILE`,
 /// `gitlab:NAMESPACE/PROJECT workflow=PATH`, or `google:EMAIL`.
-pub fn parse_publisher(s: &str) -> Result<Publisher, String> {
+pub fn parse_publisher(s: &str) -> Result<Publisher, PublisherError> {
     let s = s.trim();
     let (kind, rest) = s
         .split_once(':')
-        .ok_or_else(|| format!("`{s}`: expected `github:OWNER/NAME workflow=FILE`, `gitlab:GROUP/PROJECT workflow=PATH` or `google:EMAIL`"))?;
+        .ok_or_else(|| PublisherError::Syntax(s.to_string()))?;
     let mut words = rest.split_whitespace();
     let subject = words.next().unwrap_or("");
     let mut workflow = None;
@@ -223,9 +271,10 @@ pub fn parse_publisher(s: &str) -> Result<Publisher, String> {
                 workflow = Some(v.to_string());
             }
             _ => {
-                return Err(format!(
-                    "`{s}`: unexpected `{w}` (only one `workflow=FILE`)"
-                ));
+                return Err(PublisherError::Unexpected {
+                    text: s.to_string(),
+                    word: w.to_string(),
+                });
             }
         }
     }
@@ -236,20 +285,20 @@ pub fn parse_publisher(s: &str) -> Result<Publisher, String> {
     match kind {
         "github" | "gitlab" => {
             if !repo_ok(subject) || (kind == "github" && subject.split('/').count() != 2) {
-                return Err(format!(
-                    "`{s}`: `{subject}` is not an OWNER/NAME repository"
-                ));
+                return Err(PublisherError::Repository {
+                    text: s.to_string(),
+                    subject: subject.to_string(),
+                });
             }
             let Some(workflow) = workflow else {
-                return Err(format!(
-                    "`{s}`: a {kind} publisher needs its workflow (`workflow=FILE`)"
-                ));
+                return Err(PublisherError::NoWorkflow {
+                    text: s.to_string(),
+                    kind: kind.to_string(),
+                });
             };
             if kind == "github" {
                 if workflow.contains('/') {
-                    return Err(format!(
-                        "`{s}`: give the workflow's file name under .github/workflows/ (`release.yml`)"
-                    ));
+                    return Err(PublisherError::WorkflowPath(s.to_string()));
                 }
                 Ok(Publisher::GitHub {
                     repository: subject.to_string(),
@@ -264,15 +313,16 @@ pub fn parse_publisher(s: &str) -> Result<Publisher, String> {
         }
         "google" => {
             if workflow.is_some() || !subject.contains('@') {
-                return Err(format!("`{s}`: expected `google:SERVICE-ACCOUNT-EMAIL`"));
+                return Err(PublisherError::Google(s.to_string()));
             }
             Ok(Publisher::Google {
                 email: subject.to_string(),
             })
         }
-        other => Err(format!(
-            "`{s}`: unknown publisher kind `{other}` (github, gitlab, google)"
-        )),
+        other => Err(PublisherError::UnknownKind {
+            text: s.to_string(),
+            kind: other.to_string(),
+        }),
     }
 }
 
@@ -330,7 +380,10 @@ impl LockPolicy {
                             )
                         })?;
                         let publisher = parse_publisher(s).map_err(|m| lock_error(path, at, m))?;
-                        let norm = PackageName::new(raw).as_str().to_string();
+                        let norm = PackageName::new(raw)
+                            .map_err(|e| lock_error(path, at, e))?
+                            .as_str()
+                            .to_string();
                         if let Some((first, first_raw)) = lines.get(&norm) {
                             return Err(lock_error(
                                 path,
@@ -525,7 +578,8 @@ impl DistFile {
         }
     }
 
-    fn digest_hex(&self, alg: &str) -> Option<String> {
+    /// The digest of algorithm `alg` (`sha256`, `sha384`, `sha512`) in lowercase hex, when computed.
+    pub fn digest_hex(&self, alg: &str) -> Option<String> {
         if alg == "sha256" {
             return Some(hex(&self.sha256));
         }
@@ -541,7 +595,7 @@ pub use garrison_source::hex::encode as hex;
 /// Parses a `sha256:HEX` / bare hex digest.
 pub fn parse_sha256(s: &str) -> Option<[u8; 32]> {
     let h = s.strip_prefix("sha256:").unwrap_or(s);
-    if h.len() != 64 {
+    if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 32];
@@ -561,33 +615,54 @@ fn is_attestation_name(name: &str) -> bool {
     ATTESTATION_SUFFIXES.iter().any(|(s, _)| name.ends_with(s))
 }
 
+/// Why a file of the directory was not read (a note in the report).
+#[derive(Debug, thiserror::Error)]
+enum FileProblem {
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    #[error("symlink does not resolve: {0}")]
+    Unresolved(std::io::Error),
+    #[error("symlink leaves the directory (to {}); not read", .0.display())]
+    LinkEscapes(std::path::PathBuf),
+    #[error("not a regular file; not read")]
+    NotAFile,
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
+    #[error("cannot stat: {0}")]
+    Stat(std::io::Error),
+    #[error("{len} bytes, over the {max}-byte limit; not read")]
+    TooLarge { len: u64, max: u64 },
+    #[error("over the {0}-byte limit; not read")]
+    Over(u64),
+    #[error("{0}")]
+    Bounded(garrison_source::read::ReadError),
+    #[error("grew over the {0}-byte limit while read; not hashed")]
+    Grew(u64),
+}
+
 /// A regular file inside `dir` (itself, or a symlink whose target stays inside `dir`), opened
-/// without following it anywhere else; `Err(note)` otherwise.
+/// without following it anywhere else; `Err(problem)` otherwise.
 fn open_inside(
     dir_canon: &Path,
     path: &Path,
     max: u64,
-) -> Result<Option<(std::fs::File, u64)>, String> {
+) -> Result<Option<(std::fs::File, u64)>, FileProblem> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read: {e}")),
+        Err(e) => return Err(FileProblem::Read(e)),
     };
     // A link is opened at its resolved target (checked to be inside the directory), so the
     // open does not follow a link swapped in after the check.
     let mut open_path = path.to_path_buf();
     if meta.file_type().is_symlink() {
-        let target =
-            std::fs::canonicalize(path).map_err(|e| format!("symlink does not resolve: {e}"))?;
+        let target = std::fs::canonicalize(path).map_err(FileProblem::Unresolved)?;
         if !target.starts_with(dir_canon) {
-            return Err(format!(
-                "symlink leaves the directory (to {}); not read",
-                target.display()
-            ));
+            return Err(FileProblem::LinkEscapes(target));
         }
         open_path = target;
     } else if !meta.is_file() {
-        return Err("not a regular file; not read".into());
+        return Err(FileProblem::NotAFile);
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
@@ -598,34 +673,32 @@ fn open_inside(
         const O_NONBLOCK: i32 = 0o4000;
         opts.custom_flags(O_NONBLOCK);
     }
-    let file = opts
-        .open(&open_path)
-        .map_err(|e| format!("cannot open: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot stat: {e}"))?;
+    let file = opts.open(&open_path).map_err(FileProblem::Open)?;
+    let meta = file.metadata().map_err(FileProblem::Stat)?;
     if !meta.is_file() {
-        return Err("not a regular file; not read".into());
+        return Err(FileProblem::NotAFile);
     }
     if meta.len() > max {
-        return Err(format!(
-            "{} bytes, over the {max}-byte limit; not read",
-            meta.len()
-        ));
+        return Err(FileProblem::TooLarge {
+            len: meta.len(),
+            max,
+        });
     }
     Ok(Some((file, meta.len())))
 }
 
-fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, String> {
+fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, FileProblem> {
     use garrison_source::read::{ReadError, read_to_limit};
     read_to_limit(file, max).map_err(|e| match e {
-        ReadError::TooLarge { .. } => format!("over the {max}-byte limit; not read"),
-        e => e.to_string(),
+        ReadError::TooLarge { .. } => FileProblem::Over(max),
+        e => FileProblem::Bounded(e),
     })
 }
 
 /// sha256 and the other digests asked for (algorithm, hex).
 type Digests = ([u8; 32], Vec<(String, String)>);
 
-fn hash_file(file: std::fs::File, max: u64, extra: &[&str]) -> Result<Digests, String> {
+fn hash_file(file: std::fs::File, max: u64, extra: &[&str]) -> Result<Digests, FileProblem> {
     let mut s256 = Sha256::new();
     let mut s384 = extra.contains(&"sha384").then(Sha384::new);
     let mut s512 = extra.contains(&"sha512").then(Sha512::new);
@@ -637,13 +710,11 @@ fn hash_file(file: std::fs::File, max: u64, extra: &[&str]) -> Result<Digests, S
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("cannot read: {e}")),
+            Err(e) => return Err(FileProblem::Read(e)),
         };
         total += n as u64;
         if total > max {
-            return Err(format!(
-                "grew over the {max}-byte limit while read; not hashed"
-            ));
+            return Err(FileProblem::Grew(max));
         }
         let chunk = buf.get(..n).unwrap_or_default();
         s256.update(chunk);
@@ -733,18 +804,18 @@ pub fn scan_dir(
         ));
     }
     names.sort();
-    let results: Vec<Result<Option<DistFile>, String>> = names
+    let results: Vec<Result<Option<DistFile>, (String, FileProblem)>> = names
         .par_iter()
         .map(|name| {
             let path = dir.join(name);
             let shown_path = path.display().to_string();
             let Some((file, _len)) = open_inside(&dir_canon, &path, limits.max_dist_bytes)
-                .map_err(|m| format!("{shown_path}: {m}"))?
+                .map_err(|e| (shown_path.clone(), e))?
             else {
                 return Ok(None);
             };
             let (sha256, other) = hash_file(file, limits.max_dist_bytes, extra_algorithms)
-                .map_err(|m| format!("{shown_path}: {m}"))?;
+                .map_err(|e| (shown_path.clone(), e))?;
             let mut attestations = Vec::new();
             let dirs = std::iter::once((dir.to_path_buf(), dir_canon.clone()))
                 .chain(att_canon.iter().cloned());
@@ -759,7 +830,7 @@ pub fn scan_dir(
                     let (bytes, error) = match read {
                         Ok(None) => continue,
                         Ok(Some(bytes)) => (bytes, None),
-                        Err(m) => (Vec::new(), Some(m)),
+                        Err(e) => (Vec::new(), Some(e.to_string())),
                     };
                     attestations.push(AttestationFile {
                         path: p.display().to_string(),
@@ -790,7 +861,7 @@ pub fn scan_dir(
                 files.push(f);
             }
             Ok(None) => {}
-            Err(note) => notes.push(note),
+            Err((path, e)) => notes.push(format!("{path}: {e}")),
         }
     }
     Ok((files, notes))
@@ -938,48 +1009,21 @@ enum Match {
 
 pub use crate::archive::dist_name_version;
 
-fn check_hashes(dist: &DistFile, hashes: &[String], line: u32) -> Result<(), String> {
-    let mut usable = Vec::new();
-    for h in hashes {
-        let Some((alg, want)) = h.split_once(':') else {
-            continue;
-        };
-        let alg = alg.trim().to_ascii_lowercase();
-        if let Some(have) = dist.digest_hex(&alg) {
-            if have.eq_ignore_ascii_case(want.trim()) {
-                return Ok(());
-            }
-            usable.push((alg, want.trim().to_string()));
-        }
-    }
-    match usable.as_slice() {
-        [] if hashes.is_empty() => Err(format!(
-            "the lock (line {line}) records no hash for this file"
-        )),
-        [] => Err(format!(
-            "the lock (line {line}) records only {} for this file; Garrison checks sha256, sha384 and sha512",
-            hashes
-                .iter()
-                .filter_map(|h| h.split_once(':').map(|(a, _)| a))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        [(alg, want)] => Err(format!(
-            "{alg} is {}, the lock (line {line}) expects {want}",
-            dist.digest_hex(alg).unwrap_or_default()
-        )),
-        many => Err(format!(
-            "sha256 is {}, none of the {} hashes the lock (line {line}) allows",
-            hex(&dist.sha256),
-            many.len()
-        )),
-    }
+/// Why an attestation candidate does not count.
+#[derive(Debug, thiserror::Error)]
+enum AttestationProblem {
+    /// The file could not be read or parsed (the message names it).
+    #[error("{0}")]
+    Unreadable(String),
+    /// It does not verify.
+    #[error(transparent)]
+    Invalid(garrison_sigstore::VerifyError),
 }
 
 /// One attestation candidate's result.
 struct Checked {
     source: String,
-    result: Result<Option<Publisher>, String>,
+    result: Result<Option<Publisher>, AttestationProblem>,
     signer: Option<String>,
 }
 
@@ -1015,7 +1059,7 @@ fn check_attestations(dist: &DistFile, root: &TrustedRoot, max: usize) -> Vec<Ch
         .into_iter()
         .map(|e| Checked {
             source: String::new(),
-            result: Err(e),
+            result: Err(AttestationProblem::Unreadable(e)),
             signer: None,
         })
         .collect();
@@ -1032,7 +1076,7 @@ fn check_attestations(dist: &DistFile, root: &TrustedRoot, max: usize) -> Vec<Ch
             },
             Err(e) => Checked {
                 source,
-                result: Err(e.to_string()),
+                result: Err(AttestationProblem::Invalid(e)),
                 signer: None,
             },
         }
@@ -1053,7 +1097,9 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
     }
     let mut present = vec![false; lock.packages.len()];
     // Stage 1: match and hash check.
-    let mut staged: Vec<(usize, Match, Result<(), String>)> = Vec::new();
+    // The hash check of each matched file (`None` for files the lock does not name).
+    type HashCheck = Option<Result<(), HashProblem>>;
+    let mut staged: Vec<(usize, Match, HashCheck)> = Vec::new();
     for (di, d) in dists.iter().enumerate() {
         let m = if let Some(&(pi, fi)) = by_file.get(d.filename.as_str()) {
             Match::File(pi, fi)
@@ -1126,14 +1172,14 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
             Match::File(pi, fi) => {
                 let p = &lock.packages[*pi];
                 present[*pi] = true;
-                check_hashes(d, &p.files[*fi].hashes, p.span.start_line)
+                Some(check_hashes(d, &p.files[*fi].hashes, p.span.start_line))
             }
             Match::Pool(pi) => {
                 let p = &lock.packages[*pi];
                 present[*pi] = true;
-                check_hashes(d, &p.hashes, p.span.start_line)
+                Some(check_hashes(d, &p.hashes, p.span.start_line))
             }
-            Match::None(..) => Err(String::new()),
+            Match::None(..) => None,
         };
         staged.push((di, m, hash));
     }
@@ -1143,7 +1189,9 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
     let checked: Vec<Vec<Checked>> = staged
         .par_iter()
         .map(|(di, _, hash)| match (hash, dists.get(*di)) {
-            (Ok(()), Some(d)) if !d.attestations.is_empty() => check_attestations(d, root, max),
+            (Some(Ok(())), Some(d)) if !d.attestations.is_empty() => {
+                check_attestations(d, root, max)
+            }
             _ => Vec::new(),
         })
         .collect();
@@ -1183,9 +1231,9 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
         row.version = p.version.clone().unwrap_or_default();
         row.lock_line = Some(p.span.start_line);
         row.span = Some(p.span);
-        if let Err(why) = hash {
+        if let Some(Err(why)) = hash {
             row.outcome = Outcome::HashMismatch;
-            row.detail = why;
+            row.detail = why.to_string();
             rows.push(row);
             continue;
         }
@@ -1267,7 +1315,7 @@ fn judge(row: &mut Row, checked: &[Checked], ctx: &mut VerifyContext<'_>) -> boo
         })
         .collect();
     let first_error = checked.iter().find_map(|c| match &c.result {
-        Err(e) if c.source.is_empty() => Some(e.clone()),
+        Err(e) if c.source.is_empty() => Some(e.to_string()),
         Err(e) => Some(format!("{}: {e}", c.source)),
         Ok(_) => None,
     });
@@ -1421,48 +1469,43 @@ impl LockReport {
         self.rows.iter().any(|r| r.outcome.fails(require_all))
     }
 
-    /// One `release/*` finding per row that is not `verified` or `hash-ok`. Findings about a
-    /// locked package point at its lock entry; `not-in-lock` points at the file.
+    /// The `release/*` findings of the rows that are not `verified` or `hash-ok`, one per
+    /// row, in row order (each rule of [`crate::registry::RULES`] judges each row).
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for r in &self.rows {
-            let meta = match (r.outcome, r.publisher_changed) {
-                (Outcome::Verified | Outcome::HashOk, _) => continue,
-                (Outcome::IdentityMismatch | Outcome::Unattested, true) => {
-                    &rules::publisher_changed::PublisherChanged::META
-                }
-                (Outcome::IdentityMismatch, false) => {
-                    &rules::identity_mismatch::IdentityMismatch::META
-                }
-                (Outcome::Unattested, false) => &rules::unattested::Unattested::META,
-                (Outcome::HashMismatch, _) => &rules::hash_mismatch::HashMismatch::META,
-                (Outcome::Missing, _) => &rules::dist_missing::DistMissing::META,
-                (Outcome::NotInLock, _) => &rules::dist_not_in_lock::DistNotInLock::META,
-            };
-            let location = match (r.outcome, r.span, &r.path) {
-                (Outcome::NotInLock, _, Some(p)) => Location::file(p.clone()),
-                (_, Some(span), _) => Location::span(self.lock.clone(), span),
-                _ => Location::file(self.lock.clone()),
+            for rule in crate::registry::RULES {
+                rule.lock(self, r, &mut out);
             }
-            .with_route(r.file.clone());
-            let mut b = Finding::builder(meta)
-                .message(format!(
-                    "{} ({} {}): {}",
-                    r.file, r.package, r.version, r.detail
-                ))
-                .location(location)
-                .evidence("file", r.file.clone())
-                .evidence("outcome", r.outcome.as_str())
-                .evidence("detail", r.detail.clone())
-                .key(format!("{}:{}", r.outcome.as_str(), r.file));
-            if let Some(p) = &r.publisher {
-                b = b.evidence("publisher", p.clone());
-            }
-            if let Some(s) = &r.sha256 {
-                b = b.evidence("sha256", s.clone());
-            }
-            out.push(b.build());
         }
         out
+    }
+
+    /// The finding of rule `meta` about row `r`. Findings about a locked package point at its
+    /// lock entry; `not-in-lock` points at the file.
+    pub(crate) fn row_finding(&self, meta: &'static garrison_report::RuleMeta, r: &Row) -> Finding {
+        let location = match (r.outcome, r.span, &r.path) {
+            (Outcome::NotInLock, _, Some(p)) => Location::file(p.clone()),
+            (_, Some(span), _) => Location::span(self.lock.clone(), span),
+            _ => Location::file(self.lock.clone()),
+        }
+        .with_route(r.file.clone());
+        let mut b = Finding::builder(meta)
+            .message(format!(
+                "{} ({} {}): {}",
+                r.file, r.package, r.version, r.detail
+            ))
+            .location(location)
+            .evidence("file", r.file.clone())
+            .evidence("outcome", r.outcome.as_str())
+            .evidence("detail", r.detail.clone())
+            .key(format!("{}:{}", r.outcome.as_str(), r.file));
+        if let Some(p) = &r.publisher {
+            b = b.evidence("publisher", p.clone());
+        }
+        if let Some(s) = &r.sha256 {
+            b = b.evidence("sha256", s.clone());
+        }
+        b.build()
     }
 }

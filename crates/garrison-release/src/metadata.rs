@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use garrison_python::name::PackageName;
+use garrison_python::name::name_key;
 use garrison_python::requirement::parse_requirement;
 
 use crate::wheel::{Headers, same_version};
@@ -45,8 +45,8 @@ pub struct Project {
 impl Project {
     /// Reads `[project]` from `pyproject.toml`; `None` when there is none (or the file is not
     /// valid TOML: the error is in the second element).
-    pub fn parse(text: &str) -> Result<Option<Project>, String> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Option<Project>, toml::de::Error> {
+        let doc: toml::Table = text.parse()?;
         let Some(project) = doc.get("project").and_then(|p| p.as_table()) else {
             return Ok(None);
         };
@@ -95,8 +95,7 @@ impl Project {
                     .flatten()
                     .filter_map(|v| v.as_str())
                 {
-                    p.deps
-                        .push((PackageName::new(extra).as_str().to_string(), d.to_string()));
+                    p.deps.push((name_key(extra), d.to_string()));
                 }
             }
         }
@@ -149,7 +148,7 @@ fn extra_of(marker: &str) -> Option<String> {
     }
     let inner = &rest[1..];
     let end = inner.find(q)?;
-    Some(PackageName::new(&inner[..end]).as_str().to_string())
+    Some(name_key(&inner[..end]))
 }
 
 /// Compares core metadata with the project table. `tag_version` is the version the source's
@@ -173,7 +172,7 @@ pub fn compare(
             .get_all("Dynamic")
             .any(|d| d.trim().eq_ignore_ascii_case("Requires-Dist"));
     if let (Some(m), Some(p)) = (meta.get("Name"), &project.name)
-        && PackageName::new(m) != PackageName::new(p)
+        && name_key(m) != name_key(p)
     {
         out.push(Mismatch {
             field: "Name",

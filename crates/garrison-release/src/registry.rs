@@ -2,30 +2,30 @@
 
 use garrison_report::RuleMeta;
 
-use crate::rules;
+use crate::rules::{self, ReleaseRule};
 
 /// All release rules, in documentation order.
-pub static RULES: &[&RuleMeta] = &[
-    &rules::unsafe_archive::UnsafeArchive::META,
-    &rules::record_mismatch::RecordMismatch::META,
-    &rules::record_missing_entry::RecordMissingEntry::META,
-    &rules::record_stale_entry::RecordStaleEntry::META,
-    &rules::dist_info_mismatch::DistInfoMismatch::META,
-    &rules::file_not_in_source::FileNotInSource::META,
-    &rules::ignored_file_in_dist::IgnoredFileInDist::META,
-    &rules::content_differs::ContentDiffers::META,
-    &rules::metadata_mismatch::MetadataMismatch::META,
-    &rules::file_missing_from_dist::FileMissingFromDist::META,
-    &rules::generated_file::GeneratedFile::META,
-    &rules::hash_mismatch::HashMismatch::META,
-    &rules::identity_mismatch::IdentityMismatch::META,
-    &rules::unattested::Unattested::META,
-    &rules::publisher_changed::PublisherChanged::META,
-    &rules::dist_not_in_lock::DistNotInLock::META,
-    &rules::dist_missing::DistMissing::META,
+pub static RULES: &[&dyn ReleaseRule] = &[
+    &rules::unsafe_archive::UnsafeArchive,
+    &rules::record_mismatch::RecordMismatch,
+    &rules::record_missing_entry::RecordMissingEntry,
+    &rules::record_stale_entry::RecordStaleEntry,
+    &rules::dist_info_mismatch::DistInfoMismatch,
+    &rules::file_not_in_source::FileNotInSource,
+    &rules::ignored_file_in_dist::IgnoredFileInDist,
+    &rules::content_differs::ContentDiffers,
+    &rules::metadata_mismatch::MetadataMismatch,
+    &rules::file_missing_from_dist::FileMissingFromDist,
+    &rules::generated_file::GeneratedFile,
+    &rules::hash_mismatch::HashMismatch,
+    &rules::identity_mismatch::IdentityMismatch,
+    &rules::unattested::Unattested,
+    &rules::publisher_changed::PublisherChanged,
+    &rules::dist_not_in_lock::DistNotInLock,
+    &rules::dist_missing::DistMissing,
 ];
 
 /// Metadata of every release rule.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    RULES.to_vec()
+    RULES.iter().map(|r| r.meta()).collect()
 }

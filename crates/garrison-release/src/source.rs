@@ -21,14 +21,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use garrison_report::{Confidence, Finding, Location, Severity};
+use std::cell::Cell;
+
+use garrison_report::{Finding, Location, Severity};
 
 use crate::archive::{Dist, DistKind, MemberKind};
 use crate::generated::{self, Allowance, Context, Verdict};
-use crate::gitignore::IgnoreRules;
-use crate::metadata::{self, Project};
-use crate::rules;
-use crate::wheel::Headers;
+use crate::gitignore::{IgnoreHit, IgnoreRules};
+use crate::rules::generated_file::GeneratedFile;
 
 /// One file of the source tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +122,8 @@ impl SourceTree {
         Ok(tree)
     }
 
-    fn data(&self, path: &str) -> Option<&[u8]> {
+    /// The content of `path`, when it was read.
+    pub fn data(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).and_then(|f| f.data.as_deref())
     }
 }
@@ -158,13 +159,13 @@ const NATIVE_EXT: &[&str] = &[
     ".cu", ".m", ".mm",
 ];
 
-fn ext_of(path: &str) -> &str {
+pub(crate) fn ext_of(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rfind('.').map_or("", |i| &name[i..])
 }
 
 /// How much a file can do: code and build inputs run; docs and data do not.
-fn weight(path: &str) -> Severity {
+pub(crate) fn weight(path: &str) -> Severity {
     let name = path.rsplit('/').next().unwrap_or(path);
     let ext = ext_of(path).to_ascii_lowercase();
     if ext == ".pth" {
@@ -195,7 +196,29 @@ fn weight(path: &str) -> Severity {
     }
 }
 
-fn is_text(d: &[u8]) -> bool {
+/// The severity of a distribution file that is not in the source: [`weight`], except that C
+/// headers and sources and Cython declarations in a wheel are not run on import (they are
+/// compiled into dependents, and native builds generate them: numpy's C API headers). Also
+/// whether the file is a build byproduct (`.pyc`, object files).
+pub(crate) fn not_in_source_severity(wheel: bool, member: &str) -> (Severity, bool) {
+    let ext = ext_of(member).to_ascii_lowercase();
+    let sev = if wheel
+        && matches!(
+            ext.as_str(),
+            ".h" | ".hpp" | ".c" | ".cpp" | ".pxd" | ".pxi"
+        ) {
+        Severity::Medium
+    } else {
+        weight(member)
+    };
+    let byproduct = matches!(
+        ext.as_str(),
+        ".pyc" | ".pyo" | ".o" | ".obj" | ".a" | ".lib"
+    );
+    (sev, byproduct)
+}
+
+pub(crate) fn is_text(d: &[u8]) -> bool {
     !d.iter().take(8000).any(|&b| b == 0) && std::str::from_utf8(d).is_ok()
 }
 
@@ -300,12 +323,83 @@ fn wheel_install_path(path: &str) -> &str {
 
 /// Diff excerpts computed per distribution; past this, differing files are reported with
 /// their sizes only (a hostile dist with thousands of changed files cannot make the run slow).
-const MAX_DIFFS: usize = 200;
+pub const MAX_DIFFS: usize = 200;
 
+/// What [`compare`] works on, for the rules.
+pub struct CompareCx<'a> {
+    /// The distribution.
+    pub dist: &'a Dist,
+    /// The source tree.
+    pub src: &'a SourceTree,
+    /// Diff excerpts computed so far (at most [`MAX_DIFFS`] per distribution).
+    pub diffs: Cell<usize>,
+}
+
+impl CompareCx<'_> {
+    /// Whether the distribution is a wheel.
+    pub fn wheel(&self) -> bool {
+        self.dist.kind == DistKind::Wheel
+    }
+
+    /// A location at the distribution, with the member as route.
+    pub fn loc(&self, member: &str) -> Location {
+        Location::file(self.dist.filename.clone()).with_route(member.to_string())
+    }
+
+    /// A location at a source file, noted as `{note} in {label}`.
+    pub fn source_loc(&self, path: &str, note: &str) -> Location {
+        Location::file(path.to_string()).with_note(format!("{note} in {}", self.src.label))
+    }
+}
+
+/// One observation of [`compare`], handed in order to every rule ([`crate::rules`]).
+#[derive(Debug)]
+pub enum SourceEvent<'a> {
+    /// A distribution file whose content differs from its source file's.
+    Differs {
+        /// The path inside the distribution.
+        member: &'a str,
+        /// The source file it was compared with.
+        source_path: &'a str,
+        /// The source content.
+        source: &'a [u8],
+        /// The distribution content.
+        dist: &'a [u8],
+    },
+    /// A distribution file the tree does not have (no generator explains it).
+    NotInSource {
+        /// The path inside the distribution.
+        member: &'a str,
+        /// The source path it maps to.
+        source_path: &'a str,
+        /// What a generator check found suspicious about it, if anything.
+        why: Option<String>,
+        /// The repository's `.gitignore` rule that hides that path, if one does.
+        hidden: Option<IgnoreHit>,
+    },
+    /// After every file: the source directories the distribution ships files from (with a
+    /// count), the source files it matched, and the wheel's package prefixes in the tree.
+    Shipped {
+        /// Source directories with at least one shipped file.
+        dirs: &'a HashMap<String, usize>,
+        /// Source paths matched by a distribution file.
+        matched: &'a HashSet<String>,
+        /// Where the wheel's top-level packages are in the tree (`""`, `src/`, …).
+        prefixes: &'a [&'a str],
+    },
+    /// The distribution's metadata (`PKG-INFO`, or `{dist-info}/METADATA` of a wheel) to
+    /// compare with `pyproject.toml`.
+    Metadata {
+        /// The wheel's dist-info directory.
+        dist_info: Option<&'a str>,
+    },
+    /// Everything allowed as generated or rewritten by the build, by kind.
+    Allowed(&'a BTreeMap<&'static str, (Allowance, Vec<String>)>),
+}
+
+/// The comparison in progress: counts, allowances and findings.
 struct Builder<'a> {
-    diffs: usize,
-    dist: &'a Dist,
-    src: &'a SourceTree,
+    cx: CompareCx<'a>,
     out: Comparison,
     allowed_by_kind: BTreeMap<&'static str, (Allowance, Vec<String>)>,
 }
@@ -321,12 +415,10 @@ impl Builder<'_> {
         self.out.allowed.push((path.to_string(), a));
     }
 
-    fn loc(&self, member: &str) -> Location {
-        Location::file(self.dist.filename.clone()).with_route(member.to_string())
-    }
-
-    fn source_loc(&self, path: &str, note: &str) -> Location {
-        Location::file(path.to_string()).with_note(format!("{note} in {}", self.src.label))
+    fn report(&mut self, event: SourceEvent<'_>) {
+        for rule in crate::registry::RULES {
+            rule.source(&self.cx, &event, &mut self.out.findings);
+        }
     }
 }
 
@@ -403,9 +495,11 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
     };
 
     let mut b = Builder {
-        diffs: 0,
-        dist,
-        src,
+        cx: CompareCx {
+            dist,
+            src,
+            diffs: Cell::new(0),
+        },
         out: Comparison::default(),
         allowed_by_kind: BTreeMap::new(),
     };
@@ -475,7 +569,12 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
                     b.allow(rel, a);
                     continue;
                 }
-                content_differs(&mut b, rel, &spath, sdata, data);
+                b.report(SourceEvent::Differs {
+                    member: rel,
+                    source_path: &spath,
+                    source: sdata,
+                    dist: data,
+                });
             }
             None => {
                 if let Some(sm) = src
@@ -510,67 +609,48 @@ pub fn compare(dist: &Dist, src: &SourceTree) -> Comparison {
                             },
                         );
                     }
-                    Verdict::Suspicious(why) => {
-                        not_in_source(&mut b, &ignore, rel, &spath, Some(why))
-                    }
-                    Verdict::Unknown => not_in_source(&mut b, &ignore, rel, &spath, None),
+                    Verdict::Suspicious(why) => b.report(SourceEvent::NotInSource {
+                        member: rel,
+                        source_path: &spath,
+                        why: Some(why),
+                        hidden: ignore.matched(&spath),
+                    }),
+                    Verdict::Unknown => b.report(SourceEvent::NotInSource {
+                        member: rel,
+                        source_path: &spath,
+                        why: None,
+                        hidden: ignore.matched(&spath),
+                    }),
                 }
             }
         }
     }
 
-    missing_from_dist(&mut b, &shipped_dirs, &matched_sources, wheel, &map);
-    metadata_check(&mut b, wheel, dist_info.as_deref());
-
+    let prefixes: Vec<&str> = if wheel {
+        map.prefix.values().map(String::as_str).collect()
+    } else {
+        Vec::new()
+    };
+    b.report(SourceEvent::Shipped {
+        dirs: &shipped_dirs,
+        matched: &matched_sources,
+        prefixes: &prefixes,
+    });
+    b.report(SourceEvent::Metadata {
+        dist_info: dist_info.as_deref(),
+    });
     let allowed_by_kind = std::mem::take(&mut b.allowed_by_kind);
-    for (kind, (a, paths)) in allowed_by_kind {
-        let shown: Vec<&str> = paths.iter().take(5).map(String::as_str).collect();
-        let more = if paths.len() > 5 {
-            format!(" and {} more", paths.len() - 5)
-        } else {
-            String::new()
-        };
-        let f = Finding::builder(&rules::generated_file::GeneratedFile::META)
-            .confidence(Confidence::High)
-            .message(format!(
-                "{} expected from {}: {}{more}",
-                plural(paths.len()),
-                a.generator,
-                shown.join(", ")
-            ))
-            .location(b.loc(paths.first().map_or(".", String::as_str)).with_note(
-                if paths.len() == 1 {
-                    a.reason.clone()
-                } else {
-                    format!("{} (kind `{kind}`)", generic_reason(&a))
-                },
-            ))
-            .evidence("kind", kind)
-            .evidence("generator", a.generator)
-            .evidence("paths", paths.clone())
-            .key(kind)
-            .build();
-        b.out.findings.push(f);
-    }
+    b.report(SourceEvent::Allowed(&allowed_by_kind));
     b.out.stats.reported = b
         .out
         .findings
         .iter()
-        .filter(|f| f.rule != rules::generated_file::GeneratedFile::META.id)
+        .filter(|f| f.rule != GeneratedFile::META.id)
         .count();
     b.out
 }
 
-fn generic_reason(a: &Allowance) -> String {
-    match a.kind {
-        "submodule" => {
-            "from git submodules, whose files live in other repositories (not compared)".into()
-        }
-        _ => a.reason.clone(),
-    }
-}
-
-fn plural(n: usize) -> String {
+pub(crate) fn plural(n: usize) -> String {
     if n == 1 {
         "1 file".into()
     } else {
@@ -603,19 +683,19 @@ fn dist_info_member(b: &mut Builder<'_>, rel: &str, inner: &str, data: &[u8]) {
     });
     if let Some(lic) = lic {
         let name = lic.rsplit('/').next().unwrap_or(lic);
-        let candidate = if b.src.files.contains_key(lic) {
+        let candidate = if b.cx.src.files.contains_key(lic) {
             Some(lic.to_string())
         } else {
-            b.src
+            b.cx.src
                 .files
                 .keys()
                 .filter(|p| p.rsplit('/').next() == Some(name))
                 .min_by_key(|p| p.len())
                 .cloned()
         };
-        match candidate.and_then(|c| b.src.data(&c).map(|d| (c, d))) {
+        match candidate.and_then(|c| b.cx.src.data(&c).map(|d| (c, d))) {
             Some((_, d)) if d == data => b.out.stats.identical += 1,
-            Some(_) if let Some(parts) = license_concatenation(b.src, data) => {
+            Some(_) if let Some(parts) = license_concatenation(b.cx.src, data) => {
                 b.allow(
                     rel,
                     Allowance {
@@ -628,10 +708,12 @@ fn dist_info_member(b: &mut Builder<'_>, rel: &str, inner: &str, data: &[u8]) {
                     },
                 );
             }
-            Some((c, d)) => {
-                let d = d.to_vec();
-                content_differs(b, rel, &c, &d, data);
-            }
+            Some((c, d)) => b.report(SourceEvent::Differs {
+                member: rel,
+                source_path: &c,
+                source: d,
+                dist: data,
+            }),
             None => {
                 b.allow(
                     rel,
@@ -713,147 +795,8 @@ fn license_concatenation(src: &SourceTree, data: &[u8]) -> Option<Vec<String>> {
     (parts.len() >= 2).then_some(parts)
 }
 
-fn content_differs(b: &mut Builder<'_>, rel: &str, spath: &str, sdata: &[u8], data: &[u8]) {
-    let sev = weight(rel);
-    b.diffs += 1;
-    let excerpt = if b.diffs <= MAX_DIFFS {
-        diff_excerpt(spath, sdata, data)
-    } else {
-        None
-    };
-    let (note, added, removed) = match excerpt {
-        Some((d, a, r)) => (d, a, r),
-        None => (
-            format!(
-                "{}: {} bytes in the source, {} in the distribution",
-                if is_text(sdata) && is_text(data) {
-                    "no diff shown (over 1 MiB, or past the first 200 diffs)"
-                } else {
-                    "binary content"
-                },
-                sdata.len(),
-                data.len()
-            ),
-            0,
-            0,
-        ),
-    };
-    let summary = if added + removed > 0 {
-        format!(" (+{added} −{removed} lines)")
-    } else {
-        String::new()
-    };
-    let f = Finding::builder(&rules::content_differs::ContentDiffers::META)
-        .severity(sev)
-        .confidence(Confidence::High)
-        .message(if rel == spath {
-            format!(
-                "`{rel}` differs from the source file in {}{summary}",
-                b.src.label
-            )
-        } else {
-            format!("`{rel}` differs from `{spath}` in {}{summary}", b.src.label)
-        })
-        .location(b.loc(rel).with_note(note.clone()))
-        .location(b.source_loc(spath, "the source file"))
-        .evidence("member", rel)
-        .evidence("source_path", spath)
-        .evidence("added_lines", added)
-        .evidence("removed_lines", removed)
-        .evidence("diff", note)
-        .key(rel)
-        .build();
-    b.out.findings.push(f);
-}
-
-fn not_in_source(
-    b: &mut Builder<'_>,
-    ignore: &IgnoreRules,
-    rel: &str,
-    spath: &str,
-    why: Option<String>,
-) {
-    let wheel = b.dist.kind == DistKind::Wheel;
-    let ext = ext_of(rel).to_ascii_lowercase();
-    // C headers and sources, and Cython declarations, in a wheel are not run on import; they
-    // are compiled into dependents, and native builds generate them (numpy's C API headers).
-    let sev = if wheel
-        && matches!(
-            ext.as_str(),
-            ".h" | ".hpp" | ".c" | ".cpp" | ".pxd" | ".pxi"
-        ) {
-        Severity::Medium
-    } else {
-        weight(rel)
-    };
-    let byproduct = matches!(
-        ext.as_str(),
-        ".pyc" | ".pyo" | ".o" | ".obj" | ".a" | ".lib"
-    );
-    let hit = ignore.matched(spath);
-    let mut note = why.clone().unwrap_or_default();
-    let builder = if let Some(h) = &hit {
-        // Build byproducts are always ignored; that they are ignored adds nothing.
-        let sev = if byproduct {
-            sev
-        } else if sev >= Severity::High {
-            Severity::Critical
-        } else {
-            Severity::High
-        };
-        if !note.is_empty() {
-            note.push_str("; ");
-        }
-        let _ = write!(
-            note,
-            "hidden from the repository by `{}` ({}:{})",
-            h.pattern, h.file, h.line
-        );
-        Finding::builder(&rules::ignored_file_in_dist::IgnoredFileInDist::META)
-            .severity(sev)
-            .message(format!(
-                "`{rel}` is in the distribution but `{}` line {} (`{}`) keeps it out of {}",
-                h.file, h.line, h.pattern, b.src.label
-            ))
-            .location(b.loc(rel).with_note(note.clone()))
-            .location(
-                Location::span(
-                    h.file.clone(),
-                    line_span(b.src.data(&h.file).unwrap_or_default(), h.line),
-                )
-                .with_note(format!("the ignore rule that hides `{}`", h.matched)),
-            )
-            .evidence("ignore_file", h.file.clone())
-            .evidence("ignore_line", h.line)
-            .evidence("ignore_pattern", h.pattern.clone())
-    } else {
-        if note.is_empty() {
-            note = format!("no file `{spath}` in {}", b.src.label);
-        }
-        Finding::builder(&rules::file_not_in_source::FileNotInSource::META)
-            .severity(sev)
-            .message(format!(
-                "`{rel}` is in the distribution but not in {}",
-                b.src.label
-            ))
-            .location(b.loc(rel).with_note(note.clone()))
-    };
-    let f = builder
-        .confidence(if why.is_some() || hit.is_some() {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        })
-        .evidence("member", rel)
-        .evidence("source_path", spath)
-        .evidence("detail", note)
-        .key(rel)
-        .build();
-    b.out.findings.push(f);
-}
-
 /// The span of 1-based line `line` in `text`.
-fn line_span(text: &[u8], line: u32) -> garrison_report::Span {
+pub(crate) fn line_span(text: &[u8], line: u32) -> garrison_report::Span {
     let mut offset = 0usize;
     for (i, l) in text.split(|&c| c == b'\n').enumerate() {
         if i + 1 == line as usize {
@@ -863,132 +806,6 @@ fn line_span(text: &[u8], line: u32) -> garrison_report::Span {
         offset += l.len() + 1;
     }
     garrison_report::Span::line(line, 0, 0)
-}
-
-/// Source modules left out of package directories the distribution ships: one finding per
-/// directory.
-fn missing_from_dist(
-    b: &mut Builder<'_>,
-    shipped_dirs: &HashMap<String, usize>,
-    matched: &HashSet<String>,
-    wheel: bool,
-    map: &WheelMap,
-) {
-    let code = [".py", ".pyx", ".pxd", ".c", ".h", ".cpp"];
-    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for p in b.src.files.keys() {
-        if matched.contains(p) || !code.contains(&ext_of(p)) {
-            continue;
-        }
-        let (dir, _) = p.rsplit_once('/').unwrap_or(("", p));
-        // Only directories the distribution ships files from, and for wheels only inside
-        // mapped packages (C sources are not installed).
-        if !shipped_dirs.contains_key(dir) {
-            continue;
-        }
-        // Only importable code: a package directory (with `__init__.py`) outside test trees.
-        // sdists routinely leave out the repository root's tooling (noxfile.py) and test
-        // helpers.
-        let in_tests = dir.split('/').any(|c| {
-            matches!(
-                c,
-                "tests" | "test" | "testing" | "benchmarks" | "docs" | "doc"
-            )
-        });
-        if in_tests || !b.src.files.contains_key(&format!("{dir}/__init__.py")) {
-            continue;
-        }
-        if wheel
-            && (ext_of(p) != ".py" || !map.prefix.values().any(|pre| p.starts_with(pre.as_str())))
-        {
-            continue;
-        }
-        by_dir.entry(dir).or_default().push(p);
-    }
-    for (dir, files) in by_dir {
-        let shown: Vec<&str> = files.iter().take(5).copied().collect();
-        let more = if files.len() > 5 {
-            format!(" and {} more", files.len() - 5)
-        } else {
-            String::new()
-        };
-        let dir_shown = if dir.is_empty() { "." } else { dir };
-        let f = Finding::builder(&rules::file_missing_from_dist::FileMissingFromDist::META)
-            .confidence(Confidence::Medium)
-            .message(format!(
-                "{} of `{dir_shown}` in {} {} not in the distribution, which ships that directory: {}{more}",
-                plural(files.len()),
-                b.src.label,
-                if files.len() == 1 { "is" } else { "are" },
-                shown.join(", ")
-            ))
-            .location(Location::file(b.dist.filename.clone()).with_route(dir_shown.to_string()))
-            .evidence("directory", dir_shown)
-            .evidence("missing", files.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .key(dir_shown)
-            .build();
-        b.out.findings.push(f);
-    }
-}
-
-fn metadata_check(b: &mut Builder<'_>, wheel: bool, dist_info: Option<&str>) {
-    let meta_path = if wheel {
-        format!("{}/METADATA", dist_info.unwrap_or(""))
-    } else {
-        "PKG-INFO".to_string()
-    };
-    let Some(meta) = b
-        .dist
-        .files
-        .iter()
-        .find(|m| m.rel() == meta_path)
-        .and_then(|m| std::str::from_utf8(&m.data).ok())
-    else {
-        return;
-    };
-    let Some(pyproject) = b.src.data("pyproject.toml") else {
-        return;
-    };
-    let text = String::from_utf8_lossy(pyproject);
-    let project = match Project::parse(&text) {
-        Ok(Some(p)) => p,
-        Ok(None) => return,
-        Err(e) => {
-            b.out.findings.push(
-                Finding::builder(&rules::metadata_mismatch::MetadataMismatch::META)
-                    .severity(Severity::Low)
-                    .confidence(Confidence::Low)
-                    .message(format!("pyproject.toml in {} is not valid TOML, so the metadata was not compared: {}", b.src.label, e.lines().next().unwrap_or("")))
-                    .location(Location::file("pyproject.toml"))
-                    .key("pyproject")
-                    .build(),
-            );
-            return;
-        }
-    };
-    let headers = Headers::parse(meta);
-    for m in metadata::compare(&headers, &project, b.src.tag_version.as_deref(), wheel) {
-        let mut src_loc = Location::file("pyproject.toml");
-        if let Some(l) = m.line {
-            src_loc = Location::span("pyproject.toml", line_span(pyproject, l));
-        }
-        let f = Finding::builder(&rules::metadata_mismatch::MetadataMismatch::META)
-            .severity(if m.serious {
-                Severity::High
-            } else {
-                Severity::Medium
-            })
-            .confidence(Confidence::High)
-            .message(m.message.clone())
-            .location(b.loc(&meta_path))
-            .location(src_loc.with_note(format!("the declaration in {}", b.src.label)))
-            .evidence("field", m.field)
-            .evidence("dist", m.dist.clone())
-            .evidence("source", m.source.clone())
-            .key(format!("{}:{}{}", m.field, m.dist, m.source))
-            .build();
-        b.out.findings.push(f);
-    }
 }
 
 /// Candidate tag names for a version, in the order projects use them.
@@ -1015,13 +832,12 @@ pub fn find_tag(tags: &[String], name: &str, version: &str) -> Option<String> {
         }
     }
     let want = garrison_python::pep440::parse_version(version).ok()?;
-    let norm = garrison_python::name::PackageName::new(name);
     tags.iter()
         .find(|t| {
             let t = t.as_str();
             let rest = t
                 .rsplit_once('-')
-                .filter(|(n, _)| garrison_python::name::PackageName::new(n) == norm)
+                .filter(|(n, _)| garrison_python::name::same_name(n, name))
                 .map_or(t, |(_, r)| r);
             let rest = rest.strip_prefix('v').unwrap_or(rest);
             garrison_python::pep440::parse_version(rest).is_ok_and(|v| v == want)

@@ -3,15 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use garrison_python::PackageName;
-use garrison_report::{Finding, Location, RuleMeta};
+use garrison_python::name::same_name;
+use garrison_report::Finding;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::archive::{Dist, Member, MemberKind};
-use crate::rules::{
-    dist_info_mismatch::DistInfoMismatch, record_mismatch::RecordMismatch,
-    record_missing_entry::RecordMissingEntry, record_stale_entry::RecordStaleEntry,
-};
 
 /// One row of a RECORD file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,15 +41,12 @@ pub fn parse_record(text: &str) -> (Vec<RecordEntry>, Vec<RecordError>) {
         if line.trim().is_empty() {
             continue;
         }
-        let fields = match split_csv(line) {
-            Ok(f) => f,
-            Err(message) => {
-                errors.push(RecordError {
-                    line: line_no,
-                    message,
-                });
-                continue;
-            }
+        let Some(fields) = split_csv(line) else {
+            errors.push(RecordError {
+                line: line_no,
+                message: "unterminated quoted field".to_string(),
+            });
+            continue;
         };
         let [path, hash, size] = fields.as_slice() else {
             errors.push(RecordError {
@@ -94,7 +87,8 @@ pub fn parse_record(text: &str) -> (Vec<RecordEntry>, Vec<RecordError>) {
     (entries, errors)
 }
 
-fn split_csv(line: &str) -> Result<Vec<String>, String> {
+/// The fields of a CSV line; `None` when a quoted field is not terminated.
+fn split_csv(line: &str) -> Option<Vec<String>> {
     let mut fields = Vec::new();
     let mut cur = String::new();
     let mut chars = line.chars().peekable();
@@ -124,10 +118,10 @@ fn split_csv(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err("unterminated quoted field".to_string());
+        return None;
     }
     fields.push(cur);
-    Ok(fields)
+    Some(fields)
 }
 
 /// Email-header fields (`METADATA`, `WHEEL`): `Name: value` lines up to the first blank line,
@@ -293,39 +287,96 @@ fn digest(alg: &str, data: &[u8]) -> Option<String> {
     Some(urlsafe_b64(&d))
 }
 
-fn finding(
-    rule: &'static RuleMeta,
-    dist: &Dist,
-    route: &str,
-    message: String,
-) -> garrison_report::FindingBuilder {
-    Finding::builder(rule)
-        .message(message)
-        .location(Location::file(dist.filename.clone()).with_route(route.to_string()))
-        .evidence("member", route.to_string())
-        .key(route.to_string())
+/// What [`verify_wheel`] works on: the wheel and its parsed file name.
+pub struct WheelCx<'a> {
+    /// The wheel.
+    pub dist: &'a Dist,
+    /// Its file name, when it parses.
+    pub name: Option<WheelName>,
+}
+
+impl WheelCx<'_> {
+    /// Whether a `*.dist-info` directory names the file name's project and version.
+    pub fn dist_info_matches(&self, dir: &str) -> bool {
+        let Some(f) = &self.name else { return false };
+        let stem = dir.strip_suffix(".dist-info").unwrap_or(dir);
+        let Some((n, v)) = stem.rsplit_once('-') else {
+            return false;
+        };
+        same_name(n, &f.name) && same_version(v, &f.version)
+    }
+}
+
+/// One observation of [`verify_wheel`], handed in order to every rule ([`crate::rules`]).
+#[derive(Debug)]
+pub enum WheelFact<'a> {
+    /// The file name does not parse as a wheel name.
+    BadFileName,
+    /// The `*.dist-info` directories at the top of the wheel (any number).
+    DistInfoDirs(&'a [&'a str]),
+    /// The dist-info directory verification goes on with.
+    DistInfo(&'a str),
+    /// `METADATA` or `WHEEL` (the path `{dist-info}/{file}`) is missing.
+    MissingFile(&'a str),
+    /// METADATA's headers (`route` is `{dist-info}/METADATA`).
+    Metadata {
+        /// `{dist-info}/METADATA`.
+        route: &'a str,
+        /// The headers.
+        headers: &'a Headers,
+    },
+    /// There is no RECORD (the path it should have).
+    NoRecord(&'a str),
+    /// A RECORD row that does not parse (`route` is `{RECORD}:{line}`).
+    MalformedRow {
+        /// `{dist-info}/RECORD:{line}`.
+        route: String,
+        /// The problem.
+        error: &'a RecordError,
+    },
+    /// A RECORD row naming a path an earlier row already named.
+    ListedTwice(&'a RecordEntry),
+    /// A RECORD row naming no file of the wheel.
+    Stale(&'a RecordEntry),
+    /// A RECORD row and the member it names; `unhashed` when the member may have no hash
+    /// (`RECORD` itself and its signatures).
+    Listed {
+        /// The row.
+        entry: &'a RecordEntry,
+        /// The member.
+        member: &'a Member,
+        /// Whether an empty hash and size are allowed.
+        unhashed: bool,
+    },
+    /// A file of the wheel that RECORD does not list.
+    Unlisted(&'a Member),
 }
 
 /// Verifies a wheel read by [`crate::read_dist`]: the dist-info directory against the file
 /// name, METADATA and WHEEL, and every RECORD row against the member's sha256 and size.
-/// Returns what was read and the findings (none for a consistent wheel).
+/// Returns what was read and the findings (none for a consistent wheel) of the rules of
+/// [`crate::registry::RULES`].
 pub fn verify_wheel(dist: &Dist) -> (WheelInfo, Vec<Finding>) {
-    let mut info = WheelInfo::default();
+    let cx = WheelCx {
+        dist,
+        name: WheelName::parse(&dist.filename),
+    };
     let mut out = Vec::new();
-    let fname = WheelName::parse(&dist.filename);
-    if fname.is_none() {
-        out.push(
-            finding(
-                &DistInfoMismatch::META,
-                dist,
-                ".",
-                format!(
-                    "`{}` is not a valid wheel file name (name-version[-build]-python-abi-platform.whl)",
-                    dist.filename
-                ),
-            )
-            .build(),
-        );
+    let report = |fact: WheelFact<'_>, out: &mut Vec<Finding>| {
+        for rule in crate::registry::RULES {
+            rule.wheel(&cx, &fact, out);
+        }
+    };
+    let info = observe(&cx, &mut |fact| report(fact, &mut out));
+    (info, out)
+}
+
+/// Walks the wheel and reports each fact, in the order findings are listed.
+fn observe(cx: &WheelCx<'_>, report: &mut dyn FnMut(WheelFact<'_>)) -> WheelInfo {
+    let dist = cx.dist;
+    let mut info = WheelInfo::default();
+    if cx.name.is_none() {
+        report(WheelFact::BadFileName);
     }
     // Top-level `*.dist-info` directories.
     let mut dirs: Vec<&str> = dist
@@ -336,151 +387,43 @@ pub fn verify_wheel(dist: &Dist) -> (WheelInfo, Vec<Finding>) {
         .collect();
     dirs.sort_unstable();
     dirs.dedup();
-    let matches_name = |d: &str| -> bool {
-        let Some(f) = &fname else { return false };
-        let stem = d.strip_suffix(".dist-info").unwrap_or(d);
-        let Some((n, v)) = stem.rsplit_once('-') else {
-            return false;
-        };
-        PackageName::new(n) == PackageName::new(&f.name) && same_version(v, &f.version)
-    };
+    report(WheelFact::DistInfoDirs(&dirs));
     let chosen = match dirs.as_slice() {
-        [] => {
-            out.push(
-                finding(
-                    &DistInfoMismatch::META,
-                    dist,
-                    ".",
-                    "wheel has no `*.dist-info` directory".to_string(),
-                )
-                .build(),
-            );
-            None
-        }
+        [] => None,
         [one] => Some(*one),
-        many => {
-            out.push(
-                finding(
-                    &DistInfoMismatch::META,
-                    dist,
-                    ".",
-                    format!("wheel has {} `*.dist-info` directories", many.len()),
-                )
-                .evidence("dist_info", many.to_vec())
-                .build(),
-            );
-            many.iter().copied().find(|d| matches_name(d))
-        }
+        many => many.iter().copied().find(|d| cx.dist_info_matches(d)),
     };
     let Some(di) = chosen else {
-        return (info, out);
+        return info;
     };
     info.dist_info = Some(di.to_string());
-    if let Some(f) = &fname
-        && !matches_name(di)
-    {
-        out.push(
-            finding(
-                &DistInfoMismatch::META,
-                dist,
-                di,
-                format!(
-                    "`{di}` does not match the file name's `{}` version `{}`",
-                    f.name, f.version
-                ),
-            )
-            .build(),
-        );
-    }
+    report(WheelFact::DistInfo(di));
     let text = |name: &str| -> Option<String> {
         let m = dist.get(&format!("{di}/{name}"))?;
         m.is_file()
             .then(|| String::from_utf8_lossy(&m.data).into_owned())
     };
-    match text("METADATA") {
-        Some(t) => info.metadata = Headers::parse(&t),
-        None => out.push(
-            finding(
-                &DistInfoMismatch::META,
-                dist,
-                &format!("{di}/METADATA"),
-                format!("`{di}/METADATA` is missing"),
-            )
-            .build(),
-        ),
-    }
-    match text("WHEEL") {
-        Some(t) => info.wheel = Headers::parse(&t),
-        None => out.push(
-            finding(
-                &DistInfoMismatch::META,
-                dist,
-                &format!("{di}/WHEEL"),
-                format!("`{di}/WHEEL` is missing"),
-            )
-            .build(),
-        ),
-    }
-    if let Some(f) = &fname {
-        let route = format!("{di}/METADATA");
-        if let Some(n) = info.metadata.get("Name")
-            && PackageName::new(n) != PackageName::new(&f.name)
-        {
-            out.push(
-                finding(
-                    &DistInfoMismatch::META,
-                    dist,
-                    &route,
-                    format!(
-                        "METADATA `Name: {n}` differs from the file name's `{}`",
-                        f.name
-                    ),
-                )
-                .build(),
-            );
-        }
-        if let Some(v) = info.metadata.get("Version")
-            && !same_version(v, &f.version)
-        {
-            out.push(
-                finding(
-                    &DistInfoMismatch::META,
-                    dist,
-                    &route,
-                    format!(
-                        "METADATA `Version: {v}` differs from the file name's `{}`",
-                        f.version
-                    ),
-                )
-                .build(),
-            );
+    for (file, slot) in [("METADATA", &mut info.metadata), ("WHEEL", &mut info.wheel)] {
+        match text(file) {
+            Some(t) => *slot = Headers::parse(&t),
+            None => report(WheelFact::MissingFile(&format!("{di}/{file}"))),
         }
     }
+    report(WheelFact::Metadata {
+        route: &format!("{di}/METADATA"),
+        headers: &info.metadata,
+    });
     let record_path = format!("{di}/RECORD");
     let Some(record_text) = text("RECORD") else {
-        out.push(
-            finding(
-                &RecordMissingEntry::META,
-                dist,
-                &record_path,
-                format!("wheel has no `{record_path}`: no file can be verified"),
-            )
-            .build(),
-        );
-        return (info, out);
+        report(WheelFact::NoRecord(&record_path));
+        return info;
     };
     let (entries, errors) = parse_record(&record_text);
-    for e in errors {
-        out.push(
-            finding(
-                &RecordMismatch::META,
-                dist,
-                &format!("{record_path}:{}", e.line),
-                format!("RECORD line {} is malformed: {}", e.line, e.message),
-            )
-            .evidence("line", e.line)
-            .build(),
-        );
+    for e in &errors {
+        report(WheelFact::MalformedRow {
+            route: format!("{record_path}:{}", e.line),
+            error: e,
+        });
     }
     let unhashed: HashSet<String> = ["RECORD", "RECORD.jws", "RECORD.p7s"]
         .iter()
@@ -490,128 +433,36 @@ pub fn verify_wheel(dist: &Dist) -> (WheelInfo, Vec<Finding>) {
     let mut listed: HashSet<&str> = HashSet::new();
     for e in &entries {
         if !listed.insert(e.path.as_str()) {
-            out.push(
-                finding(
-                    &RecordMismatch::META,
-                    dist,
-                    &e.path,
-                    format!("`{}` is listed twice in RECORD (line {})", e.path, e.line),
-                )
-                .evidence("line", e.line)
-                .build(),
-            );
+            report(WheelFact::ListedTwice(e));
             continue;
         }
-        let Some(m) = members.get(e.path.as_str()).filter(|m| m.is_file()) else {
-            out.push(
-                finding(
-                    &RecordStaleEntry::META,
-                    dist,
-                    &e.path,
-                    format!("RECORD lists `{}` but the wheel has no such file", e.path),
-                )
-                .evidence("line", e.line)
-                .build(),
-            );
-            continue;
-        };
-        verify_entry(dist, e, m, unhashed.contains(&e.path), &mut out);
+        match members.get(e.path.as_str()).filter(|m| m.is_file()) {
+            Some(m) => report(WheelFact::Listed {
+                entry: e,
+                member: m,
+                unhashed: unhashed.contains(&e.path),
+            }),
+            None => report(WheelFact::Stale(e)),
+        }
     }
     for m in &dist.files {
-        if m.kind == MemberKind::Dir || listed.contains(m.path.as_str()) {
-            continue;
-        }
         // RECORD and its signatures may be absent from RECORD.
-        if unhashed.contains(&m.path) {
+        if m.kind == MemberKind::Dir
+            || listed.contains(m.path.as_str())
+            || unhashed.contains(&m.path)
+        {
             continue;
         }
-        out.push(
-            finding(
-                &RecordMissingEntry::META,
-                dist,
-                &m.path,
-                format!("`{}` is in the wheel but not in RECORD", m.path),
-            )
-            .evidence("size", m.size)
-            .evidence("sha256", record_hash(&m.data))
-            .build(),
-        );
+        report(WheelFact::Unlisted(m));
     }
     info.record = entries;
-    (info, out)
+    info
 }
 
-fn verify_entry(dist: &Dist, e: &RecordEntry, m: &Member, unhashed: bool, out: &mut Vec<Finding>) {
-    let actual = record_hash(&m.data);
-    match &e.hash {
-        None if unhashed => {}
-        None => out.push(
-            finding(
-                &RecordMismatch::META,
-                dist,
-                &e.path,
-                format!("RECORD has no hash for `{}`", e.path),
-            )
-            .evidence("actual_hash", actual.clone())
-            .evidence("line", e.line)
-            .build(),
-        ),
-        Some((alg, expected)) => match digest(alg, &m.data) {
-            None => out.push(
-                finding(
-                    &RecordMismatch::META,
-                    dist,
-                    &e.path,
-                    format!(
-                        "RECORD hashes `{}` with `{alg}`, which cannot verify it (sha256 or stronger required)",
-                        e.path
-                    ),
-                )
-                .evidence("algorithm", alg.clone())
-                .evidence("line", e.line)
-                .build(),
-            ),
-            Some(got) if got != expected.trim_end_matches('=') => out.push(
-                finding(
-                    &RecordMismatch::META,
-                    dist,
-                    &e.path,
-                    format!("`{}` does not match its RECORD {alg} hash", e.path),
-                )
-                .evidence("expected_hash", format!("{alg}={expected}"))
-                .evidence("actual_hash", format!("{alg}={got}"))
-                .evidence("line", e.line)
-                .build(),
-            ),
-            Some(_) => {}
-        },
-    }
-    match e.size {
-        Some(s) if s != m.size => out.push(
-            finding(
-                &RecordMismatch::META,
-                dist,
-                &e.path,
-                format!("`{}` is {} bytes but RECORD says {s}", e.path, m.size),
-            )
-            .evidence("expected_size", s)
-            .evidence("actual_size", m.size)
-            .evidence("line", e.line)
-            .build(),
-        ),
-        None if !unhashed => out.push(
-            finding(
-                &RecordMismatch::META,
-                dist,
-                &e.path,
-                format!("RECORD has no size for `{}`", e.path),
-            )
-            .evidence("actual_size", m.size)
-            .evidence("line", e.line)
-            .build(),
-        ),
-        _ => {}
-    }
+/// The digest of `data` under a RECORD algorithm (`sha256`, `sha384`, `sha512`), urlsafe
+/// base64 without padding; `None` for algorithms too weak to verify with.
+pub(crate) fn record_digest(alg: &str, data: &[u8]) -> Option<String> {
+    digest(alg, data)
 }
 
 #[cfg(test)]

@@ -474,61 +474,28 @@ fn mangled_archives_never_panic() {
     }
 }
 
-#[test]
-fn dists_under_shared_data() {
-    let root = std::path::Path::new("/work/shared/data");
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file() {
-                let n = p.to_string_lossy();
-                if n.ends_with(".whl") || n.ends_with(".tar.gz") {
-                    found.push(p);
-                }
-            }
-        }
-    }
-    if found.is_empty() {
-        eprintln!("no .whl/.tar.gz under {}; skipped", root.display());
-        return;
-    }
-    for p in found {
-        match read_dist_path(&p, &Limits::default()) {
-            Ok(d) if d.kind == DistKind::Wheel => {
-                let (_, f) = verify_wheel(&d);
-                eprintln!(
-                    "{}: {} members, {} findings",
-                    p.display(),
-                    d.files.len(),
-                    f.len()
-                );
-            }
-            Ok(d) => eprintln!("{}: {} members", p.display(), d.files.len()),
-            Err(e) => eprintln!("{e}"),
-        }
-    }
-}
-
-/// A Python with setuptools and wheel (`GARRISON_TEST_PYTHON`, else `python3`, else
-/// `/usr/bin/python3`), or `None`.
+/// A Python with setuptools, wheel and pip (`GARRISON_TEST_PYTHON`, else the build-backend
+/// venv of `.ci/python-backends.sh`, else `python3`, else `/usr/bin/python3`); when there is
+/// none the test is skipped, and fails under CI.
 fn python_with_setuptools() -> Option<String> {
     let candidates = std::env::var("GARRISON_TEST_PYTHON")
         .map(|p| vec![p])
-        .unwrap_or_else(|_| vec!["python3".into(), "/usr/bin/python3".into()]);
-    candidates.into_iter().find(|py| {
+        .unwrap_or_else(|_| {
+            let venv = common::build::workspace_root().join("target/py-backends/bin/python");
+            std::env::var("GARRISON_BACKENDS_PYTHON")
+                .ok()
+                .into_iter()
+                .chain(venv.is_file().then(|| venv.display().to_string()))
+                .chain(["python3".into(), "/usr/bin/python3".into()])
+                .collect()
+        });
+    let found = candidates.into_iter().find(|py| {
         std::process::Command::new(py)
             .args(["-c", "import setuptools, wheel, pip"])
             .output()
             .is_ok_and(|o| o.status.success())
-    })
+    });
+    garrison_test::require::require(found, "a python3 with setuptools, wheel and pip")
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -548,7 +515,6 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn real_setuptools_build_verifies_clean() {
     let Some(py) = python_with_setuptools() else {
-        eprintln!("no python3 with setuptools, wheel and pip; skipped");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -575,10 +541,7 @@ fn real_setuptools_build_verifies_clean() {
         .env("PIP_NO_INPUT", "1")
         .status()
         .unwrap();
-    if !status.success() {
-        eprintln!("pip wheel failed offline with {py}; skipped");
-        return;
-    }
+    assert!(status.success(), "pip wheel failed offline with {py}");
     let status = std::process::Command::new(&py)
         .args([
             "-c",

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use garrison_release::lock::{
     AttestationFile, AttestationKind, DistFile, Lock, LockLimits, LockPolicy, LockReport, Outcome,
-    Tofu, VerifyContext, parse_publisher, parse_sha256, scan_dir, verify,
+    PublisherError, Tofu, VerifyContext, parse_publisher, parse_sha256, scan_dir, verify,
 };
 use garrison_sigstore::TrustedRoot;
 
@@ -394,7 +394,10 @@ fn policy_file_parses_and_errors_name_the_line() {
             "{e}"
         );
     }
-    assert!(parse_publisher("google:a@b workflow=x").is_err());
+    assert!(matches!(
+        parse_publisher("google:a@b workflow=x"),
+        Err(PublisherError::Google(_))
+    ));
 }
 
 #[test]
@@ -533,17 +536,20 @@ fn attestation_against_policy_identity() {
         );
         let wf =
             policy("pypi-attestations = \"github:trailofbits/pypi-attestations workflow=ci.yml\"");
-        assert_eq!(
-            judge(&lock, &dist, &wf, None, false).outcome,
-            Outcome::IdentityMismatch
-        );
         let gl = policy(
             "pypi-attestations = \"gitlab:trailofbits/pypi-attestations workflow=.gitlab-ci.yml\"",
         );
-        assert_eq!(
-            judge(&lock, &dist, &gl, None, false).outcome,
-            Outcome::IdentityMismatch
-        );
+        for other in [&wf, &gl] {
+            // The attestation verifies; its publisher is not the one the policy requires.
+            let row = judge(&lock, &dist, other, None, false);
+            assert_eq!(row.outcome, Outcome::IdentityMismatch);
+            assert!(
+                row.detail
+                    .starts_with(&format!("attested by {PUBLISHER}, but the policy requires")),
+                "{}",
+                row.detail
+            );
+        }
 
         // No attestation, policy names a publisher: unattested.
         let bare = DistFile::from_digest(PYPI_ATT, dist.sha256);
@@ -631,9 +637,13 @@ fn provenance_object_verifies() {
     let row = judge(&lock, &d, &pinned(), None, false);
     assert_eq!(row.outcome, Outcome::Verified, "{}", row.detail);
     let other = policy("pypi-attestations = \"github:a/b workflow=release.yml\"");
-    assert_eq!(
-        judge(&lock, &d, &other, None, false).outcome,
-        Outcome::IdentityMismatch
+    let row = judge(&lock, &d, &other, None, false);
+    assert_eq!(row.outcome, Outcome::IdentityMismatch);
+    assert!(
+        row.detail
+            .contains(", but the policy requires github:a/b workflow=release.yml"),
+        "{}",
+        row.detail
     );
 }
 
@@ -788,9 +798,13 @@ fn gitlab_publisher_policy() {
     let other = policy(
         "gitlab-oidc-project = \"gitlab:facutuesca/gitlab-oidc-project workflow=ci/release.yml\"",
     );
-    assert_eq!(
-        judge(&lock, &d, &other, None, false).outcome,
-        Outcome::IdentityMismatch
+    let row = judge(&lock, &d, &other, None, false);
+    assert_eq!(row.outcome, Outcome::IdentityMismatch);
+    assert!(
+        row.detail
+            .contains(", but the policy requires gitlab:facutuesca/"),
+        "{}",
+        row.detail
     );
 }
 

@@ -57,6 +57,24 @@ pub struct AllowedSigners {
     pub entries: Vec<Entry>,
 }
 
+/// Why a field of an allowed_signers line does not parse, or why no entry lets a key sign:
+/// a sentence that becomes an [`AllowedSignersError`] or the reason of
+/// [`crate::VerifyError::NotAllowed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reason(pub(crate) String);
+
+impl From<&str> for Reason {
+    fn from(s: &str) -> Self {
+        Reason(s.to_string())
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Self {
+        Reason(s)
+    }
+}
+
 impl AllowedSigners {
     /// Parses the file's text.
     pub fn parse(text: &str) -> Result<Self, AllowedSignersError> {
@@ -70,6 +88,7 @@ impl AllowedSigners {
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let err = |message: String| AllowedSignersError { line, message };
+            let reason = |r: Reason| err(r.0);
             if raw.len() > MAX_LINE {
                 return Err(err(format!("longer than {MAX_LINE} bytes")));
             }
@@ -77,15 +96,15 @@ impl AllowedSigners {
             if l.is_empty() || l.starts_with('#') {
                 continue;
             }
-            let (principals, rest) = split_field(l).map_err(err)?;
+            let (principals, rest) = split_field(l).map_err(reason)?;
             if principals.is_empty() {
                 return Err(err("empty principals field".into()));
             }
             let rest = rest.trim_start();
-            let (first, after) = split_field(rest).map_err(err)?;
+            let (first, after) = split_field(rest).map_err(reason)?;
             let mut entry_opts = Options::default();
             let key_text = if first.contains('=') || first.eq_ignore_ascii_case("cert-authority") {
-                entry_opts = parse_options(first).map_err(err)?;
+                entry_opts = parse_options(first).map_err(reason)?;
                 after.trim_start()
             } else {
                 rest
@@ -119,7 +138,7 @@ impl AllowedSigners {
         key: &ssh_key::public::KeyData,
         namespace: &str,
         now: i64,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, Reason> {
         let mut principal_lines = Vec::new();
         let mut reasons = Vec::new();
         for e in &self.entries {
@@ -169,7 +188,7 @@ impl AllowedSigners {
             }
             return Ok(e.line);
         }
-        Err(if principal_lines.is_empty() {
+        Err(Reason(if principal_lines.is_empty() {
             "no allowed_signers entry names this principal".to_string()
         } else if reasons.is_empty() {
             format!(
@@ -178,18 +197,16 @@ impl AllowedSigners {
             )
         } else {
             reasons.join("; ")
-        })
+        }))
     }
 }
 
 /// Splits off the first whitespace-delimited field; a field may be double-quoted as a whole
 /// (`"a b"`) or contain quoted parts (`namespaces="a, b"`). Quotes are removed from a wholly
 /// quoted field only.
-fn split_field(s: &str) -> Result<(&str, &str), String> {
+fn split_field(s: &str) -> Result<(&str, &str), Reason> {
     if let Some(inner) = s.strip_prefix('"') {
-        let end = inner
-            .find('"')
-            .ok_or_else(|| "unterminated quote".to_string())?;
+        let end = inner.find('"').ok_or(Reason::from("unterminated quote"))?;
         let (field, rest) = inner.split_at(end);
         let rest = rest.get(1..).unwrap_or_default();
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
@@ -219,7 +236,7 @@ struct Options {
     valid_before: Option<i64>,
 }
 
-fn parse_options(field: &str) -> Result<Options, String> {
+fn parse_options(field: &str) -> Result<Options, Reason> {
     let mut opts = Options::default();
     let mut parts = Vec::new();
     let (mut start, mut in_quotes) = (0, false);
@@ -239,17 +256,17 @@ fn parse_options(field: &str) -> Result<Options, String> {
             Some((n, v)) => (n, Some(v)),
             None => (part, None),
         };
-        let quoted = |v: Option<&str>| -> Result<String, String> {
+        let quoted = |v: Option<&str>| -> Result<String, Reason> {
             let v = v.ok_or_else(|| format!("option `{name}` needs a value: {name}=\"...\""))?;
             v.strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .filter(|v| !v.contains('"'))
                 .map(str::to_string)
-                .ok_or_else(|| format!("the value of `{name}` must be in double quotes"))
+                .ok_or_else(|| format!("the value of `{name}` must be in double quotes").into())
         };
         let dup = |set: bool| {
             if set {
-                Err(format!("option `{name}` given twice"))
+                Err(Reason(format!("option `{name}` given twice")))
             } else {
                 Ok(())
             }
@@ -276,10 +293,10 @@ fn parse_options(field: &str) -> Result<Options, String> {
                 opts.valid_before = Some(parse_time(&quoted(value)?)?);
             }
             _ => {
-                return Err(format!(
+                return Err(Reason(format!(
                     "unknown option `{part}` (allowed: cert-authority, namespaces=\"...\", \
                      valid-after=\"...\", valid-before=\"...\")"
-                ));
+                )));
             }
         }
     }
@@ -287,8 +304,12 @@ fn parse_options(field: &str) -> Result<Options, String> {
 }
 
 /// `YYYYMMDD[HHMM[SS]][Z]` → Unix seconds (UTC).
-fn parse_time(s: &str) -> Result<i64, String> {
-    let bad = || format!("invalid time {s:?}: expected YYYYMMDD[HHMM[SS]][Z]");
+fn parse_time(s: &str) -> Result<i64, Reason> {
+    let bad = || {
+        Reason(format!(
+            "invalid time {s:?}: expected YYYYMMDD[HHMM[SS]][Z]"
+        ))
+    };
     let digits = s.strip_suffix(['Z', 'z']).unwrap_or(s);
     if !matches!(digits.len(), 8 | 12 | 14) || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());

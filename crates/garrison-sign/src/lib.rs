@@ -14,7 +14,8 @@
 //!   size limit; [`is_ssh_signature`] tells it from other inputs by content.
 //! - [`PublicKey`] and [`AllowedSigners`]: who may have signed.
 //! - [`verify`]: signature + message + namespace + [`Signer`] → [`Verified`] or
-//!   [`VerifyError`] (every error is a reason the signature is not accepted).
+//!   [`VerifyError`] (every error is a reason the signature is not accepted); [`print`](mod@print)
+//!   writes the outcome as `garrison verify` shows it.
 //!
 //! Signatures are byte-for-byte those of `ssh-keygen -Y sign` (SHA-512 message hash, armor
 //! wrapped at 70 columns; Ed25519 and ECDSA signatures are deterministic).
@@ -34,6 +35,7 @@
 //! ```
 
 mod allowed;
+pub mod print;
 
 use std::io::Read;
 
@@ -259,7 +261,7 @@ impl SigningKey {
         if namespace.is_empty() {
             return Err(KeyError::Invalid("the namespace must not be empty".into()));
         }
-        let digest = hash(HashAlg::Sha512, message).map_err(KeyError::Invalid)?;
+        let digest = hash(HashAlg::Sha512, message).map_err(|e| KeyError::Invalid(e.0))?;
         let sig = self
             .0
             .sign_prehash(namespace, HashAlg::Sha512, &digest)
@@ -268,8 +270,12 @@ impl SigningKey {
     }
 }
 
-fn hash(alg: HashAlg, message: &mut dyn Read) -> Result<Vec<u8>, String> {
-    fn run<D: sha2::Digest>(message: &mut dyn Read) -> Result<Vec<u8>, String> {
+/// Why a message could not be hashed (a sentence).
+#[derive(Debug)]
+struct HashFailure(String);
+
+fn hash(alg: HashAlg, message: &mut dyn Read) -> Result<Vec<u8>, HashFailure> {
+    fn run<D: sha2::Digest>(message: &mut dyn Read) -> Result<Vec<u8>, HashFailure> {
         let mut hasher = D::new();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -277,7 +283,7 @@ fn hash(alg: HashAlg, message: &mut dyn Read) -> Result<Vec<u8>, String> {
                 Ok(0) => break,
                 Ok(n) => hasher.update(buf.get(..n).unwrap_or_default()),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(HashFailure(e.to_string())),
             }
         }
         Ok(hasher.finalize().to_vec())
@@ -285,7 +291,7 @@ fn hash(alg: HashAlg, message: &mut dyn Read) -> Result<Vec<u8>, String> {
     match alg {
         HashAlg::Sha256 => run::<sha2::Sha256>(message),
         HashAlg::Sha512 => run::<sha2::Sha512>(message),
-        other => Err(format!("unsupported hash algorithm {other}")),
+        other => Err(HashFailure(format!("unsupported hash algorithm {other}"))),
     }
 }
 
@@ -441,15 +447,15 @@ pub fn verify(
         } => {
             let line = signers
                 .authorize(principal, key, namespace, *now)
-                .map_err(|reason| VerifyError::NotAllowed {
+                .map_err(|r| VerifyError::NotAllowed {
                     principal: principal.to_string(),
                     fingerprint: fingerprint.clone(),
-                    reason,
+                    reason: r.0,
                 })?;
             Some((principal.to_string(), line))
         }
     };
-    let digest = hash(inner.hash_alg(), message).map_err(VerifyError::Io)?;
+    let digest = hash(inner.hash_alg(), message).map_err(|e| VerifyError::Io(e.0))?;
     // Key and namespace were checked above; this checks the signature over the SSHSIG envelope.
     let public = ssh_key::PublicKey::new(key.clone(), "");
     public

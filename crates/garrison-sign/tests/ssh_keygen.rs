@@ -327,7 +327,10 @@ fn malformed_and_truncated_signatures_never_panic() {
     }
     let mut trailing = sig.clone();
     trailing.extend_from_slice(b"junk\n");
-    assert!(Signature::parse(&trailing).is_err());
+    assert!(
+        matches!(Signature::parse(&trailing), Err(VerifyError::Malformed(_))),
+        "text after the END line is a malformed signature"
+    );
 }
 
 #[test]

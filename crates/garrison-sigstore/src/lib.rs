@@ -17,6 +17,7 @@
 //! - [`pep740`]: PyPI attestation objects (PEP 740) checked against a Trusted Publisher.
 //! - [`sign`]: keyless signing (ephemeral key, Fulcio certificate, Rekor entry, v0.3 bundle)
 //!   over a caller-supplied HTTP [`sign::Transport`].
+//! - [`print`](mod@print): the reports `garrison verify` and `garrison sign --keyless` print.
 //!
 //! ```no_run
 //! use garrison_sigstore::{verify_bundle, Artifact, Identity, Policy, TrustedRoot};
@@ -34,6 +35,7 @@
 
 pub mod pep740;
 mod policy;
+pub mod print;
 mod provider;
 mod root;
 pub mod sign;

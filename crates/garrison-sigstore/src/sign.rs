@@ -75,12 +75,124 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// A request that did not complete (connection, TLS, timeout, oversized response), with a
+/// message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TransportError(pub String);
+
 /// How requests reach Fulcio and Rekor. Implementations set timeouts, refuse responses larger
 /// than [`MAX_RESPONSE_BYTES`], and return non-2xx responses as `Ok` (the status is checked
-/// here). `Err` is for failures to connect, send or read, with a message for the user.
+/// here). `Err` is for failures to connect, send or read.
 pub trait Transport {
     /// `POST url` with `Content-Type: application/json` and `body`.
-    fn post_json(&self, service: Service, url: &str, body: &[u8]) -> Result<HttpResponse, String>;
+    fn post_json(
+        &self,
+        service: Service,
+        url: &str,
+        body: &[u8],
+    ) -> Result<HttpResponse, TransportError>;
+
+    /// `GET url` with `Authorization: bearer {bearer}` and `Accept: application/json` (the
+    /// GitHub Actions OIDC token service). Transports that only talk to Fulcio and Rekor need
+    /// not implement it.
+    fn get_json(&self, url: &str, bearer: &str) -> Result<HttpResponse, TransportError> {
+        let _ = (url, bearer);
+        Err(TransportError(
+            "this transport cannot request tokens".into(),
+        ))
+    }
+}
+
+/// GitHub Actions' OIDC token endpoint (set when the job has `permissions: id-token: write`).
+pub const GITHUB_URL_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// The bearer token for that endpoint.
+pub const GITHUB_TOKEN_VAR: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// The identity token for keyless signing: `explicit` (`--identity-token`) when given, else
+/// GitHub Actions' ambient token (audience `sigstore`), requested through `transport` at the
+/// endpoint the environment names (`env` looks a variable up); else an error that says how to
+/// get one (Garrison never prompts or opens a browser).
+pub fn identity_token(
+    explicit: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    transport: &dyn Transport,
+) -> Result<String, SignError> {
+    if let Some(token) = explicit {
+        return Ok(token.to_string());
+    }
+    let var = |name: &str| env(name).filter(|v| !v.is_empty());
+    let (url, bearer) = match (var(GITHUB_URL_VAR), var(GITHUB_TOKEN_VAR)) {
+        (Some(url), Some(bearer)) => (url, bearer),
+        (Some(_), None) => {
+            return Err(SignError::AmbientToken(format!(
+                "keyless signing: {GITHUB_URL_VAR} is set but {GITHUB_TOKEN_VAR} is not, so the \
+                 GitHub Actions OIDC token cannot be requested"
+            )));
+        }
+        _ => {
+            return Err(SignError::AmbientToken(
+                "keyless signing needs an OIDC identity token: pass --identity-token TOKEN, or \
+                 run in GitHub Actions with `permissions: id-token: write` (Garrison does not \
+                 prompt or open a browser)"
+                    .into(),
+            ));
+        }
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let what = "the GitHub Actions OIDC token service";
+    let response = transport
+        .get_json(&format!("{url}{sep}audience=sigstore"), &bearer)
+        .map_err(|e| SignError::AmbientToken(format!("{what}: {e}")))?;
+    if !(200..300).contains(&response.status) {
+        return Err(SignError::AmbientToken(format!(
+            "{what} answered HTTP {}; does the job have `permissions: id-token: write`?",
+            response.status
+        )));
+    }
+    let value: Value = serde_json::from_slice(&response.body)
+        .map_err(|_| SignError::AmbientToken(format!("{what}: the response is not JSON")))?;
+    value
+        .get("value")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_BYTES)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            SignError::AmbientToken(format!("{what}: the response has no token in `value`"))
+        })
+}
+
+/// The SHA-256 of everything `reader` yields, read in 64 KiB blocks.
+pub fn sha256_of(mut reader: impl std::io::Read) -> std::io::Result<[u8; 32]> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// What is wrong with a 2xx response (a sentence).
+#[derive(Debug)]
+struct Malformed(String);
+
+impl From<&str> for Malformed {
+    fn from(s: &str) -> Self {
+        Malformed(s.to_string())
+    }
+}
+
+impl From<String> for Malformed {
+    fn from(s: String) -> Self {
+        Malformed(s)
+    }
 }
 
 /// Where Fulcio and Rekor are.
@@ -113,6 +225,10 @@ impl Endpoints {
 /// Why keyless signing failed. Messages are meant for the user as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
+    /// No identity token, or GitHub Actions' token service did not give one (the message says
+    /// what to do).
+    #[error("{0}")]
+    AmbientToken(String),
     /// The identity token is not a JWT with the claims signing needs.
     #[error("OIDC identity token: {0}")]
     Token(String),
@@ -413,10 +529,10 @@ impl<'t, T: Transport + ?Sized> KeylessSigner<'t, T> {
         let request = json!({ "apiVersion": "0.0.1", "kind": "hashedrekord", "spec": spec });
         let url = join(&self.endpoints.rekor, "/api/v1/log/entries");
         let response = post(self.transport, Service::Rekor, &url, &request)?;
-        let entry = RekorEntry::parse(&response, &spec).map_err(|message| SignError::Response {
+        let entry = RekorEntry::parse(&response, &spec).map_err(|m| SignError::Response {
             service: Service::Rekor,
             url: url.clone(),
-            message,
+            message: m.0,
         })?;
         let json = self.bundle(&entry, &sha256, &signature_b64);
         Ok(SignedBundle {
@@ -483,10 +599,10 @@ fn post(
     let body = serde_json::to_vec(request).unwrap_or_default();
     let response = transport
         .post_json(service, url, &body)
-        .map_err(|message| SignError::Transport {
+        .map_err(|e| SignError::Transport {
             service,
             url: url.to_string(),
-            message,
+            message: e.0,
         })?;
     if !(200..300).contains(&response.status) {
         return Err(SignError::Status {
@@ -523,12 +639,12 @@ struct RekorEntry {
 impl RekorEntry {
     /// Rekor answers `{UUID: {body, integratedTime, logID, logIndex, verification}}`. The body
     /// must be the entry that was sent (same digest, signature and certificate).
-    fn parse(response: &Value, sent_spec: &Value) -> Result<Self, String> {
+    fn parse(response: &Value, sent_spec: &Value) -> Result<Self, Malformed> {
         let entries = response
             .as_object()
             .ok_or("not a JSON object of log entries")?;
         let [(_uuid, entry)] = entries.iter().collect::<Vec<_>>()[..] else {
-            return Err(format!("expected one log entry, got {}", entries.len()));
+            return Err(format!("expected one log entry, got {}", entries.len()).into());
         };
         let field = |name: &str| entry.get(name).ok_or(format!("no `{name}`"));
         let int = |v: &Value, name: &str| v.as_i64().ok_or(format!("`{name}` is not an integer"));
@@ -543,11 +659,10 @@ impl RekorEntry {
         if logged.get("kind").and_then(Value::as_str) != Some("hashedrekord")
             || logged.get("spec") != Some(sent_spec)
         {
-            return Err(
+            return Err(Malformed::from(
                 "the logged entry is not the hashedrekord that was sent (digest, signature or \
-                 certificate differ)"
-                    .into(),
-            );
+                 certificate differ)",
+            ));
         }
         let log_id = field("logID")?
             .as_str()
@@ -667,7 +782,12 @@ mod tests {
 
     struct Refuse;
     impl Transport for Refuse {
-        fn post_json(&self, service: Service, _: &str, _: &[u8]) -> Result<HttpResponse, String> {
+        fn post_json(
+            &self,
+            service: Service,
+            _: &str,
+            _: &[u8],
+        ) -> Result<HttpResponse, TransportError> {
             Ok(HttpResponse {
                 status: 401,
                 body: format!(r#"{{"message":"{service} says no"}}"#).into_bytes(),
@@ -708,7 +828,7 @@ mod tests {
         );
         let other = json!({"data": {"hash": {"algorithm": "sha256", "value": "01"}}});
         let err = RekorEntry::parse(&entry(&body), &other).err();
-        assert!(err.is_some_and(|e| e.contains("not the hashedrekord that was sent")));
+        assert!(err.is_some_and(|e| e.0.contains("not the hashedrekord that was sent")));
         assert!(RekorEntry::parse(&json!({}), &spec).is_err());
     }
 }

@@ -61,6 +61,24 @@ pub enum VerifyError {
     Attestation(String),
 }
 
+impl VerifyError {
+    /// A short, stable name of the error's kind, for tests and machine-readable reports:
+    /// `invalid-bundle`, `trusted-root`, `unconstrained-policy`, `verification`,
+    /// `identity-mismatch`, `issuer-mismatch`, `claim-mismatch` or `attestation`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            VerifyError::InvalidBundle(_) => "invalid-bundle",
+            VerifyError::TrustedRoot(_) => "trusted-root",
+            VerifyError::UnconstrainedPolicy => "unconstrained-policy",
+            VerifyError::Verification(_) => "verification",
+            VerifyError::IdentityMismatch { .. } => "identity-mismatch",
+            VerifyError::IssuerMismatch { .. } => "issuer-mismatch",
+            VerifyError::ClaimMismatch { .. } => "claim-mismatch",
+            VerifyError::Attestation(_) => "attestation",
+        }
+    }
+}
+
 /// Claims a Fulcio certificate makes about the workload it was issued to (extensions under
 /// `1.3.6.1.4.1.57264.1`). The deprecated GitHub extensions (`.1.2`–`.1.6`) fill gaps when
 /// the current ones are absent.

@@ -41,13 +41,13 @@ impl Run {
 }
 
 /// Replaces the age of the advisory data (which grows by one every day) with `[N]`: `786 days
-/// old` and `"age_days": 786`.
+/// old` and `"age_days": 786` (as the string `"[N]"`, so JSON output still parses).
 pub fn redact_age(text: &str) -> String {
     static AGE: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> = std::sync::OnceLock::new();
     let rules = AGE.get_or_init(|| {
         [
             (r"\b\d+ days old\b", "[N] days old"),
-            (r#""age_days": \d+"#, r#""age_days": [N]"#),
+            (r#""age_days": \d+"#, r#""age_days": "[N]""#),
         ]
         .into_iter()
         .filter_map(|(re, to)| regex::Regex::new(re).ok().map(|r| (r, to)))
@@ -101,7 +101,7 @@ mod tests {
     fn ages_are_redacted() {
         assert_eq!(
             super::redact_age("of 2024-10-10 (786 days old)\n\"age_days\": 12,"),
-            "of 2024-10-10 ([N] days old)\n\"age_days\": [N],"
+            "of 2024-10-10 ([N] days old)\n\"age_days\": \"[N]\","
         );
     }
 }

@@ -43,3 +43,13 @@ pub fn program(cmd: &str, args: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success());
     precondition(ok, &format!("program `{cmd}`"))
 }
+
+/// `value` when it is there; `None` says what is missing and fails under CI (see
+/// [`precondition`]), so a test can write `let Some(x) = require(find(), "…") else { return };`.
+///
+/// # Panics
+/// Under CI, when `value` is `None`.
+pub fn require<T>(value: Option<T>, what: &str) -> Option<T> {
+    precondition(value.is_some(), what);
+    value
+}

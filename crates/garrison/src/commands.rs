@@ -146,7 +146,7 @@ fn scan(args: &ScanArgs, which: Analyses) -> Result<ExitCode> {
                 };
                 manifests.extend(crate::deps::manifests_in(p, &files, &prefix, &mut report));
             } else {
-                manifests.extend(crate::deps::manifests_of_file(p, &mut report));
+                manifests.extend(crate::deps::manifests_of_file(p, &mut report)?);
             }
         }
         let db = crate::deps::load_db(&args.deps, &mut report)?;

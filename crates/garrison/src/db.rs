@@ -106,6 +106,15 @@ fn import(source: &Path, target: &Path) -> Result<ExitCode> {
             errors.len() - 20
         ));
     }
+    if db.status().vulnerabilities == 0 {
+        bail!(
+            "{}: no PyPI advisories found ({} records read, {} unreadable); {} was not replaced (import a pypa/advisory-database checkout, a directory of OSV files, or an OSV export zip)",
+            source.display(),
+            db.status().records,
+            errors.len(),
+            target.display()
+        );
+    }
     save(&db, target)?;
     let mut text = status_text(target, db.status());
     text.push_str(&format!(

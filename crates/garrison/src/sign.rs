@@ -1,6 +1,5 @@
 //! `garrison sign` (SSH signatures with an OpenSSH key; `--keyless` is in `keyless.rs`) and the
-//! SSH half of `garrison verify`.
-//! The format, keys and allowed_signers logic are in `garrison-sign`; this is wiring.
+//! SSH half of `garrison verify`: arguments to `garrison-sign`.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -11,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use garrison_sign::{
     AllowedSigners, KeyError, MAX_ALLOWED_SIGNERS_BYTES, MAX_KEY_BYTES, PublicKey, Signature,
-    Signer, SigningKey, Verified, verify,
+    Signer, SigningKey, print, verify,
 };
 
 use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
@@ -19,20 +18,22 @@ use crate::output::write_output;
 
 /// The environment variable holding an encrypted key's passphrase.
 const PASSPHRASE_VAR: &str = "GARRISON_SSH_PASSPHRASE";
-/// The default namespace, as `ssh-keygen -Y sign -n file`.
-const DEFAULT_NAMESPACE: &str = "file";
 
-fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>> {
-    use garrison_source::read::{ReadError, read_file};
-    read_file(path, max as u64).map_err(|e| match e {
-        ReadError::TooLarge { .. } => {
-            anyhow::anyhow!("{}: larger than {max} bytes", path.display())
+/// A UTF-8 text file of at most `max` bytes; errors name the file.
+fn read_text(path: &Path, max: usize) -> Result<String> {
+    use garrison_source::read::{ReadError, read_text};
+    read_text(path, max as u64).map_err(|e| match e {
+        ReadError::TooLarge { .. } => anyhow!("{}: larger than {max} bytes", path.display()),
+        ReadError::NotUtf8 { .. } => anyhow!("{}: not UTF-8 text", path.display()),
+        ReadError::Io(e) => {
+            anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))
         }
         e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
     })
 }
 
-fn open_file(path: &Path) -> Result<File> {
+/// A regular file opened for reading; errors name it.
+pub(crate) fn open_file(path: &Path) -> Result<File> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
     if !meta.is_file() {
@@ -41,34 +42,55 @@ fn open_file(path: &Path) -> Result<File> {
     File::open(path).with_context(|| format!("{}: cannot read", path.display()))
 }
 
-/// `FILE` → `FILE.sig`.
-fn sig_path(file: &Path) -> PathBuf {
+/// `FILE` → `FILE{suffix}` (`.sig`, `.sigstore.json`).
+pub(crate) fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     let mut s: OsString = file.as_os_str().to_owned();
-    s.push(".sig");
+    s.push(suffix);
     PathBuf::from(s)
 }
 
+/// Opens a signature file for writing: a new file, or (with `force`) one that replaces an
+/// existing file. The error names the file.
+pub(crate) fn create_output(path: &Path, force: bool) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    opts.open(path)
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
 fn load_key(path: &Path) -> Result<SigningKey> {
-    let bytes = read_limited(path, MAX_KEY_BYTES)?;
+    let bytes =
+        garrison_source::read::read_file(path, MAX_KEY_BYTES as u64).map_err(|e| match e {
+            e if e.is_too_large() => {
+                anyhow!("{}: larger than {MAX_KEY_BYTES} bytes", path.display())
+            }
+            e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
+        })?;
     let passphrase = match std::env::var(PASSPHRASE_VAR) {
         Ok(p) => Some(p),
         Err(std::env::VarError::NotPresent) => None,
         Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSPHRASE_VAR} is not valid UTF-8"),
     };
-    SigningKey::from_openssh(&bytes, passphrase.as_deref().map(str::as_bytes)).map_err(
-        |e| match e {
-            KeyError::Encrypted => anyhow!(
-                "{}: the private key is encrypted: put its passphrase in the {PASSPHRASE_VAR} \
-                 environment variable (Garrison does not prompt and does not use ssh-agent)",
-                path.display()
-            ),
-            KeyError::WrongPassphrase => anyhow!(
+    let key = SigningKey::from_openssh(&bytes, passphrase.as_deref().map(str::as_bytes));
+    key.map_err(|e| match e {
+        KeyError::Encrypted => anyhow!(
+            "{}: the private key is encrypted: put its passphrase in the {PASSPHRASE_VAR} \
+             environment variable (Garrison does not prompt and does not use ssh-agent)",
+            path.display()
+        ),
+        KeyError::WrongPassphrase => {
+            anyhow!(
                 "{}: {PASSPHRASE_VAR} does not decrypt this private key",
                 path.display()
-            ),
-            e => anyhow!("{}: {e}", path.display()),
-        },
-    )
+            )
+        }
+        e => anyhow!("{}: {e}", path.display()),
+    })
 }
 
 /// Runs `garrison sign`.
@@ -84,7 +106,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     // Check every target before writing anything, so a refusal leaves no partial set.
     let mut targets = Vec::with_capacity(args.files.len());
     for file in &args.files {
-        let sig = sig_path(file);
+        let sig = with_suffix(file, ".sig");
         open_file(file)?;
         if !args.force && sig.exists() {
             bail!(
@@ -96,12 +118,10 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     }
     let mut report = String::new();
     for (file, sig_file) in targets {
-        let mut reader = open_file(file)?;
-        let sig = key
-            .sign(&args.namespace, &mut reader)
-            .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let mut out = create_output(&sig_file, args.force)?;
-        out.write_all(sig.to_armored().as_bytes())
+        let sig = key.sign(&args.namespace, &mut open_file(file)?);
+        let sig = sig.map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        create_output(&sig_file, args.force)?
+            .write_all(sig.to_armored().as_bytes())
             .with_context(|| format!("{}: cannot write", sig_file.display()))?;
         report.push_str(&format!(
             "signed: {} -> {} ({} {}, namespace {})\n",
@@ -118,6 +138,12 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
 
 /// `garrison verify` of an SSH signature (the input starts with `-----BEGIN SSH SIGNATURE-----`).
 pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
+    let sig = args
+        .bundle
+        .as_deref()
+        .unwrap_or(Path::new("-"))
+        .display()
+        .to_string();
     let sigstore_only = [
         ("--digest", args.digest.is_some()),
         (
@@ -146,124 +172,44 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
     ];
     if let Some((flag, _)) = sigstore_only.iter().find(|(_, set)| *set) {
         bail!(
-            "{}: is an SSH signature; {flag} applies to Sigstore bundles. Give --artifact FILE \
-             and --allowed-signers FILE --identity PRINCIPAL (or --public-key KEY.pub)",
-            args.bundle
-                .as_deref()
-                .unwrap_or(std::path::Path::new("-"))
-                .display()
+            "{sig}: is an SSH signature; {flag} applies to Sigstore bundles. Give --artifact FILE \
+             and --allowed-signers FILE --identity PRINCIPAL (or --public-key KEY.pub)"
         );
     }
     let Some(artifact) = &args.artifact else {
         bail!("give the signed file: --artifact FILE");
     };
-    let namespace = args.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-    let (signers, public) = match (&args.allowed_signers, &args.identity, &args.public_key) {
-        (Some(path), Some(_), None) => {
-            let bytes = read_limited(path, MAX_ALLOWED_SIGNERS_BYTES)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))?;
-            let signers = AllowedSigners::parse(&text)
+    let signers;
+    let key;
+    let signer = match (&args.allowed_signers, &args.identity, &args.public_key) {
+        (Some(path), Some(principal), None) => {
+            let text = read_text(path, MAX_ALLOWED_SIGNERS_BYTES)?;
+            signers = AllowedSigners::parse(&text)
                 .map_err(|e| anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
-            (Some(signers), None)
+            let now = garrison_source::time::now();
+            Signer::AllowedSigners {
+                signers: &signers,
+                principal,
+                now,
+            }
         }
         (None, None, Some(path)) => {
-            let text = String::from_utf8(read_limited(path, MAX_KEY_BYTES)?)
-                .map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))?;
-            let key = PublicKey::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-            (None, Some(key))
+            let text = read_text(path, MAX_KEY_BYTES)?;
+            key = PublicKey::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            Signer::PublicKey(&key)
         }
         _ => bail!(
             "say who must have signed: --allowed-signers FILE --identity PRINCIPAL, or \
              --public-key KEY.pub"
         ),
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default();
-    let signer = match (&signers, &public, &args.identity) {
-        (Some(signers), _, Some(principal)) => Signer::AllowedSigners {
-            signers,
-            principal,
-            now,
-        },
-        (_, Some(key), _) => Signer::PublicKey(key),
-        _ => bail!("internal: no signer"),
-    };
     // A missing artifact is an input error (exit 2) even when the signature is malformed too.
     let mut file = open_file(artifact)?;
-    let outcome =
-        Signature::parse(armored).and_then(|sig| verify(&sig, &mut file, namespace, &signer));
-    write_output(None, &render(args, artifact, &outcome)?)?;
-    Ok(if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
-fn render(
-    args: &VerifyArgs,
-    artifact: &Path,
-    outcome: &Result<Verified, garrison_sign::VerifyError>,
-) -> Result<String> {
-    let sig = args
-        .bundle
-        .as_deref()
-        .unwrap_or(std::path::Path::new("-"))
-        .display()
-        .to_string();
-    Ok(match (outcome, args.format) {
-        (Ok(v), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": true,
-                "kind": "ssh",
-                "signature": sig,
-                "artifact": artifact.display().to_string(),
-                "principal": v.principal.as_ref().map(|(p, _)| p),
-                "allowed_signers_line": v.principal.as_ref().map(|(_, l)| l),
-                "key_algorithm": v.key_algorithm,
-                "fingerprint": v.fingerprint,
-                "namespace": v.namespace,
-            }))? + "\n"
-        }
-        (Err(e), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": false,
-                "kind": "ssh",
-                "signature": sig,
-                "artifact": artifact.display().to_string(),
-                "error": e.to_string(),
-            }))? + "\n"
-        }
-        (Ok(v), _) => {
-            let signer = match &v.principal {
-                Some((p, line)) => format!("{p} (allowed_signers line {line})"),
-                None => "the given public key".to_string(),
-            };
-            format!(
-                "verified: {sig} (SSH signature of {})\n  signer:    {signer}\n  key:       {} {}\n  namespace: {}\n",
-                artifact.display(),
-                v.key_algorithm,
-                v.fingerprint,
-                v.namespace
-            )
-        }
-        (Err(e), _) => format!("NOT verified: {sig}: {e}\n"),
-    })
-}
-
-/// Opens a signature file for writing: a new file, or (with `force`) one that replaces an
-/// existing file. The error names the file.
-pub(crate) fn create_output(path: &Path, force: bool) -> Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    opts.open(path)
-        .with_context(|| format!("{}: cannot write", path.display()))
+    // The default namespace is `file`, as `ssh-keygen -Y sign -n file`.
+    let namespace = args.namespace.as_deref().unwrap_or("file");
+    let outcome = Signature::parse(armored).and_then(|s| verify(&s, &mut file, namespace, &signer));
+    let json = args.format == OutputFormat::Json;
+    let text = print::verification(&sig, &artifact.display().to_string(), &outcome, json);
+    write_output(None, &text)?;
+    Ok(ExitCode::from(u8::from(outcome.is_err())))
 }

@@ -5,11 +5,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
 use garrison_sigstore::pep740::{Publisher, verify_attestation};
 use garrison_sigstore::{
     Artifact, GithubClaims, Identity, IdentityRegex, Policy, TrustedRoot, Verified, verify_bundle,
 };
+use garrison_source::read::ReadError;
 use sha2::{Digest as _, Sha256};
 
 use crate::cli::{OutputFormat, VerifyArgs};
@@ -21,29 +22,19 @@ const MAX_INPUT: u64 = 2 * 1024 * 1024 * 1024;
 const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
 
 fn read(path: &Path, max: u64) -> Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?
-        .len();
-    if len > max {
-        bail!("{}: larger than {} bytes", path.display(), max);
-    }
-    std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+    garrison_source::read::read_file(path, max).map_err(|e| match e {
+        ReadError::TooLarge { .. } => anyhow!("{}: larger than {max} bytes", path.display()),
+        ReadError::Io(e) => {
+            anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))
+        }
+        e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
+    })
 }
 
 fn parse_digest(s: &str) -> Result<[u8; 32]> {
-    let hex = s.strip_prefix("sha256:").unwrap_or(s);
-    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("`{s}`: expected sha256:<64 hex digits>");
-    }
-    let mut out = [0u8; 32];
-    for (i, slot) in out.iter_mut().enumerate() {
-        let pair = hex.get(2 * i..2 * i + 2).unwrap_or("00");
-        *slot = u8::from_str_radix(pair, 16)?;
-    }
-    Ok(out)
+    garrison_release::lock::parse_sha256(s)
+        .with_context(|| format!("`{s}`: expected sha256:<64 hex digits>"))
 }
-
-use garrison_source::hex::encode as hex;
 
 /// Runs `garrison verify`.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
@@ -65,11 +56,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
             bundle_path.display()
         );
     }
-    let root = match (&args.trusted_root, args.staging) {
-        (Some(f), _) => TrustedRoot::from_file(f)?,
-        (None, true) => TrustedRoot::staging()?,
-        (None, false) => TrustedRoot::production()?,
-    };
+    let root = trusted_root(args)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
             let bytes = read(a, MAX_INPUT)?;
@@ -147,61 +134,18 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         verify_bundle(&bundle, artifact, &policy, &root).map(|v| (v, None))
     };
 
-    let text = match (&outcome, args.format) {
-        (Ok((v, predicate)), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": true,
-                "bundle": bundle_path.display().to_string(),
-                "sha256": hex(&digest),
-                "identity": v.identity,
-                "issuer": v.issuer,
-                "repository": v.claims.github_repository(),
-                "workflow": v.claims.workflow_path(),
-                "ref": v.claims.source_repository_ref,
-                "trigger": v.claims.build_trigger,
-                "predicate_type": predicate,
-                "signed_at": v.signed_at,
-            }))? + "\n"
-        }
-        (Err(e), OutputFormat::Json) => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "verified": false,
-                "bundle": bundle_path.display().to_string(),
-                "sha256": hex(&digest),
-                "error": e.to_string(),
-            }))? + "\n"
-        }
-        (Ok((v, predicate)), _) => {
-            let mut s = format!(
-                "verified: {} (sha256 {})\n  signer:   {}\n  issuer:   {}\n",
-                bundle_path.display(),
-                hex(&digest),
-                v.identity.as_deref().unwrap_or("(public key)"),
-                v.issuer.as_deref().unwrap_or("-"),
-            );
-            if let Some(r) = v.claims.github_repository() {
-                s.push_str(&format!("  repository: {r}\n"));
-            }
-            if let Some(w) = v.claims.workflow_path() {
-                s.push_str(&format!("  workflow: {w}\n"));
-            }
-            if let Some(r) = &v.claims.source_repository_ref {
-                s.push_str(&format!("  ref:      {r}\n"));
-            }
-            if let Some(t) = &v.claims.build_trigger {
-                s.push_str(&format!("  trigger:  {t}\n"));
-            }
-            if let Some(p) = predicate {
-                s.push_str(&format!("  predicate: {p}\n"));
-            }
-            s
-        }
-        (Err(e), _) => format!("NOT verified: {}: {e}\n", bundle_path.display()),
-    };
+    let json = args.format == OutputFormat::Json;
+    let shown = bundle_path.display().to_string();
+    let text = garrison_sigstore::print::verification(&shown, &digest, &outcome, json);
     write_output(None, &text)?;
-    Ok(if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(ExitCode::from(u8::from(outcome.is_err())))
+}
+
+/// `--trusted-root FILE`, else the embedded staging or production root.
+pub fn trusted_root(args: &VerifyArgs) -> Result<TrustedRoot> {
+    Ok(match (&args.trusted_root, args.staging) {
+        (Some(f), _) => TrustedRoot::from_file(f)?,
+        (None, true) => TrustedRoot::staging()?,
+        (None, false) => TrustedRoot::production()?,
     })
 }

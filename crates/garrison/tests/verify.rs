@@ -41,18 +41,33 @@ fn pep740_attestation_verifies_against_its_publisher() {
 
 #[test]
 fn wrong_repository_workflow_or_digest_fail_with_exit_1() {
-    for (repo, wf, digest) in [
-        ("evil/pypi-attestations", "release.yml", DIGEST),
-        ("trailofbits/pypi-attestations", "other.yml", DIGEST),
+    for (repo, wf, digest, reason) in [
+        (
+            "evil/pypi-attestations",
+            "release.yml",
+            DIGEST,
+            "certificate claim repository is",
+        ),
+        (
+            "trailofbits/pypi-attestations",
+            "other.yml",
+            DIGEST,
+            "certificate claim workflow is",
+        ),
         (
             "trailofbits/pypi-attestations",
             "release.yml",
             "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            ": attestation: ",
         ),
     ] {
         let out = verify(&["--digest", digest, "--repository", repo, "--workflow", wf]).code(1);
         let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
         assert!(text.starts_with("NOT verified"), "{text}");
+        assert!(
+            text.contains(reason),
+            "refused for its reason `{reason}`: {text}"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Confidence, Finding, RuleMeta, declare_rule};
 
-use super::SPEC8;
+use super::{ReleaseRule, SPEC8};
+use crate::source::{CompareCx, MAX_DIFFS, SourceEvent, diff_excerpt, is_text, weight};
 
 declare_rule! {
     /// ## What it checks
@@ -33,4 +34,79 @@ declare_rule! {
         help: "do not publish this artifact; rebuild from a clean checkout of the tag and find what changed the file",
         references: [SPEC8],
     }
+}
+
+impl ReleaseRule for ContentDiffers {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn source(&self, cx: &CompareCx<'_>, event: &SourceEvent<'_>, out: &mut Vec<Finding>) {
+        if let SourceEvent::Differs {
+            member,
+            source_path,
+            source,
+            dist,
+        } = event
+        {
+            out.push(differs(cx, member, source_path, source, dist));
+        }
+    }
+}
+
+/// The finding for a file whose content differs: a diff excerpt for the first
+/// [`MAX_DIFFS`] text files, sizes otherwise.
+fn differs(cx: &CompareCx<'_>, rel: &str, spath: &str, sdata: &[u8], data: &[u8]) -> Finding {
+    let sev = weight(rel);
+    cx.diffs.set(cx.diffs.get() + 1);
+    let excerpt = if cx.diffs.get() <= MAX_DIFFS {
+        diff_excerpt(spath, sdata, data)
+    } else {
+        None
+    };
+    let (note, added, removed) = match excerpt {
+        Some((d, a, r)) => (d, a, r),
+        None => (
+            format!(
+                "{}: {} bytes in the source, {} in the distribution",
+                if is_text(sdata) && is_text(data) {
+                    "no diff shown (over 1 MiB, or past the first 200 diffs)"
+                } else {
+                    "binary content"
+                },
+                sdata.len(),
+                data.len()
+            ),
+            0,
+            0,
+        ),
+    };
+    let summary = if added + removed > 0 {
+        format!(" (+{added} −{removed} lines)")
+    } else {
+        String::new()
+    };
+    Finding::builder(&ContentDiffers::META)
+        .severity(sev)
+        .confidence(Confidence::High)
+        .message(if rel == spath {
+            format!(
+                "`{rel}` differs from the source file in {}{summary}",
+                cx.src.label
+            )
+        } else {
+            format!(
+                "`{rel}` differs from `{spath}` in {}{summary}",
+                cx.src.label
+            )
+        })
+        .location(cx.loc(rel).with_note(note.clone()))
+        .location(cx.source_loc(spath, "the source file"))
+        .evidence("member", rel)
+        .evidence("source_path", spath)
+        .evidence("added_lines", added)
+        .evidence("removed_lines", removed)
+        .evidence("diff", note)
+        .key(rel)
+        .build()
 }

@@ -1,6 +1,8 @@
-use garrison_report::declare_rule;
+use garrison_python::name::same_name;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{BDIST_SPEC, PEP427};
+use super::{BDIST_SPEC, PEP427, ReleaseRule, member_finding};
+use crate::wheel::{WheelCx, WheelFact, same_version};
 
 declare_rule! {
     /// ## What it checks
@@ -27,5 +29,91 @@ declare_rule! {
         severity: Medium,
         help: "rebuild the wheel with the build backend; its file name, dist-info directory and METADATA must agree",
         references: [PEP427, BDIST_SPEC],
+    }
+}
+
+impl ReleaseRule for DistInfoMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn wheel(&self, cx: &WheelCx<'_>, fact: &WheelFact<'_>, out: &mut Vec<Finding>) {
+        let finding =
+            |route: &str, message: String| member_finding(&Self::META, cx.dist, route, message);
+        match fact {
+            WheelFact::BadFileName => out.push(
+                finding(
+                    ".",
+                    format!(
+                        "`{}` is not a valid wheel file name (name-version[-build]-python-abi-platform.whl)",
+                        cx.dist.filename
+                    ),
+                )
+                .build(),
+            ),
+            WheelFact::DistInfoDirs([]) => out.push(
+                finding(".", "wheel has no `*.dist-info` directory".to_string()).build(),
+            ),
+            WheelFact::DistInfoDirs([_]) => {}
+            WheelFact::DistInfoDirs(many) => out.push(
+                finding(
+                    ".",
+                    format!("wheel has {} `*.dist-info` directories", many.len()),
+                )
+                .evidence("dist_info", many.to_vec())
+                .build(),
+            ),
+            WheelFact::DistInfo(di) => {
+                if let Some(f) = &cx.name
+                    && !cx.dist_info_matches(di)
+                {
+                    out.push(
+                        finding(
+                            di,
+                            format!(
+                                "`{di}` does not match the file name's `{}` version `{}`",
+                                f.name, f.version
+                            ),
+                        )
+                        .build(),
+                    );
+                }
+            }
+            WheelFact::MissingFile(path) => {
+                out.push(finding(path, format!("`{path}` is missing")).build());
+            }
+            WheelFact::Metadata { route, headers } => {
+                let Some(f) = &cx.name else { return };
+                if let Some(n) = headers.get("Name")
+                    && !same_name(n, &f.name)
+                {
+                    out.push(
+                        finding(
+                            route,
+                            format!(
+                                "METADATA `Name: {n}` differs from the file name's `{}`",
+                                f.name
+                            ),
+                        )
+                        .build(),
+                    );
+                }
+                if let Some(v) = headers.get("Version")
+                    && !same_version(v, &f.version)
+                {
+                    out.push(
+                        finding(
+                            route,
+                            format!(
+                                "METADATA `Version: {v}` differs from the file name's `{}`",
+                                f.version
+                            ),
+                        )
+                        .build(),
+                    );
+                }
+            }
+            _ => {}
+        }
     }
 }

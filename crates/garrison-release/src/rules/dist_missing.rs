@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::PEP751;
+use super::{PEP751, ReleaseRule};
+use crate::lock::{LockReport, Outcome, Row};
 
 declare_rule! {
     /// ## What it checks
@@ -29,5 +30,17 @@ declare_rule! {
         severity: Low,
         help: "download the package's locked files into the directory, or ignore it if it is for another platform",
         references: [PEP751],
+    }
+}
+
+impl ReleaseRule for DistMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.outcome == Outcome::Missing {
+            out.push(report.row_finding(&Self::META, row));
+        }
     }
 }

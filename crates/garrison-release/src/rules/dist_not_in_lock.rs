@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{HASH_CHECKING, PEP751};
+use super::{HASH_CHECKING, PEP751, ReleaseRule};
+use crate::lock::{LockReport, Outcome, Row};
 
 declare_rule! {
     /// ## What it checks
@@ -27,5 +28,17 @@ declare_rule! {
         severity: Medium,
         help: "remove the file from the directory, or add it to the lock and re-run",
         references: [HASH_CHECKING, PEP751],
+    }
+}
+
+impl ReleaseRule for DistNotInLock {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.outcome == Outcome::NotInLock {
+            out.push(report.row_finding(&Self::META, row));
+        }
     }
 }

@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Confidence, Finding, RuleMeta, declare_rule};
 
-use super::SPEC8;
+use super::{ReleaseRule, SPEC8};
+use crate::source::{CompareCx, SourceEvent, not_in_source_severity};
 
 declare_rule! {
     /// ## What it checks
@@ -39,5 +40,47 @@ declare_rule! {
         severity: High,
         help: "do not publish or install this artifact until the file's origin is known; rebuild from a clean checkout of the tag",
         references: [SPEC8, "https://www.openwall.com/lists/oss-security/2024/03/29/4"],
+    }
+}
+
+impl ReleaseRule for FileNotInSource {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn source(&self, cx: &CompareCx<'_>, event: &SourceEvent<'_>, out: &mut Vec<Finding>) {
+        let SourceEvent::NotInSource {
+            member,
+            source_path,
+            why,
+            hidden: None,
+        } = event
+        else {
+            return;
+        };
+        let (sev, _) = not_in_source_severity(cx.wheel(), member);
+        let note = match why {
+            Some(w) => w.clone(),
+            None => format!("no file `{source_path}` in {}", cx.src.label),
+        };
+        out.push(
+            Finding::builder(&Self::META)
+                .severity(sev)
+                .message(format!(
+                    "`{member}` is in the distribution but not in {}",
+                    cx.src.label
+                ))
+                .location(cx.loc(member).with_note(note.clone()))
+                .confidence(if why.is_some() {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                })
+                .evidence("member", *member)
+                .evidence("source_path", *source_path)
+                .evidence("detail", note)
+                .key(*member)
+                .build(),
+        );
     }
 }

@@ -1,6 +1,8 @@
-use garrison_report::declare_rule;
+use garrison_report::{Confidence, Finding, RuleMeta, declare_rule};
 
-use super::SPEC8;
+use super::{ReleaseRule, SPEC8};
+use crate::generated::Allowance;
+use crate::source::{CompareCx, SourceEvent, plural};
 
 declare_rule! {
     /// ## What it checks
@@ -28,5 +30,56 @@ declare_rule! {
         severity: Info,
         help: "nothing to fix; these files are produced by the build and were checked by shape, not byte for byte",
         references: [SPEC8],
+    }
+}
+
+impl ReleaseRule for GeneratedFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// One info finding per kind of allowance, naming the generator and the first paths.
+    fn source(&self, cx: &CompareCx<'_>, event: &SourceEvent<'_>, out: &mut Vec<Finding>) {
+        let SourceEvent::Allowed(by_kind) = event else {
+            return;
+        };
+        for (kind, (a, paths)) in by_kind.iter() {
+            let shown: Vec<&str> = paths.iter().take(5).map(String::as_str).collect();
+            let more = if paths.len() > 5 {
+                format!(" and {} more", paths.len() - 5)
+            } else {
+                String::new()
+            };
+            let f = Finding::builder(&Self::META)
+                .confidence(Confidence::High)
+                .message(format!(
+                    "{} expected from {}: {}{more}",
+                    plural(paths.len()),
+                    a.generator,
+                    shown.join(", ")
+                ))
+                .location(cx.loc(paths.first().map_or(".", String::as_str)).with_note(
+                    if paths.len() == 1 {
+                        a.reason.clone()
+                    } else {
+                        format!("{} (kind `{kind}`)", generic_reason(a))
+                    },
+                ))
+                .evidence("kind", *kind)
+                .evidence("generator", a.generator)
+                .evidence("paths", paths.clone())
+                .key(*kind)
+                .build();
+            out.push(f);
+        }
+    }
+}
+
+fn generic_reason(a: &Allowance) -> String {
+    match a.kind {
+        "submodule" => {
+            "from git submodules, whose files live in other repositories (not compared)".into()
+        }
+        _ => a.reason.clone(),
     }
 }

@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{HASH_CHECKING, PEP751};
+use super::{HASH_CHECKING, PEP751, ReleaseRule};
+use crate::lock::{DistFile, LockReport, Outcome, Row, hex};
 
 declare_rule! {
     /// ## What it checks
@@ -30,5 +31,101 @@ declare_rule! {
         severity: High,
         help: "do not install this file; download it again from the locked index and compare before re-locking",
         references: [HASH_CHECKING, PEP751],
+    }
+}
+
+impl ReleaseRule for HashMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.outcome == Outcome::HashMismatch {
+            out.push(report.row_finding(&Self::META, row));
+        }
+    }
+}
+
+/// Why a file's digest is not one the lock records for it; the detail of a
+/// `release/hash-mismatch` row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashProblem {
+    /// The lock entry has no hash at all.
+    #[error("the lock (line {line}) records no hash for this file")]
+    NoHash {
+        /// The lock entry's line.
+        line: u32,
+    },
+    /// Only algorithms Garrison does not compute (md5, sha1, …).
+    #[error(
+        "the lock (line {line}) records only {algorithms} for this file; Garrison checks sha256, sha384 and sha512"
+    )]
+    Unusable {
+        /// The lock entry's line.
+        line: u32,
+        /// The algorithms, comma-separated.
+        algorithms: String,
+    },
+    /// One usable hash, and the file's digest differs.
+    #[error("{algorithm} is {actual}, the lock (line {line}) expects {expected}")]
+    Differs {
+        /// The lock entry's line.
+        line: u32,
+        /// The algorithm.
+        algorithm: String,
+        /// The file's digest (hex).
+        actual: String,
+        /// The lock's.
+        expected: String,
+    },
+    /// Several usable hashes, none equal to the file's.
+    #[error("sha256 is {sha256}, none of the {count} hashes the lock (line {line}) allows")]
+    NoneOf {
+        /// The lock entry's line.
+        line: u32,
+        /// The file's sha256 (hex).
+        sha256: String,
+        /// How many usable hashes the lock allows.
+        count: usize,
+    },
+}
+
+/// Checks a file's digests against the hashes the lock records for it (`algorithm:hex`, any
+/// one equal suffices).
+pub fn check_hashes(dist: &DistFile, hashes: &[String], line: u32) -> Result<(), HashProblem> {
+    let mut usable = Vec::new();
+    for h in hashes {
+        let Some((alg, want)) = h.split_once(':') else {
+            continue;
+        };
+        let alg = alg.trim().to_ascii_lowercase();
+        if let Some(have) = dist.digest_hex(&alg) {
+            if have.eq_ignore_ascii_case(want.trim()) {
+                return Ok(());
+            }
+            usable.push((alg, want.trim().to_string()));
+        }
+    }
+    match usable.as_slice() {
+        [] if hashes.is_empty() => Err(HashProblem::NoHash { line }),
+        [] => Err(HashProblem::Unusable {
+            line,
+            algorithms: hashes
+                .iter()
+                .filter_map(|h| h.split_once(':').map(|(a, _)| a))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        [(alg, want)] => Err(HashProblem::Differs {
+            line,
+            algorithm: alg.clone(),
+            actual: dist.digest_hex(alg).unwrap_or_default(),
+            expected: want.clone(),
+        }),
+        many => Err(HashProblem::NoneOf {
+            line,
+            sha256: hex(&dist.sha256),
+            count: many.len(),
+        }),
     }
 }

@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{PEP740, TRUSTED_PUBLISHERS};
+use super::{PEP740, ReleaseRule, TRUSTED_PUBLISHERS};
+use crate::lock::{LockReport, Outcome, Row};
 
 declare_rule! {
     /// ## What it checks
@@ -33,5 +34,17 @@ declare_rule! {
         severity: High,
         help: "do not install this file; confirm the project's publisher before changing the policy",
         references: [PEP740, TRUSTED_PUBLISHERS],
+    }
+}
+
+impl ReleaseRule for IdentityMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.outcome == Outcome::IdentityMismatch && !row.publisher_changed {
+            out.push(report.row_finding(&Self::META, row));
+        }
     }
 }

@@ -1,6 +1,9 @@
-use garrison_report::declare_rule;
+use std::fmt::Write as _;
 
-use super::SPEC8;
+use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity, declare_rule};
+
+use super::{ReleaseRule, SPEC8};
+use crate::source::{CompareCx, SourceEvent, line_span, not_in_source_severity};
 
 declare_rule! {
     /// ## What it checks
@@ -30,5 +33,66 @@ declare_rule! {
         severity: Critical,
         help: "treat the release as compromised until the file is explained; rebuild from the tag in CI and compare",
         references: [SPEC8, "https://research.swtch.com/xz-script"],
+    }
+}
+
+impl ReleaseRule for IgnoredFileInDist {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn source(&self, cx: &CompareCx<'_>, event: &SourceEvent<'_>, out: &mut Vec<Finding>) {
+        let SourceEvent::NotInSource {
+            member,
+            source_path,
+            why,
+            hidden: Some(h),
+        } = event
+        else {
+            return;
+        };
+        let (sev, byproduct) = not_in_source_severity(cx.wheel(), member);
+        // Build byproducts are always ignored; that they are ignored adds nothing.
+        let sev = if byproduct {
+            sev
+        } else if sev >= Severity::High {
+            Severity::Critical
+        } else {
+            Severity::High
+        };
+        let mut note = why.clone().unwrap_or_default();
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        let _ = write!(
+            note,
+            "hidden from the repository by `{}` ({}:{})",
+            h.pattern, h.file, h.line
+        );
+        out.push(
+            Finding::builder(&Self::META)
+                .severity(sev)
+                .message(format!(
+                    "`{member}` is in the distribution but `{}` line {} (`{}`) keeps it out of {}",
+                    h.file, h.line, h.pattern, cx.src.label
+                ))
+                .location(cx.loc(member).with_note(note.clone()))
+                .location(
+                    Location::span(
+                        h.file.clone(),
+                        line_span(cx.src.data(&h.file).unwrap_or_default(), h.line),
+                    )
+                    .with_note(format!("the ignore rule that hides `{}`", h.matched)),
+                )
+                .evidence("ignore_file", h.file.clone())
+                .evidence("ignore_line", h.line)
+                .evidence("ignore_pattern", h.pattern.clone())
+                .confidence(Confidence::High)
+                .evidence("member", *member)
+                .evidence("source_path", *source_path)
+                .evidence("detail", note)
+                .key(*member)
+                .build(),
+        );
     }
 }

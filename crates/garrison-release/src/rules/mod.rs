@@ -1,5 +1,15 @@
-//! The release rules, one file each. Findings are built in [`crate::wheel`] and
-//! [`crate::check_dist`], and for lock verification in [`crate::lock`]; these files hold each rule's id, severity and documentation.
+//! The release rules, one file each: the declaration (id, severity, documentation) and the
+//! logic that turns what the analyses observed into that rule's findings, through
+//! [`ReleaseRule`]. The analyses ([`crate::archive`], [`crate::wheel`], [`crate::source`],
+//! [`crate::lock`]) read and compare; they hand each observation, in order, to every rule of
+//! [`crate::registry::RULES`], so a rule is one file plus one registry line.
+
+use garrison_report::{Finding, FindingBuilder, Location, RuleMeta};
+
+use crate::archive::{Dist, ReleaseError};
+use crate::lock::{LockReport, Row};
+use crate::source::{CompareCx, SourceEvent};
+use crate::wheel::{WheelCx, WheelFact};
 
 pub mod content_differs;
 pub mod dist_info_mismatch;
@@ -39,3 +49,37 @@ pub const HASH_CHECKING: &str =
     "https://pip.pypa.io/en/stable/topics/secure-installs/#hash-checking-mode";
 /// PyPI Trusted Publishers.
 pub const TRUSTED_PUBLISHERS: &str = "https://docs.pypi.org/trusted-publishers/";
+
+/// A release rule. Each hook receives one observation and adds the rule's findings, if any;
+/// the defaults do nothing, so a rule implements only the hooks of the inputs it judges.
+pub trait ReleaseRule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// A distribution [`crate::read_dist`] rejected.
+    fn rejected(&self, _err: &ReleaseError, _out: &mut Vec<Finding>) {}
+
+    /// One fact of a wheel's dist-info and RECORD verification ([`crate::verify_wheel`]).
+    fn wheel(&self, _cx: &WheelCx<'_>, _fact: &WheelFact<'_>, _out: &mut Vec<Finding>) {}
+
+    /// One event of a distribution's comparison with its source tree ([`crate::compare`]).
+    fn source(&self, _cx: &CompareCx<'_>, _event: &SourceEvent<'_>, _out: &mut Vec<Finding>) {}
+
+    /// One row of a lock verification ([`crate::lock::LockReport::findings`]).
+    fn lock(&self, _report: &LockReport, _row: &Row, _out: &mut Vec<Finding>) {}
+}
+
+/// A finding about one member of a distribution: located at the archive with the member as
+/// route, the member as evidence and key.
+pub(crate) fn member_finding(
+    rule: &'static RuleMeta,
+    dist: &Dist,
+    route: &str,
+    message: String,
+) -> FindingBuilder {
+    Finding::builder(rule)
+        .message(message)
+        .location(Location::file(dist.filename.clone()).with_route(route.to_string()))
+        .evidence("member", route.to_string())
+        .key(route.to_string())
+}

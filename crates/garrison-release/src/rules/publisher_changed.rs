@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{PEP740, TRUSTED_PUBLISHERS};
+use super::{PEP740, ReleaseRule, TRUSTED_PUBLISHERS};
+use crate::lock::{LockReport, Outcome, Row};
 
 declare_rule! {
     /// ## What it checks
@@ -30,5 +31,19 @@ declare_rule! {
         severity: High,
         help: "confirm the change with the project; accept it with --tofu-update only once it is explained",
         references: [PEP740, TRUSTED_PUBLISHERS],
+    }
+}
+
+impl ReleaseRule for PublisherChanged {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.publisher_changed
+            && matches!(row.outcome, Outcome::IdentityMismatch | Outcome::Unattested)
+        {
+            out.push(report.row_finding(&Self::META, row));
+        }
     }
 }

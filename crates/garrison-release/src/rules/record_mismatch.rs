@@ -1,6 +1,8 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{BDIST_SPEC, RECORD_SPEC};
+use super::{BDIST_SPEC, RECORD_SPEC, ReleaseRule, member_finding};
+use crate::archive::Member;
+use crate::wheel::{RecordEntry, WheelCx, WheelFact, record_digest, record_hash};
 
 declare_rule! {
     /// ## What it checks
@@ -29,5 +31,100 @@ declare_rule! {
         severity: High,
         help: "do not install or publish this wheel; rebuild it from the tagged source and compare",
         references: [BDIST_SPEC, RECORD_SPEC],
+    }
+}
+
+impl ReleaseRule for RecordMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn wheel(&self, cx: &WheelCx<'_>, fact: &WheelFact<'_>, out: &mut Vec<Finding>) {
+        let finding =
+            |route: &str, message: String| member_finding(&Self::META, cx.dist, route, message);
+        match fact {
+            WheelFact::MalformedRow { route, error } => out.push(
+                finding(
+                    route,
+                    format!("RECORD line {} is malformed: {}", error.line, error.message),
+                )
+                .evidence("line", error.line)
+                .build(),
+            ),
+            WheelFact::ListedTwice(e) => out.push(
+                finding(
+                    &e.path,
+                    format!("`{}` is listed twice in RECORD (line {})", e.path, e.line),
+                )
+                .evidence("line", e.line)
+                .build(),
+            ),
+            WheelFact::Listed {
+                entry,
+                member,
+                unhashed,
+            } => verify_entry(cx, entry, member, *unhashed, out),
+            _ => {}
+        }
+    }
+}
+
+/// A RECORD row against the member it names: the hash (sha256 or stronger) and the size.
+fn verify_entry(
+    cx: &WheelCx<'_>,
+    e: &RecordEntry,
+    m: &Member,
+    unhashed: bool,
+    out: &mut Vec<Finding>,
+) {
+    let finding =
+        |message: String| member_finding(&RecordMismatch::META, cx.dist, &e.path, message);
+    let actual = record_hash(&m.data);
+    match &e.hash {
+        None if unhashed => {}
+        None => out.push(
+            finding(format!("RECORD has no hash for `{}`", e.path))
+                .evidence("actual_hash", actual.clone())
+                .evidence("line", e.line)
+                .build(),
+        ),
+        Some((alg, expected)) => match record_digest(alg, &m.data) {
+            None => out.push(
+                finding(format!(
+                    "RECORD hashes `{}` with `{alg}`, which cannot verify it (sha256 or stronger required)",
+                    e.path
+                ))
+                .evidence("algorithm", alg.clone())
+                .evidence("line", e.line)
+                .build(),
+            ),
+            Some(got) if got != expected.trim_end_matches('=') => out.push(
+                finding(format!("`{}` does not match its RECORD {alg} hash", e.path))
+                    .evidence("expected_hash", format!("{alg}={expected}"))
+                    .evidence("actual_hash", format!("{alg}={got}"))
+                    .evidence("line", e.line)
+                    .build(),
+            ),
+            Some(_) => {}
+        },
+    }
+    match e.size {
+        Some(s) if s != m.size => out.push(
+            finding(format!(
+                "`{}` is {} bytes but RECORD says {s}",
+                e.path, m.size
+            ))
+            .evidence("expected_size", s)
+            .evidence("actual_size", m.size)
+            .evidence("line", e.line)
+            .build(),
+        ),
+        None if !unhashed => out.push(
+            finding(format!("RECORD has no size for `{}`", e.path))
+                .evidence("actual_size", m.size)
+                .evidence("line", e.line)
+                .build(),
+        ),
+        _ => {}
     }
 }

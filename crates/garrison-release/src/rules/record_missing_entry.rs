@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{BDIST_SPEC, RECORD_SPEC};
+use super::{BDIST_SPEC, RECORD_SPEC, ReleaseRule, member_finding};
+use crate::wheel::{WheelCx, WheelFact, record_hash};
 
 declare_rule! {
     /// ## What it checks
@@ -25,5 +26,37 @@ declare_rule! {
         severity: High,
         help: "do not install or publish this wheel; rebuild it with the build backend and find out what added the file",
         references: [BDIST_SPEC, RECORD_SPEC],
+    }
+}
+
+impl ReleaseRule for RecordMissingEntry {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn wheel(&self, cx: &WheelCx<'_>, fact: &WheelFact<'_>, out: &mut Vec<Finding>) {
+        match fact {
+            WheelFact::NoRecord(path) => out.push(
+                member_finding(
+                    &Self::META,
+                    cx.dist,
+                    path,
+                    format!("wheel has no `{path}`: no file can be verified"),
+                )
+                .build(),
+            ),
+            WheelFact::Unlisted(m) => out.push(
+                member_finding(
+                    &Self::META,
+                    cx.dist,
+                    &m.path,
+                    format!("`{}` is in the wheel but not in RECORD", m.path),
+                )
+                .evidence("size", m.size)
+                .evidence("sha256", record_hash(&m.data))
+                .build(),
+            ),
+            _ => {}
+        }
     }
 }

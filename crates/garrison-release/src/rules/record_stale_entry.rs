@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{BDIST_SPEC, RECORD_SPEC};
+use super::{BDIST_SPEC, RECORD_SPEC, ReleaseRule, member_finding};
+use crate::wheel::{WheelCx, WheelFact};
 
 declare_rule! {
     /// ## What it checks
@@ -23,5 +24,26 @@ declare_rule! {
         severity: Medium,
         help: "rebuild the wheel from source with the build backend; do not edit wheels after building",
         references: [BDIST_SPEC, RECORD_SPEC],
+    }
+}
+
+impl ReleaseRule for RecordStaleEntry {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn wheel(&self, cx: &WheelCx<'_>, fact: &WheelFact<'_>, out: &mut Vec<Finding>) {
+        if let WheelFact::Stale(e) = fact {
+            out.push(
+                member_finding(
+                    &Self::META,
+                    cx.dist,
+                    &e.path,
+                    format!("RECORD lists `{}` but the wheel has no such file", e.path),
+                )
+                .evidence("line", e.line)
+                .build(),
+            );
+        }
     }
 }

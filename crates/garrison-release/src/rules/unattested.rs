@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, RuleMeta, declare_rule};
 
-use super::{PEP740, SPEC8};
+use super::{PEP740, ReleaseRule, SPEC8};
+use crate::lock::{LockReport, Outcome, Row};
 
 declare_rule! {
     /// ## What it checks
@@ -30,5 +31,17 @@ declare_rule! {
         severity: Medium,
         help: "fetch the file's provenance from PyPI's integrity API; if there is none, ask the project why",
         references: [PEP740, SPEC8],
+    }
+}
+
+impl ReleaseRule for Unattested {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn lock(&self, report: &LockReport, row: &Row, out: &mut Vec<Finding>) {
+        if row.outcome == Outcome::Unattested && !row.publisher_changed {
+            out.push(report.row_finding(&Self::META, row));
+        }
     }
 }

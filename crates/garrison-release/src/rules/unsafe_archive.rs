@@ -1,6 +1,7 @@
-use garrison_report::declare_rule;
+use garrison_report::{Finding, Location, RuleMeta, declare_rule};
 
-use super::SPEC8;
+use super::{ReleaseRule, SPEC8};
+use crate::archive::ReleaseError;
 
 declare_rule! {
     /// ## What it checks
@@ -11,8 +12,10 @@ declare_rule! {
     /// below a symlink, hard links outside the archive, device files and FIFOs, encrypted zip
     /// entries, sizes that disagree with the data (zip64 lies), decompression bombs (more
     /// than 200:1 past 16 MiB), and archives over the size, member-count, path-length or
-    /// depth limits. A corrupt archive is reported the same way. The evidence gives the
-    /// problem code (`parent-component`, `symlink-escape`, `bomb`, …) and the member.
+    /// depth limits. The evidence gives the problem code (`parent-component`,
+    /// `symlink-escape`, `bomb`, …) and the member. A file that is not a readable archive at
+    /// all (a truncated download) is not a finding: `garrison release verify` refuses it as an
+    /// input error ("truncated or not an archive", exit 2).
     ///
     /// ## Why it matters
     /// Tools that unpack distributions (installers, build front-ends, mirrors, scanners) have
@@ -36,5 +39,26 @@ declare_rule! {
             SPEC8,
             "https://peps.python.org/pep-0706/",
         ],
+    }
+}
+
+impl ReleaseRule for UnsafeArchive {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// Located at the archive with the member (or `.`) as route.
+    fn rejected(&self, err: &ReleaseError, out: &mut Vec<Finding>) {
+        let route = err.member.clone().unwrap_or_else(|| ".".to_string());
+        out.push(
+            Finding::builder(&Self::META)
+                .message(format!("archive rejected: {err}"))
+                .location(Location::file(err.archive.clone()).with_route(route.clone()))
+                .evidence("problem", err.problem.code())
+                .evidence("member", route.clone())
+                .evidence("detail", err.problem.to_string())
+                .key(format!("{}:{route}", err.problem.code()))
+                .build(),
+        );
     }
 }
