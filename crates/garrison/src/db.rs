@@ -1,18 +1,23 @@
-//! `garrison db import|sync|status`.
+//! `garrison db import|sync|snapshot|status`.
 
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use garrison_advisories::{Database, Status};
+use garrison_advisories::{Database, Status, snapshot};
 
 use crate::cli::DbCommand;
-use crate::deps::db_path;
 use crate::output::{eprintln, write_output};
 
 /// Largest OSV export accepted by `sync` (the PyPI export is tens of MB).
 const MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
+
+/// The database path from the options or the default.
+pub fn db_path(opt: Option<&PathBuf>) -> PathBuf {
+    opt.cloned()
+        .unwrap_or_else(garrison_advisories::default_path)
+}
 
 /// Runs a `db` subcommand.
 pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
@@ -25,7 +30,7 @@ pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
             let target = db_path(db.as_ref());
             sync(url, &target)
         }
-        DbCommand::Snapshot { from, output } => crate::advisories::write_snapshot(from, output),
+        DbCommand::Snapshot { from, output } => write_snapshot(from, output),
         DbCommand::Status { db } => {
             let target = db_path(db.as_ref());
             if !target.exists() {
@@ -153,4 +158,39 @@ fn sync(url: &str, target: &Path) -> Result<ExitCode> {
     let result = import(&tmp, target);
     let _ = std::fs::remove_file(&tmp);
     result
+}
+
+/// `garrison db snapshot --from SOURCE --output FILE`.
+pub fn write_snapshot(from: &Path, output: &Path) -> Result<ExitCode> {
+    let (bytes, status, errors) = snapshot::generate(from)
+        .with_context(|| format!("cannot make a snapshot of {}", from.display()))?;
+    for e in errors.iter().take(20) {
+        eprintln(&format!("garrison: skipped {e}"));
+    }
+    if errors.len() > 20 {
+        eprintln(&format!(
+            "garrison: … and {} more unreadable records",
+            errors.len() - 20
+        ));
+    }
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    write_output(
+        None,
+        &format!(
+            "snapshot:        {} ({} bytes)\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} packages\ndate:            {} (newest record)\n",
+            output.display(),
+            bytes.len(),
+            status.source,
+            status.records,
+            status.withdrawn,
+            status.errors,
+            status.vulnerabilities,
+            status.packages,
+            status.newest_modified,
+        ),
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::{ImpactArgs, OutputFormat};
 use crate::output::{eprintln, write_output};
+use crate::progress::Bars;
 
 const MAX_FILE: u64 = 16 * 1024 * 1024;
 
@@ -33,8 +34,8 @@ fn load_advisory(args: &ImpactArgs) -> Result<Vulnerability> {
             .pop()
             .with_context(|| format!("{}: no PyPI advisory in the file", path.display()));
     }
-    let db_path = crate::deps::db_path(args.db.as_ref());
-    let (db, data) = crate::advisories::open(&db_path, garrison_source::time::now())?;
+    let db_path = crate::db::db_path(args.db.as_ref());
+    let (db, data) = garrison_scan::open_advisories(&db_path, garrison_source::time::now())?;
     let v = db.find(&args.advisory).with_context(|| {
         format!(
             "advisory `{}` is not in the {} of {} (an OSV file can be passed instead)",
@@ -84,7 +85,7 @@ pub fn run(args: &ImpactArgs) -> Result<ExitCode> {
     for dir in project_dirs(&args.projects) {
         let ws = Workspace::load(&dir, &Options::new(Inputs::FilesOnly, Vec::new()));
         let files: Vec<String> = ws.paths().map(str::to_string).collect();
-        let manifests = crate::deps::manifests_in(&dir, &files, "", &mut report);
+        let manifests = garrison_scan::deps::manifests_in(&dir, &files, "", &Bars, &mut report);
         let name = manifests
             .iter()
             .any(|m| m.path == "pyproject.toml")

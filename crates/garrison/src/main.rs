@@ -1,18 +1,14 @@
 //! `garrison`: the command line. Argument parsing, wiring and exit codes only; every analysis
 //! lives in a library crate.
 
-mod advisories;
 mod cli;
 mod commands;
 mod db;
-mod deps;
 mod history;
 mod impact;
 mod keyless;
 mod output;
-mod posture;
 mod progress;
-mod registry;
 mod release;
 mod sbom;
 mod sign;

@@ -54,12 +54,12 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         .map(|s| Source::parse(s, &GitTrees))
         .transpose()?;
     let mut cfg = match (&args.config, &source) {
-        (Some(p), _) => crate::registry::load_config(Path::new("."), Some(p), false)?,
+        (Some(p), _) => garrison_scan::load_config(Path::new("."), Some(p), false)?,
         // The project's own configuration: its `ignore` entries (with reasons) apply; its
         // `select`, written for `garrison scan`, must not silently drop release findings.
         (None, Some(s)) => Config {
             select: Vec::new(),
-            ..crate::registry::load_config(s.root(), None, false)?
+            ..garrison_scan::load_config(s.root(), None, false)?
         },
         (None, None) => Config::default(),
     };

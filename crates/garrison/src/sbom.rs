@@ -10,6 +10,7 @@ use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::cli::SbomArgs;
 use crate::output::{eprintln, write_output};
+use crate::progress::Bars;
 
 /// Runs `garrison sbom`.
 pub fn run(args: &SbomArgs) -> Result<ExitCode> {
@@ -23,7 +24,13 @@ pub fn run(args: &SbomArgs) -> Result<ExitCode> {
             let ws = Workspace::load(p, &Options::new(Inputs::FilesOnly, Vec::new()));
             let files: Vec<String> = ws.paths().map(str::to_string).collect();
             let prefix = format!("{}/", p.display().to_string().trim_end_matches('/'));
-            manifests.extend(crate::deps::manifests_in(p, &files, &prefix, &mut report));
+            manifests.extend(garrison_scan::deps::manifests_in(
+                p,
+                &files,
+                &prefix,
+                &Bars,
+                &mut report,
+            ));
             continue;
         }
         // A file named on the command line must be a dependency file: one that cannot be
