@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
+use garrison_cli::{Cli, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
 use garrison_report::RuleMeta;
 use garrison_report::config::{Baseline, Config, IgnoreEntry};
 use garrison_scan::{Analyses, DepsOptions, ScanOptions};
 
-use crate::cli::{Cli, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
 use crate::output::{Output, eprintln, finish, write_output};
 use crate::progress::Bars;
 
@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Contributors(a) => crate::history::run_contributors(&a),
         Command::Sign(a) => crate::sign::run(&a),
         Command::Verify(a) => crate::verify::run(&a),
-        Command::Release(crate::cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
+        Command::Release(garrison_cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
         Command::Rules(args) => rules(&args),
     }
 }

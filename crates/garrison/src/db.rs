@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use garrison_advisories::{Database, Status, snapshot};
+use garrison_cli::DbCommand;
 
-use crate::cli::DbCommand;
 use crate::output::{eprintln, write_output};
 
 /// Largest OSV export accepted by `sync` (the PyPI export is tens of MB).

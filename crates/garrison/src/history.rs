@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
+use garrison_cli::{
+    ContributorsArgs, HistoryArgs, HistoryFilter, MiningArgs, OutputArgs, OutputFormat,
+    ProfileFormat, ReviewArgs,
+};
 use garrison_history::review;
 use garrison_history::{
     Analysis, AnalyzeOptions, History, Mining, OnProgress, analyze, default_cache_dir, mine_for,
@@ -16,10 +20,6 @@ use garrison_history::{
 use garrison_report::config::{Baseline, Config};
 use garrison_report::{Report, Severity};
 
-use crate::cli::{
-    ContributorsArgs, HistoryArgs, HistoryFilter, MiningArgs, OutputArgs, OutputFormat,
-    ProfileFormat, ReviewArgs,
-};
 use crate::output::{Output, eprintln, write_output};
 use crate::progress::Progress;
 

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use garrison_advisories::impact::{Project, impact, table, to_json};
 use garrison_advisories::{Vulnerability, merge::merge, parse};
+use garrison_cli::{ImpactArgs, OutputFormat};
 use garrison_report::Report;
 use garrison_source::read::read_text;
 use garrison_workspace::{Inputs, Options, Workspace};
 
-use crate::cli::{ImpactArgs, OutputFormat};
 use crate::output::{eprintln, write_output};
 use crate::progress::Bars;
 

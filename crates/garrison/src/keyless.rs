@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_cli::SignArgs;
 use garrison_sigstore::print;
 use garrison_sigstore::sign::{
     Endpoints, HttpResponse, IdentityToken, KeylessSigner, MAX_RESPONSE_BYTES, Service, Transport,
     TransportError, identity_token, sha256_of,
 };
 
-use crate::cli::SignArgs;
 use crate::output::write_output;
 
 /// Requests bounded in time and size, statuses returned to the caller, no redirects (a POST

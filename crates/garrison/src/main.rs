@@ -1,7 +1,6 @@
 //! `garrison`: the command line. Argument parsing, wiring and exit codes only; every analysis
 //! lives in a library crate.
 
-mod cli;
 mod commands;
 mod db;
 mod history;
@@ -17,10 +16,8 @@ mod verify_lock;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = garrison_cli::Cli::parse_about(env!("CARGO_PKG_DESCRIPTION"));
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -5,12 +5,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use garrison_cli::{ColorChoice, ReleaseVerifyArgs};
 use garrison_git::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
 use garrison_release::Limits;
 use garrison_release::run::{Git, GitEntry, GitEntryKind, GitError, GitTree, Source, verify_dists};
 use garrison_report::config::Config;
 
-use crate::cli::{ColorChoice, ReleaseVerifyArgs};
 use crate::output::{Output, finish};
 use crate::progress::Progress;
 

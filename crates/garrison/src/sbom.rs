@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
+use garrison_cli::SbomArgs;
 use garrison_python::discover;
 use garrison_report::Report;
 use garrison_workspace::{Inputs, Options, Workspace};
 
-use crate::cli::SbomArgs;
 use crate::output::{eprintln, write_output};
 use crate::progress::Bars;
 

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_cli::{OutputFormat, SignArgs, VerifyArgs};
 use garrison_sign::{
     AllowedSigners, KeyError, MAX_ALLOWED_SIGNERS_BYTES, MAX_KEY_BYTES, PublicKey, Signature,
     Signer, SigningKey, print, verify,
 };
 
-use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
 use crate::output::write_output;
 
 /// The environment variable holding an encrypted key's passphrase.

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_cli::{OutputFormat, VerifyArgs};
 use garrison_sigstore::pep740::{Publisher, verify_attestation};
 use garrison_sigstore::{
     Artifact, GithubClaims, Identity, IdentityRegex, Policy, TrustedRoot, Verified, verify_bundle,
@@ -13,7 +14,6 @@ use garrison_sigstore::{
 use garrison_source::read::ReadError;
 use sha2::{Digest as _, Sha256};
 
-use crate::cli::{OutputFormat, VerifyArgs};
 use crate::output::write_output;
 
 /// Largest bundle, attestation or artifact read.

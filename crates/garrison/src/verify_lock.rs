@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_cli::{OutputFormat, VerifyArgs};
 use garrison_python::{Format, detect, discover};
 use garrison_release::lock::{
     Lock, LockLimits, LockPolicy, MAX_CONFIG_BYTES, Tofu, VerifyContext, scan_dir, verify,
@@ -16,7 +17,6 @@ use garrison_report::Report;
 use garrison_report::render::{self, Format as Rendered};
 use garrison_source::read::{ReadError, read_text};
 
-use crate::cli::{OutputFormat, VerifyArgs};
 use crate::output::write_output;
 
 fn text(path: &Path, max: usize) -> Result<String> {
