@@ -14,6 +14,7 @@ use garrison_sigstore::sign::{
     TransportError, identity_token, sha256_of,
 };
 
+use crate::files::{create_output, open_file, with_suffix};
 use crate::output::write_output;
 
 /// Requests bounded in time and size, statuses returned to the caller, no redirects (a POST
@@ -69,8 +70,8 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     // Check every target before any network request, so a refusal costs nothing.
     let mut targets = Vec::with_capacity(args.files.len());
     for file in &args.files {
-        crate::sign::open_file(file)?;
-        let bundle = crate::sign::with_suffix(file, ".sigstore.json");
+        open_file(file)?;
+        let bundle = with_suffix(file, ".sigstore.json");
         if !args.force && bundle.exists() {
             bail!(
                 "{}: already exists; pass --force to overwrite it",
@@ -101,12 +102,12 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     let mut report = String::new();
     for (file, bundle_file) in targets {
         let shown = |p: &Path| p.display().to_string();
-        let digest = sha256_of(crate::sign::open_file(file)?)
+        let digest = sha256_of(open_file(file)?)
             .with_context(|| format!("{}: cannot read", file.display()))?;
         let signed = signer
             .sign(digest)
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let mut out = crate::sign::create_output(&bundle_file, args.force)?;
+        let mut out = create_output(&bundle_file, args.force)?;
         out.write_all(&signed.json)
             .and_then(|()| out.write_all(b"\n"))
             .with_context(|| format!("{}: cannot write", bundle_file.display()))?;

@@ -3,6 +3,7 @@
 
 mod commands;
 mod db;
+mod files;
 mod history;
 mod impact;
 mod keyless;
