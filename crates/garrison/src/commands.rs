@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use garrison_cli::{Cli, Command, DepsAction, OutputFormat, RulesArgs, ScanArgs};
-use garrison_report::RuleMeta;
 use garrison_report::config::{Baseline, Config, IgnoreEntry};
+use garrison_report::registry::Lookup;
+use garrison_report::render;
 use garrison_scan::{Analyses, DepsOptions, ScanOptions};
 
 use crate::output::{Output, eprintln, finish, write_output};
@@ -96,57 +97,13 @@ fn scan(args: &ScanArgs, analyses: Analyses) -> Result<ExitCode> {
 }
 
 fn rules(args: &RulesArgs) -> Result<ExitCode> {
-    let registry = garrison_scan::registry();
-    let mut all: Vec<&'static RuleMeta> = registry.rules().to_vec();
-    if let Some(sel) = &args.rule {
-        if let Some(rule) = registry.get(sel) {
-            write_output(None, &rule.markdown())?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        // A family (`workflow`) lists its rules; anything else is an unknown rule.
-        registry.check(sel)?;
-        all.retain(|r| r.matches(sel));
-    }
-    let text = match args.format {
-        OutputFormat::Json => {
-            let v: Vec<_> = all
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id,
-                        "summary": r.summary,
-                        "default_severity": r.default_severity,
-                        "help": r.help,
-                        "references": r.references,
-                        "help_uri": r.help_uri(),
-                        "docs": r.markdown(),
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        OutputFormat::Markdown => all
-            .iter()
-            .map(|r| r.markdown())
-            .collect::<Vec<_>>()
-            .join("\n---\n\n"),
-        OutputFormat::Text | OutputFormat::Sarif => {
-            let width = all.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            let mut s = String::new();
-            for r in &all {
-                s.push_str(&format!(
-                    "{:<width$}  {:<8}  {}\n",
-                    r.id,
-                    r.default_severity.as_str(),
-                    r.summary
-                ));
-            }
-            s.push_str(&format!(
-                "\n{} rules. `garrison rules RULE` prints a rule's documentation.\n",
-                all.len()
-            ));
-            s
-        }
+    let text = match garrison_scan::registry().lookup(args.rule.as_deref())? {
+        Lookup::Rule(rule) => rule.markdown(),
+        Lookup::Rules(all) => match args.format {
+            OutputFormat::Json => render::rules::json(&all),
+            OutputFormat::Markdown => render::rules::markdown(&all),
+            OutputFormat::Text | OutputFormat::Sarif => render::rules::text(&all),
+        },
     };
     write_output(None, &text)?;
     Ok(ExitCode::SUCCESS)
