@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use garrison_advisories::{Database, Status, snapshot};
+use garrison_advisories::{Database, ImportError, print, snapshot};
 use garrison_cli::DbCommand;
 
 use crate::output::{eprintln, write_output};
@@ -33,61 +33,36 @@ pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
         DbCommand::Snapshot { from, output } => write_snapshot(from, output),
         DbCommand::Status { db } => {
             let target = db_path(db.as_ref());
-            if !target.exists() {
-                return embedded_status(&target);
-            }
-            let db = Database::load(&target)
-                .with_context(|| format!("cannot load {}", target.display()))?;
-            write_output(None, &status_text(&target, db.status()))?;
+            let shown = target.display().to_string();
+            let text = if target.exists() {
+                let db = Database::load(&target)
+                    .with_context(|| format!("cannot load {}", target.display()))?;
+                print::status(&shown, db.status(), now())
+            } else {
+                let db = snapshot::embedded()?;
+                print::embedded_status(&shown, db.status(), now())
+            };
+            write_output(None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    u64::try_from(garrison_source::time::now()).unwrap_or(0)
 }
 
-fn status_text(path: &Path, s: &Status) -> String {
-    let age = s.age_days(now());
-    let mut out = format!(
-        "database:        {}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} packages\nnewest record:   {}{}\n",
-        path.display(),
-        s.source,
-        s.records,
-        s.withdrawn,
-        s.errors,
-        s.vulnerabilities,
-        s.packages,
-        s.newest_modified,
-        age.map(|a| format!(" ({a} days old)")).unwrap_or_default(),
-    );
-    let stale = garrison_advisories::snapshot::STALE_AFTER_DAYS;
-    if age.is_some_and(|a| a > stale) {
-        out.push_str(&format!(
-            "warning: older than {stale} days; run `garrison db sync` (or re-import) for current advisories\n",
+/// The first unreadable records an import skipped, on standard error.
+fn skipped(errors: &[ImportError]) {
+    for e in errors.iter().take(20) {
+        eprintln(&format!("garrison: skipped {e}"));
+    }
+    if errors.len() > 20 {
+        eprintln(&format!(
+            "garrison: … and {} more unreadable records",
+            errors.len() - 20
         ));
     }
-    out
-}
-
-/// `db status` without a database: what scans use instead.
-fn embedded_status(target: &Path) -> Result<ExitCode> {
-    let db = garrison_advisories::snapshot::embedded()?;
-    let mut text = format!(
-        "no advisory database at {} (run `garrison db sync` or `garrison db import PATH`);\nscans use the snapshot built into Garrison:\n\n",
-        target.display()
-    );
-    text.push_str(&status_text(Path::new("(embedded)"), db.status()).replacen(
-        "database:       ",
-        "snapshot:       ",
-        1,
-    ));
-    text.push_str(&format!("{}\n", garrison_advisories::snapshot::ATTRIBUTION));
-    write_output(None, &text)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn save(db: &Database, target: &Path) -> Result<()> {
@@ -102,15 +77,7 @@ fn import(source: &Path, target: &Path) -> Result<ExitCode> {
     let start = std::time::Instant::now();
     let (db, errors) = Database::import(source)
         .with_context(|| format!("cannot import advisories from {}", source.display()))?;
-    for e in errors.iter().take(20) {
-        eprintln(&format!("garrison: skipped {e}"));
-    }
-    if errors.len() > 20 {
-        eprintln(&format!(
-            "garrison: … and {} more unreadable records",
-            errors.len() - 20
-        ));
-    }
+    skipped(&errors);
     if db.status().vulnerabilities == 0 {
         bail!(
             "{}: no PyPI advisories found ({} records read, {} unreadable); {} was not replaced (import a pypa/advisory-database checkout, a directory of OSV files, or an OSV export zip)",
@@ -121,7 +88,7 @@ fn import(source: &Path, target: &Path) -> Result<ExitCode> {
         );
     }
     save(&db, target)?;
-    let mut text = status_text(target, db.status());
+    let mut text = print::status(&target.display().to_string(), db.status(), now());
     text.push_str(&format!(
         "imported in {:.2} s\n",
         start.elapsed().as_secs_f64()
@@ -161,36 +128,15 @@ fn sync(url: &str, target: &Path) -> Result<ExitCode> {
 }
 
 /// `garrison db snapshot --from SOURCE --output FILE`.
-pub fn write_snapshot(from: &Path, output: &Path) -> Result<ExitCode> {
+fn write_snapshot(from: &Path, output: &Path) -> Result<ExitCode> {
     let (bytes, status, errors) = snapshot::generate(from)
         .with_context(|| format!("cannot make a snapshot of {}", from.display()))?;
-    for e in errors.iter().take(20) {
-        eprintln(&format!("garrison: skipped {e}"));
-    }
-    if errors.len() > 20 {
-        eprintln(&format!(
-            "garrison: … and {} more unreadable records",
-            errors.len() - 20
-        ));
-    }
+    skipped(&errors);
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
-    write_output(
-        None,
-        &format!(
-            "snapshot:        {} ({} bytes)\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} packages\ndate:            {} (newest record)\n",
-            output.display(),
-            bytes.len(),
-            status.source,
-            status.records,
-            status.withdrawn,
-            status.errors,
-            status.vulnerabilities,
-            status.packages,
-            status.newest_modified,
-        ),
-    )?;
+    let text = print::snapshot_written(&output.display().to_string(), bytes.len(), &status);
+    write_output(None, &text)?;
     Ok(ExitCode::SUCCESS)
 }
