@@ -57,6 +57,37 @@ pub enum ScanError {
     /// The advisory snapshot built into Garrison cannot be opened.
     #[error("cannot open the embedded advisory snapshot")]
     Snapshot(#[source] DbError),
+    /// An advisory file cannot be read.
+    #[error("{}: {error}", .path.display())]
+    AdvisoryFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: ReadError,
+    },
+    /// An advisory file is not an OSV record.
+    #[error("{}{}: {message}", .path.display(), .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Advisory {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, when the format gives one.
+        line: Option<u32>,
+        /// What is wrong.
+        message: String,
+    },
+    /// An advisory file holds no PyPI advisory.
+    #[error("{}: no PyPI advisory in the file", .0.display())]
+    NoPypiAdvisory(PathBuf),
+    /// An advisory id or alias that is not in the advisory data.
+    #[error("advisory `{id}` is not in the {data} of {date} (an OSV file can be passed instead)")]
+    UnknownAdvisory {
+        /// The id or alias as given.
+        id: String,
+        /// Which data was searched (`embedded snapshot`, `local database`).
+        data: &'static str,
+        /// The data's date.
+        date: String,
+    },
     /// An `ignore-vulnerabilities` entry names an invalid package.
     #[error("ignore-vulnerabilities `{id}`: {error}")]
     AcceptedPackage {

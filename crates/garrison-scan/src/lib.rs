@@ -10,12 +10,14 @@
 //! Nothing here prints. What does not stop a scan comes back as a [`Warning`]; long work is
 //! told to the caller's [`Progress`]; the clock is read once, into [`ScanOptions::now`]; input
 //! errors are one [`ScanError`]. The configuration is the caller's to build: [`load_config`]
-//! reads and checks it against the one [`registry`] of every rule.
+//! reads and checks it against the one [`registry`] of every rule. [`impact`] gathers the inputs
+//! of `garrison deps impact` (an advisory, a set of projects) the same way.
 
 mod advisories;
 pub mod deps;
 mod error;
 mod history;
+pub mod impact;
 mod progress;
 mod registry;
 
