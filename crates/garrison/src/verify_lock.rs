@@ -12,8 +12,7 @@ use garrison_release::lock::{
     Lock, LockLimits, LockPolicy, MAX_CONFIG_BYTES, Tofu, VerifyContext, scan_dir, verify,
     write_atomic,
 };
-use garrison_release::print::{lock_json, lock_table};
-use garrison_report::Report;
+use garrison_release::print::{lock_json, lock_report, lock_table};
 use garrison_report::render::{self, Format as Rendered};
 
 use crate::files::read_text;
@@ -85,17 +84,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         OutputFormat::Text => lock_table(&report, args.require_all),
         OutputFormat::Json => lock_json(&report, args.require_all),
         f => {
-            let mut r = Report {
-                root: ".".into(),
-                findings: report.findings(),
-                files_scanned: files.len(),
-                ..Report::default()
-            };
-            r.rules.extend(garrison_release::registry::rules());
-            for (path, text) in read.sources {
-                r.sources.insert(path, text);
-            }
-            r.sort();
+            let r = lock_report(&report, files.len(), read.sources);
             let f = if f == OutputFormat::Sarif {
                 Rendered::Sarif
             } else {
