@@ -198,18 +198,8 @@ pub fn run_contributors(args: &ContributorsArgs) -> Result<ExitCode> {
         );
     }
     let text = match args.format {
-        ProfileFormat::Json => {
-            let v: Vec<serde_json::Value> = wanted
-                .iter()
-                .map(|a| print::profile_json(a, &analysis))
-                .collect();
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        ProfileFormat::Text if args.author.is_some() => wanted
-            .iter()
-            .map(|a| print::profile(a, &analysis))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        ProfileFormat::Json => print::profiles_json(&wanted, &analysis),
+        ProfileFormat::Text if args.author.is_some() => print::profiles(&wanted, &analysis),
         ProfileFormat::Text => print::contributors(&history, &analysis, &wanted),
     };
     write_output(None, &text)?;
