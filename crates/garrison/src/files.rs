@@ -40,10 +40,33 @@ pub fn open_file(path: &Path) -> Result<File> {
 }
 
 /// `FILE` → `FILE{suffix}` (`.sig`, `.sigstore.json`).
-pub fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
+fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     let mut s: OsString = file.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
+}
+
+/// Each of `files` with the signature file to write next to it (`FILE{suffix}`), checked before
+/// anything is signed, so a refusal leaves no partial set and costs no request: every file is
+/// a readable regular file and, unless `force`, no signature file exists yet.
+pub fn sign_targets<'a>(
+    files: &'a [PathBuf],
+    suffix: &str,
+    force: bool,
+) -> Result<Vec<(&'a Path, PathBuf)>> {
+    let mut targets = Vec::with_capacity(files.len());
+    for file in files {
+        open_file(file)?;
+        let sig = with_suffix(file, suffix);
+        if !force && sig.exists() {
+            bail!(
+                "{}: already exists; pass --force to overwrite it",
+                sig.display()
+            );
+        }
+        targets.push((file.as_path(), sig));
+    }
+    Ok(targets)
 }
 
 /// Opens a signature file for writing: a new file, or (with `force`) one that replaces an

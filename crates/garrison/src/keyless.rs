@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow};
 use garrison_cli::SignArgs;
 use garrison_sigstore::print;
 use garrison_sigstore::sign::{
@@ -14,7 +14,7 @@ use garrison_sigstore::sign::{
     TransportError, identity_token, sha256_of,
 };
 
-use crate::files::{create_output, open_file, with_suffix};
+use crate::files::{create_output, open_file, sign_targets};
 use crate::output::write_output;
 
 /// Requests bounded in time and size, statuses returned to the caller, no redirects (a POST
@@ -67,19 +67,7 @@ impl Transport for Ureq {
 
 /// Runs `garrison sign --keyless`.
 pub fn run(args: &SignArgs) -> Result<ExitCode> {
-    // Check every target before any network request, so a refusal costs nothing.
-    let mut targets = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        open_file(file)?;
-        let bundle = with_suffix(file, ".sigstore.json");
-        if !args.force && bundle.exists() {
-            bail!(
-                "{}: already exists; pass --force to overwrite it",
-                bundle.display()
-            );
-        }
-        targets.push((file, bundle));
-    }
+    let targets = sign_targets(&args.files, ".sigstore.json", args.force)?;
     let mut endpoints = if args.staging {
         Endpoints::staging()
     } else {

@@ -12,7 +12,7 @@ use garrison_sign::{
     Signer, SigningKey, print, verify,
 };
 
-use crate::files::{create_output, open_file, read_text, with_suffix};
+use crate::files::{create_output, open_file, read_text, sign_targets};
 use crate::output::write_output;
 
 /// The environment variable holding an encrypted key's passphrase.
@@ -55,19 +55,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     };
     let key = load_key(key_path)?;
     let public = key.public_key();
-    // Check every target before writing anything, so a refusal leaves no partial set.
-    let mut targets = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        let sig = with_suffix(file, ".sig");
-        open_file(file)?;
-        if !args.force && sig.exists() {
-            bail!(
-                "{}: already exists; pass --force to overwrite it",
-                sig.display()
-            );
-        }
-        targets.push((file, sig));
-    }
+    let targets = sign_targets(&args.files, ".sig", args.force)?;
     let mut report = String::new();
     for (file, sig_file) in targets {
         let sig = key.sign(&args.namespace, &mut open_file(file)?);
@@ -75,14 +63,8 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
         create_output(&sig_file, args.force)?
             .write_all(sig.to_armored().as_bytes())
             .with_context(|| format!("{}: cannot write", sig_file.display()))?;
-        report.push_str(&format!(
-            "signed: {} -> {} ({} {}, namespace {})\n",
-            file.display(),
-            sig_file.display(),
-            public.algorithm(),
-            public.fingerprint(),
-            args.namespace
-        ));
+        let (shown, sig_shown) = (file.display().to_string(), sig_file.display().to_string());
+        report.push_str(&print::signed(&shown, &sig_shown, &public, &args.namespace));
     }
     write_output(None, &report)?;
     Ok(ExitCode::SUCCESS)
