@@ -1,15 +1,16 @@
 //! The dependency audit of a scan: dependency files read (`garrison_python::discover`) into a
-//! report, and `garrison_advisories::audit` run over them. `garrison sbom` and `garrison deps
-//! impact` read dependency files the same way.
+//! report, and `garrison_advisories::audit` run over them. `garrison sbom` ([`sbom_inputs`])
+//! and `garrison deps impact` read dependency files the same way.
 
 use std::path::Path;
 
 use garrison_advisories::Database;
-use garrison_advisories::audit::{self, Accepted, Options};
+use garrison_advisories::audit::{self, Accepted};
 use garrison_python::discover::{self, Manifests};
 use garrison_python::{Manifest, PackageName};
-use garrison_report::Report;
 use garrison_report::config::Config;
+use garrison_report::{FileError, Report};
+use garrison_workspace::{Inputs, Options, Workspace};
 
 use crate::{DepsOptions, Progress, ScanError};
 
@@ -40,6 +41,44 @@ pub fn manifests_of_file(path: &Path, report: &mut Report) -> Result<Vec<Manifes
         });
     }
     Ok(absorb(report, discover::read_path(path)))
+}
+
+/// The dependency files of `paths` for an SBOM (`garrison sbom`): every dependency file of
+/// each checkout, shown under its path, and each named file, which must be a dependency file:
+/// one that cannot be read, or a file of an unknown name that does not read as requirements,
+/// is an error. Entries that could not be read are returned beside the manifests.
+pub fn sbom_inputs<P: AsRef<Path>>(
+    paths: &[P],
+    progress: &dyn Progress,
+) -> Result<(Vec<Manifest>, Vec<FileError>), ScanError> {
+    let mut report = Report::default();
+    let mut manifests = Vec::new();
+    for p in paths.iter().map(AsRef::as_ref) {
+        if !p.exists() {
+            return Err(ScanError::NotFound(p.to_path_buf()));
+        }
+        if p.is_dir() {
+            let ws = Workspace::load(p, &Options::new(Inputs::FilesOnly, Vec::new()));
+            let files: Vec<String> = ws.paths().map(str::to_string).collect();
+            let prefix = format!("{}/", p.display().to_string().trim_end_matches('/'));
+            manifests.extend(manifests_in(p, &files, &prefix, progress, &mut report));
+            continue;
+        }
+        let read = discover::read_path(p);
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let known = garrison_python::detect(&p.display().to_string())
+            .or(garrison_python::detect(name))
+            .is_some();
+        if let Some(e) = read.errors.iter().find(|e| e.line.is_none() || !known) {
+            return Err(ScanError::NotADependencyFile {
+                path: p.to_path_buf(),
+                message: e.message.clone(),
+            });
+        }
+        report.errors.extend(read.errors);
+        manifests.extend(read.manifests);
+    }
+    Ok((manifests, report.errors))
 }
 
 fn absorb(report: &mut Report, read: Manifests) -> Vec<Manifest> {
@@ -80,7 +119,7 @@ pub(crate) fn audit(
             expires: i.expires.clone(),
         });
     }
-    let options = Options {
+    let options = audit::Options {
         python_version: opts.python_version.clone(),
         platform: opts.platform.clone(),
         declared: opts.declared,

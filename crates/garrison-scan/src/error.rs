@@ -45,6 +45,17 @@ pub enum ScanError {
         /// Why.
         error: ReadError,
     },
+    /// A file named for an SBOM is not a dependency file Garrison can read.
+    #[error(
+        "{}: not a dependency file Garrison can read ({message}); give a requirements file, pyproject.toml, a lock file or a checkout",
+        .path.display()
+    )]
+    NotADependencyFile {
+        /// The file as named.
+        path: PathBuf,
+        /// Why it could not be read.
+        message: String,
+    },
     /// The local advisory database exists but cannot be loaded.
     #[error("cannot load the advisory database {}", .path.display())]
     Database {
