@@ -37,6 +37,17 @@ pub const SPEC8: &str =
 pub const SPEC6: &str =
     "SPEC 6 — Keys to the Castle: https://scientific-python.org/specs/spec-0006/";
 
+/// Why a check could not read what it needs; the check reports it as `info/not-evaluated`.
+#[derive(Debug, thiserror::Error)]
+pub enum PostureError {
+    /// The workspace is not a git checkout.
+    #[error("not a git checkout (no .git)")]
+    NotGit,
+    /// The git repository could not be read.
+    #[error(transparent)]
+    Git(#[from] garrison_git::GitError),
+}
+
 /// One posture check. It reports the rule named by [`Check::meta`] (and, where it cannot
 /// decide, `info/not-evaluated`).
 pub trait Check: Sync {
