@@ -1,4 +1,6 @@
-//! Wiring: configuration, running the analyses, rendering, exit codes.
+//! Wiring: which module runs each command; `scan`, `actions`, `posture` and `deps` (arguments →
+//! configuration and `garrison_scan` options → `garrison_scan::scan` → `output::finish`) and
+//! `rules`.
 
 use std::path::Path;
 use std::process::ExitCode;
