@@ -34,6 +34,8 @@ fn main() -> ExitCode {
                 let cause = cause.to_string();
                 // Many errors already end with their cause (`PATH: CAUSE`): say it once.
                 if !previous.ends_with(&cause) {
+                    // A cause of several lines (a regex parse error) stays under its heading.
+                    let cause = cause.replace('\n', "\n    ");
                     chain.push_str(&format!("\n  caused by: {cause}"));
                 }
                 previous = cause;
