@@ -37,7 +37,10 @@ pub fn verification(
         (Ok((v, predicate)), false) => {
             let mut s = format!("verified: {bundle} (sha256 {})\n", hex(digest));
             let lines = [
-                ("signer:", Some(v.identity.as_deref().unwrap_or("(public key)"))),
+                (
+                    "signer:",
+                    Some(v.identity.as_deref().unwrap_or("(public key)")),
+                ),
                 ("issuer:", Some(v.issuer.as_deref().unwrap_or("-"))),
                 ("repository:", v.claims.github_repository()),
                 ("workflow:", v.claims.workflow_path()),
