@@ -38,6 +38,30 @@ impl Run {
         }
         s
     }
+
+    /// Replaces every `from` in both streams with `to`: a value the test knows that differs
+    /// from run to run (a key fingerprint, a server's address, the crate version).
+    pub fn redact(mut self, from: &str, to: &str) -> Self {
+        if !from.is_empty() {
+            self.stdout = self.stdout.replace(from, to);
+            self.stderr = self.stderr.replace(from, to);
+        }
+        self
+    }
+
+    /// Replaces every match of the regular expression `pattern` in both streams with `to`
+    /// (`$1` and `${name}` refer to groups).
+    ///
+    /// # Panics
+    /// When `pattern` is not a valid regular expression (a broken test, not a behaviour under
+    /// test).
+    pub fn redact_matches(mut self, pattern: &str, to: &str) -> Self {
+        #[allow(clippy::unwrap_used)]
+        let re = regex::Regex::new(pattern).unwrap();
+        self.stdout = re.replace_all(&self.stdout, to).into_owned();
+        self.stderr = re.replace_all(&self.stderr, to).into_owned();
+        self
+    }
 }
 
 /// Replaces the age of the advisory data (which grows by one every day) with `[N]`: `786 days

@@ -48,7 +48,7 @@ fn now() -> u64 {
 fn status_text(path: &Path, s: &Status) -> String {
     let age = s.age_days(now());
     let mut out = format!(
-        "database:        {}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} packages\nnewest record:   {}{}\n",
+        "database:        {}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} package{}\nnewest record:   {}{}\n",
         path.display(),
         s.source,
         s.records,
@@ -56,6 +56,7 @@ fn status_text(path: &Path, s: &Status) -> String {
         s.errors,
         s.vulnerabilities,
         s.packages,
+        if s.packages == 1 { "" } else { "s" },
         s.newest_modified,
         age.map(|a| format!(" ({a} days old)")).unwrap_or_default(),
     );
