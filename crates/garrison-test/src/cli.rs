@@ -85,6 +85,25 @@ impl Run {
         self
     }
 
+    /// Replaces finding fingerprints (JSON `"fingerprint"`, SARIF `"garrisonFingerprint/v1"`,
+    /// Markdown `Fingerprint:`) by `[FINGERPRINT]`: only for reports whose fingerprints depend on
+    /// where their input files are (a test's temporary directory), which the test must say.
+    pub fn redact_fingerprints(mut self) -> Run {
+        static FP: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+        let re = FP.get_or_init(|| {
+            regex::Regex::new(
+                r#"(?P<k>"fingerprint": "|"garrisonFingerprint/v1": "|Fingerprint: `)[0-9a-f]{16}"#,
+            )
+            .ok()
+        });
+        if let Some(re) = re {
+            self.stdout = re
+                .replace_all(&self.stdout, "${k}[FINGERPRINT]")
+                .into_owned();
+        }
+        self
+    }
+
     /// Standard output as JSON.
     ///
     /// # Panics
@@ -219,6 +238,16 @@ mod tests {
         let r = run("2024-01-02 and 2024-01-02T10:00\n")
             .redact(&[("2024-01-02", "[DAY]"), ("2024-01-02T10:00", "[TIME]")]);
         assert_eq!(r.stdout, "[DAY] and [TIME]\n");
+    }
+
+    #[test]
+    fn fingerprints_are_redacted() {
+        let r = run("\"fingerprint\": \"0123456789abcdef\",\n\"garrisonFingerprint/v1\": \"0123456789abcdef\"\n- Fingerprint: `0123456789abcdef`\n")
+            .redact_fingerprints();
+        assert_eq!(
+            r.stdout,
+            "\"fingerprint\": \"[FINGERPRINT]\",\n\"garrisonFingerprint/v1\": \"[FINGERPRINT]\"\n- Fingerprint: `[FINGERPRINT]`\n"
+        );
     }
 
     #[test]
