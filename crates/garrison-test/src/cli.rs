@@ -74,6 +74,20 @@ impl Run {
         self
     }
 
+    /// Replaces every match of the regular expression `pattern` by `to` (which may name the
+    /// pattern's groups, `$1`), in both streams: for what varies in a way only a pattern
+    /// describes, such as a duration.
+    ///
+    /// # Panics
+    /// When `pattern` is not a valid regular expression (a broken test).
+    pub fn redact_matches(mut self, pattern: &str, to: &str) -> Run {
+        let re = regex::Regex::new(pattern)
+            .unwrap_or_else(|e| panic!("redact_matches: `{pattern}`: {e}"));
+        self.stdout = re.replace_all(&self.stdout, to).into_owned();
+        self.stderr = re.replace_all(&self.stderr, to).into_owned();
+        self
+    }
+
     /// Replaces every date (`YYYY-MM-DD`, also inside a date and time) by `[DATE]`: for
     /// repositories and data dated relative to today, whose every date moves.
     pub fn redact_dates(mut self) -> Run {
@@ -161,12 +175,17 @@ pub fn redact_age(text: &str) -> String {
 }
 
 /// Replaces Garrison's version in the `tool` object of JSON reports (`"name": "garrison",
-/// "version": "0.1.0"`) with `[VERSION]`, so a release does not change every snapshot.
+/// "version": "0.1.0"`) and the tool component of SBOMs (`"name": "garrison", "type":
+/// "application", "version": "0.1.0"`) with `[VERSION]`, so a release does not change every
+/// snapshot.
 pub fn redact_version(text: &str) -> String {
     static VERSION: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    match VERSION
-        .get_or_init(|| regex::Regex::new(r#"("name": "garrison",\s*"version": )"[^"]*""#).ok())
-    {
+    match VERSION.get_or_init(|| {
+        regex::Regex::new(
+            r#"("name": "garrison",\s*(?:"type": "application",\s*)?"version": )"[^"]*""#,
+        )
+        .ok()
+    }) {
         Some(re) => re.replace_all(text, r#"$1"[VERSION]""#).into_owned(),
         None => text.to_string(),
     }
