@@ -29,8 +29,15 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let mut chain = format!("{e}");
+            let mut last = chain.clone();
             for cause in e.chain().skip(1) {
-                chain.push_str(&format!("\n  caused by: {cause}"));
+                let cause = cause.to_string();
+                // An error whose message already ends with its cause's (`{path}: {source}`)
+                // would print the cause twice.
+                if !last.ends_with(&cause) {
+                    chain.push_str(&format!("\n  caused by: {cause}"));
+                }
+                last = cause;
             }
             output::eprintln(&format!("garrison: error: {chain}"));
             ExitCode::from(2)

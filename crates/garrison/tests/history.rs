@@ -465,7 +465,6 @@ fn history_input_errors_exit_2_and_say_what_is_accepted() {
     exit: 2
     --- stderr
     garrison: error: /nonexistent/garrison/baseline.json: No such file or directory (os error 2)
-      caused by: No such file or directory (os error 2)
     ");
     // The flag wins over the configuration, and `off` is a window.
     insta::assert_snapshot!(scan_with_config(&["--select", "history,info/not-evaluated", "--history-window", "off"]), @"
