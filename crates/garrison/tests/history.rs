@@ -123,7 +123,7 @@ fn history_text_ranks_the_rewrite_first_with_its_evidence_and_authors() {
     insta::assert_snapshot!(on_xz(r, &["history"], &["--since", "2022-09-20"]).snapshot(), @"
     exit: 0
     --- stdout
-    garrison history: commits since 2022-09-20: 1 commits scored, model fitted on 43 commits of this repository
+    garrison history: commits since 2022-09-20: 1 commit scored, model fitted on 43 commits of this repository
 
     No risky commits.
 

@@ -422,7 +422,7 @@ fn deps_impact_looks_advisories_up_in_the_embedded_snapshot() {
     --- stdout
     Downstream impact of PYSEC-2023-102 (CVE-2023-25399)
 
-    1 of 1 projects affected (1 entries)
+    1 of 1 projects affected (1 entry)
 
     project  where             group    requirement   admits                        raise floor to
     demo     pyproject.toml:4  runtime  scipy>=1.7.2  8 affected versions admitted  >=1.10.0
