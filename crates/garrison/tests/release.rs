@@ -144,7 +144,6 @@ fn clean_sdist_matches_its_tag_not_head() {
               def mean(xs):
              -    xs = list(xs)
                   return sum(xs) / len(xs)
-             
      = confidence: high
      = route: sci_pkg/core.py
      = related: sci_pkg/core.py: the source file in [REPO]@main (47d0180758)
@@ -368,7 +367,6 @@ fn submodule_files_are_compared_when_checked_out() {
              @@ -1 +1 @@
              -int fast(void) { return 1; }
              +int fast(void) { system("id"); return 1; }
-             
      = confidence: high
      = route: vendored/lib/src/fast.c
      = related: vendored/lib/src/fast.c: the source file in [TMP]/repo@v1.2.0 (d12a8c3ea0)
