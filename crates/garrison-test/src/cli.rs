@@ -2,6 +2,14 @@
 //! invocation in one text, with the machine-specific parts (temporary directories, the
 //! repository root, the user's data directory) replaced by stable placeholders, so a test
 //! asserts everything the user sees at once instead of a few `contains`.
+//!
+//! [`run`] redacts the paths a test names, the advisory data's age and Garrison's version in
+//! JSON reports; [`Run`]'s methods redact what only the test knows to move (commit ids and
+//! dates of repositories dated relative to today, fingerprints that hash temporary paths,
+//! anything a pattern describes), reduce a large JSON report to the part a case is about
+//! ([`Run::json_part`]), and [`snapshots`] puts several runs (the text and the JSON of one
+//! case) in one snapshot. Make fixtures deterministic before redacting: fixed commit dates give
+//! fixed commit ids.
 
 use std::path::Path;
 use std::process::Command;
