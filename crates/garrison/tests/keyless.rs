@@ -653,7 +653,7 @@ fn keyless_bundle_verifies_and_binds_artifact_and_identity() {
     insta::assert_snapshot!(r.snapshot(), @r#"
     exit: 1
     --- stdout
-    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: certificate identity "maintainer@example.org" does not match the expected someone@example.org
+    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: certificate identity "maintainer@example.org" does not match the expected "someone@example.org"
     "#);
 
     // The public-good root does not trust the test CA.

@@ -180,7 +180,7 @@ fn certificate_identity_regexp_is_anchored_to_the_whole_identity() {
     insta::assert_snapshot!(r.snapshot(), @r#"
     exit: 1
     --- stdout
-    NOT verified: [DATA]/sigstore/conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json: certificate identity "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main" does not match the expected regexp sigstore-conformance
+    NOT verified: [DATA]/sigstore/conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json: certificate identity "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main" does not match the expected regexp "sigstore-conformance"
     "#);
 }
 
