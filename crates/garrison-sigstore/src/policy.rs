@@ -215,7 +215,7 @@ mod tests {
         let id = Identity::Regex(IdentityRegex::new("x.*").unwrap());
         assert!(id.matches("xyz"));
         assert!(!id.matches("yxz"));
-        assert_eq!(id.to_string(), "regexp x.*");
+        assert_eq!(id.to_string(), "regexp \"x.*\"");
     }
 
     #[test]
