@@ -33,9 +33,10 @@ impl Identity {
 impl std::fmt::Display for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Identity::Exact(s) => write!(f, "{s:?}"),
-            Identity::Pattern(s) => write!(f, "pattern {s:?}"),
-            Identity::Regex(re) => write!(f, "regexp {:?}", re.as_str()),
+            // Quoted as written (not Rust-escaped: a regexp's `\.` stays `\.`).
+            Identity::Exact(s) => write!(f, "\"{s}\""),
+            Identity::Pattern(s) => write!(f, "pattern \"{s}\""),
+            Identity::Regex(re) => write!(f, "regexp \"{}\"", re.as_str()),
             Identity::Any => f.write_str("any identity"),
         }
     }
