@@ -43,6 +43,43 @@ pub struct Options {
     pub today: String,
 }
 
+impl Options {
+    /// The acceptance in configuration of vulnerability `id` (or any of `aliases`) in
+    /// `package`, whether expired or not.
+    pub fn acceptance<'a>(
+        &self,
+        id: &str,
+        mut aliases: impl Iterator<Item = &'a str>,
+        package: &PackageName,
+    ) -> Option<&Accepted> {
+        let aliases: Vec<&str> = aliases.by_ref().collect();
+        self.accepted.iter().find(|a| {
+            (a.id == id || aliases.contains(&a.id.as_str()))
+                && a.package.as_ref().is_none_or(|p| p == package)
+        })
+    }
+
+    /// True if `acceptance` no longer holds (its `expires` day is before today).
+    pub fn expired(&self, acceptance: &Accepted) -> bool {
+        acceptance
+            .expires
+            .as_deref()
+            .is_some_and(|e| !self.today.is_empty() && e < self.today.as_str())
+    }
+
+    /// True if vulnerability `id` (with `aliases`) is accepted for `package` and the acceptance
+    /// holds today: it is reported by no rule.
+    pub fn accepts<'a>(
+        &self,
+        id: &str,
+        aliases: impl Iterator<Item = &'a str>,
+        package: &PackageName,
+    ) -> bool {
+        self.acceptance(id, aliases, package)
+            .is_some_and(|a| !self.expired(a))
+    }
+}
+
 /// Audits the dependencies of `manifests` against `db` with the rules `selected` accepts.
 pub fn audit(
     db: &Database,
@@ -105,4 +142,43 @@ fn marker_applies(dep: &Dependency, opts: &Options) -> bool {
         opts.platform.as_deref(),
     )
     .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acceptances_match_ids_aliases_and_packages_until_they_expire() {
+        let name = |n: &str| PackageName::new(n).ok();
+        let opts = Options {
+            accepted: vec![
+                Accepted {
+                    id: "CVE-2023-29824".into(),
+                    package: name("scipy"),
+                    reason: "not reachable".into(),
+                    expires: Some("2026-12-31".into()),
+                },
+                Accepted {
+                    id: "PYSEC-2020-1".into(),
+                    package: None,
+                    reason: "old".into(),
+                    expires: Some("2020-01-31".into()),
+                },
+            ],
+            today: "2026-12-06".into(),
+            ..Options::default()
+        };
+        let (Some(scipy), Some(numpy)) = (name("scipy"), name("numpy")) else {
+            panic!("valid names")
+        };
+        // By alias, for the named package only.
+        assert!(opts.accepts("PYSEC-2023-114", ["CVE-2023-29824"].into_iter(), &scipy));
+        assert!(!opts.accepts("PYSEC-2023-114", ["CVE-2023-29824"].into_iter(), &numpy));
+        assert!(!opts.accepts("PYSEC-2023-102", std::iter::empty(), &scipy));
+        // An expired acceptance is found but no longer holds.
+        let a = opts.acceptance("PYSEC-2020-1", std::iter::empty(), &numpy);
+        assert!(a.is_some_and(|a| opts.expired(a)));
+        assert!(!opts.accepts("PYSEC-2020-1", std::iter::empty(), &numpy));
+    }
 }

@@ -43,6 +43,9 @@ pub const MAX_ZIP_ENTRIES: usize = 200_000;
 pub const MAX_TOTAL_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Most bytes accepted for one record.
 pub const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest database index or snapshot file [`Database::load`] reads (the index of the whole
+/// OSV PyPI export is a few tens of MiB).
+pub const MAX_INDEX_BYTES: u64 = 1024 * 1024 * 1024;
 /// Deepest directory level walked when importing a directory.
 const MAX_DIR_DEPTH: usize = 32;
 
@@ -577,15 +580,23 @@ impl Database {
     /// Loads an index written by [`Database::save`] (or a snapshot file). Only the header is
     /// decoded here; packages are decoded on first lookup.
     pub fn load(path: &Path) -> Result<Database, DbError> {
-        let bytes = std::fs::read(path).map_err(|source| DbError::Io {
-            path: path.to_path_buf(),
-            source,
+        use garrison_source::read::{ReadError, read_file};
+        let bytes = read_file(path, MAX_INDEX_BYTES).map_err(|e| match e {
+            ReadError::Io(source) => DbError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            e => DbError::BadIndex {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            },
         })?;
         Database::from_bytes(Cow::Owned(bytes), path)
     }
 
-    /// Reads an index (plain or snapshot) from memory; `path` names it in errors.
-    pub(crate) fn from_bytes(bytes: Cow<'static, [u8]>, path: &Path) -> Result<Database, DbError> {
+    /// Reads an index (plain or snapshot) from memory; `path` names it in errors. Untrusted
+    /// input is refused with [`DbError::BadIndex`], never a panic (fuzzed by `db_load`).
+    pub fn from_bytes(bytes: Cow<'static, [u8]>, path: &Path) -> Result<Database, DbError> {
         let bad = |message: &str| DbError::BadIndex {
             path: path.to_path_buf(),
             message: message.to_string(),

@@ -418,13 +418,14 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize, markdown:
         out.push_str(&format!("{s}\n"));
     }
     out.push_str(&format!(
-        "\n{} of {scanned} projects affected ({} entries)\n\n",
+        "\n{} of {scanned} projects affected ({} entr{})\n\n",
         {
             let mut p: Vec<&str> = hits.iter().map(|h| h.project.as_str()).collect();
             p.dedup();
             p.len()
         },
-        hits.len()
+        hits.len(),
+        if hits.len() == 1 { "y" } else { "ies" }
     ));
     if hits.is_empty() {
         return out;

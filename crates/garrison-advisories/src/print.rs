@@ -21,13 +21,14 @@ pub fn embedded_status(missing: &str, s: &Status, now: u64) -> String {
 fn status_as(key: &str, shown: &str, s: &Status, now: u64) -> String {
     let age = s.age_days(now);
     let mut out = format!(
-        "{key:<16} {shown}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} packages\nnewest record:   {}{}\n",
+        "{key:<16} {shown}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} package{}\nnewest record:   {}{}\n",
         s.source,
         s.records,
         s.withdrawn,
         s.errors,
         s.vulnerabilities,
         s.packages,
+        if s.packages == 1 { "" } else { "s" },
         s.newest_modified,
         age.map(|a| format!(" ({a} days old)")).unwrap_or_default(),
     );

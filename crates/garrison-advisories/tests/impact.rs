@@ -52,7 +52,7 @@ fn project_name(text: &str) -> Option<PackageName> {
 
 fn corpus_projects() -> Option<Vec<Project>> {
     let repos = root().join("repos");
-    if !repos.is_dir() {
+    if !garrison_test::require::precondition(repos.is_dir(), "the corpus ../shared/data/repos") {
         return None;
     }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&repos)
@@ -87,7 +87,10 @@ fn corpus_projects() -> Option<Vec<Project>> {
 
 fn pysec_2023_102() -> Option<garrison_advisories::Vulnerability> {
     let p = root().join("advisories/pypa-advisory-database");
-    if !p.join("vulns").is_dir() {
+    if !garrison_test::require::precondition(
+        p.join("vulns").is_dir(),
+        "the PyPA advisory database under ../shared/data/advisories",
+    ) {
         return None;
     }
     let (db, errors) = Database::import(&p).unwrap();

@@ -37,8 +37,9 @@ pub fn ranked(
     let shown = &reported[..if top == 0 { total } else { top.min(total) }];
     let _ = writeln!(
         s,
-        "garrison {cmd}: {title}: {} commits scored, model fitted on {} commits of this repository",
-        analysis.evaluated, analysis.fitted
+        "garrison {cmd}: {title}: {} scored, model fitted on {} of this repository",
+        commits(analysis.evaluated),
+        commits(analysis.fitted)
     );
     if shown.is_empty() {
         let _ = writeln!(s, "\nNo risky commits.");
@@ -76,8 +77,13 @@ pub fn ranked(
     if total > shown.len() {
         let _ = writeln!(
             s,
-            "\n… {} more reported commits (use --top 0 to list all, or --format json).",
-            total - shown.len()
+            "\n… {} more reported {} (use --top 0 to list all, or --format json).",
+            total - shown.len(),
+            if total - shown.len() == 1 {
+                "commit"
+            } else {
+                "commits"
+            }
         );
     }
     // Authors of the shown commits.
@@ -140,8 +146,11 @@ pub fn author_line(a: &AuthorSummary) -> String {
         String::new()
     };
     format!(
-        "{}: {} commits {span}, {sens}, {rights}; {} reported, max risk {:.1}",
-        a.label, st.commits, a.flagged, a.max_score
+        "{}: {} {span}, {sens}, {rights}; {} reported, max risk {:.1}",
+        a.label,
+        commits(st.commits),
+        a.flagged,
+        a.max_score
     )
 }
 
@@ -175,9 +184,9 @@ pub fn select_authors<'a>(
 /// The contributor list: one [`author_line`] each, most active first.
 pub fn contributors(history: &History, analysis: &Analysis, shown: &[&AuthorSummary]) -> String {
     let mut s = format!(
-        "{} contributors in {} commits (most active first):\n",
-        analysis.authors.len(),
-        history.commits.len()
+        "{} in {} (most active first):\n",
+        plural(analysis.authors.len(), "contributor", "contributors"),
+        commits(history.commits.len())
     );
     for a in shown {
         let _ = writeln!(s, "  {}", author_line(a));
@@ -317,4 +326,14 @@ pub fn profile_json(a: &AuthorSummary, analysis: &Analysis) -> serde_json::Value
             "commit": c.id, "score": (c.score * 100.0).round() / 100.0, "severity": c.severity, "summary": c.summary,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// `1 commit`, `2 commits`.
+pub fn commits<N: std::fmt::Display + PartialEq + From<u8>>(n: N) -> String {
+    plural(n, "commit", "commits")
+}
+
+fn plural<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }

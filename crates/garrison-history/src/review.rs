@@ -209,7 +209,7 @@ pub fn review_recent(
         if note {
             report
                 .findings
-                .push(not_evaluated("not a git checkout (no .git)"));
+                .push(not_evaluated("not a git checkout (no .git)", HELP_NO_GIT));
         }
         return None;
     }
@@ -217,9 +217,10 @@ pub fn review_recent(
         Ok((history, _)) => history,
         Err(e) => {
             if note {
-                report.findings.push(not_evaluated(&format!(
-                    "the git history could not be read: {e}"
-                )));
+                report.findings.push(not_evaluated(
+                    &format!("the git history could not be read: {e}"),
+                    "check that the checkout's .git is complete and readable (`git fsck`), or run `garrison history PATH` to see the error",
+                ));
             }
             return Some(e);
         }
@@ -227,6 +228,7 @@ pub fn review_recent(
     if history.shallow && note {
         report.findings.push(not_evaluated(
             "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged",
+            "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
         ));
     }
     let last = history.commits.iter().map(|c| c.commit_time).max();
@@ -241,7 +243,10 @@ pub fn review_recent(
     };
     if let Some(reason) = empty {
         if note {
-            report.findings.push(not_evaluated(&reason));
+            report.findings.push(not_evaluated(
+                &reason,
+                "nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`",
+            ));
         }
         return None;
     }
@@ -264,7 +269,11 @@ pub fn review_recent(
     None
 }
 
-fn not_evaluated(reason: &str) -> Finding {
+/// What to do when the checkout has no `.git`.
+const HELP_NO_GIT: &str =
+    "scan a git clone (not an export) to review recent commits, or run `garrison history PATH`";
+
+fn not_evaluated(reason: &str, help: &str) -> Finding {
     Finding::builder(&NotEvaluated::META)
         .message(format!(
             "not evaluated: contribution-risk review of recent commits ({reason})"
@@ -273,7 +282,7 @@ fn not_evaluated(reason: &str) -> Finding {
         .location(Location::file("."))
         .evidence("check", "history")
         .evidence("reason", reason.to_string())
-        .help("scan a git clone (not an export) to review recent commits, or run `garrison history PATH`")
+        .help(help)
         .key("history")
         .build()
 }

@@ -33,9 +33,10 @@ impl Identity {
 impl std::fmt::Display for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Identity::Exact(s) => f.write_str(s),
-            Identity::Pattern(s) => write!(f, "pattern {s}"),
-            Identity::Regex(re) => write!(f, "regexp {}", re.as_str()),
+            // Quoted as written (not Rust-escaped: a regexp's `\.` stays `\.`).
+            Identity::Exact(s) => write!(f, "\"{s}\""),
+            Identity::Pattern(s) => write!(f, "pattern \"{s}\""),
+            Identity::Regex(re) => write!(f, "regexp \"{}\"", re.as_str()),
             Identity::Any => f.write_str("any identity"),
         }
     }
@@ -215,7 +216,7 @@ mod tests {
         let id = Identity::Regex(IdentityRegex::new("x.*").unwrap());
         assert!(id.matches("xyz"));
         assert!(!id.matches("yxz"));
-        assert_eq!(id.to_string(), "regexp x.*");
+        assert_eq!(id.to_string(), "regexp \"x.*\"");
     }
 
     #[test]

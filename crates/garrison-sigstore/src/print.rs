@@ -35,22 +35,23 @@ pub fn verification(
             "error": e.to_string(),
         })),
         (Ok((v, predicate)), false) => {
-            let mut s = format!(
-                "verified: {bundle} (sha256 {})\n  signer:   {}\n  issuer:   {}\n",
-                hex(digest),
-                v.identity.as_deref().unwrap_or("(public key)"),
-                v.issuer.as_deref().unwrap_or("-"),
-            );
+            let mut s = format!("verified: {bundle} (sha256 {})\n", hex(digest));
             let lines = [
-                ("repository: ", v.claims.github_repository()),
-                ("workflow: ", v.claims.workflow_path()),
-                ("ref:      ", v.claims.source_repository_ref.as_deref()),
-                ("trigger:  ", v.claims.build_trigger.as_deref()),
-                ("predicate: ", predicate.as_deref()),
+                (
+                    "signer:",
+                    Some(v.identity.as_deref().unwrap_or("(public key)")),
+                ),
+                ("issuer:", Some(v.issuer.as_deref().unwrap_or("-"))),
+                ("repository:", v.claims.github_repository()),
+                ("workflow:", v.claims.workflow_path()),
+                ("ref:", v.claims.source_repository_ref.as_deref()),
+                ("trigger:", v.claims.build_trigger.as_deref()),
+                ("predicate:", predicate.as_deref()),
             ];
+            // One column for the values, as `garrison verify` of an SSH signature prints.
             for (label, value) in lines {
                 if let Some(value) = value {
-                    s.push_str(&format!("  {label}{value}\n"));
+                    s.push_str(&format!("  {label:<12}{value}\n"));
                 }
             }
             s

@@ -493,7 +493,7 @@ fn identity_regexes_on_the_happy_path_bundles() {
         for p in mismatching {
             match check(regex(p)) {
                 Err(VerifyError::IdentityMismatch { expected, found }) => {
-                    assert_eq!(expected, format!("regexp {p}"));
+                    assert_eq!(expected, format!("regexp \"{p}\""));
                     assert_eq!(found, DEFAULT_IDENTITY);
                 }
                 other => panic!("{name}: {p}: expected an identity mismatch, got {other:?}"),

@@ -179,7 +179,11 @@ pub fn run_review(args: &ReviewArgs) -> Result<ExitCode> {
         output: &args.output,
         top: 0,
         default_fail: Severity::Medium,
-        title: format!("{} ({} commits under review)", args.range, pending.len()),
+        title: format!(
+            "{} ({} under review)",
+            args.range,
+            garrison_history::print::commits(pending.len())
+        ),
         cmd: "review",
     };
     finish(&args.path, inputs, &history, &analysis, &ranked)

@@ -23,8 +23,16 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let mut chain = format!("{e}");
+            let mut previous = chain.clone();
             for cause in e.chain().skip(1) {
-                chain.push_str(&format!("\n  caused by: {cause}"));
+                let cause = cause.to_string();
+                // Many errors already end with their cause (`PATH: CAUSE`): say it once.
+                if !previous.ends_with(&cause) {
+                    // A cause of several lines (a regex parse error) stays under its heading.
+                    let cause = cause.replace('\n', "\n    ");
+                    chain.push_str(&format!("\n  caused by: {cause}"));
+                }
+                previous = cause;
             }
             output::eprintln(&format!("garrison: error: {chain}"));
             ExitCode::from(2)

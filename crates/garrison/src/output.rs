@@ -119,9 +119,10 @@ pub fn finish(
         let b = Baseline::from_report(&report);
         std::fs::write(path, b.to_json())
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
+        let n = b.findings.len();
         eprintln(&format!(
-            "garrison: recorded {} findings in {}",
-            b.findings.len(),
+            "garrison: recorded {n} finding{} in {}",
+            if n == 1 { "" } else { "s" },
             path.display()
         ));
         return Ok(ExitCode::SUCCESS);

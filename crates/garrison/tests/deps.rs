@@ -1,14 +1,33 @@
 //! End-to-end tests of `garrison db` and `garrison deps` on the real PyPA advisory database.
+//! Each case is a snapshot of the whole run (exit code, standard output, standard error), or of
+//! the run with its JSON report reduced to what the case is about.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use garrison_test::cli::{Run, run, snapshots};
 
 fn advisories() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/advisories/pypa-advisory-database")
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/repos")
+}
+
+fn garrison(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
+    c.current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("GARRISON_NO_PROGRESS", "1")
+        .env_remove("GARRISON_DB")
+        .env_remove("SOURCE_DATE_EPOCH");
+    c
 }
 
 /// Imports the PyPA database once for all tests of this binary.
@@ -23,45 +42,65 @@ fn db() -> Option<&'static Path> {
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("advisories.db");
-        let out = Command::cargo_bin("garrison")
-            .unwrap()
-            .args(["db", "import"])
-            .arg(advisories())
-            .arg("--db")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(text.contains("records:         2661"), "{text}");
+        let r = run(
+            garrison(dir.path())
+                .args(["db", "import"])
+                .arg(advisories())
+                .arg("--db")
+                .arg(&path),
+            &[(&advisories(), "[ADVISORIES]"), (dir.path(), "[DB DIR]")],
+        )
+        .redact_matches(r"imported in [0-9.]+ \w+", "imported in [TIME]");
+        insta::assert_snapshot!("db_import", r.snapshot());
         Some((dir, path))
     })
     .as_ref()
     .map(|(_, p)| p.as_path())
 }
 
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::cargo_bin("garrison")
-        .unwrap()
-        .current_dir(cwd)
-        .env_remove("GARRISON_DB")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `garrison ARGS…` in `cwd`, with `cwd` as `[PROJECT]` and the database's directory as
+/// `[DB DIR]`.
+fn deps(args: &[&str], cwd: &Path) -> Run {
+    let mut redact: Vec<(&Path, &str)> = vec![(cwd, "[PROJECT]")];
+    let db_dir = db().and_then(Path::parent);
+    if let Some(d) = db_dir {
+        redact.push((d, "[DB DIR]"));
+    }
+    run(garrison(cwd).args(args), &redact)
 }
 
-fn json_findings(out: &str) -> Vec<serde_json::Value> {
-    let v: serde_json::Value = serde_json::from_str(out).unwrap();
-    v["findings"].as_array().unwrap().clone()
+/// The JSON report's dependency findings, one line each: location, rule, package and version,
+/// advisory and aliases, the smallest fixing release or floor, the marker.
+fn findings(r: &Run) -> Run {
+    let v = r.json();
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("-").to_string();
+    let mut out = String::new();
+    for f in v["findings"].as_array().unwrap() {
+        let e = &f["evidence"];
+        let l = &f["locations"][0];
+        let aliases: Vec<String> = e["aliases"]
+            .as_array()
+            .map(|a| a.iter().map(s).collect())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}:{} {} {} {} {} [{}] fix {} floor {} marker {}\n",
+            s(&l["path"]),
+            l["span"]["start_line"],
+            s(&f["rule"]),
+            s(&e["package"]),
+            s(&e["version"]),
+            s(&e["id"]),
+            aliases.join(", "),
+            s(&e["smallest_fix"]),
+            s(&e["recommended_floor"]),
+            s(&e["marker"]),
+        ));
+    }
+    Run {
+        code: r.code,
+        stdout: out,
+        stderr: r.stderr.clone(),
+    }
 }
 
 #[test]
@@ -74,49 +113,19 @@ fn pinned_requirements_are_matched_with_fix_and_location() {
     )
     .unwrap();
     let db = db.to_str().unwrap();
-    let (code, out, err) = run(
+    // Pillow 8.0.0's advisories (PYSEC-2021-36 among them), each at line 2 with the smallest
+    // release fixing them all; scipy's PYSEC-2023-102 under its marker; requests is clean.
+    let text = deps(&["deps", "requirements.txt", "--db", db], dir.path());
+    let json = deps(
         &["deps", "requirements.txt", "--db", db, "-f", "json"],
         dir.path(),
     );
-    assert_eq!(code, 1, "{err}");
-    let f = json_findings(&out);
-    let pillow: Vec<_> = f
-        .iter()
-        .filter(|x| x["evidence"]["package"] == "pillow")
-        .collect();
-    assert!(pillow.len() > 20, "{}", pillow.len());
-    assert!(
-        pillow
-            .iter()
-            .all(|x| x["locations"][0]["span"]["start_line"] == 2)
+    insta::assert_snapshot!(
+        "pinned_requirements",
+        snapshots(&[("text", &text), ("json findings", &findings(&json))])
     );
-    assert!(pillow.iter().any(|x| {
-        x["evidence"]["id"] == "PYSEC-2021-36"
-            || x["evidence"]["aliases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|a| a == "PYSEC-2021-36")
-    }));
-    let fix = pillow[0]["evidence"]["smallest_fix"].as_str().unwrap();
-    assert!(
-        fix.starts_with("10.") || fix.starts_with("9.") || fix.starts_with("11."),
-        "{fix}"
-    );
-    let scipy: Vec<_> = f
-        .iter()
-        .filter(|x| x["evidence"]["package"] == "scipy")
-        .collect();
-    assert!(
-        scipy
-            .iter()
-            .any(|x| x["evidence"]["id"] == "PYSEC-2023-102")
-    );
-    assert_eq!(scipy[0]["evidence"]["marker"], "python_version < \"3.9\"");
-    assert!(!f.iter().any(|x| x["evidence"]["package"] == "requests"));
-
     // Narrowed to Python 3.12, the scipy entry (python < 3.9) does not apply.
-    let (_, out, _) = run(
+    let py312 = deps(
         &[
             "deps",
             "requirements.txt",
@@ -129,10 +138,15 @@ fn pinned_requirements_are_matched_with_fix_and_location() {
         ],
         dir.path(),
     );
-    assert!(
-        !json_findings(&out)
-            .iter()
-            .any(|x| x["evidence"]["package"] == "scipy")
+    // The same findings as above without scipy's.
+    assert_eq!(
+        findings(&py312).snapshot(),
+        findings(&json)
+            .snapshot()
+            .lines()
+            .filter(|l| !l.contains(" scipy "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
     );
 }
 
@@ -146,44 +160,44 @@ fn declared_ranges_and_accepted_vulnerabilities() {
     )
     .unwrap();
     let db = db.to_str().unwrap();
-    let (_, out, err) = run(&["deps", ".", "--db", db, "-f", "json"], dir.path());
-    let f = json_findings(&out);
-    let scipy: Vec<_> = f
-        .iter()
-        .filter(|x| x["rule"] == "deps/vulnerable-range")
-        .collect();
-    assert_eq!(scipy.len(), 1, "{err}{out}");
-    assert_eq!(scipy[0]["evidence"]["package"], "scipy");
-    assert_eq!(scipy[0]["evidence"]["recommended_floor"], "1.10.0");
-    assert_eq!(scipy[0]["locations"][0]["span"]["start_line"], 5);
-    assert!(
-        scipy[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("PYSEC-2023-102")
+    // The declared range admits scipy's affected releases: raise the floor to 1.10.0.
+    let text = deps(&["deps", ".", "--db", db], dir.path());
+    let json = deps(&["deps", ".", "--db", db, "-f", "json"], dir.path());
+    insta::assert_snapshot!(
+        "declared_range",
+        snapshots(&[("text", &text), ("json findings", &findings(&json))])
     );
 
-    // Pinned old scipy: the accepted CVE (alias of PYSEC-2023-114) is not reported until it expires.
+    // Pinned old scipy: the accepted CVE (alias of PYSEC-2023-114) is not reported until it
+    // expires.
     std::fs::write(dir.path().join("requirements.txt"), "scipy==1.7.0\n").unwrap();
-    let (_, out, _) = run(&["deps", ".", "--db", db, "-f", "json"], dir.path());
-    let ids: Vec<String> = json_findings(&out)
-        .iter()
-        .filter(|x| x["rule"] == "deps/known-vulnerability")
-        .map(|x| x["evidence"]["id"].as_str().unwrap().to_string())
-        .collect();
-    assert!(ids.contains(&"PYSEC-2023-102".to_string()), "{ids:?}");
-    assert!(!ids.contains(&"PYSEC-2023-114".to_string()), "{ids:?}");
+    let accepted = deps(&["deps", ".", "--db", db, "-f", "json"], dir.path());
     let text = std::fs::read_to_string(dir.path().join("pyproject.toml")).unwrap();
     std::fs::write(
         dir.path().join("pyproject.toml"),
         text.replace("2999-01-01", "2001-01-01"),
     )
     .unwrap();
-    let (_, out, _) = run(&["deps", ".", "--db", db, "-f", "json"], dir.path());
-    assert!(
-        json_findings(&out)
-            .iter()
-            .any(|x| x["evidence"]["id"] == "PYSEC-2023-114")
+    let expired = deps(&["deps", ".", "--db", db, "-f", "json"], dir.path());
+    insta::assert_snapshot!(
+        snapshots(&[
+            ("accepted until 2999-01-01", &findings(&accepted)),
+            ("accepted until 2001-01-01", &findings(&expired))
+        ]),
+        @"
+    ## accepted until 2999-01-01
+    exit: 1
+    --- stdout
+    pyproject.toml:5 deps/vulnerable-range scipy - - [] fix - floor 1.10.0 marker -
+    requirements.txt:1 deps/known-vulnerability scipy 1.7.0 PYSEC-2023-102 [CVE-2023-25399] fix 1.10.0 floor - marker -
+
+    ## accepted until 2001-01-01
+    exit: 1
+    --- stdout
+    pyproject.toml:5 deps/vulnerable-range scipy - - [] fix - floor 1.10.0 marker -
+    requirements.txt:1 deps/known-vulnerability scipy 1.7.0 PYSEC-2023-102 [CVE-2023-25399] fix 1.10.0 floor - marker -
+    requirements.txt:1 deps/known-vulnerability scipy 1.7.0 PYSEC-2023-114 [CVE-2023-29824] fix 1.10.0 floor - marker -
+    "
     );
 }
 
@@ -192,100 +206,255 @@ fn missing_database_falls_back_to_the_embedded_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requirements.txt"), "pillow==8.0.0\n").unwrap();
     let missing = dir.path().join("nope.db");
-    let (code, out, err) = run(
+    let r = deps(
         &["deps", ".", "--db", missing.to_str().unwrap(), "-f", "json"],
         dir.path(),
     );
-    assert_eq!(code, 1, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["advisories"]["source"], "embedded");
-    let f = json_findings(&out);
-    assert!(
-        f.iter().any(
-            |f| f["rule"] == "deps/known-vulnerability" && f["evidence"]["package"] == "pillow"
-        ),
-        "{out}"
-    );
+    // The findings depend on the embedded data, which every refresh changes: the snapshot
+    // holds the report's statement of its advisory data and PYSEC-2021-36 (Pillow before 8.1.0,
+    // in every refresh to come).
+    let r = support::embedded(r.json_part(|v| {
+        serde_json::json!({
+            "advisories": v["advisories"],
+            "pillow PYSEC-2021-36": v["findings"].as_array().unwrap().iter().find(|f| {
+                f["rule"] == "deps/known-vulnerability" && f["evidence"]["id"] == "PYSEC-2021-36"
+            }).map(|f| &f["locations"][0]),
+        })
+    }));
+    insta::assert_snapshot!(r.snapshot(), @r#"
+    exit: 1
+    --- stdout
+    {
+      "advisories": {
+        "age_days": "[N]",
+        "date": "[EMBEDDED DATE]",
+        "newest_modified": "[EMBEDDED NEWEST]",
+        "origin": "[EMBEDDED SOURCE]",
+        "source": "embedded",
+        "stale": "[STALE]",
+        "stale_after_days": 30
+      },
+      "pillow PYSEC-2021-36": {
+        "note": "pillow 8.0.0",
+        "path": "requirements.txt",
+        "route": "requirements.txt > pillow",
+        "span": {
+          "end_column": 14,
+          "end_line": 1,
+          "end_offset": 13,
+          "start_column": 1,
+          "start_line": 1,
+          "start_offset": 0
+        }
+      }
+    }
+    "#);
     assert!(!missing.exists());
 }
 
 #[test]
 fn corpus_dependency_files_are_read_without_errors() {
     let Some(db) = db() else { return };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/repos");
-    let (code, out, err) = run(
-        &[
-            "deps",
-            root.to_str().unwrap(),
+    let root = corpus();
+    let r = run(
+        garrison(Path::new(".")).arg("deps").arg(&root).args([
             "--db",
             db.to_str().unwrap(),
             "-f",
             "json",
-        ],
-        Path::new("."),
+        ]),
+        &[(&root, "[CORPUS]")],
     );
-    assert!(code == 0 || code == 1, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
-    assert!(v["summary"]["files_scanned"].as_u64().unwrap() >= 120);
+    // Every dependency file of the corpus is read: no errors; how many files and findings.
+    insta::assert_snapshot!(
+        r.json_part(|v| serde_json::json!({ "errors": v["errors"], "summary": v["summary"] }))
+            .snapshot(),
+        @r#"
+    exit: 1
+    --- stdout
+    {
+      "errors": [],
+      "summary": {
+        "by_family": {
+          "deps": {
+            "critical": 0,
+            "high": 0,
+            "info": 0,
+            "low": 0,
+            "medium": 226
+          },
+          "info": {
+            "critical": 0,
+            "high": 0,
+            "info": 13,
+            "low": 0,
+            "medium": 0
+          }
+        },
+        "by_severity": {
+          "critical": 0,
+          "high": 0,
+          "info": 13,
+          "low": 0,
+          "medium": 226
+        },
+        "errors": 0,
+        "files_scanned": 124,
+        "findings": 239,
+        "suppressed": {
+          "baseline": 0,
+          "config": 0,
+          "inline": 0,
+          "threshold": 0,
+          "total": 0
+        }
+      }
+    }
+    "#
+    );
 }
 
 #[test]
 fn impact_of_an_advisory_over_the_corpus() {
     let Some(db) = db() else { return };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/repos");
-    let (code, out, err) = run(
-        &[
-            "deps",
-            "impact",
-            "PYSEC-2023-102",
-            "--projects",
-            root.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "-f",
-            "json",
-        ],
-        Path::new("."),
-    );
-    assert_eq!(code, 1, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["advisory"]["id"], "PYSEC-2023-102");
-    let hits = v["hits"].as_array().unwrap();
+    let root = corpus();
+    let impact = |format: &str| {
+        run(
+            garrison(Path::new("."))
+                .args(["deps", "impact", "PYSEC-2023-102", "--projects"])
+                .arg(&root)
+                .args(["--db", db.to_str().unwrap(), "-f", format]),
+            &[(&root, "[CORPUS]")],
+        )
+    };
     // pvlib declares `scipy>= 1.7.2` at runtime: 8 affected releases admitted, floor 1.10.0
-    // (hand-checked against the advisory's versions list; see crates/garrison-advisories/tests/impact.rs).
-    let pvlib = hits
-        .iter()
-        .find(|h| h["project"] == "pvlib" && h["group"] == "runtime")
-        .unwrap();
-    assert_eq!(pvlib["affected_versions_admitted"], 8);
-    assert_eq!(pvlib["recommended_floor"], "1.10.0");
-    assert!(
-        hits.iter()
-            .any(|h| h["kind"] == "locked" && h["path"] == "uv.lock")
+    // (hand-checked against the advisory's versions list; see
+    // crates/garrison-advisories/tests/impact.rs); narwhals' uv.lock locks affected releases.
+    let json = impact("json").json_part(|v| {
+        let hits = v["hits"].as_array().unwrap();
+        serde_json::json!({
+            "advisory": v["advisory"]["id"],
+            "hits": hits.len(),
+            "pvlib runtime": hits.iter().find(|h| h["project"] == "pvlib" && h["group"] == "runtime"),
+            "locked": hits.iter().filter(|h| h["kind"] == "locked").collect::<Vec<_>>(),
+        })
+    });
+    insta::assert_snapshot!(
+        "impact_corpus",
+        snapshots(&[
+            ("text", &impact("text")),
+            ("json, pvlib and locked hits", &json)
+        ])
     );
 }
 
 #[test]
 fn sbom_is_cyclonedx() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/repos/narwhals-dev__narwhals/uv.lock");
+    let root = corpus().join("narwhals-dev__narwhals/uv.lock");
     if !garrison_test::require::precondition(root.is_file(), "narwhals' uv.lock in the corpus") {
         return;
     }
-    let (code, out, err) = run(&["sbom", root.to_str().unwrap()], Path::new("."));
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["bomFormat"], "CycloneDX");
-    assert_eq!(v["specVersion"], "1.5");
-    assert!(v["components"].as_array().unwrap().len() > 100);
+    let r = run(
+        garrison(Path::new(".")).arg("sbom").arg(&root),
+        &[(&corpus(), "[CORPUS]")],
+    );
+    // The document with its first two components (of every locked package), each with its
+    // first hash (of one per locked file). The serial number is redacted: it hashes the
+    // components, whose `garrison:source` names the lock at the path it was given (here an
+    // absolute path), so it changes with the checkout's directory (reported).
+    insta::assert_snapshot!(
+        r.json_part(|v| {
+            let components = v["components"].as_array().unwrap();
+            let mut doc = v.clone();
+            let first: Vec<serde_json::Value> = components
+                .iter()
+                .take(2)
+                .map(|c| {
+                    let mut c = c.clone();
+                    let hashes = c["hashes"].as_array().cloned().unwrap_or_default();
+                    c["hashes"] = hashes.iter().take(1).cloned().collect();
+                    c["hashes (count)"] = hashes.len().into();
+                    c
+                })
+                .collect();
+            doc["components"] = first.into();
+            doc["components (count)"] = components.len().into();
+            doc["serialNumber"] = "[SERIAL]".into();
+            doc
+        })
+        .snapshot(),
+        @r#"
+    exit: 0
+    --- stdout
+    {
+      "bomFormat": "CycloneDX",
+      "components": [
+        {
+          "bom-ref": "pkg:pypi/ast-serialize@0.6.0",
+          "hashes": [
+            {
+              "alg": "SHA-256",
+              "content": "0067b25fce104eaae5b88383de9ab803faeb671831e14ca698b771b356e2600f"
+            }
+          ],
+          "hashes (count)": 34,
+          "name": "ast-serialize",
+          "properties": [
+            {
+              "name": "garrison:source",
+              "value": "[CORPUS]/narwhals-dev__narwhals/uv.lock:135"
+            }
+          ],
+          "purl": "pkg:pypi/ast-serialize@0.6.0",
+          "type": "library",
+          "version": "0.6.0"
+        },
+        {
+          "bom-ref": "pkg:pypi/atpublic@7.0.0",
+          "hashes": [
+            {
+              "alg": "SHA-256",
+              "content": "466ef10d0c8bbd14fd02a5fbd5a8b6af6a846373d91106d3a07c16d72d96b63e"
+            }
+          ],
+          "hashes (count)": 2,
+          "name": "atpublic",
+          "properties": [
+            {
+              "name": "garrison:source",
+              "value": "[CORPUS]/narwhals-dev__narwhals/uv.lock:176"
+            }
+          ],
+          "purl": "pkg:pypi/atpublic@7.0.0",
+          "type": "library",
+          "version": "7.0.0"
+        }
+      ],
+      "components (count)": 160,
+      "metadata": {
+        "tools": {
+          "components": [
+            {
+              "name": "garrison",
+              "type": "application",
+              "version": "[VERSION]"
+            }
+          ]
+        }
+      },
+      "serialNumber": "[SERIAL]",
+      "specVersion": "1.5",
+      "version": 1
+    }
+    "#
+    );
 }
 
 #[test]
 fn db_sync_fails_clearly_without_the_network() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.db");
-    let (code, _, err) = run(
+    let r = deps(
         &[
             "db",
             "sync",
@@ -296,14 +465,28 @@ fn db_sync_fails_clearly_without_the_network() {
         ],
         dir.path(),
     );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("cannot download") && err.contains("garrison db import"),
-        "{err}"
-    );
+    // The errno of "connection refused" differs between systems.
+    let r = r.redact_matches(r"\(os error \d+\)", "(os error [N])");
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: cannot download http://127.0.0.1:9/all.zip: io: Connection refused (os error [N])
+    Garrison works offline: import a local copy instead with `garrison db import PATH` (a pypa/advisory-database checkout, a directory of OSV JSON files, or an OSV export zip)
+    ");
     // No database was written: status describes the embedded snapshot instead.
-    let (code, out, err) = run(&["db", "status", "--db", db.to_str().unwrap()], dir.path());
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("no advisory database"), "{out}");
+    let r = deps(&["db", "status", "--db", db.to_str().unwrap()], dir.path());
+    insta::assert_snapshot!(support::embedded(r).snapshot(), @"
+    exit: 0
+    --- stdout
+    no advisory database at [PROJECT]/x.db (run `garrison db sync` or `garrison db import PATH`);
+    scans use the snapshot built into Garrison:
+
+    snapshot:        (embedded)
+    source:          [EMBEDDED SOURCE]
+    records:         [N] ([N] withdrawn, [N] unreadable)
+    vulnerabilities: [N] (aliases merged) in [N] packages
+    newest record:   [EMBEDDED NEWEST] ([N] days old)
+    Advisory data: the Python Packaging Advisory Database (https://github.com/pypa/advisory-database), CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/); converted to Garrison's index, aliases merged
+    ");
     assert!(!db.exists());
 }

@@ -1,8 +1,11 @@
 //! End-to-end tests of `garrison history`, `garrison review`, `garrison contributors` and the
 //! history part of `garrison scan`, on the XZ-Utils-like repository of the history crate's
-//! tests (built with real `git`; skipped when `git` is missing, a failure under CI). No test touches the user's
-//! cache: history commands run with `--no-cache`, and every command gets `GARRISON_CACHE_DIR`
-//! under Cargo's test temporary directory.
+//! tests (built with real `git`; skipped when `git` is missing, a failure under CI). Each case is
+//! a snapshot of the whole run (exit code, standard output, standard error). The repository's
+//! commits have fixed dates, so its commit ids are the same on every machine; the story dated
+//! relative to today (for the scan's default window) has its commit ids and dates redacted.
+//! No test touches the user's cache: history commands run with `--no-cache`, and every command
+//! gets `GARRISON_CACHE_DIR` under Cargo's test temporary directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 #[path = "../../garrison-history/tests/common/mod.rs"]
@@ -10,11 +13,11 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
 use common::{DAY, Repo, xz_story};
+use garrison_test::cli::{Run, run, snapshots};
 use garrison_test::git::require_git;
 
 /// 2019-01-01T00:00:00Z.
@@ -39,20 +42,44 @@ fn cache_dir() -> &'static Path {
 }
 
 fn garrison() -> Command {
-    let mut c = Command::cargo_bin("garrison").unwrap();
-    c.env_remove("NO_COLOR")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
+    c.env("NO_COLOR", "1")
+        .env("GARRISON_NO_PROGRESS", "1")
         .env_remove("GARRISON_DB")
         .env("GARRISON_CACHE_DIR", cache_dir());
     c
 }
 
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// An advisory database holding one advisory last modified on 2024-01-01, for the scans here
+/// (which are not about advisories): the embedded snapshot's date and staleness change when it
+/// is refreshed, this database's never do.
+fn advisory_db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tmp_root().join("advisories");
+        let src = dir.join("osv");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(
+            src.join("GHSA-hist-test-0001.json"),
+            serde_json::json!({
+                "schema_version": "1.6.0",
+                "id": "GHSA-hist-test-0001",
+                "modified": "2024-01-01T00:00:00Z",
+                "published": "2024-01-01T00:00:00Z",
+                "summary": "a test advisory",
+                "affected": [{
+                    "package": { "ecosystem": "PyPI", "name": "garrison-history-test-pkg" },
+                    "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": "0" }, { "fixed": "2.0" }] }]
+                }]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let db = dir.join("advisories.db");
+        let r = run(garrison().args(["db", "import"]).arg(&src).arg("--db").arg(&db), &[]);
+        assert_eq!(r.code, 0, "{}", r.snapshot());
+        db
+    })
 }
 
 /// The XZ-like repository, built once per test process.
@@ -68,386 +95,232 @@ fn xz() -> Option<&'static (Repo, BTreeMap<&'static str, String>)> {
     }))
 }
 
-fn short(id: &str) -> &str {
-    &id[..10]
+/// `garrison ARGS… REPO --no-cache EXTRA…` on the XZ-like repository.
+fn on_xz(r: &Repo, args: &[&str], extra: &[&str]) -> Run {
+    run(
+        garrison()
+            .args(args)
+            .arg(r.path())
+            .arg("--no-cache")
+            .args(extra),
+        &[(r.path(), "[REPO]"), (cache_dir(), "[CACHE]")],
+    )
 }
 
 #[test]
 fn history_text_ranks_the_rewrite_first_with_its_evidence_and_authors() {
-    let Some((r, ids)) = xz() else { return };
-    let (code, out, err) = run(garrison().arg("history").arg(r.path()).arg("--no-cache"));
-    // The rewrite is high, and `history` fails on high by default.
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(
-        out.starts_with("garrison history: all commits: 43 commits scored, model fitted on 43 commits of this repository"),
-        "{out}"
-    );
-    let first = out.find("\n#1 ").expect("a ranked list");
-    let entry = &out[first..out.find("\n#2 ").unwrap()];
-    let head = "\n#1   high   risk  ";
-    assert!(entry.starts_with(head), "{entry}");
-    let (score, rest) = entry[head.len()..].trim_start().split_once("  ").unwrap();
-    assert!(score.parse::<f64>().unwrap() >= 10.0, "{entry}");
-    assert!(
-        rest.starts_with(&format!(
-            "{}  2022-09-12  Jia Tan <jiat@example.org>\n",
-            short(&ids["rewrite"])
-        )),
-        "{entry}"
-    );
-    assert!(
-        entry.contains("\"Tests: Update two test files\""),
-        "{entry}"
-    );
-    for needle in [
-        "history/binary-fixture-rewrite",
-        "+7.0",
-        "tests/files/good-large_compressed.lzma is 40.0 KiB where its 7 siblings' median is 440 B",
-        "history/self-committed",
-        "×1.50",
-        "pushed to the main line by its author",
-        "history/recent-rights",
-        "×1.30",
-        &format!("committed {} by Hans Jansen", short(&ids["hans"])),
-    ] {
-        assert!(entry.contains(needle), "missing {needle:?} in {entry}");
-    }
-    let second = &out[out.find("\n#2 ").unwrap()..];
-    assert!(second.contains(short(&ids["add_fixtures"])), "{second}");
-    assert!(!out.contains("\n#3 "), "only two commits reported: {out}");
-
-    let authors = &out[out
-        .find("Authors of these commits:")
-        .expect("authors section")..];
-    assert!(
-        authors.contains(&format!(
-            "Jia Tan <jiat@example.org>: 8 commits 2022-02-04 → 2022-09-12, 0% sensitive, rights since 2022-07-14 (committed {} by Hans Jansen); 2 reported, max risk ",
-            short(&ids["hans"])
-        )),
-        "{authors}"
-    );
-    assert!(!authors.contains("Lasse"), "{authors}");
-    assert!(
-        out.contains("2 reported: 1 high, 0 medium, 1 low, 0 info."),
-        "{out}"
-    );
-
+    let Some((r, _)) = xz() else { return };
+    // The rewrite ranks first and is high (`history` fails on high by default): its binary
+    // rewrite evidence, pushed by its author, rights shown by committing Hans's patch. Only the
+    // two fixture commits are reported; Lasse is not among the authors.
+    insta::assert_snapshot!("history_text", on_xz(r, &["history"], &[]).snapshot());
     // --top 1 shows one commit and says how many more there are.
-    let (_, out, _) =
-        run(garrison()
-            .arg("history")
-            .arg(r.path())
-            .args(["--no-cache", "--top", "1"]));
-    assert!(!out.contains("\n#2 "), "{out}");
-    assert!(out.contains("… 1 more reported commits"), "{out}");
-    // --since after the rewrite: nothing reported, exit 0.
-    let (code, out, _) =
-        run(garrison()
-            .arg("history")
-            .arg(r.path())
-            .args(["--no-cache", "--since", "2022-09-20"]));
-    assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("commits since 2022-09-20: 1 commits scored"),
-        "{out}"
+    insta::assert_snapshot!(
+        "history_top_1",
+        on_xz(r, &["history"], &["--top", "1"]).snapshot()
     );
-    assert!(out.contains("No risky commits."), "{out}");
+    // --since after the rewrite: nothing reported, exit 0.
+    insta::assert_snapshot!(on_xz(r, &["history"], &["--since", "2022-09-20"]).snapshot(), @"
+    exit: 0
+    --- stdout
+    garrison history: commits since 2022-09-20: 1 commit scored, model fitted on 43 commits of this repository
+
+    No risky commits.
+
+    0 reported: 0 high, 0 medium, 0 low, 0 info. Rules: `garrison rules history`.
+    ");
 }
 
 #[test]
 fn history_json_and_sarif() {
-    let Some((r, ids)) = xz() else { return };
-    let (code, out, err) =
-        run(garrison()
-            .arg("history")
-            .arg(r.path())
-            .args(["--no-cache", "--format", "json"]));
-    assert_eq!(code, 1, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["version"], 1);
-    let findings = v["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 2, "{out}");
-    assert!(
-        findings
-            .iter()
-            .all(|f| f["rule"].as_str().unwrap().starts_with("history/")),
-        "{out}"
+    let Some((r, _)) = xz() else { return };
+    // Both commits are findings of history rules, each with its commit, author, score and the
+    // contributions that made it (change first, then context), located at the first rewritten
+    // file, with distinct 16-digit fingerprints.
+    insta::assert_snapshot!(
+        "history_json",
+        on_xz(r, &["history"], &["--format", "json"]).snapshot()
     );
-    let f = findings
-        .iter()
-        .find(|f| f["evidence"]["commit"] == ids["rewrite"].as_str())
-        .expect("the rewrite is a finding");
-    assert_eq!(f["rule"], "history/binary-fixture-rewrite");
-    assert_eq!(f["severity"], "high");
-    assert_eq!(f["fingerprint"].as_str().map(str::len), Some(16), "{f:#}");
-    assert_eq!(f["evidence"]["author"], "Jia Tan <jiat@example.org>");
-    assert!(f["evidence"]["score"].as_f64().unwrap() >= 10.0);
-    let contributions = f["evidence"]["contributions"].as_array().unwrap();
-    let rules: Vec<&str> = contributions
-        .iter()
-        .map(|c| c["rule"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        &rules[..3],
-        &[
-            "history/binary-fixture-rewrite",
-            "history/self-committed",
-            "history/recent-rights"
-        ],
-        "{rules:?}"
+    // SARIF: the results (the rules' full documentation, also in the log, is left out).
+    let sarif = on_xz(r, &["history"], &["-f", "sarif"]).json_part(
+        |s| serde_json::json!({ "version": s["version"], "results": s["runs"][0]["results"] }),
     );
-    assert_eq!(contributions[0]["role"], "change");
-    assert_eq!(contributions[0]["applied"], 7.0);
-    assert_eq!(contributions[1]["role"], "context");
-    assert_eq!(contributions[1]["applied"], 1.5);
-    assert_eq!(
-        f["locations"][0]["path"], "tests/files/bad-3-corrupt_lzma2.xz",
-        "{f:#}"
-    );
-    // Fingerprints differ between the two commits.
-    assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
-
-    let (code, out, _) =
-        run(garrison()
-            .arg("history")
-            .arg(r.path())
-            .args(["--no-cache", "-f", "sarif"]));
-    assert_eq!(code, 1);
-    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(s["version"], "2.1.0");
-    let results = s["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
-    assert!(
-        results
-            .iter()
-            .any(|x| x["ruleId"] == "history/binary-fixture-rewrite" && x["level"] == "error"),
-        "{out}"
-    );
-    assert!(results.iter().all(|x| {
-        x["partialFingerprints"]
-            .as_object()
-            .is_some_and(|o| !o.is_empty())
-    }));
+    insta::assert_snapshot!("history_sarif_results", sarif.snapshot());
 }
 
 #[test]
 fn review_fails_on_a_range_with_the_rewrite_and_passes_a_benign_range() {
     let Some((r, ids)) = xz() else { return };
+    // The range ending at the rewrite: reported without `history/self-committed`, since a
+    // commit under review has not landed.
     let bad = format!("{}..{}", ids["add_fixtures"], ids["rewrite"]);
-    let (code, out, err) = run(garrison()
-        .args(["review", &bad])
-        .arg(r.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("(1 commits under review)"), "{out}");
-    assert!(out.contains(short(&ids["rewrite"])), "{out}");
-    assert!(out.contains("history/binary-fixture-rewrite"), "{out}");
-    assert!(
-        !out.contains("history/self-committed"),
-        "a commit under review has not landed: {out}"
+    insta::assert_snapshot!(
+        "review_rewrite",
+        on_xz(r, &["review", &bad], &[]).snapshot()
     );
-
     // Four years of Lasse's releases: nothing to report.
-    let (code, out, err) = run(garrison()
-        .args(["review", "v5.0.0..v5.2.0"])
-        .arg(r.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("No risky commits."), "{out}");
+    insta::assert_snapshot!(on_xz(r, &["review", "v5.0.0..v5.2.0"], &[]).snapshot(), @"
+    exit: 0
+    --- stdout
+    garrison review: v5.0.0..v5.2.0 (20 commits under review): 16 commits scored, model fitted on 11 commits of this repository
 
+    No risky commits.
+
+    0 reported: 0 high, 0 medium, 0 low, 0 info. Rules: `garrison rules history`.
+    ");
     // The range adding the fixtures is reported, at info: below the default threshold.
     let add = format!("{}..{}", ids["hans"], ids["add_fixtures"]);
-    let (code, out, _) = run(garrison()
-        .args(["review", &add])
-        .arg(r.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains(short(&ids["add_fixtures"])), "{out}");
-    assert!(
-        out.contains("1 reported: 0 high, 0 medium, 0 low, 1 info."),
-        "{out}"
+    insta::assert_snapshot!(
+        "review_add_fixtures",
+        on_xz(r, &["review", &add], &[]).snapshot()
     );
     // --fail-on moves the threshold: nothing here is critical.
-    let (code, _, _) = run(garrison().args(["review", &bad]).arg(r.path()).args([
-        "--no-cache",
-        "--fail-on",
-        "critical",
-    ]));
-    assert_eq!(code, 0);
+    let critical = on_xz(r, &["review", &bad], &["--fail-on", "critical"]);
+    assert_eq!(critical.code, 0, "{}", critical.snapshot());
+    assert_eq!(
+        critical.stdout,
+        on_xz(r, &["review", &bad], &[]).stdout,
+        "the threshold changes the exit code, not the report"
+    );
 }
 
 #[test]
 fn contributors_profile_shows_rights_and_tags() {
-    let Some((r, ids)) = xz() else { return };
-    let (code, out, err) =
-        run(garrison()
-            .arg("contributors")
-            .arg(r.path())
-            .args(["--author", "jia", "--no-cache"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("Jia Tan <jiat@example.org>\n"), "{out}");
-    assert!(
-        out.contains(&format!(
-            "rights since 2022-07-14 (committed {} by Hans Jansen)",
-            short(&ids["hans"])
-        )),
-        "{out}"
+    let Some((r, _)) = xz() else { return };
+    insta::assert_snapshot!(
+        on_xz(r, &["contributors"], &["--author", "jia"]).snapshot(),
+        @r#"
+    exit: 0
+    --- stdout
+    Jia Tan <jiat@example.org>
+      names:    Jia Tan
+      emails:   jiat@example.org
+      Jia Tan <jiat@example.org>: 8 commits 2022-02-04 → 2022-09-12, 0% sensitive, rights since 2022-07-14 (committed 18d7c1b360 by Hans Jansen); 2 reported, max risk 15.9
+      activity: 2022: 8
+      offsets:  UTC+08:00 (8)
+      hours:    13 14 (local; 80% of commits)
+      releases: tagged 1 (v5.4.0 2022-07-24 → v5.4.0 2022-07-24)
+      riskiest commits:
+        b9d121e8bf high    15.9 2022-09-12 "Tests: Update two test files"
+        65e9dffd7f low      3.3 2022-08-13 "Tests: Add a few test files"
+    "#
     );
-    assert!(
-        out.contains("releases: tagged 1 (v5.4.0 2022-07-24 → v5.4.0 2022-07-24)"),
-        "{out}"
+    // Lasse: 26 commits, the two tags he made, rights shown by a merge, nothing reported.
+    insta::assert_snapshot!(
+        "contributors_lasse_json",
+        on_xz(r, &["contributors"], &["-f", "json", "--author", "lasse"]).snapshot()
     );
-    assert!(out.contains("offsets:  UTC+08:00 (8)"), "{out}");
-    assert!(out.contains("riskiest commits:"), "{out}");
-    assert!(out.contains(short(&ids["rewrite"])), "{out}");
-
-    let (code, out, _) = run(garrison().arg("contributors").arg(r.path()).args([
-        "--no-cache",
-        "-f",
-        "json",
-        "--author",
-        "lasse",
-    ]));
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let lasse = &v[0];
-    assert_eq!(lasse["label"], "Lasse Collin <lasse@tukaani.example>");
-    assert_eq!(lasse["commits"], 26);
-    let tags: Vec<&str> = lasse["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(tags, vec!["v5.0.0", "v5.2.0"]);
-    assert!(
-        lasse["rights_evidence"]
-            .as_str()
-            .unwrap()
-            .starts_with("merged "),
-        "{lasse}"
-    );
-    assert_eq!(lasse["reported_commits"].as_array().unwrap().len(), 0);
-
     // The list: most active first.
-    let (code, out, _) = run(garrison()
-        .arg("contributors")
-        .arg(r.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 0);
-    assert!(out.starts_with("4 contributors in "), "{out}");
-    let lasse_at = out.find("Lasse Collin").unwrap();
-    let jia_at = out.find("Jia Tan").unwrap();
-    assert!(lasse_at < jia_at, "{out}");
+    insta::assert_snapshot!(
+        "contributors_list",
+        on_xz(r, &["contributors"], &[]).snapshot()
+    );
 }
 
 #[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
-    let (code, _, err) =
-        run(garrison().args(["history", "/nonexistent/garrison/repo", "--no-cache"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("/nonexistent/garrison/repo: no such file or directory"),
-        "{err}"
+    let r = run(
+        garrison().args(["history", "/nonexistent/garrison/repo", "--no-cache"]),
+        &[],
     );
-
-    let (code, _, err) = run(garrison().args(["review", "notarange", "--no-cache"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("`notarange`: expected a revision range BASE..HEAD"),
-        "{err}"
-    );
+    insta::assert_snapshot!(r.snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: /nonexistent/garrison/repo: no such file or directory
+    ");
+    let r = run(garrison().args(["review", "notarange", "--no-cache"]), &[]);
+    insta::assert_snapshot!(r.snapshot(), @r"
+    exit: 2
+    --- stderr
+    garrison: error: `notarange`: expected a revision range BASE..HEAD
+    ");
 
     let plain = tempfile::tempdir().unwrap();
     std::fs::write(plain.path().join("README"), "not a repository\n").unwrap();
-    let (code, _, err) = run(garrison()
-        .arg("history")
-        .arg(plain.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("cannot open git repository"), "{err}");
-    let (code, _, err) = run(garrison()
-        .arg("contributors")
-        .arg(plain.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("cannot open git repository"), "{err}");
+    let in_plain = |cmd: &str| {
+        run(
+            garrison().arg(cmd).arg(plain.path()).arg("--no-cache"),
+            &[(plain.path(), "[DIR]")],
+        )
+    };
+    insta::assert_snapshot!(snapshots(&[("history", &in_plain("history")), ("contributors", &in_plain("contributors"))]), @r#"
+    ## history
+    exit: 2
+    --- stderr
+    garrison: error: cannot open git repository [DIR]: "[DIR]" does not appear to be a git repository
+
+    ## contributors
+    exit: 2
+    --- stderr
+    garrison: error: cannot open git repository [DIR]: "[DIR]" does not appear to be a git repository
+    "#);
 
     let Some((r, _)) = xz() else { return };
-    let (code, _, err) = run(garrison()
-        .args(["review", "nosuchrev..HEAD"])
-        .arg(r.path())
-        .arg("--no-cache"));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("cannot resolve revision nosuchrev"), "{err}");
-    let (code, _, err) =
-        run(garrison()
-            .arg("history")
-            .arg(r.path())
-            .args(["--no-cache", "--since", "yesterday"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("`yesterday`: expected a date (2024-01-31), a date and time"),
-        "{err}"
-    );
-    let (code, _, err) = run(garrison().arg("contributors").arg(r.path()).args([
-        "--no-cache",
-        "--author",
-        "nobody-here",
-    ]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("no contributor matches `nobody-here`"),
-        "{err}"
-    );
+    insta::assert_snapshot!(on_xz(r, &["review", "nosuchrev..HEAD"], &[]).snapshot(), @r#"
+    exit: 2
+    --- stderr
+    garrison: error: cannot resolve revision nosuchrev: couldn't parse revision, input="nosuchrev"
+    "#);
+    insta::assert_snapshot!(on_xz(r, &["history"], &["--since", "yesterday"]).snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: --since `yesterday`: expected a date (2024-01-31), a date and time (2024-01-18T21:36:27+01:00; UTC without an offset), @UNIX-SECONDS, or a duration back from now (36h, 90d, 26w, 6m, 1y)
+    ");
+    insta::assert_snapshot!(on_xz(r, &["contributors"], &["--author", "nobody-here"]).snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: no contributor matches `nobody-here`
+    ");
 }
 
 #[test]
 fn history_cache_goes_to_garrison_cache_dir() {
     let Some((r, _)) = xz() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (code, first, _) = run(garrison()
-        .env("GARRISON_CACHE_DIR", dir.path())
-        .arg("history")
-        .arg(r.path()));
-    assert_eq!(code, 1);
+    let cached = || {
+        run(
+            garrison()
+                .env("GARRISON_CACHE_DIR", dir.path())
+                .arg("history")
+                .arg(r.path()),
+            &[(r.path(), "[REPO]")],
+        )
+    };
+    let first = cached();
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(files.len(), 1, "one cache file per repository");
-    let (_, second, _) = run(garrison()
-        .env("GARRISON_CACHE_DIR", dir.path())
-        .arg("history")
-        .arg(r.path()));
-    assert_eq!(first, second, "the cached run reports the same");
+    let second = cached();
+    // The run that fills the cache and the one that reads it report what `--no-cache` reports
+    // (exit code included; that run's output is the `history_text` snapshot).
+    let uncached = on_xz(r, &["history"], &[]).snapshot();
+    assert_eq!(first.snapshot(), uncached);
+    assert_eq!(second.snapshot(), uncached);
 }
 
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
+/// `garrison scan --isolated` with the fixed advisory database and only the history rules and
+/// the not-evaluated notes selected (the posture findings of these repositories are not what
+/// is tested here).
+fn scan(path: &Path, extra: &[&str]) -> Run {
+    run(
+        garrison()
+            .args([
+                "scan",
+                "--isolated",
+                "--select",
+                "history,info/not-evaluated",
+                "--db",
+            ])
+            .arg(advisory_db())
+            .args(extra)
+            .arg(path),
+        &[(path, "[PROJECT]"), (&tmp_root(), "[TMP]")],
     )
-    .unwrap()
 }
 
-fn scan_json(path: &Path, extra: &[&str]) -> serde_json::Value {
-    let db = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(garrison()
-        .args(["scan", "-f", "json", "--isolated", "--db"])
-        .arg(db.path().join("missing.db"))
-        .args(extra)
-        .arg(path));
-    assert!(code == 0 || code == 1, "exit {code}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
-
-fn history_findings(v: &serde_json::Value) -> Vec<&serde_json::Value> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("history/"))
-        .collect()
+/// Commit ids and dates of a repository dated relative to today, redacted.
+fn relative(r: Run, ids: &BTreeMap<&'static str, String>) -> Run {
+    let ids: Vec<(&str, &str)> = ids.iter().map(|(l, id)| (*l, id.as_str())).collect();
+    r.redact_commits(&ids).redact_dates()
 }
 
 #[test]
@@ -458,73 +331,98 @@ fn scan_reviews_recent_history_unless_turned_off() {
     // The same story, ending 40 days ago: the rewrite (50 days ago) is inside the default
     // 90-day window.
     let r = Repo::new();
-    let ids = xz_story(&r, now() - 1400 * DAY);
-    let v = scan_json(r.path(), &[]);
-    let found = history_findings(&v);
-    assert!(
-        found
-            .iter()
-            .any(|f| f["evidence"]["commit"] == ids["rewrite"].as_str()
-                && f["rule"] == "history/binary-fixture-rewrite"),
-        "{v:#}"
+    let ids = xz_story(&r, garrison_source::time::now() - 1400 * DAY);
+    insta::assert_snapshot!(
+        "scan_default_window",
+        relative(scan(r.path(), &[]), &ids).snapshot()
     );
-    let v = scan_json(r.path(), &["--history-window", "off"]);
-    assert!(history_findings(&v).is_empty(), "{v:#}");
+    // Turned off: no history finding, and no note either (the user chose it).
+    insta::assert_snapshot!(relative(scan(r.path(), &["--history-window", "off"]), &ids).snapshot(), @"
+    exit: 0
+    --- stdout
+    not evaluated (6 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
+
+    advisories: local database of [DATE] ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since [DATE] are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 6 info
+    6 findings (6 info) in 27 files
+    ");
     // A window that ends before the rewrite leaves it out.
-    let v = scan_json(r.path(), &["--history-window", "45d"]);
-    assert!(
-        history_findings(&v)
-            .iter()
-            .all(|f| f["evidence"]["commit"] != ids["rewrite"].as_str()),
-        "{v:#}"
-    );
+    insta::assert_snapshot!(relative(scan(r.path(), &["--history-window", "45d"]), &ids).snapshot(), @"
+    exit: 0
+    --- stdout
+    not evaluated (6 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
+
+    advisories: local database of [DATE] ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since [DATE] are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 6 info
+    6 findings (6 info) in 27 files
+    ");
 }
 
 #[test]
 fn scan_of_a_directory_without_git_says_history_was_not_evaluated() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), "# not a git checkout\n").unwrap();
-    let v = scan_json(dir.path(), &[]);
-    let ne: Vec<_> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "info/not-evaluated" && f["evidence"]["check"] == "history")
-        .collect();
-    assert_eq!(ne.len(), 1, "{v:#}");
-    let msg = ne[0]["message"].as_str().unwrap();
-    assert!(
-        msg.contains("contribution-risk review of recent commits")
-            && msg.contains("not a git checkout"),
-        "{msg}"
-    );
-    assert!(history_findings(&v).is_empty());
-}
+    insta::assert_snapshot!(scan(dir.path(), &[]).snapshot(), @"
+    exit: 0
+    --- stdout
+    not evaluated (7 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
+      not a git checkout (no .git):
+        - contribution-risk review of recent commits
+          scan a git clone (not an export) to review recent commits, or run `garrison history PATH`
 
-fn run_snapshot(c: &mut Command, dir: &Path) -> String {
-    let out = c.output().unwrap();
-    let text = format!(
-        "exit: {}\n--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text.replace(&dir.display().to_string(), "[PROJECT]")
+    advisories: local database of 2024-01-01 ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-01-01 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 7 info
+    7 findings (7 info) in 1 file
+    ");
 }
 
 #[test]
 fn history_input_errors_exit_2_and_say_what_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), "# a project\n").unwrap();
-    let scan = |extra: &[&str]| {
-        run_snapshot(
-            garrison()
-                .env("GARRISON_NO_PROGRESS", "1")
-                .args(["scan", "--db", "/nonexistent/garrison/advisories.db"])
-                .args(extra)
-                .arg(dir.path()),
-            dir.path(),
-        )
-    };
+    let scan = |extra: &[&str]| scan(dir.path(), extra).snapshot();
     insta::assert_snapshot!(scan(&["--history-window", "bogus"]), @r"
     exit: 2
     --- stderr
@@ -535,94 +433,148 @@ fn history_input_errors_exit_2_and_say_what_is_accepted() {
         "history-window = \"last year\"\n",
     )
     .unwrap();
-    insta::assert_snapshot!(scan(&[]), @r"
+    let scan_with_config = |extra: &[&str]| {
+        run(
+            garrison()
+                .args(["scan", "--db"])
+                .arg(advisory_db())
+                .args(extra)
+                .arg(dir.path()),
+            &[(dir.path(), "[PROJECT]"), (&tmp_root(), "[TMP]")],
+        )
+        .snapshot()
+    };
+    insta::assert_snapshot!(scan_with_config(&[]), @r"
     exit: 2
     --- stderr
     garrison: error: history-window in the configuration: `last year`: expected `off`, `all`, a date (2024-01-31), a date and time (2024-01-18T21:36:27+01:00; UTC without an offset), @UNIX-SECONDS, or a duration back from now (36h, 90d, 26w, 6m, 1y)
     ");
     // An unreadable baseline is refused before any mining (the directory is not a repository).
-    let (code, _, err) = run(garrison()
-        .args([
-            "history",
-            "--no-cache",
-            "--baseline",
-            "/nonexistent/garrison/baseline.json",
-        ])
-        .arg(dir.path()));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("/nonexistent/garrison/baseline.json"), "{err}");
+    let r = run(
+        garrison()
+            .args([
+                "history",
+                "--no-cache",
+                "--baseline",
+                "/nonexistent/garrison/baseline.json",
+            ])
+            .arg(dir.path()),
+        &[(dir.path(), "[PROJECT]")],
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: /nonexistent/garrison/baseline.json: No such file or directory (os error 2)
+    ");
     // The flag wins over the configuration, and `off` is a window.
-    let (code, _, err) = run(garrison()
-        .args([
-            "scan",
-            "--db",
-            "/nonexistent/garrison/advisories.db",
-            "--history-window",
-            "off",
-        ])
-        .arg(dir.path()));
-    assert!(code == 0 || code == 1, "{err}");
+    insta::assert_snapshot!(scan_with_config(&["--select", "history,info/not-evaluated", "--history-window", "off"]), @"
+    exit: 0
+    --- stdout
+    not evaluated (6 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
 
-    insta::assert_snapshot!(
-        run_snapshot(
-            garrison().args(["contributors", "-f", "sarif"]).arg(dir.path()),
-            dir.path()
-        ),
-        @r"
+    advisories: local database of 2024-01-01 ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-01-01 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 6 info
+    6 findings (6 info) in 2 files
+    ");
+
+    let r = run(
+        garrison()
+            .args(["contributors", "-f", "sarif"])
+            .arg(dir.path()),
+        &[(dir.path(), "[PROJECT]")],
+    );
+    insta::assert_snapshot!(r.snapshot(), @r"
     exit: 2
     --- stderr
     error: invalid value 'sarif' for '--format <FORMAT>'
       [possible values: text, json]
 
     For more information, try '--help'.
-    "
+    ");
+    let r = run(
+        garrison()
+            .args(["history", "--no-cache", "--since", "yesterday"])
+            .arg(dir.path()),
+        &[(dir.path(), "[PROJECT]")],
     );
-    insta::assert_snapshot!(
-        run_snapshot(
-            garrison()
-                .args(["history", "--no-cache", "--since", "yesterday"])
-                .arg(dir.path()),
-            dir.path()
-        ),
-        @r"
+    insta::assert_snapshot!(r.snapshot(), @r"
     exit: 2
     --- stderr
     garrison: error: --since `yesterday`: expected a date (2024-01-31), a date and time (2024-01-18T21:36:27+01:00; UTC without an offset), @UNIX-SECONDS, or a duration back from now (36h, 90d, 26w, 6m, 1y)
-    "
-    );
+    ");
 }
 
 /// A checkout whose last commit is older than the scan's window says so instead of adding
-/// nothing.
+/// nothing; a window that holds the commit adds no note.
 #[test]
 fn scan_says_when_its_window_held_no_commits() {
     if !require_git() {
         return;
     }
-    let old = now() - 400 * DAY;
-    let b = garrison_test::git::build(&format!(
-        "author Ann Lee <ann@example.org>\ndate @{old} +0000\ncommit only\n  write a.py\n  | x = 1\n"
-    ));
-    let v = scan_json(b.path(), &[]);
-    let notes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "info/not-evaluated" && f["evidence"]["check"] == "history")
-        .map(|f| f["evidence"]["reason"].as_str().unwrap())
-        .collect();
-    let date = garrison_source::time::date(old);
-    assert_eq!(
-        notes,
-        [format!("no commits in the last 90 days; last commit {date}").as_str()]
+    let b = garrison_test::git::build(
+        "author Ann Lee <ann@example.org>\ndate 2020-01-01T12:00Z\ncommit only\n  write a.py\n  | x = 1\n",
     );
-    let v = scan_json(b.path(), &["--history-window", "2y"]);
-    assert!(
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["evidence"]["check"] != "history"),
-        "{v:#}"
-    );
+    insta::assert_snapshot!(scan(b.path(), &[]).snapshot(), @"
+    exit: 0
+    --- stdout
+    not evaluated (7 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
+      no commits in the last 90 days; last commit 2020-01-01:
+        - contribution-risk review of recent commits
+          nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`
+
+    advisories: local database of 2024-01-01 ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-01-01 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 7 info
+    7 findings (7 info) in 1 file
+    ");
+    insta::assert_snapshot!(scan(b.path(), &["--history-window", "2019-06-01"]).snapshot(), @"
+    exit: 0
+    --- stdout
+    not evaluated (6 checks):
+      needs GitHub or PyPI API data, which this offline scan does not read:
+        - required reviews (and code-owner review) before merging
+          check by hand: Settings → Rules: require at least one approving review and review from code owners
+        - deployment protection rules (required reviewers) on the publishing environment
+          check by hand: Settings → Environments → pypi: add required reviewers and restrict deployment branches/tags
+        - the trusted publisher configuration of the project on pypi.org
+          check by hand: pypi.org → project → Publishing: one trusted publisher naming this repository, workflow and environment; no API tokens
+        - two-factor authentication of maintainers and the organisation's 2FA requirement
+          check by hand: Organisation settings → Authentication security: require 2FA; PyPI requires 2FA for every account
+        - branch protection or rulesets on the default branch
+          check by hand: Settings → Branches / Rules: require pull requests, block force pushes and deletions
+        - the number of repository and organisation admins and PyPI owners
+          check by hand: keep admins and PyPI owners few, each with 2FA (SPEC 6)
+
+    advisories: local database of 2024-01-01 ([N] days old, [TMP]/advisories/advisories.db)
+    warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-01-01 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    info: 6 info
+    6 findings (6 info) in 1 file
+    ");
 }

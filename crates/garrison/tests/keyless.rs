@@ -9,17 +9,25 @@
 //! The identity tokens are ES256 JWTs signed by a test issuer key; the fake Fulcio checks their
 //! signature, audience and the proof of possession, as the real one does (Garrison itself only
 //! decodes the `email`/`sub` claim it signs as proof of possession).
+//!
+//! Each run is a snapshot of everything the user sees: the temporary directory is shown as
+//! `[DIR]` and the loopback servers (a new port each run) as `[FULCIO]`, `[REKOR]` and
+//! `[TOKEN SERVICE]`. The bundles are snapshots too, with the values that are new on every run
+//! (the ephemeral key's certificate and signature, times, the log's signatures over them)
+//! replaced by placeholders.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use garrison_test::cli::{Run, run};
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
+use std::process::Command;
 use std::str::FromStr as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
@@ -487,7 +495,8 @@ fn servers_with(inclusion_proof: bool) -> Servers {
 }
 
 fn garrison() -> Command {
-    let mut c = Command::cargo_bin("garrison").unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
+    c.env("NO_COLOR", "1");
     for var in [
         "ACTIONS_ID_TOKEN_REQUEST_URL",
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
@@ -503,13 +512,24 @@ fn garrison() -> Command {
     c
 }
 
-fn out(a: &assert_cmd::assert::Assert) -> String {
-    let o = a.get_output();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+/// Runs `c`, with `dir` shown as `[DIR]`, each `(url, name)` as its name (longest first, as
+/// one loopback URL can be the prefix of another) and times (the log's, which is now) as
+/// `[TIME]`.
+fn snap(c: &mut Command, dir: &Path, urls: &[(&str, &str)]) -> Run {
+    let mut r =
+        run(c, &[(dir, "[DIR]")]).redact_matches(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b", "[TIME]");
+    let mut urls = urls.to_vec();
+    urls.sort_by_key(|(url, _)| std::cmp::Reverse(url.len()));
+    for (url, name) in urls {
+        r = r.redact(url, name);
+    }
+    r
+}
+
+impl Servers {
+    fn urls(&self) -> [(&str, &'static str); 2] {
+        [(&self.fulcio, "[FULCIO]"), (&self.rekor, "[REKOR]")]
+    }
 }
 
 fn sign(s: &Servers, files: &[&Path], token: Option<&str>) -> Command {
@@ -543,58 +563,118 @@ fn email_token(s: &Servers) -> String {
     }))
 }
 
+/// The bundle at `path` as pretty JSON, with the values that differ on every run replaced by
+/// `[NAME]` (each checked to be there and non-empty first): what the key signed and certified
+/// is new each run, and so are the log's time, signatures and tree root over it.
+fn bundle_snapshot(path: &Path) -> String {
+    fn redact(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    let name = match key.as_str() {
+                        "signature" => "[SIGNATURE]",
+                        "rawBytes" => "[CERTIFICATE]",
+                        "canonicalizedBody" => "[LOG ENTRY]",
+                        "integratedTime" => "[TIME]",
+                        "signedEntryTimestamp" => "[SET]",
+                        "rootHash" => "[ROOT HASH]",
+                        "envelope" => "[CHECKPOINT]",
+                        _ => {
+                            redact(value);
+                            continue;
+                        }
+                    };
+                    assert!(
+                        value.as_str().is_some_and(|s| !s.is_empty()),
+                        "{key}: {value}"
+                    );
+                    *value = name.into();
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    let mut json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    redact(&mut json);
+    serde_json::to_string_pretty(&json).unwrap()
+}
+
 #[test]
 fn keyless_bundle_verifies_and_binds_artifact_and_identity() {
     let s = servers();
     let dir = tempfile::tempdir().unwrap();
-    let artifact = dir.path().join("pkg-1.0.tar.gz");
+    let d = dir.path();
+    let artifact = d.join("pkg-1.0.tar.gz");
     std::fs::write(&artifact, b"release contents\n").unwrap();
-    let root = s.instance.trusted_root(dir.path());
+    let root = s.instance.trusted_root(d);
 
-    let a = sign(&s, &[&artifact], Some(&email_token(&s))).assert();
-    let text = out(&a);
-    a.success();
-    assert!(text.contains("Rekor log index 7000"), "{text}");
-    assert!(text.contains(&format!("identity: {EMAIL}")), "{text}");
-    let bundle = dir.path().join("pkg-1.0.tar.gz.sigstore.json");
-    let json: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
-    assert_eq!(
-        json["mediaType"],
-        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    let r = snap(
+        &mut sign(&s, &[&artifact], Some(&email_token(&s))),
+        d,
+        &s.urls(),
     );
-    let tlog = &json["verificationMaterial"]["tlogEntries"][0];
-    assert_eq!(tlog["logIndex"], "7000");
-    assert_eq!(tlog["inclusionProof"]["treeSize"], "2");
-    assert!(tlog["inclusionPromise"]["signedEntryTimestamp"].is_string());
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    signed: [DIR]/pkg-1.0.tar.gz -> [DIR]/pkg-1.0.tar.gz.sigstore.json (Sigstore, Rekor log index 7000)
+      identity: maintainer@example.org
+      issuer:   https://oidc.test.invalid
+    verify with: garrison verify FILE.sigstore.json --artifact FILE --certificate-identity 'maintainer@example.org' --certificate-oidc-issuer 'https://oidc.test.invalid'
+    ");
+    let bundle = d.join("pkg-1.0.tar.gz.sigstore.json");
+    insta::assert_snapshot!("bundle_v03", bundle_snapshot(&bundle));
 
-    let a = verify(&bundle, &artifact, Some(&root), EMAIL).assert();
-    let text = out(&a);
-    a.code(0);
-    assert!(text.contains("verified"), "{text}");
+    let r = snap(&mut verify(&bundle, &artifact, Some(&root), EMAIL), d, &[]);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    verified: [DIR]/pkg-1.0.tar.gz.sigstore.json (sha256 1b66964cc91b80b3d129d353de89321d749e56475a2d6fa8f907c3f9531e7888)
+      signer:     maintainer@example.org
+      issuer:     https://oidc.test.invalid
+    ");
 
     // Another artifact: the signature and the logged digest no longer match.
-    let changed = dir.path().join("changed.tar.gz");
+    let changed = d.join("changed.tar.gz");
     std::fs::write(&changed, b"release contents, modified\n").unwrap();
-    let a = verify(&bundle, &changed, Some(&root), EMAIL).assert();
-    let text = out(&a);
-    a.code(1);
-    assert!(text.contains("NOT verified"), "{text}");
+    let r = snap(&mut verify(&bundle, &changed, Some(&root), EMAIL), d, &[]);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 1
+    --- stdout
+    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: signature verification failed: artifact mismatch: message digest in bundle does not match artifact hash
+    ");
 
     // Another identity.
-    let a = verify(&bundle, &artifact, Some(&root), "someone@example.org").assert();
-    let text = out(&a);
-    a.code(1);
-    assert!(text.contains("does not match"), "{text}");
+    let r = snap(
+        &mut verify(&bundle, &artifact, Some(&root), "someone@example.org"),
+        d,
+        &[],
+    );
+    insta::assert_snapshot!(r.snapshot(), @r#"
+    exit: 1
+    --- stdout
+    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: certificate identity "maintainer@example.org" does not match the expected "someone@example.org"
+    "#);
 
     // The public-good root does not trust the test CA.
-    let a = verify(&bundle, &artifact, None, EMAIL).assert();
-    a.code(1);
+    let r = snap(&mut verify(&bundle, &artifact, None, EMAIL), d, &[]);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 1
+    --- stdout
+    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: signature verification failed: invalid inclusion promise: No log key valid at integrated time [TIME] for log ID 7WMRF+4vGz/UW429ORWvZ1Dwy17ZVltHNsMcCTjhhq4=
+    ");
 
     // An existing bundle is kept unless --force.
-    let a = sign(&s, &[&artifact], Some(&email_token(&s))).assert();
-    let text = out(&a);
-    a.code(2);
-    assert!(text.contains("already exists; pass --force"), "{text}");
+    let r = snap(
+        &mut sign(&s, &[&artifact], Some(&email_token(&s))),
+        d,
+        &s.urls(),
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: [DIR]/pkg-1.0.tar.gz.sigstore.json: already exists; pass --force to overwrite it
+    ");
 }
 
 #[test]
@@ -615,90 +695,138 @@ fn keyless_uses_the_github_actions_token_and_signs_several_files() {
         }));
         (200, json!({ "value": jwt }).to_string())
     });
+    let urls = [s.urls()[0], s.urls()[1], (&token_url, "[TOKEN SERVICE]")];
     let dir = tempfile::tempdir().unwrap();
-    let root = s.instance.trusted_root(dir.path());
-    let wheel = dir.path().join("pkg-1.0-py3-none-any.whl");
-    let sdist = dir.path().join("pkg-1.0.tar.gz");
+    let d = dir.path();
+    let root = s.instance.trusted_root(d);
+    let wheel = d.join("pkg-1.0-py3-none-any.whl");
+    let sdist = d.join("pkg-1.0.tar.gz");
     std::fs::write(&wheel, b"wheel").unwrap();
     std::fs::write(&sdist, b"sdist").unwrap();
 
-    let a = sign(&s, &[&wheel, &sdist], None)
-        .env(
-            "ACTIONS_ID_TOKEN_REQUEST_URL",
-            format!("{token_url}/token?api-version=2.0"),
-        )
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", ACTIONS_BEARER)
-        .assert();
-    let text = out(&a);
-    a.success();
-    assert!(text.contains(&format!("identity: {WORKFLOW}")), "{text}");
-    for file in [&wheel, &sdist] {
-        let bundle = dir.path().join(format!(
-            "{}.sigstore.json",
-            file.file_name().unwrap().to_string_lossy()
-        ));
-        let a = verify(&bundle, file, Some(&root), WORKFLOW).assert();
-        let text = out(&a);
-        a.code(0);
-        assert!(text.contains("verified"), "{text}");
-    }
+    let r = snap(
+        sign(&s, &[&wheel, &sdist], None)
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{token_url}/token?api-version=2.0"),
+            )
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", ACTIONS_BEARER),
+        d,
+        &urls,
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    signed: [DIR]/pkg-1.0-py3-none-any.whl -> [DIR]/pkg-1.0-py3-none-any.whl.sigstore.json (Sigstore, Rekor log index 7000)
+    signed: [DIR]/pkg-1.0.tar.gz -> [DIR]/pkg-1.0.tar.gz.sigstore.json (Sigstore, Rekor log index 7001)
+      identity: https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0
+      issuer:   https://oidc.test.invalid
+    verify with: garrison verify FILE.sigstore.json --artifact FILE --certificate-identity 'https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0' --certificate-oidc-issuer 'https://oidc.test.invalid'
+    ");
+    let r = snap(
+        &mut verify(
+            &d.join("pkg-1.0-py3-none-any.whl.sigstore.json"),
+            &wheel,
+            Some(&root),
+            WORKFLOW,
+        ),
+        d,
+        &[],
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    verified: [DIR]/pkg-1.0-py3-none-any.whl.sigstore.json (sha256 ba59926159d2aa256eb8739b8da7e2b574b960e1202c6d624cbe981cef996c91)
+      signer:     https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0
+      issuer:     https://oidc.test.invalid
+    ");
+    let r = snap(
+        &mut verify(
+            &d.join("pkg-1.0.tar.gz.sigstore.json"),
+            &sdist,
+            Some(&root),
+            WORKFLOW,
+        ),
+        d,
+        &[],
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    verified: [DIR]/pkg-1.0.tar.gz.sigstore.json (sha256 714772a9f82b2aeb4fa5f7092d00fe4ac4c9cdeb6800840b6ed39ea64c4d785a)
+      signer:     https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0
+      issuer:     https://oidc.test.invalid
+    ");
     // Each bundle is bound to its own file.
-    let a = verify(
-        &dir.path().join("pkg-1.0.tar.gz.sigstore.json"),
-        &wheel,
-        Some(&root),
-        WORKFLOW,
-    )
-    .assert();
-    a.code(1);
+    let r = snap(
+        &mut verify(
+            &d.join("pkg-1.0.tar.gz.sigstore.json"),
+            &wheel,
+            Some(&root),
+            WORKFLOW,
+        ),
+        d,
+        &[],
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 1
+    --- stdout
+    NOT verified: [DIR]/pkg-1.0.tar.gz.sigstore.json: signature verification failed: artifact mismatch: message digest in bundle does not match artifact hash
+    ");
 
     // A wrong bearer token: the token service's refusal is reported, nothing is signed.
-    let other = dir.path().join("other.txt");
+    let other = d.join("other.txt");
     std::fs::write(&other, b"x").unwrap();
-    let a = sign(&s, &[&other], None)
-        .env(
-            "ACTIONS_ID_TOKEN_REQUEST_URL",
-            format!("{token_url}/token?api-version=2.0"),
-        )
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong")
-        .assert();
-    let text = out(&a);
-    a.code(2);
-    assert!(text.contains("answered HTTP 403"), "{text}");
-    assert!(!dir.path().join("other.txt.sigstore.json").exists());
+    let r = snap(
+        sign(&s, &[&other], None)
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{token_url}/token?api-version=2.0"),
+            )
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong"),
+        d,
+        &urls,
+    );
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: the GitHub Actions OIDC token service answered HTTP 403; does the job have `permissions: id-token: write`?
+    ");
+    assert!(!d.join("other.txt.sigstore.json").exists());
 }
 
 #[test]
 fn keyless_without_a_token_says_what_is_needed() {
     let dir = tempfile::tempdir().unwrap();
-    let artifact = dir.path().join("a.txt");
+    let d = dir.path();
+    let artifact = d.join("a.txt");
     std::fs::write(&artifact, b"x").unwrap();
     // Unroutable URLs: the error must come before any request.
-    let a = garrison()
-        .arg("sign")
-        .arg(&artifact)
-        .args([
+    let r = snap(
+        garrison().arg("sign").arg(&artifact).args([
             "--keyless",
             "--fulcio-url",
             "http://127.0.0.1:9",
             "--rekor-url",
             "http://127.0.0.1:9",
-        ])
-        .assert();
-    let text = out(&a);
-    a.code(2);
-    assert!(
-        text.contains("keyless signing needs an OIDC identity token"),
-        "{text}"
+        ]),
+        d,
+        &[],
     );
-    assert!(!dir.path().join("a.txt.sigstore.json").exists());
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: keyless signing needs an OIDC identity token: pass --identity-token TOKEN, or run in GitHub Actions with `permissions: id-token: write` (Garrison does not prompt or open a browser)
+    ");
+    assert!(!d.join("a.txt.sigstore.json").exists());
 }
 
 #[test]
 fn keyless_reports_fulcio_refusals() {
     let s = servers();
     let dir = tempfile::tempdir().unwrap();
-    let artifact = dir.path().join("a.txt");
+    let d = dir.path();
+    let artifact = d.join("a.txt");
     std::fs::write(&artifact, b"x").unwrap();
     // A token from another issuer key: Fulcio refuses it, Garrison says who and why.
     let forged = Instance {
@@ -706,15 +834,13 @@ fn keyless_reports_fulcio_refusals() {
         ..Instance::new()
     }
     .token(&json!({ "iss": ISSUER, "aud": "sigstore", "sub": "x", "email": EMAIL }));
-    let a = sign(&s, &[&artifact], Some(&forged)).assert();
-    let text = out(&a);
-    a.code(2);
-    assert!(
-        text.contains("answered HTTP 401: invalid identity token signature"),
-        "{text}"
-    );
-    assert!(text.contains("Fulcio"), "{text}");
-    assert!(!dir.path().join("a.txt.sigstore.json").exists());
+    let r = snap(&mut sign(&s, &[&artifact], Some(&forged)), d, &s.urls());
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 2
+    --- stderr
+    garrison: error: Fulcio ([FULCIO]/api/v2/signingCert) answered HTTP 401: invalid identity token signature
+    ");
+    assert!(!d.join("a.txt.sigstore.json").exists());
 }
 
 #[test]
@@ -723,27 +849,39 @@ fn keyless_without_an_inclusion_proof_writes_a_v01_bundle_that_verifies() {
     // the bundle is v0.1 with the certificate as a one-element chain.
     let s = servers_with(false);
     let dir = tempfile::tempdir().unwrap();
-    let artifact = dir.path().join("a.whl");
+    let d = dir.path();
+    let artifact = d.join("a.whl");
     std::fs::write(&artifact, b"wheel").unwrap();
-    let root = s.instance.trusted_root(dir.path());
-    let a = sign(&s, &[&artifact], Some(&email_token(&s))).assert();
-    let text = out(&a);
-    a.success();
-    assert!(text.contains("no inclusion proof, v0.1 bundle"), "{text}");
-    let bundle = dir.path().join("a.whl.sigstore.json");
-    let json: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
-    assert_eq!(
-        json["mediaType"],
-        "application/vnd.dev.sigstore.bundle+json;version=0.1"
+    let root = s.instance.trusted_root(d);
+    let r = snap(
+        &mut sign(&s, &[&artifact], Some(&email_token(&s))),
+        d,
+        &s.urls(),
     );
-    assert!(json["verificationMaterial"]["tlogEntries"][0]["inclusionProof"].is_null());
-    let a = verify(&bundle, &artifact, Some(&root), EMAIL).assert();
-    let text = out(&a);
-    a.code(0);
-    assert!(text.contains("verified"), "{text}");
-    let changed = dir.path().join("b.whl");
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    signed: [DIR]/a.whl -> [DIR]/a.whl.sigstore.json (Sigstore, Rekor log index 7000; no inclusion proof, v0.1 bundle)
+      identity: maintainer@example.org
+      issuer:   https://oidc.test.invalid
+    verify with: garrison verify FILE.sigstore.json --artifact FILE --certificate-identity 'maintainer@example.org' --certificate-oidc-issuer 'https://oidc.test.invalid'
+    ");
+    let bundle = d.join("a.whl.sigstore.json");
+    insta::assert_snapshot!("bundle_v01", bundle_snapshot(&bundle));
+    let r = snap(&mut verify(&bundle, &artifact, Some(&root), EMAIL), d, &[]);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    verified: [DIR]/a.whl.sigstore.json (sha256 ba59926159d2aa256eb8739b8da7e2b574b960e1202c6d624cbe981cef996c91)
+      signer:     maintainer@example.org
+      issuer:     https://oidc.test.invalid
+    ");
+    let changed = d.join("b.whl");
     std::fs::write(&changed, b"other wheel").unwrap();
-    verify(&bundle, &changed, Some(&root), EMAIL)
-        .assert()
-        .code(1);
+    let r = snap(&mut verify(&bundle, &changed, Some(&root), EMAIL), d, &[]);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 1
+    --- stdout
+    NOT verified: [DIR]/a.whl.sigstore.json: signature verification failed: artifact mismatch: message digest in bundle does not match artifact hash
+    ");
 }

@@ -2,7 +2,10 @@
 //! error reported once by the analyses that read the input.
 #![allow(clippy::unwrap_used)]
 
-use assert_cmd::Command;
+use std::path::Path;
+use std::process::Command;
+
+use garrison_test::cli::{Run, run};
 
 /// A checkout whose every input is broken, plus a workflow that parses.
 fn broken_checkout() -> tempfile::TempDir {
@@ -27,52 +30,33 @@ fn broken_checkout() -> tempfile::TempDir {
     dir
 }
 
-/// The paths of the errors in the JSON report of `command` on `dir`.
-fn error_paths(command: &str, dir: &std::path::Path) -> Vec<String> {
-    let out = Command::cargo_bin("garrison")
-        .unwrap()
-        .args([command, "--isolated", "-f", "json"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap().to_string())
-        .collect()
+/// `garrison COMMAND --isolated DIR`: the whole run, the checkout shown as `[REPO]`.
+fn on(command: &str, dir: &Path) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
+    c.env("NO_COLOR", "1")
+        .env("GARRISON_NO_PROGRESS", "1")
+        .env("GARRISON_DB", "/nonexistent/garrison-test/advisories.db")
+        .args([command, "--isolated"])
+        .arg(dir);
+    run(&mut c, &[(dir, "[REPO]")])
 }
 
+/// Each command lists, under "could not analyse", exactly the broken files it reads.
 #[test]
 fn each_load_error_is_reported_once_by_the_analyses_that_read_it() {
     let dir = broken_checkout();
-    assert_eq!(
-        error_paths("scan", dir.path()),
-        [
-            ".github/actions/x/action.yml",
-            ".github/dependabot.yml",
-            ".github/workflows/broken.yml",
-            ".pre-commit-config.yaml",
-        ]
-    );
+    insta::assert_snapshot!("scan", on("scan", dir.path()).snapshot());
     // The workflow audits do not read the pre-commit configuration.
-    assert_eq!(
-        error_paths("actions", dir.path()),
-        [
-            ".github/actions/x/action.yml",
-            ".github/dependabot.yml",
-            ".github/workflows/broken.yml",
-        ]
-    );
+    insta::assert_snapshot!(on("actions", dir.path()).snapshot(), @"
+    exit: 1
+    --- stdout
+    could not analyse 3 files:
+      .github/actions/x/action.yml:1:7: invalid YAML: unclosed bracket '['
+      .github/dependabot.yml:2:10: invalid YAML: unclosed bracket '['
+      .github/workflows/broken.yml:3:6: invalid YAML: unclosed bracket '['
+
+    No findings in 4 files.
+    ");
     // The posture checks do not read action definitions.
-    assert_eq!(
-        error_paths("posture", dir.path()),
-        [
-            ".github/dependabot.yml",
-            ".github/workflows/broken.yml",
-            ".pre-commit-config.yaml",
-        ]
-    );
+    insta::assert_snapshot!("posture", on("posture", dir.path()).snapshot());
 }

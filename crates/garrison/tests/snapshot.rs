@@ -1,39 +1,35 @@
 //! The advisory snapshot built into Garrison: a fresh machine evaluates dependencies with no
 //! `db` step, `garrison db snapshot` is deterministic and refuses empty sources, stale data is
-//! warned about in every format, and a local database replaces the snapshot.
+//! warned about in every format, and a local database replaces the snapshot. Each case is a
+//! snapshot of the run; the embedded snapshot's facts (date, source, counts), which move at
+//! every refresh, are redacted by `support::embedded`, and its findings are reduced to those
+//! every refresh keeps.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use garrison_test::cli::{Run, run, run_with_age, snapshots};
 use garrison_test::require::shared_data;
 use serde_json::Value;
 
 /// `garrison` with `GARRISON_DB` at `db` and a data directory that holds no database, as on a
 /// machine that never ran `garrison db`.
 fn garrison(home: &Path, db: &Path) -> Command {
-    let mut c = Command::cargo_bin("garrison").unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garrison"));
     c.env("GARRISON_DB", db)
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("LOCALAPPDATA", home.join("data"))
-        .env_remove("NO_COLOR");
+        .env("NO_COLOR", "1")
+        .env("GARRISON_NO_PROGRESS", "1");
     c
 }
 
-fn run(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// One OSV record for a made-up package, `modified` `days_ago` days before now.
-fn osv_record(id: &str, package: &str, fixed: &str, days_ago: i64) -> String {
-    let modified =
-        garrison_source::time::rfc3339(garrison_source::time::now() - days_ago * 86_400).unwrap();
+/// One OSV record for a made-up package, last modified at `modified` (RFC 3339).
+fn osv_record(id: &str, package: &str, fixed: &str, modified: &str) -> String {
     serde_json::json!({
         "schema_version": "1.6.0",
         "id": id,
@@ -48,36 +44,39 @@ fn osv_record(id: &str, package: &str, fixed: &str, days_ago: i64) -> String {
     .to_string()
 }
 
+/// `days` days before now, in RFC 3339.
+fn days_ago(days: i64) -> String {
+    garrison_source::time::rfc3339(garrison_source::time::now() - days * 86_400).unwrap()
+}
+
 /// A local database at `dir/advisories.db` holding one advisory for `garrison-test-pkg < 2.0`,
-/// last modified `days_ago` days ago.
-fn local_db(dir: &Path, days_ago: i64) -> PathBuf {
+/// last modified at `modified`.
+fn local_db(dir: &Path, modified: &str) -> PathBuf {
     let src = dir.join("osv");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(
         src.join("GHSA-gggg-test-0001.json"),
-        osv_record("GHSA-gggg-test-0001", "garrison-test-pkg", "2.0", days_ago),
+        osv_record("GHSA-gggg-test-0001", "garrison-test-pkg", "2.0", modified),
     )
     .unwrap();
     let db = dir.join("advisories.db");
-    let (code, out, err) = run(garrison(dir, &db).args(["db", "import"]).arg(&src));
-    assert_eq!(code, 0, "{out}{err}");
+    let r = run(garrison(dir, &db).args(["db", "import"]).arg(&src), &[]);
+    assert_eq!(r.code, 0, "{}", r.snapshot());
     db
 }
 
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-fn deps_findings(v: &Value) -> Vec<(String, String)> {
+/// The `deps/` findings of a JSON report as `package id`.
+fn deps_findings(v: &Value) -> Vec<String> {
     v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["rule"].as_str().unwrap().starts_with("deps/"))
         .map(|f| {
-            (
-                f["evidence"]["package"].as_str().unwrap_or("").to_string(),
-                f["evidence"]["id"].as_str().unwrap_or("").to_string(),
+            format!(
+                "{} {}",
+                f["evidence"]["package"].as_str().unwrap_or(""),
+                f["evidence"]["id"].as_str().unwrap_or("")
             )
         })
         .collect()
@@ -90,63 +89,82 @@ fn a_fresh_machine_scan_reports_dependency_findings_from_the_embedded_snapshot()
     };
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("nowhere/advisories.db");
-    let (code, out, err) = run(garrison(home.path(), &db)
-        .args(["scan", "-f", "json", "--isolated"])
-        .arg(&repo));
-    assert_eq!(code, 1, "{err}");
-    let v = json(&out);
-    // uv.lock pins pyarrow 13.0.0, affected by PYSEC-2023-238 (fixed in 14.0.1).
-    let pyarrow = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| {
-            f["rule"] == "deps/known-vulnerability"
-                && f["evidence"]["package"] == "pyarrow"
-                && f["evidence"]["version"] == "13.0.0"
-                && f["locations"][0]["path"] == "uv.lock"
-        })
-        .unwrap_or_else(|| panic!("no pyarrow finding in uv.lock: {out}"));
-    assert_eq!(pyarrow["evidence"]["id"], "PYSEC-2023-238");
-    assert!(
-        !v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule"] == "info/not-evaluated"
-                && f["evidence"]["check"] == "deps/known-vulnerability"),
-        "{out}"
+    let redact = [(home.path(), "[HOME]"), (repo.as_path(), "[REPO]")];
+    let r = run(
+        garrison(home.path(), &db)
+            .args(["scan", "-f", "json", "--isolated"])
+            .arg(&repo),
+        &redact,
     );
-    let a = &v["advisories"];
-    assert_eq!(a["source"], "embedded", "{a}");
-    assert!(a.get("path").is_none(), "{a}");
-    assert_eq!(
-        a["date"].as_str().unwrap(),
-        &a["newest_modified"].as_str().unwrap()[..10]
+    // The report states the embedded snapshot (no path: it is not a file); uv.lock pins
+    // pyarrow 13.0.0, affected by PYSEC-2023-238 (fixed in 14.0.1); no dependency check is
+    // left unevaluated for want of a database.
+    let json = support::embedded(r.json_part(|v| {
+        let findings = v["findings"].as_array().unwrap();
+        serde_json::json!({
+            "advisories": v["advisories"],
+            "pyarrow 13.0.0 in uv.lock": findings.iter().find(|f| {
+                f["rule"] == "deps/known-vulnerability"
+                    && f["evidence"]["package"] == "pyarrow"
+                    && f["evidence"]["version"] == "13.0.0"
+                    && f["locations"][0]["path"] == "uv.lock"
+                    && f["evidence"]["id"] == "PYSEC-2023-238"
+            }).map(|f| serde_json::json!({
+                "message": f["message"],
+                "location": f["locations"][0],
+                "fixed": f["evidence"]["fixed"],
+            })),
+            "deps checks not evaluated": findings.iter().filter(|f| {
+                f["rule"] == "info/not-evaluated"
+                    && f["evidence"]["check"].as_str().is_some_and(|c| c.starts_with("deps/"))
+            }).count(),
+        })
+    }));
+    // The text report's statement of its advisory data (its findings are the JSON's).
+    let text = support::embedded(run(
+        garrison(home.path(), &db)
+            .args(["scan", "--isolated", "--color", "never"])
+            .arg(&repo),
+        &redact,
+    ));
+    let statement = Run {
+        code: text.code,
+        stdout: text
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("advisories: "))
+            .map(|l| format!("{l}\n"))
+            .collect(),
+        stderr: text.stderr,
+    };
+    insta::assert_snapshot!(
+        "fresh_machine_scan",
+        snapshots(&[("json", &json), ("text, advisories line", &statement)])
     );
     assert!(!db.exists(), "a scan never writes a database");
-
-    // The text report says where the advisories came from and how old they are.
-    let (_, out, _) = run(garrison(home.path(), &db)
-        .args(["scan", "--isolated", "--color", "never"])
-        .arg(&repo));
-    let date = a["date"].as_str().unwrap();
-    assert!(
-        out.contains(&format!("advisories: embedded snapshot of {date} (")),
-        "{out}"
-    );
 }
 
 #[test]
 fn db_status_without_a_database_describes_the_embedded_snapshot() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("none.db");
-    let (code, out, err) = run(garrison(home.path(), &db).args(["db", "status"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("no advisory database at"), "{out}");
-    assert!(out.contains("snapshot:"), "{out}");
-    assert!(out.contains("vulnerabilities: "), "{out}");
-    assert!(out.contains("CC-BY 4.0"), "{out}");
+    let r = run(
+        garrison(home.path(), &db).args(["db", "status"]),
+        &[(home.path(), "[HOME]")],
+    );
+    insta::assert_snapshot!(support::embedded(r).snapshot(), @"
+    exit: 0
+    --- stdout
+    no advisory database at [HOME]/none.db (run `garrison db sync` or `garrison db import PATH`);
+    scans use the snapshot built into Garrison:
+
+    snapshot:        (embedded)
+    source:          [EMBEDDED SOURCE]
+    records:         [N] ([N] withdrawn, [N] unreadable)
+    vulnerabilities: [N] (aliases merged) in [N] packages
+    newest record:   [EMBEDDED NEWEST] ([N] days old)
+    Advisory data: the Python Packaging Advisory Database (https://github.com/pypa/advisory-database), CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/); converted to Garrison's index, aliases merged
+    ");
 }
 
 #[test]
@@ -155,17 +173,33 @@ fn the_generator_is_deterministic() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
+    let redact = [
+        (dir.path(), "[TMP]"),
+        (advisories.as_path(), "[ADVISORIES]"),
+    ];
     let mut outputs = Vec::new();
     for i in 0..2 {
         let out = dir.path().join(format!("{i}.snapshot"));
-        let (code, text, err) = run(garrison(dir.path(), &dir.path().join("none.db"))
-            .args(["db", "snapshot", "--from"])
-            .arg(&advisories)
-            .arg("--output")
-            .arg(&out));
-        assert_eq!(code, 0, "{err}");
-        assert!(text.contains("records:         2661"), "{text}");
+        let r = run(
+            garrison(dir.path(), &dir.path().join("none.db"))
+                .args(["db", "snapshot", "--from"])
+                .arg(&advisories)
+                .arg("--output")
+                .arg(&out),
+            &redact,
+        );
         outputs.push(std::fs::read(&out).unwrap());
+        if i == 0 {
+            insta::assert_snapshot!(r.snapshot(), @"
+            exit: 0
+            --- stdout
+            snapshot:        [TMP]/0.snapshot (945598 bytes)
+            source:          PyPA advisory-database checkout pypa-advisory-database (pypa/advisory-database 3ccb612573e2511ab5cad7dafecd838605c80cda 2024-10-10T17:35:05Z)
+            records:         2661 (10 withdrawn, 0 unreadable)
+            vulnerabilities: 2055 (aliases merged) in 660 packages
+            date:            2024-10-10T17:22:00.587279Z (newest record)
+            ");
+        }
     }
     assert!(outputs[0] == outputs[1], "two runs gave different bytes");
 
@@ -178,17 +212,20 @@ fn the_generator_is_deterministic() {
         for (id, pkg) in [("GHSA-aaaa-0001", "one"), ("GHSA-aaaa-0002", "two")] {
             std::fs::write(
                 src.join(format!("{id}.json")),
-                osv_record(id, pkg, "1.0", 400),
+                osv_record(id, pkg, "1.0", "2023-06-01T12:00:00Z"),
             )
             .unwrap();
         }
         let out = dir.path().join(parent).join("out.snapshot");
-        let (code, _, err) = run(garrison(dir.path(), &dir.path().join("none.db"))
-            .args(["db", "snapshot", "--from"])
-            .arg(&src)
-            .arg("-o")
-            .arg(&out));
-        assert_eq!(code, 0, "{err}");
+        let r = run(
+            garrison(dir.path(), &dir.path().join("none.db"))
+                .args(["db", "snapshot", "--from"])
+                .arg(&src)
+                .arg("-o")
+                .arg(&out),
+            &redact,
+        );
+        assert_eq!(r.code, 0, "{}", r.snapshot());
         small.push(std::fs::read(&out).unwrap());
     }
     assert!(
@@ -198,13 +235,17 @@ fn the_generator_is_deterministic() {
 
     // A snapshot file is also a database `--db` accepts.
     let snap = dir.path().join("a/out.snapshot");
-    let (code, out, err) = run(garrison(dir.path(), &snap).args(["db", "status"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("vulnerabilities: 2 (aliases merged) in 2 packages"),
-        "{out}"
-    );
-    assert!(out.contains("OSV directory osv"), "{out}");
+    let r = run(garrison(dir.path(), &snap).args(["db", "status"]), &redact);
+    insta::assert_snapshot!(r.snapshot(), @"
+    exit: 0
+    --- stdout
+    database:        [TMP]/a/out.snapshot
+    source:          OSV directory osv
+    records:         2 (0 withdrawn, 0 unreadable)
+    vulnerabilities: 2 (aliases merged) in 2 packages
+    newest record:   2023-06-01T12:00:00Z ([N] days old)
+    warning: older than 30 days; run `garrison db sync` (or re-import) for current advisories
+    ");
 }
 
 #[test]
@@ -216,20 +257,36 @@ fn the_generator_refuses_a_source_without_advisories() {
     std::fs::create_dir_all(&npm).unwrap();
     std::fs::write(
         npm.join("GHSA-npm-0001.json"),
-        osv_record("GHSA-npm-0001", "left-pad", "2.0", 1).replace("\"PyPI\"", "\"npm\""),
+        osv_record("GHSA-npm-0001", "left-pad", "2.0", "2023-06-01T12:00:00Z")
+            .replace("\"PyPI\"", "\"npm\""),
     )
     .unwrap();
-    for src in [&empty, &npm] {
-        let out = dir.path().join("out.snapshot");
-        let (code, _, err) = run(garrison(dir.path(), &dir.path().join("none.db"))
-            .args(["db", "snapshot", "--from"])
-            .arg(src)
-            .arg("-o")
-            .arg(&out));
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("no PyPI advisories"), "{err}");
-        assert!(!out.exists(), "nothing is written");
-    }
+    let out = dir.path().join("out.snapshot");
+    let refuse = |src: &Path| {
+        run(
+            garrison(dir.path(), &dir.path().join("none.db"))
+                .args(["db", "snapshot", "--from"])
+                .arg(src)
+                .arg("-o")
+                .arg(&out),
+            &[(dir.path(), "[TMP]")],
+        )
+    };
+    let (empty, npm) = (refuse(&empty), refuse(&npm));
+    insta::assert_snapshot!(snapshots(&[("empty directory", &empty), ("npm advisories only", &npm)]), @"
+    ## empty directory
+    exit: 2
+    --- stderr
+    garrison: error: cannot make a snapshot of [TMP]/empty
+      caused by: [TMP]/empty: no PyPI advisories in this source; refusing to write a snapshot without any
+
+    ## npm advisories only
+    exit: 2
+    --- stderr
+    garrison: error: cannot make a snapshot of [TMP]/npm
+      caused by: [TMP]/npm: no PyPI advisories in this source; refusing to write a snapshot without any
+    ");
+    assert!(!out.exists(), "nothing is written");
 }
 
 #[test]
@@ -240,39 +297,61 @@ fn a_local_database_replaces_the_embedded_snapshot() {
         "pillow==8.0.0\ngarrison-test-pkg==1.0\n",
     )
     .unwrap();
-    let deps = |db: &Path| {
-        let (code, out, err) = run(garrison(dir.path(), db).current_dir(dir.path()).args([
-            "deps",
-            "requirements.txt",
-            "-f",
-            "json",
-        ]));
-        assert_eq!(code, 1, "{err}");
-        json(&out)
+    let deps = |db: &Path, format: &str| {
+        run(
+            garrison(dir.path(), db).current_dir(dir.path()).args([
+                "deps",
+                "requirements.txt",
+                "-f",
+                format,
+            ]),
+            &[(dir.path(), "[PROJECT]")],
+        )
     };
 
     // No database: the embedded snapshot knows pillow, not the made-up package.
-    let v = deps(&dir.path().join("none.db"));
-    assert_eq!(v["advisories"]["source"], "embedded");
-    let found = deps_findings(&v);
-    assert!(found.iter().any(|(p, _)| p == "pillow"), "{found:?}");
-    assert!(
-        !found.iter().any(|(p, _)| p == "garrison-test-pkg"),
-        "{found:?}"
-    );
+    let embedded = support::embedded(deps(&dir.path().join("none.db"), "json").json_part(|v| {
+        let mut packages: Vec<String> = deps_findings(v)
+            .iter()
+            .map(|f| f.split(' ').next().unwrap_or("").to_string())
+            .collect();
+        packages.sort();
+        packages.dedup();
+        serde_json::json!({ "advisories": v["advisories"], "packages with findings": packages })
+    }));
+    insta::assert_snapshot!(embedded.snapshot(), @r#"
+    exit: 1
+    --- stdout
+    {
+      "advisories": {
+        "age_days": "[N]",
+        "date": "[EMBEDDED DATE]",
+        "newest_modified": "[EMBEDDED NEWEST]",
+        "origin": "[EMBEDDED SOURCE]",
+        "source": "embedded",
+        "stale": "[STALE]",
+        "stale_after_days": 30
+      },
+      "packages with findings": [
+        "pillow"
+      ]
+    }
+    "#);
 
     // A local database wins, and the report names it.
-    let db = local_db(dir.path(), 2);
-    let v = deps(&db);
-    assert_eq!(v["advisories"]["source"], "database");
-    assert_eq!(v["advisories"]["path"], db.display().to_string());
-    assert_eq!(
-        deps_findings(&v),
-        vec![(
-            "garrison-test-pkg".to_string(),
-            "GHSA-gggg-test-0001".to_string()
-        )]
+    let db = local_db(dir.path(), "2024-01-01T00:00:00Z");
+    let text = deps(&db, "text");
+    let json = deps(&db, "json");
+    insta::assert_snapshot!(
+        "local_database_replaces_embedded",
+        snapshots(&[("text", &text), ("json", &json)])
     );
+}
+
+/// Redacts the date of an advisory database modified at `modified` (an RFC 3339 time computed
+/// from now) as `[placeholder]`.
+fn redact_date(r: Run, modified: &str, placeholder: &str) -> Run {
+    r.redact_all(&[(modified, placeholder), (&modified[..10], placeholder)])
 }
 
 #[test]
@@ -283,51 +362,35 @@ fn stale_advisory_data_is_warned_about_in_every_format() {
         "garrison-test-pkg==1.0\n",
     )
     .unwrap();
-    let report = |db: &Path, format: &str| {
-        let (code, out, err) = run(garrison(dir.path(), db)
-            .current_dir(dir.path())
-            .args(["deps", ".", "--color", "never", "-f", format]));
-        assert_eq!(code, 1, "{err}");
-        out
-    };
-    for (days, stale) in [(40, true), (2, false)] {
+    for (days, name) in [(40, "stale_40_days"), (2, "fresh_2_days")] {
         let sub = dir.path().join(format!("{days}"));
-        let db = local_db(&sub, days);
-        let warning = format!("the advisory database is {days} days old (more than 30)");
-
-        let text = report(&db, "text");
-        assert!(text.contains("advisories: local database of "), "{text}");
-        assert!(text.contains(&format!("({days} days old, ")), "{text}");
-        assert_eq!(
-            text.contains(&format!("warning: {warning}")),
-            stale,
-            "{text}"
-        );
-
-        let v = json(&report(&db, "json"));
-        assert_eq!(v["advisories"]["age_days"], days);
-        assert_eq!(v["advisories"]["stale"], stale);
-
-        let sarif = json(&report(&db, "sarif"));
-        let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter(|n| n["descriptor"]["id"] == "garrison/stale-advisories")
-            .count();
-        assert_eq!(notes, usize::from(stale), "{sarif}");
-        assert_eq!(
-            sarif["runs"][0]["properties"]["advisories"]["age_days"],
-            days
-        );
-
-        let md = report(&db, "markdown");
-        assert!(md.contains("Advisories: local database of "), "{md}");
-        assert_eq!(
-            md.contains(&format!("> **Warning:** {warning}")),
-            stale,
-            "{md}"
+        let modified = days_ago(days);
+        let db = local_db(&sub, &modified);
+        let report = |format: &str| {
+            let r = run_with_age(
+                garrison(dir.path(), &db)
+                    .current_dir(dir.path())
+                    .args(["deps", ".", "--color", "never", "-f", format]),
+                &[(dir.path(), "[PROJECT]")],
+            );
+            redact_date(r, &modified, &format!("[TODAY-{days}d]"))
+        };
+        // The age (fixed here, so not redacted), and past 30 days the warning: a line of the
+        // text and Markdown reports, `stale` in JSON, a tool notification in SARIF.
+        let sarif = report("sarif").json_part(|s| {
+            serde_json::json!({
+                "invocations": s["runs"][0]["invocations"],
+                "properties": s["runs"][0]["properties"],
+            })
+        });
+        insta::assert_snapshot!(
+            name,
+            snapshots(&[
+                ("text", &report("text")),
+                ("json", &report("json")),
+                ("sarif invocations and properties", &sarif),
+                ("markdown", &report("markdown")),
+            ])
         );
     }
 }
@@ -342,12 +405,57 @@ fn deps_impact_looks_advisories_up_in_the_embedded_snapshot() {
         "[project]\nname = \"demo\"\nversion = \"1.0\"\ndependencies = [\"scipy>=1.7.2\"]\n",
     )
     .unwrap();
-    let (code, out, err) = run(garrison(dir.path(), &dir.path().join("none.db"))
-        .args(["deps", "impact", "PYSEC-2023-102", "--projects"])
-        .arg(dir.path().join("projects"))
-        .args(["-f", "json"]));
-    assert_eq!(code, 1, "{err}");
-    let v = json(&out);
-    assert_eq!(v["advisory"]["id"], "PYSEC-2023-102");
-    assert_eq!(v["hits"][0]["project"], "demo");
+    let impact = |format: &str| {
+        support::embedded(run(
+            garrison(dir.path(), &dir.path().join("none.db"))
+                .args(["deps", "impact", "PYSEC-2023-102", "--projects"])
+                .arg(dir.path().join("projects"))
+                .args(["-f", format]),
+            &[(dir.path(), "[TMP]")],
+        ))
+    };
+    let json = impact("json")
+        .json_part(|v| serde_json::json!({ "advisory": v["advisory"]["id"], "hits": v["hits"] }));
+    insta::assert_snapshot!(snapshots(&[("text", &impact("text")), ("json", &json)]), @r#"
+    ## text
+    exit: 1
+    --- stdout
+    Downstream impact of PYSEC-2023-102 (CVE-2023-25399)
+
+    1 of 1 projects affected (1 entry)
+
+    project  where             group    requirement   admits                        raise floor to
+    demo     pyproject.toml:4  runtime  scipy>=1.7.2  8 affected versions admitted  >=1.10.0
+
+    ## json
+    exit: 1
+    --- stdout
+    {
+      "advisory": "PYSEC-2023-102",
+      "hits": [
+        {
+          "affected_versions": [
+            "1.7.2",
+            "1.7.3",
+            "1.8.0",
+            "1.8.1",
+            "1.9.0",
+            "1.9.1",
+            "1.9.2",
+            "1.9.3"
+          ],
+          "affected_versions_admitted": 8,
+          "dependency": "scipy",
+          "group": "runtime",
+          "kind": "declared",
+          "line": 4,
+          "path": "pyproject.toml",
+          "project": "demo",
+          "recommended_floor": "1.10.0",
+          "specifier": ">=1.7.2",
+          "via": []
+        }
+      ]
+    }
+    "#);
 }

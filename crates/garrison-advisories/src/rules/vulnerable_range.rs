@@ -4,6 +4,7 @@ use garrison_python::deps::Dependency;
 use garrison_report::{Confidence, Finding, RuleMeta, Severity, declare_rule};
 
 use super::{DepCx, DepsRule, location};
+use crate::audit::Options;
 use crate::cvss::assess;
 use crate::db::Database;
 
@@ -47,19 +48,21 @@ impl DepsRule for VulnerableRange {
     /// Entries without a locked or pinned version, in library mode (`declared`).
     fn dependency(&self, cx: &DepCx<'_>, out: &mut Vec<Finding>) {
         if cx.opts.declared && !cx.is_locked() {
-            declared(cx.db, cx.dep, out);
+            declared(cx.db, cx.dep, cx.opts, out);
         }
     }
 }
 
 /// The finding for a declared range that admits affected versions.
-fn declared(db: &Database, dep: &Dependency, out: &mut Vec<Finding>) {
+fn declared(db: &Database, dep: &Dependency, opts: &Options, out: &mut Vec<Finding>) {
     let all_versions = garrison_python::pep440::VersionSpecifiers::empty();
     let specs = dep.specifiers.as_ref().unwrap_or(&all_versions);
     let admitted = db.affected_versions_admitted(&dep.name, specs);
+    // Vulnerabilities accepted in configuration are not held against the range either.
     let admitted: Vec<_> = admitted
         .into_iter()
         .filter(|a| !a.affected_versions.is_empty())
+        .filter(|a| !opts.accepts(&a.id, a.vulnerability.ids(), &dep.name))
         .collect();
     if admitted.is_empty() {
         return;

@@ -163,6 +163,16 @@ impl Check for NoDependencyUpdates {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        // A dependabot.yml that could not be read or parsed is reported as such; what it
+        // configures is unknown, so "no update tool" would be a guess.
+        if ws.dependabot.is_none()
+            && ws
+                .errors
+                .iter()
+                .any(|e| e.kind == Some(garrison_workspace::Kind::Dependabot))
+        {
+            return;
+        }
         let c = coverage(ws);
         let location = || match &ws.dependabot {
             Some(d) => match d.file.root.entry("updates") {

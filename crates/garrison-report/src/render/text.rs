@@ -175,7 +175,8 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
     if let Some(note) = f.primary().and_then(|l| l.note.as_deref())
         && !primary_note_shown
     {
-        footers.push(Level::NOTE.message(clean(note)));
+        // A note ending with a newline (a diff) would end with an indented empty line.
+        footers.push(Level::NOTE.message(clean(note.trim_end_matches('\n'))));
     }
     footers.push(
         Level::NOTE
