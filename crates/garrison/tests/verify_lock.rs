@@ -17,17 +17,38 @@ fn locks() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../garrison-release/tests/fixtures/lock")
 }
 
-fn lock(name: &str) -> PathBuf {
-    locks().join(name)
+/// A directory of dists (`ROOT/dists`) with the content the fixtures' hashes were computed
+/// from, next to copies of the lock fixtures (`ROOT/locks`). Findings sort by path, so the lock
+/// and the dists live side by side: their order is the same wherever the checkout and the
+/// temporary directory are.
+struct Dists {
+    root: tempfile::TempDir,
 }
 
-/// A directory of dists with the content the fixtures' hashes were computed from.
-fn dists(names: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for n in names {
-        std::fs::write(dir.path().join(n), format!("garrison lock test: {n}\n")).unwrap();
+impl Dists {
+    fn path(&self) -> PathBuf {
+        self.root.path().join("dists")
     }
-    dir
+
+    /// A copy of the lock fixture `name`, in `ROOT/locks`.
+    fn lock(&self, name: &str) -> PathBuf {
+        let dir = self.root.path().join("locks");
+        std::fs::create_dir_all(&dir).unwrap();
+        let to = dir.join(name);
+        std::fs::copy(locks().join(name), &to).unwrap();
+        to
+    }
+}
+
+fn dists(names: &[&str]) -> Dists {
+    let d = Dists {
+        root: tempfile::tempdir().unwrap(),
+    };
+    std::fs::create_dir(d.path()).unwrap();
+    for n in names {
+        std::fs::write(d.path().join(n), format!("garrison lock test: {n}\n")).unwrap();
+    }
+    d
 }
 
 fn garrison() -> Command {
@@ -43,8 +64,9 @@ fn garrison() -> Command {
 /// change from run to run (a defect of `verify --lock`, reported; scan's fingerprints hash
 /// paths relative to the project).
 fn verify(lock_path: &Path, dir: &Path, extra: &[&str], redact: &[(&Path, &str)]) -> Run {
-    let locks = locks();
-    let mut all: Vec<(&Path, &str)> = vec![(&locks, "[LOCKS]"), (dir, "[DISTS]")];
+    let locks = lock_path.parent().filter(|p| p.ends_with("locks"));
+    let mut all: Vec<(&Path, &str)> = locks.map(|l| (l, "[LOCKS]")).into_iter().collect();
+    all.push((dir, "[DISTS]"));
     all.extend_from_slice(redact);
     run(
         garrison()
@@ -70,8 +92,8 @@ fn matching_directory_passes_and_missing_fails_only_with_require_all() {
     for l in ["uv.lock", "pylock.toml", "requirements.txt"] {
         // Every file present matches (hash-ok); the locked packages with no file are listed as
         // missing, which passes unless --require-all.
-        let all = verify(&lock(l), dir.path(), &[], &[]);
-        let required = verify(&lock(l), dir.path(), &["--require-all"], &[]);
+        let all = verify(&dir.lock(l), &dir.path(), &[], &[]);
+        let required = verify(&dir.lock(l), &dir.path(), &["--require-all"], &[]);
         insta::assert_snapshot!(
             format!("matching_{l}"),
             snapshots(&[("default", &all), ("--require-all", &required)])
@@ -85,15 +107,15 @@ fn mismatches_fail_with_a_table_json_and_sarif() {
     std::fs::write(dir.path().join(SIX), "tampered\n").unwrap();
     // A tampered file (hash-mismatch), a file no lock names (not-in-lock), missing packages and
     // a git source that cannot be checked, in every format.
-    let text = verify(&lock("uv.lock"), dir.path(), &[], &[]);
-    let json = verify(&lock("pylock.toml"), dir.path(), &["-f", "json"], &[]);
+    let text = verify(&dir.lock("uv.lock"), &dir.path(), &[], &[]);
+    let json = verify(&dir.lock("pylock.toml"), &dir.path(), &["-f", "json"], &[]);
     let sarif = sarif_results(&verify(
-        &lock("requirements.txt"),
-        dir.path(),
+        &dir.lock("requirements.txt"),
+        &dir.path(),
         &["-f", "sarif"],
         &[],
     ));
-    let md = verify(&lock("uv.lock"), dir.path(), &["-f", "markdown"], &[]);
+    let md = verify(&dir.lock("uv.lock"), &dir.path(), &["-f", "markdown"], &[]);
     insta::assert_snapshot!(
         "mismatches",
         snapshots(&[
@@ -123,11 +145,11 @@ fn unattested_under_policy() {
         "[publishers]\nnumpy = \"github:numpy/numpy workflow=wheels.yml\"\n",
     );
     let p = p.to_str().unwrap();
-    let publisher = verify(&lock("uv.lock"), dir.path(), &["--policy", p], &redact);
+    let publisher = verify(&dir.lock("uv.lock"), &dir.path(), &["--policy", p], &redact);
     std::fs::write(p, "require-attestations = true\n").unwrap();
     let required = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--policy", p, "-f", "json"],
         &redact,
     );
@@ -182,7 +204,7 @@ fn attestation_for_other_bytes_is_an_identity_mismatch() {
         );
         let mut extra = vec!["--attestations", atts.path().to_str().unwrap()];
         extra.extend(["--policy", p.to_str().unwrap(), "-f", "json"]);
-        runs.push((publisher, verify(&req, dir.path(), &extra, &redact)));
+        runs.push((publisher, verify(&req, &dir.path(), &extra, &redact)));
     }
     let runs: Vec<(&str, &Run)> = runs.iter().map(|(t, r)| (*t, r)).collect();
     insta::assert_snapshot!("attestation_for_other_bytes", snapshots(&runs));
@@ -196,7 +218,7 @@ fn tofu_record_created_and_vanished_publisher_flagged() {
     let t = tofu.to_str().unwrap();
     let redact = [(cfg.path(), "[CFG]")];
     // First run: no attestations, so nothing is recorded, but the record is created.
-    let first = verify(&lock("uv.lock"), dir.path(), &["--tofu", t], &redact);
+    let first = verify(&dir.lock("uv.lock"), &dir.path(), &["--tofu", t], &redact);
     insta::assert_snapshot!(first.snapshot(), @"
     exit: 0
     --- stdout
@@ -225,16 +247,16 @@ fn tofu_record_created_and_vanished_publisher_flagged() {
     // the publisher vanished, in text, JSON and SARIF, and the record is not rewritten.
     let record = "{\n  \"version\": 1,\n  \"packages\": {\n    \"numpy\": {\n      \"publisher\": \"github:numpy/numpy workflow=wheels.yml\",\n      \"since\": \"2.0.0\",\n      \"last\": \"2.0.0\"\n    }\n  }\n}\n";
     std::fs::write(&tofu, record).unwrap();
-    let text = verify(&lock("uv.lock"), dir.path(), &["--tofu", t], &redact);
+    let text = verify(&dir.lock("uv.lock"), &dir.path(), &["--tofu", t], &redact);
     let json = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--tofu", t, "-f", "json"],
         &redact,
     );
     let sarif = sarif_results(&verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--tofu", t, "-f", "sarif"],
         &redact,
     ));
@@ -249,8 +271,8 @@ fn tofu_record_created_and_vanished_publisher_flagged() {
     );
     // Accepting the change removes the record.
     let update = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--tofu", t, "--tofu-update"],
         &redact,
     );
@@ -292,8 +314,8 @@ fn input_errors_exit_2_naming_file_and_line() {
         "[publishers]\nattrs = \"github:python-attrs/attrs\"\n",
     );
     let r = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--policy", p.to_str().unwrap()],
         &redact,
     );
@@ -306,8 +328,8 @@ fn input_errors_exit_2_naming_file_and_line() {
     let t = cfg.path().join("tofu.json");
     std::fs::write(&t, "{\"version\": 1,\n\"packages\": 3}").unwrap();
     let r = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["--tofu", t.to_str().unwrap()],
         &redact,
     );
@@ -323,14 +345,14 @@ fn input_errors_exit_2_naming_file_and_line() {
         "[[package]]\nname = \"x\"\nversion = \"1\"\n[[package\n",
     )
     .unwrap();
-    insta::assert_snapshot!(verify(&bad_lock, dir.path(), &[], &redact).snapshot(), @"
+    insta::assert_snapshot!(verify(&bad_lock, &dir.path(), &[], &redact).snapshot(), @"
     exit: 2
     --- stderr
     garrison: error: [CFG]/uv.lock:4: TOML syntax error: unclosed array table, expected `]]`
     ");
 
     let nope = cfg.path().join("nope");
-    insta::assert_snapshot!(verify(&lock("uv.lock"), &nope, &[], &redact).snapshot(), @"
+    insta::assert_snapshot!(verify(&dir.lock("uv.lock"), &nope, &[], &redact).snapshot(), @"
     exit: 2
     --- stderr
     garrison: error: [DISTS]: cannot open directory: No such file or directory (os error 2)
@@ -375,8 +397,8 @@ fn symlink_out_of_the_directory_is_not_followed() {
     std::os::unix::fs::symlink(outside.path().join(SIX), dir.path().join(SIX)).unwrap();
     // six stays missing, and a note says why its link was not followed.
     let r = verify(
-        &lock("uv.lock"),
-        dir.path(),
+        &dir.lock("uv.lock"),
+        &dir.path(),
         &["-f", "json"],
         &[(outside.path(), "[OUTSIDE]")],
     );
