@@ -204,7 +204,7 @@ fn attestation_for_other_bytes_is_an_identity_mismatch() {
         );
         let mut extra = vec!["--attestations", atts.path().to_str().unwrap()];
         extra.extend(["--policy", p.to_str().unwrap(), "-f", "json"]);
-        runs.push((publisher, verify(&req, &dir.path(), &extra, &redact)));
+        runs.push((publisher, verify(&req, dir.path(), &extra, &redact)));
     }
     let runs: Vec<(&str, &Run)> = runs.iter().map(|(t, r)| (*t, r)).collect();
     insta::assert_snapshot!("attestation_for_other_bytes", snapshots(&runs));
