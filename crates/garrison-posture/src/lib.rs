@@ -16,9 +16,6 @@ use garrison_report::{Finding, Location, RuleMeta, Span};
 use garrison_workspace::Kind;
 
 pub use garrison_workspace::Workspace;
-/// The former name of [`Workspace`], kept while `checks/unsigned_release_tags.rs` still uses
-/// it (that file is being rewritten onto garrison-git).
-pub use garrison_workspace::Workspace as Checkout;
 
 /// The inputs the posture checks read: their load errors (and the walk's) are the checks' to
 /// report.

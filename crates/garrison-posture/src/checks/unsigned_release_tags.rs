@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::{ROOT, not_evaluated};
-use crate::{Check, Checkout, PostureError, SPEC8};
+use crate::{Check, PostureError, SPEC8, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -53,7 +53,7 @@ pub struct TagInfo {
 /// Reads the [`MAX_TAGS`] most recent tags (newest first, like `git for-each-ref
 /// --sort=-creatordate`: tagger time of an annotated tag, commit time of a lightweight one;
 /// ties by name), or says why it cannot.
-pub fn recent_tags(co: &Checkout) -> Result<Vec<TagInfo>, PostureError> {
+pub fn recent_tags(co: &Workspace) -> Result<Vec<TagInfo>, PostureError> {
     if co.in_memory() || !co.root.join(".git").exists() {
         return Err(PostureError::NotGit);
     }
@@ -75,7 +75,7 @@ impl Check for UnsignedReleaseTags {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
+    fn check(&self, co: &Workspace, out: &mut Vec<Finding>) {
         let tags = match recent_tags(co) {
             Ok(t) if t.is_empty() => {
                 let mut f = not_evaluated::finding(
