@@ -12,6 +12,7 @@
 //!   generator ([`snapshot::generate`]) and the staleness rule ([`snapshot::freshness`]).
 //! - [`eval`]: the OSV evaluation algorithm over PEP 440 ordering, and how local versions,
 //!   pre-releases and non-PEP 440 events are handled.
+//! - [`print`](mod@print): what `garrison db` says about a database or the snapshot.
 //! - [`matching`]: [`Database::evaluate`], [`Database::affected`], [`Database::smallest_fix`],
 //!   [`Database::affected_versions_admitted`].
 //!
@@ -33,6 +34,7 @@ pub mod matching;
 pub mod merge;
 pub mod model;
 pub mod parse;
+pub mod print;
 pub mod registry;
 pub mod rules;
 pub mod snapshot;

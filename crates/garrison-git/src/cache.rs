@@ -102,7 +102,7 @@ fn store<H: Serialize>(
     scanner: u64,
     commits: Vec<Commit<H>>,
     walks: Walks,
-) -> Result<(), String> {
+) -> std::io::Result<()> {
     let file = CacheFile {
         format: CACHE_FORMAT,
         mining: MINING_VERSION,
@@ -110,13 +110,14 @@ fn store<H: Serialize>(
         commits,
         walks,
     };
-    let bytes = postcard::to_stdvec(&file).map_err(|e| e.to_string())?;
+    // An encoding failure reads as its own message, like an I/O error.
+    let bytes = postcard::to_stdvec(&file).map_err(std::io::Error::other)?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// Like [`crate::mine`], reusing commits mined earlier from a cache file in `cache_dir` (one

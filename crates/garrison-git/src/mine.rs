@@ -23,6 +23,54 @@ use crate::{
 /// git's `FIRST_FEW_BYTES`: a NUL byte in this prefix makes a blob binary.
 const BINARY_PROBE: usize = 8000;
 
+/// What keeps one commit or the tag listing from being read. Mining goes on: the message
+/// becomes one of [`History::warnings`].
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Skipped {
+    /// A step of reading or diffing a commit failed.
+    #[error("commit {commit}: {step}: {error}")]
+    Commit {
+        /// The commit id.
+        commit: String,
+        /// What was being done: `read`, `parse`, `author`, `committer`, `parent`, `diff`.
+        step: &'static str,
+        /// Why.
+        error: ObjectError,
+    },
+    /// A commit whose parent is missing from a shallow clone.
+    #[error(
+        "commit {0}: its parent is not in this shallow clone, so it is not analysed (fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+    )]
+    ShallowParent(String),
+    /// The tags could not be listed.
+    #[error("tags: {0}")]
+    Tags(String),
+}
+
+/// An object of a commit that could not be read or diffed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ObjectError {
+    /// gix's message.
+    #[error("{0}")]
+    Git(String),
+    /// A tree id that names another kind of object.
+    #[error("{0} is not a tree")]
+    NotATree(ObjectId),
+    /// A blob that cannot be read.
+    #[error("blob {oid}: {message}")]
+    Blob {
+        /// The blob.
+        oid: ObjectId,
+        /// gix's message.
+        message: String,
+    },
+}
+
+/// gix's error, as its message (no gix type leaves the crate).
+fn git(e: impl std::fmt::Display) -> ObjectError {
+    ObjectError::Git(e.to_string())
+}
+
 /// Mine the history of the repository at `repo` (a work tree or a bare git directory), handing
 /// every text change to `scanner`.
 ///
@@ -76,7 +124,7 @@ impl<H> Raw<H> {
             map(&mut c.committer);
         }
         let mut tags = read_tags(&repo, &mut warnings).unwrap_or_else(|e| {
-            warnings.push(e);
+            warnings.push(e.to_string());
             Vec::new()
         });
         for t in &mut tags {
@@ -110,7 +158,7 @@ pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Git
 }
 
 /// A commit's slot in the walk and its mining result.
-type Mined<H> = (usize, Result<Commit<H>, String>);
+type Mined<H> = (usize, Result<Commit<H>, Skipped>);
 
 /// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
 ///
@@ -194,7 +242,7 @@ pub(crate) fn mine_raw<S: ChangeScanner>(
                         *slot = Some(c);
                     }
                 }
-                Err(e) => warnings.push(e),
+                Err(e) => warnings.push(e.to_string()),
             }
         }
     }
@@ -277,14 +325,18 @@ fn mine_commit<S: ChangeScanner>(
     id: ObjectId,
     scanner: &S,
     scratch: &mut Scratch,
-) -> Result<Commit<S::Hits>, String> {
+) -> Result<Commit<S::Hits>, Skipped> {
     let hex = id.to_hex().to_string();
-    let fail = |what: &str, e: &dyn std::fmt::Display| format!("commit {hex}: {what}: {e}");
+    let fail = |step: &'static str, error: ObjectError| Skipped::Commit {
+        commit: hex.clone(),
+        step,
+        error,
+    };
     let kind = repo.object_hash();
-    let obj = repo.find_object(id).map_err(|e| fail("read", &e))?;
-    let c = CommitRef::from_bytes(&obj.data, kind).map_err(|e| fail("parse", &e))?;
-    let author = c.author().map_err(|e| fail("author", &e))?;
-    let committer = c.committer().map_err(|e| fail("committer", &e))?;
+    let obj = repo.find_object(id).map_err(|e| fail("read", git(e)))?;
+    let c = CommitRef::from_bytes(&obj.data, kind).map_err(|e| fail("parse", git(e)))?;
+    let author = c.author().map_err(|e| fail("author", git(e)))?;
+    let committer = c.committer().map_err(|e| fail("committer", git(e)))?;
     let (author_time, author_offset_minutes) = sig_time(&author);
     let (commit_time, commit_offset_minutes) = sig_time(&committer);
     let parents: Vec<ObjectId> = c.parents().collect();
@@ -302,17 +354,15 @@ fn mine_commit<S: ChangeScanner>(
         let parent_tree = match parents.first() {
             Some(p) => Some(commit_tree(repo, *p).map_err(|e| {
                 if repo.is_shallow().unwrap_or(false) {
-                    format!(
-                        "commit {hex}: its parent is not in this shallow clone, so it is not analysed (fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
-                    )
+                    Skipped::ShallowParent(hex.clone())
                 } else {
-                    fail("parent", &e)
+                    fail("parent", e)
                 }
             })?),
             None => None,
         };
         let mut files =
-            diff_trees(repo, parent_tree, tree, scanner, scratch).map_err(|e| fail("diff", &e))?;
+            diff_trees(repo, parent_tree, tree, scanner, scratch).map_err(|e| fail("diff", e))?;
         add_siblings(repo, tree, scanner, &mut files);
         files
     };
@@ -332,16 +382,16 @@ fn mine_commit<S: ChangeScanner>(
     })
 }
 
-fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, String> {
-    let obj = repo.find_object(id).map_err(|e| e.to_string())?;
-    let c = CommitRef::from_bytes(&obj.data, repo.object_hash()).map_err(|e| e.to_string())?;
+fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, ObjectError> {
+    let obj = repo.find_object(id).map_err(git)?;
+    let c = CommitRef::from_bytes(&obj.data, repo.object_hash()).map_err(git)?;
     Ok(c.tree())
 }
 
-fn read_tree(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Result<(), String> {
-    let obj = repo.find_object(id).map_err(|e| e.to_string())?;
+fn read_tree(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Result<(), ObjectError> {
+    let obj = repo.find_object(id).map_err(git)?;
     if obj.kind != gix::objs::Kind::Tree {
-        return Err(format!("{id} is not a tree"));
+        return Err(ObjectError::NotATree(id));
     }
     buf.clear();
     buf.extend_from_slice(&obj.data);
@@ -367,7 +417,7 @@ fn diff_trees<S: ChangeScanner>(
     new: ObjectId,
     scanner: &S,
     scratch: &mut Scratch,
-) -> Result<Vec<FileChange<S::Hits>>, String> {
+) -> Result<Vec<FileChange<S::Hits>>, ObjectError> {
     use gix::diff::tree::recorder::Change;
     let kind = repo.object_hash();
     match old {
@@ -383,7 +433,7 @@ fn diff_trees<S: ChangeScanner>(
         &repo.objects,
         &mut recorder,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(git)?;
 
     let mut out = Vec::new();
     for change in recorder.records {
@@ -450,7 +500,7 @@ struct Side {
     too_large: bool,
 }
 
-fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<Side, String> {
+fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<Side, ObjectError> {
     let Some((mode, oid)) = entry else {
         return Ok(Side {
             data: Vec::new(),
@@ -466,9 +516,11 @@ fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<
             too_large: false,
         });
     }
-    let header = repo
-        .find_header(oid)
-        .map_err(|e| format!("blob {oid}: {e}"))?;
+    let blob = |e: &dyn std::fmt::Display| ObjectError::Blob {
+        oid,
+        message: e.to_string(),
+    };
+    let header = repo.find_header(oid).map_err(|e| blob(&e))?;
     let size = header.size();
     if size > MAX_DIFF_BLOB {
         return Ok(Side {
@@ -477,9 +529,7 @@ fn side(repo: &gix::Repository, entry: Option<(EntryMode, ObjectId)>) -> Result<
             too_large: true,
         });
     }
-    let obj = repo
-        .find_object(oid)
-        .map_err(|e| format!("blob {oid}: {e}"))?;
+    let obj = repo.find_object(oid).map_err(|e| blob(&e))?;
     Ok(Side {
         data: obj.detach().data,
         size: Some(size),
@@ -504,7 +554,7 @@ fn file_change<S: ChangeScanner>(
     kind: ChangeKind,
     old: Option<(EntryMode, ObjectId)>,
     new: Option<(EntryMode, ObjectId)>,
-) -> Result<FileChange<S::Hits>, String> {
+) -> Result<FileChange<S::Hits>, ObjectError> {
     let mode_exec = new
         .or(old)
         .is_some_and(|(m, _)| m.kind() == gix::objs::tree::EntryKind::BlobExecutable);

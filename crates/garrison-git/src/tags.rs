@@ -6,6 +6,7 @@ use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, TagRef};
 
+use crate::mine::Skipped;
 use crate::{GitError, Identity, Tag};
 
 /// Peeling depth for tags pointing at tags.
@@ -17,7 +18,7 @@ const MAX_TAG_CHAIN: usize = 8;
 pub fn tags(path: &Path) -> Result<(Vec<Tag>, Vec<String>), GitError> {
     let repo = crate::open(path)?;
     let mut warnings = Vec::new();
-    let tags = read_tags(&repo, &mut warnings).map_err(GitError::Walk)?;
+    let tags = read_tags(&repo, &mut warnings).map_err(|e| GitError::Walk(e.to_string()))?;
     Ok((tags, warnings))
 }
 
@@ -41,10 +42,12 @@ pub(crate) fn sig_time(sig: &gix::actor::SignatureRef<'_>) -> (i64, i32) {
 pub(crate) fn read_tags(
     repo: &gix::Repository,
     warnings: &mut Vec<String>,
-) -> Result<Vec<Tag>, String> {
+) -> Result<Vec<Tag>, Skipped> {
     let mut tags = Vec::new();
-    let platform = repo.references().map_err(|e| format!("tags: {e}"))?;
-    let iter = platform.tags().map_err(|e| format!("tags: {e}"))?;
+    let platform = repo
+        .references()
+        .map_err(|e| Skipped::Tags(e.to_string()))?;
+    let iter = platform.tags().map_err(|e| Skipped::Tags(e.to_string()))?;
     for r in iter {
         let r = match r {
             Ok(r) => r,

@@ -558,3 +558,35 @@ fn not_a_repository() {
         "{e}"
     );
 }
+
+/// A shallow clone: the commit whose parent is missing is a warning saying how to fetch the
+/// history, and the history says it is shallow.
+#[test]
+fn shallow_clone_warns() {
+    let Some(b) = every_case() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            &url,
+            &clone.display().to_string(),
+        ],
+        &[],
+    );
+    let h = mine(&clone, &MineOptions::default(), &()).unwrap();
+    assert!(h.shallow);
+    assert_eq!(h.commits.len(), 1, "{:?}", h.warnings);
+    let oldest = b.repo.git(&["rev-parse", "HEAD~1"], &[]);
+    assert_eq!(
+        h.warnings,
+        [format!(
+            "commit {}: its parent is not in this shallow clone, so it is not analysed (fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+            oldest.trim()
+        )]
+    );
+}

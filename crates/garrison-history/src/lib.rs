@@ -34,7 +34,6 @@ use std::path::Path;
 
 pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language};
 pub use content::{ContentHit, HitKind, scan_change};
-pub use garrison_git::tree;
 pub use garrison_git::{
     ChangeKind, GitError, Hunk, Identity, MAX_DIFF_BLOB, MAX_MESSAGE, MAX_SIBLINGS, MineOptions,
     OnProgress, Tag, default_cache_dir,

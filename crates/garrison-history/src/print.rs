@@ -289,6 +289,21 @@ pub fn profile(a: &AuthorSummary, analysis: &Analysis) -> String {
     s
 }
 
+/// The profiles of `shown`, one after the other.
+pub fn profiles(shown: &[&AuthorSummary], analysis: &Analysis) -> String {
+    shown
+        .iter()
+        .map(|a| profile(a, analysis))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The profiles of `shown` as a pretty-printed JSON array, with a trailing newline.
+pub fn profiles_json(shown: &[&AuthorSummary], analysis: &Analysis) -> String {
+    let v: Vec<serde_json::Value> = shown.iter().map(|a| profile_json(a, analysis)).collect();
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
 /// One contributor's profile as JSON.
 pub fn profile_json(a: &AuthorSummary, analysis: &Analysis) -> serde_json::Value {
     let st = &a.state;

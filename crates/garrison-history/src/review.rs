@@ -142,11 +142,17 @@ pub enum Window {
 impl Window {
     /// Reads a history window: `off`, `all`, or anything [`parse_since`] takes.
     pub fn parse(s: &str) -> Result<Window, HistoryError> {
+        Window::parse_at(s, garrison_source::time::now())
+    }
+
+    /// [`Window::parse`] with durations counted back from `now` (Unix seconds), for a caller
+    /// that reads the clock once.
+    pub fn parse_at(s: &str, now: i64) -> Result<Window, HistoryError> {
         let s = s.trim();
         match s {
             "off" => Ok(Window::Off),
             "all" => Ok(Window::All),
-            _ => match garrison_source::time::parse_since(s, garrison_source::time::now()) {
+            _ => match garrison_source::time::parse_since(s, now) {
                 Ok(time) => Ok(Window::Since {
                     spec: s.to_string(),
                     time,
@@ -310,6 +316,11 @@ mod tests {
         assert_eq!(one.as_deref(), Some("in the last year"));
         let date = Window::parse("2024-01-31").map(|w| w.describe()).ok();
         assert_eq!(date.as_deref(), Some("since 2024-01-31"));
+        // Durations count back from the clock the caller read.
+        let now = garrison_source::time::days_from_civil(2024, 4, 30) * garrison_source::time::DAY;
+        let w = Window::parse_at("30d", now).ok();
+        let since = now - 30 * garrison_source::time::DAY;
+        assert!(matches!(w, Some(Window::Since { time, .. }) if time == since));
         let e = Window::parse("bogus").err().map(|e| e.to_string());
         assert!(
             e.as_deref()

@@ -16,9 +16,6 @@ use garrison_report::{Finding, Location, RuleMeta, Span};
 use garrison_workspace::Kind;
 
 pub use garrison_workspace::Workspace;
-/// The former name of [`Workspace`], kept while `checks/unsigned_release_tags.rs` still uses
-/// it (that file is being rewritten onto garrison-git).
-pub use garrison_workspace::Workspace as Checkout;
 
 /// The inputs the posture checks read: their load errors (and the walk's) are the checks' to
 /// report.
@@ -36,6 +33,17 @@ pub const SPEC8: &str =
 /// The SPEC 6 reference.
 pub const SPEC6: &str =
     "SPEC 6 — Keys to the Castle: https://scientific-python.org/specs/spec-0006/";
+
+/// Why a check could not read what it needs; the check reports it as `info/not-evaluated`.
+#[derive(Debug, thiserror::Error)]
+pub enum PostureError {
+    /// The workspace is not a git checkout.
+    #[error("not a git checkout (no .git)")]
+    NotGit,
+    /// The git repository could not be read.
+    #[error(transparent)]
+    Git(#[from] garrison_git::GitError),
+}
 
 /// One posture check. It reports the rule named by [`Check::meta`] (and, where it cannot
 /// decide, `info/not-evaluated`).

@@ -31,6 +31,12 @@ use crate::util::{self, error, get_str, get_table, line_of, push};
 /// Deepest `include-group` chain followed.
 const MAX_INCLUDE_DEPTH: usize = 16;
 
+/// `[project].name` of a `pyproject.toml`, when it is there and a valid package name.
+pub fn project_name(text: &str) -> Option<PackageName> {
+    let v: toml::Value = toml::from_str(text).ok()?;
+    PackageName::new(v.get("project")?.get("name")?.as_str()?).ok()
+}
+
 /// Reads the dependency declarations of a `pyproject.toml`.
 pub fn parse(path: &str, text: &str) -> Manifest {
     let mut m = util::manifest(path, Format::Pyproject);
@@ -458,6 +464,19 @@ fn bump(parts: &[u64], idx: usize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::poetry_to_pep440 as p;
+    use super::project_name;
+
+    #[test]
+    fn project_names() {
+        let name = |t: &str| project_name(t).map(|n| n.to_string());
+        assert_eq!(
+            name("[project]\nname = \"SciPy\"\n").as_deref(),
+            Some("scipy")
+        );
+        assert_eq!(name("[project]\nname = \"not a name!\"\n"), None);
+        assert_eq!(name("[tool.poetry]\nname = \"x\"\n"), None);
+        assert_eq!(name("[project\n"), None);
+    }
 
     #[test]
     fn poetry_constraints() {

@@ -1,7 +1,31 @@
 //! Printers of results that are not only findings: the lock verification's per-file outcome
-//! table and its JSON. (Findings go through `garrison_report`'s renderers.)
+//! table and its JSON; its findings as a report for `garrison_report`'s renderers.
+
+use garrison_report::{Report, SourceFile};
 
 use crate::lock::{LockReport, Outcome};
+
+/// The findings of a lock verification as a report for the SARIF and Markdown renderers:
+/// rooted at `.`, with every `release/*` rule, `files_scanned` dists, and `sources` (the lock's
+/// text, for snippets); sorted.
+pub fn lock_report(
+    r: &LockReport,
+    files_scanned: usize,
+    sources: Vec<(String, SourceFile)>,
+) -> Report {
+    let mut report = Report {
+        root: ".".into(),
+        findings: r.findings(),
+        files_scanned,
+        ..Report::default()
+    };
+    report.rules.extend(crate::registry::rules());
+    for (path, text) in sources {
+        report.sources.insert(path, text);
+    }
+    report.sort();
+    report
+}
 
 /// The per-file outcome table, summary counts, notes and verdict of a lock verification.
 pub fn lock_table(r: &LockReport, require_all: bool) -> String {

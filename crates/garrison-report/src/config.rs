@@ -44,6 +44,14 @@ pub enum ConfigError {
         /// The selector and the suggestions.
         unknown: crate::registry::UnknownRule,
     },
+    /// An `ignore-vulnerabilities` entry's `expires` is not a `YYYY-MM-DD` date.
+    #[error("ignore-vulnerabilities: `expires = \"{expires}\"` for {id} is not a YYYY-MM-DD date")]
+    Expires {
+        /// The entry's advisory id.
+        id: String,
+        /// The `expires` value as written.
+        expires: String,
+    },
     /// The baseline file is not a Garrison baseline.
     #[error("{path}: not a Garrison baseline: {message}")]
     Baseline {
@@ -123,8 +131,8 @@ pub struct VulnerabilityIgnore {
 }
 
 impl VulnerabilityIgnore {
-    /// Checks the expiry's format; the error is a sentence.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the expiry's format.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if let Some(e) = &self.expires {
             let ok = e.len() == 10
                 && e.bytes().enumerate().all(|(i, b)| {
@@ -135,10 +143,10 @@ impl VulnerabilityIgnore {
                     }
                 });
             if !ok {
-                return Err(format!(
-                    "ignore-vulnerabilities: `expires = \"{e}\"` for {} is not a YYYY-MM-DD date",
-                    self.id
-                ));
+                return Err(ConfigError::Expires {
+                    id: self.id.clone(),
+                    expires: e.clone(),
+                });
             }
         }
         Ok(())
@@ -526,6 +534,25 @@ mod tests {
         );
         assert_eq!(inline_ignores("garrison: ignore[x]"), None);
         assert_eq!(inline_ignores("# garrison: ignore[x"), None);
+    }
+
+    #[test]
+    fn vulnerability_expiry_must_be_a_date() {
+        let mut accepted = VulnerabilityIgnore {
+            id: "PYSEC-2023-102".into(),
+            package: None,
+            reason: "not reachable".into(),
+            expires: Some("2027-01-31".into()),
+        };
+        assert!(accepted.validate().is_ok());
+        accepted.expires = Some("2027-1-31".into());
+        let err = accepted.validate().err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "ignore-vulnerabilities: `expires = \"2027-1-31\"` for PYSEC-2023-102 is not a YYYY-MM-DD date"
+            )
+        );
     }
 
     #[test]

@@ -14,6 +14,15 @@ pub struct Registry {
     rules: Vec<&'static RuleMeta>,
 }
 
+/// What a selector looks up ([`Registry::lookup`]).
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// The one rule it names.
+    Rule(&'static RuleMeta),
+    /// The rules it selects.
+    Rules(Vec<&'static RuleMeta>),
+}
+
 /// A rule selector that names no known rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown rule `{selector}`{}", hint(.suggestions))]
@@ -60,6 +69,21 @@ impl Registry {
             .find(|r| r.id == s)
             .or_else(|| self.rules.iter().find(|r| r.name() == s))
             .copied()
+    }
+
+    /// What `garrison rules [SELECTOR]` shows: the rule `selector` names (an id or bare name),
+    /// else the rules it selects (a family, `all`), every rule without one; in id order. A
+    /// selector that names no rule is an error with suggestions.
+    pub fn lookup(&self, selector: Option<&str>) -> Result<Lookup, UnknownRule> {
+        let Some(sel) = selector else {
+            return Ok(Lookup::Rules(self.rules.clone()));
+        };
+        if let Some(rule) = self.get(sel) {
+            return Ok(Lookup::Rule(rule));
+        }
+        self.check(sel)?;
+        let rules = self.rules.iter().copied().filter(|r| r.matches(sel));
+        Ok(Lookup::Rules(rules.collect()))
     }
 
     /// Checks a rule selector (an id, a family, `family/`, a bare name, `all` or `*`): it must
@@ -154,5 +178,24 @@ mod tests {
             Some("unknown rule `zzz` (`garrison rules` lists them)")
         );
         assert_eq!(r.get("missing-codeowners").map(|m| m.id), Some(B.id));
+    }
+
+    #[test]
+    fn lookup_names_one_rule_or_selects_several() {
+        let r = Registry::new([vec![&A, &B]]);
+        let ids = |l: Result<Lookup, UnknownRule>| match l {
+            Ok(Lookup::Rules(rules)) => Ok(rules.iter().map(|r| r.id).collect::<Vec<_>>()),
+            Ok(Lookup::Rule(rule)) => Err(rule.id.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        assert_eq!(ids(r.lookup(None)), Ok(vec![B.id, A.id]));
+        assert_eq!(ids(r.lookup(Some("workflow"))), Ok(vec![A.id]));
+        assert_eq!(ids(r.lookup(Some("template-injection"))), Err(A.id.into()));
+        assert_eq!(ids(r.lookup(Some(B.id))), Err(B.id.into()));
+        let e = ids(r.lookup(Some("workflw")));
+        assert_eq!(
+            e,
+            Err("unknown rule `workflw`; did you mean `workflow`?".into())
+        );
     }
 }

@@ -1,6 +1,16 @@
-//! The report of a verification, as `garrison verify` prints it: text or JSON.
+//! What `garrison sign` and `garrison verify` print about SSH signatures: a signature
+//! written, and the report of a verification (text or JSON).
 
-use crate::{Verified, VerifyError};
+use crate::{PublicKey, Verified, VerifyError};
+
+/// The line for `file` signed into `sig_file` with `key` for `namespace`.
+pub fn signed(file: &str, sig_file: &str, key: &PublicKey, namespace: &str) -> String {
+    format!(
+        "signed: {file} -> {sig_file} ({} {}, namespace {namespace})\n",
+        key.algorithm(),
+        key.fingerprint()
+    )
+}
 
 /// The outcome of verifying the SSH signature `signature` (as given, `-` for standard input)
 /// over `artifact`: text, or pretty JSON (`verified`, `kind: ssh`, …).

@@ -1,18 +1,23 @@
-//! `garrison db import|sync|status`.
+//! `garrison db import|sync|snapshot|status`.
 
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use garrison_advisories::{Database, Status};
+use garrison_advisories::{Database, ImportError, print, snapshot};
+use garrison_cli::DbCommand;
 
-use crate::cli::DbCommand;
-use crate::deps::db_path;
 use crate::output::{eprintln, write_output};
 
 /// Largest OSV export accepted by `sync` (the PyPI export is tens of MB).
 const MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
+
+/// The database path from the options or the default.
+pub fn db_path(opt: Option<&PathBuf>) -> PathBuf {
+    opt.cloned()
+        .unwrap_or_else(garrison_advisories::default_path)
+}
 
 /// Runs a `db` subcommand.
 pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
@@ -25,65 +30,39 @@ pub fn run(cmd: &DbCommand) -> Result<ExitCode> {
             let target = db_path(db.as_ref());
             sync(url, &target)
         }
-        DbCommand::Snapshot { from, output } => crate::advisories::write_snapshot(from, output),
+        DbCommand::Snapshot { from, output } => write_snapshot(from, output),
         DbCommand::Status { db } => {
             let target = db_path(db.as_ref());
-            if !target.exists() {
-                return embedded_status(&target);
-            }
-            let db = Database::load(&target)
-                .with_context(|| format!("cannot load {}", target.display()))?;
-            write_output(None, &status_text(&target, db.status()))?;
+            let shown = target.display().to_string();
+            let text = if target.exists() {
+                let db = Database::load(&target)
+                    .with_context(|| format!("cannot load {}", target.display()))?;
+                print::status(&shown, db.status(), now())
+            } else {
+                let db = snapshot::embedded()?;
+                print::embedded_status(&shown, db.status(), now())
+            };
+            write_output(None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    u64::try_from(garrison_source::time::now()).unwrap_or(0)
 }
 
-fn status_text(path: &Path, s: &Status) -> String {
-    let age = s.age_days(now());
-    let mut out = format!(
-        "database:        {}\nsource:          {}\nrecords:         {} ({} withdrawn, {} unreadable)\nvulnerabilities: {} (aliases merged) in {} package{}\nnewest record:   {}{}\n",
-        path.display(),
-        s.source,
-        s.records,
-        s.withdrawn,
-        s.errors,
-        s.vulnerabilities,
-        s.packages,
-        if s.packages == 1 { "" } else { "s" },
-        s.newest_modified,
-        age.map(|a| format!(" ({a} days old)")).unwrap_or_default(),
-    );
-    let stale = garrison_advisories::snapshot::STALE_AFTER_DAYS;
-    if age.is_some_and(|a| a > stale) {
-        out.push_str(&format!(
-            "warning: older than {stale} days; run `garrison db sync` (or re-import) for current advisories\n",
+/// The first unreadable records an import skipped, on standard error.
+fn skipped(errors: &[ImportError]) {
+    for e in errors.iter().take(20) {
+        eprintln(&format!("garrison: skipped {e}"));
+    }
+    if errors.len() > 20 {
+        eprintln(&format!(
+            "garrison: … and {} more unreadable records",
+            errors.len() - 20
         ));
     }
-    out
-}
-
-/// `db status` without a database: what scans use instead.
-fn embedded_status(target: &Path) -> Result<ExitCode> {
-    let db = garrison_advisories::snapshot::embedded()?;
-    let mut text = format!(
-        "no advisory database at {} (run `garrison db sync` or `garrison db import PATH`);\nscans use the snapshot built into Garrison:\n\n",
-        target.display()
-    );
-    text.push_str(&status_text(Path::new("(embedded)"), db.status()).replacen(
-        "database:       ",
-        "snapshot:       ",
-        1,
-    ));
-    text.push_str(&format!("{}\n", garrison_advisories::snapshot::ATTRIBUTION));
-    write_output(None, &text)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn save(db: &Database, target: &Path) -> Result<()> {
@@ -98,15 +77,7 @@ fn import(source: &Path, target: &Path) -> Result<ExitCode> {
     let start = std::time::Instant::now();
     let (db, errors) = Database::import(source)
         .with_context(|| format!("cannot import advisories from {}", source.display()))?;
-    for e in errors.iter().take(20) {
-        eprintln(&format!("garrison: skipped {e}"));
-    }
-    if errors.len() > 20 {
-        eprintln(&format!(
-            "garrison: … and {} more unreadable records",
-            errors.len() - 20
-        ));
-    }
+    skipped(&errors);
     if db.status().vulnerabilities == 0 {
         bail!(
             "{}: no PyPI advisories found ({} records read, {} unreadable); {} was not replaced (import a pypa/advisory-database checkout, a directory of OSV files, or an OSV export zip)",
@@ -117,7 +88,7 @@ fn import(source: &Path, target: &Path) -> Result<ExitCode> {
         );
     }
     save(&db, target)?;
-    let mut text = status_text(target, db.status());
+    let mut text = print::status(&target.display().to_string(), db.status(), now());
     text.push_str(&format!(
         "imported in {:.2} s\n",
         start.elapsed().as_secs_f64()
@@ -154,4 +125,18 @@ fn sync(url: &str, target: &Path) -> Result<ExitCode> {
     let result = import(&tmp, target);
     let _ = std::fs::remove_file(&tmp);
     result
+}
+
+/// `garrison db snapshot --from SOURCE --output FILE`.
+fn write_snapshot(from: &Path, output: &Path) -> Result<ExitCode> {
+    let (bytes, status, errors) = snapshot::generate(from)
+        .with_context(|| format!("cannot make a snapshot of {}", from.display()))?;
+    skipped(&errors);
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    let text = print::snapshot_written(&output.display().to_string(), bytes.len(), &status);
+    write_output(None, &text)?;
+    Ok(ExitCode::SUCCESS)
 }

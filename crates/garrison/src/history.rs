@@ -1,25 +1,25 @@
-//! `garrison history`, `garrison review`, `garrison contributors`, and the history part of
-//! `garrison scan`: arguments → garrison-history's options → the review → output. The mining
-//! policy, `--since`, the scan window and the renderers are garrison-history's (`review`,
-//! `print`).
+//! `garrison history`, `garrison review`, `garrison contributors`: arguments →
+//! garrison-history's options → the review → output. The mining policy, `--since` and the
+//! renderers are garrison-history's (`review`, `print`); the history part of `garrison scan` is
+//! garrison-scan's.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use garrison_history::review::{self, DEFAULT_WINDOW};
+use garrison_cli::{
+    ContributorsArgs, HistoryArgs, HistoryFilter, MiningArgs, OutputArgs, OutputFormat,
+    ProfileFormat, ReviewArgs,
+};
+use garrison_history::review;
 use garrison_history::{
-    Analysis, AnalyzeOptions, History, Mining, OnProgress, Window, analyze, default_cache_dir,
-    mine_for, parse_range, parse_since, print,
+    Analysis, AnalyzeOptions, History, Mining, OnProgress, analyze, default_cache_dir, mine_for,
+    parse_range, parse_since, print,
 };
 use garrison_report::config::{Baseline, Config};
 use garrison_report::{Report, Severity};
 
-use crate::cli::{
-    ContributorsArgs, HistoryArgs, HistoryFilter, MiningArgs, OutputArgs, OutputFormat,
-    ProfileFormat, ReviewArgs,
-};
 use crate::output::{Output, eprintln, write_output};
 use crate::progress::Progress;
 
@@ -53,7 +53,7 @@ fn mine(
 /// The configuration and baseline of a history command, read before mining so a bad input
 /// fails at once.
 fn inputs(path: &Path, filter: &HistoryFilter) -> Result<(Config, Option<Baseline>)> {
-    let cfg = crate::registry::load_config(path, filter.config.as_deref(), false)?;
+    let cfg = garrison_scan::load_config(path, filter.config.as_deref(), false)?;
     let baseline = match &filter.baseline {
         Some(b) => Some(Baseline::load(b)?),
         None => None,
@@ -202,51 +202,10 @@ pub fn run_contributors(args: &ContributorsArgs) -> Result<ExitCode> {
         );
     }
     let text = match args.format {
-        ProfileFormat::Json => {
-            let v: Vec<serde_json::Value> = wanted
-                .iter()
-                .map(|a| print::profile_json(a, &analysis))
-                .collect();
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        ProfileFormat::Text if args.author.is_some() => wanted
-            .iter()
-            .map(|a| print::profile(a, &analysis))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        ProfileFormat::Json => print::profiles_json(&wanted, &analysis),
+        ProfileFormat::Text if args.author.is_some() => print::profiles(&wanted, &analysis),
         ProfileFormat::Text => print::contributors(&history, &analysis, &wanted),
     };
     write_output(None, &text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The history window of `garrison scan`: `--history-window`, else the configuration's
-/// `history-window`, else [`DEFAULT_WINDOW`]. A window that cannot be read is an input error
-/// naming where it came from.
-pub fn window(flag: Option<&str>, cfg: &Config) -> Result<Window> {
-    match (flag, cfg.history_window.as_deref()) {
-        (Some(w), _) => Window::parse(w).map_err(|e| anyhow::anyhow!("--history-window {e}")),
-        (None, Some(w)) => Window::parse(w)
-            .map_err(|e| anyhow::anyhow!("history-window in the configuration: {e}")),
-        (None, None) => Ok(Window::parse(DEFAULT_WINDOW)?),
-    }
-}
-
-/// The history part of `garrison scan`: risky commits of the recent window, when the checkout
-/// is a git repository (see [`review::review_recent`]).
-pub fn add_to_scan(
-    report: &mut Report,
-    path: &Path,
-    window: &Window,
-    selected: &dyn Fn(&str) -> bool,
-) {
-    let progress = Progress::new("mining history", 0);
-    let m = Mining {
-        cache: Some(default_cache_dir()),
-        progress: on_progress(&progress),
-        ..Mining::default()
-    };
-    if let Some(e) = review::review_recent(report, path, window, selected, &m) {
-        eprintln(&format!("garrison: history not reviewed: {e}"));
-    }
 }

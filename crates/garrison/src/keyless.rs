@@ -6,14 +6,15 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow};
+use garrison_cli::SignArgs;
 use garrison_sigstore::print;
 use garrison_sigstore::sign::{
     Endpoints, HttpResponse, IdentityToken, KeylessSigner, MAX_RESPONSE_BYTES, Service, Transport,
     TransportError, identity_token, sha256_of,
 };
 
-use crate::cli::SignArgs;
+use crate::files::{create_output, open_file, sign_targets};
 use crate::output::write_output;
 
 /// Requests bounded in time and size, statuses returned to the caller, no redirects (a POST
@@ -66,19 +67,7 @@ impl Transport for Ureq {
 
 /// Runs `garrison sign --keyless`.
 pub fn run(args: &SignArgs) -> Result<ExitCode> {
-    // Check every target before any network request, so a refusal costs nothing.
-    let mut targets = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        crate::sign::open_file(file)?;
-        let bundle = crate::sign::with_suffix(file, ".sigstore.json");
-        if !args.force && bundle.exists() {
-            bail!(
-                "{}: already exists; pass --force to overwrite it",
-                bundle.display()
-            );
-        }
-        targets.push((file, bundle));
-    }
+    let targets = sign_targets(&args.files, ".sigstore.json", args.force)?;
     let mut endpoints = if args.staging {
         Endpoints::staging()
     } else {
@@ -101,12 +90,12 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
     let mut report = String::new();
     for (file, bundle_file) in targets {
         let shown = |p: &Path| p.display().to_string();
-        let digest = sha256_of(crate::sign::open_file(file)?)
+        let digest = sha256_of(open_file(file)?)
             .with_context(|| format!("{}: cannot read", file.display()))?;
         let signed = signer
             .sign(digest)
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let mut out = crate::sign::create_output(&bundle_file, args.force)?;
+        let mut out = create_output(&bundle_file, args.force)?;
         out.write_all(&signed.json)
             .and_then(|()| out.write_all(b"\n"))
             .with_context(|| format!("{}: cannot write", bundle_file.display()))?;

@@ -1,18 +1,14 @@
 //! `garrison`: the command line. Argument parsing, wiring and exit codes only; every analysis
 //! lives in a library crate.
 
-mod advisories;
-mod cli;
 mod commands;
 mod db;
-mod deps;
+mod files;
 mod history;
 mod impact;
 mod keyless;
 mod output;
-mod posture;
 mod progress;
-mod registry;
 mod release;
 mod sbom;
 mod sign;
@@ -21,10 +17,8 @@ mod verify_lock;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = garrison_cli::Cli::parse_about(env!("CARGO_PKG_DESCRIPTION"));
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -1,17 +1,16 @@
 //! Output: the one module of the binary that writes to standard output and standard error, and
 //! the one place a report becomes text and an exit code ([`finish`]). A leaf: it uses only the
-//! argument types of `cli`, never a command module.
+//! argument types of garrison-cli, never another module of the binary.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
+use garrison_cli::{ColorChoice, OutputArgs, OutputFormat};
 use garrison_report::config::{self, Baseline, Config};
 use garrison_report::render::{self, Format};
 use garrison_report::{Report, Severity};
-
-use crate::cli::{ColorChoice, OutputArgs, OutputFormat};
 
 /// Writes a line to standard error (the one place the binary does).
 #[allow(clippy::print_stderr)]

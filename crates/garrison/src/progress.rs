@@ -3,8 +3,10 @@
 //! (`FnMut(done, total)` or similar); this module is the only place that draws.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
+use garrison_scan::Stage;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A progress bar, or nothing when standard error is not a terminal.
@@ -83,6 +85,28 @@ impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
+        }
+    }
+}
+
+/// Bars for the stages of long work in the libraries ([`garrison_scan::Progress`]).
+pub struct Bars;
+
+impl garrison_scan::Progress for Bars {
+    fn start(&self, what: &str, total: u64) -> Arc<dyn Stage> {
+        Arc::new(Progress::new(what, total))
+    }
+}
+
+impl Stage for Progress {
+    fn step(&self, item: &str) {
+        self.inc(1);
+        self.message(item.to_string());
+    }
+
+    fn position(&self, done: u64, total: u64) {
+        if let Some(b) = &self.bar {
+            set(b, done, total);
         }
     }
 }

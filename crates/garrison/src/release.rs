@@ -5,12 +5,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use garrison_cli::{ColorChoice, ReleaseVerifyArgs};
 use garrison_git::tree::{TreeEntryKind, TreeLimits, is_repository, read_tree, tag_names};
 use garrison_release::Limits;
 use garrison_release::run::{Git, GitEntry, GitEntryKind, GitError, GitTree, Source, verify_dists};
 use garrison_report::config::Config;
 
-use crate::cli::{ColorChoice, ReleaseVerifyArgs};
 use crate::output::{Output, finish};
 use crate::progress::Progress;
 
@@ -54,12 +54,12 @@ pub fn verify(args: &ReleaseVerifyArgs) -> Result<ExitCode> {
         .map(|s| Source::parse(s, &GitTrees))
         .transpose()?;
     let mut cfg = match (&args.config, &source) {
-        (Some(p), _) => crate::registry::load_config(Path::new("."), Some(p), false)?,
+        (Some(p), _) => garrison_scan::load_config(Path::new("."), Some(p), false)?,
         // The project's own configuration: its `ignore` entries (with reasons) apply; its
         // `select`, written for `garrison scan`, must not silently drop release findings.
         (None, Some(s)) => Config {
             select: Vec::new(),
-            ..crate::registry::load_config(s.root(), None, false)?
+            ..garrison_scan::load_config(s.root(), None, false)?
         },
         (None, None) => Config::default(),
     };

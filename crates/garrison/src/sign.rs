@@ -1,67 +1,22 @@
 //! `garrison sign` (SSH signatures with an OpenSSH key; `--keyless` is in `keyless.rs`) and the
 //! SSH half of `garrison verify`: arguments to `garrison-sign`.
 
-use std::ffi::OsString;
-use std::fs::File;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use garrison_cli::{OutputFormat, SignArgs, VerifyArgs};
 use garrison_sign::{
     AllowedSigners, KeyError, MAX_ALLOWED_SIGNERS_BYTES, MAX_KEY_BYTES, PublicKey, Signature,
     Signer, SigningKey, print, verify,
 };
 
-use crate::cli::{OutputFormat, SignArgs, VerifyArgs};
+use crate::files::{create_output, open_file, read_text, sign_targets};
 use crate::output::write_output;
 
 /// The environment variable holding an encrypted key's passphrase.
 const PASSPHRASE_VAR: &str = "GARRISON_SSH_PASSPHRASE";
-
-/// A UTF-8 text file of at most `max` bytes; errors name the file.
-fn read_text(path: &Path, max: usize) -> Result<String> {
-    use garrison_source::read::{ReadError, read_text};
-    read_text(path, max as u64).map_err(|e| match e {
-        ReadError::TooLarge { .. } => anyhow!("{}: larger than {max} bytes", path.display()),
-        ReadError::NotUtf8 { .. } => anyhow!("{}: not UTF-8 text", path.display()),
-        ReadError::Io(e) => {
-            anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))
-        }
-        e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
-    })
-}
-
-/// A regular file opened for reading; errors name it.
-pub(crate) fn open_file(path: &Path) -> Result<File> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if !meta.is_file() {
-        bail!("{}: not a regular file", path.display());
-    }
-    File::open(path).with_context(|| format!("{}: cannot read", path.display()))
-}
-
-/// `FILE` → `FILE{suffix}` (`.sig`, `.sigstore.json`).
-pub(crate) fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
-    let mut s: OsString = file.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// Opens a signature file for writing: a new file, or (with `force`) one that replaces an
-/// existing file. The error names the file.
-pub(crate) fn create_output(path: &Path, force: bool) -> Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    opts.open(path)
-        .with_context(|| format!("{}: cannot write", path.display()))
-}
 
 fn load_key(path: &Path) -> Result<SigningKey> {
     let bytes =
@@ -93,29 +48,14 @@ fn load_key(path: &Path) -> Result<SigningKey> {
     })
 }
 
-/// Runs `garrison sign`.
+/// Runs `garrison sign` with an SSH key.
 pub fn run(args: &SignArgs) -> Result<ExitCode> {
-    if args.keyless {
-        return crate::keyless::run(args);
-    }
     let Some(key_path) = &args.key else {
         bail!("give the signing key: --key PATH (or sign with Sigstore: --keyless)");
     };
     let key = load_key(key_path)?;
     let public = key.public_key();
-    // Check every target before writing anything, so a refusal leaves no partial set.
-    let mut targets = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        let sig = with_suffix(file, ".sig");
-        open_file(file)?;
-        if !args.force && sig.exists() {
-            bail!(
-                "{}: already exists; pass --force to overwrite it",
-                sig.display()
-            );
-        }
-        targets.push((file, sig));
-    }
+    let targets = sign_targets(&args.files, ".sig", args.force)?;
     let mut report = String::new();
     for (file, sig_file) in targets {
         let sig = key.sign(&args.namespace, &mut open_file(file)?);
@@ -123,14 +63,8 @@ pub fn run(args: &SignArgs) -> Result<ExitCode> {
         create_output(&sig_file, args.force)?
             .write_all(sig.to_armored().as_bytes())
             .with_context(|| format!("{}: cannot write", sig_file.display()))?;
-        report.push_str(&format!(
-            "signed: {} -> {} ({} {}, namespace {})\n",
-            file.display(),
-            sig_file.display(),
-            public.algorithm(),
-            public.fingerprint(),
-            args.namespace
-        ));
+        let (shown, sig_shown) = (file.display().to_string(), sig_file.display().to_string());
+        report.push_str(&print::signed(&shown, &sig_shown, &public, &args.namespace));
     }
     write_output(None, &report)?;
     Ok(ExitCode::SUCCESS)
@@ -183,7 +117,7 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
     let key;
     let signer = match (&args.allowed_signers, &args.identity, &args.public_key) {
         (Some(path), Some(principal), None) => {
-            let text = read_text(path, MAX_ALLOWED_SIGNERS_BYTES)?;
+            let text = read_text(path, MAX_ALLOWED_SIGNERS_BYTES as u64)?;
             signers = AllowedSigners::parse(&text)
                 .map_err(|e| anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
             let now = garrison_source::time::now();
@@ -194,7 +128,7 @@ pub fn verify_ssh(args: &VerifyArgs, armored: &[u8]) -> Result<ExitCode> {
             }
         }
         (None, None, Some(path)) => {
-            let text = read_text(path, MAX_KEY_BYTES)?;
+            let text = read_text(path, MAX_KEY_BYTES as u64)?;
             key = PublicKey::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
             Signer::PublicKey(&key)
         }

@@ -2,18 +2,17 @@
 //! identity policy, offline, with the embedded Sigstore trust roots. SSH signatures are told
 //! apart by content and handed to `sign::verify_ssh`.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, bail};
+use garrison_cli::{OutputFormat, VerifyArgs};
 use garrison_sigstore::pep740::{Publisher, verify_attestation};
 use garrison_sigstore::{
     Artifact, GithubClaims, Identity, IdentityRegex, Policy, TrustedRoot, Verified, verify_bundle,
 };
-use garrison_source::read::ReadError;
 use sha2::{Digest as _, Sha256};
 
-use crate::cli::{OutputFormat, VerifyArgs};
+use crate::files::read_file;
 use crate::output::write_output;
 
 /// Largest bundle, attestation or artifact read.
@@ -21,30 +20,17 @@ const MAX_INPUT: u64 = 2 * 1024 * 1024 * 1024;
 /// Largest bundle or attestation read.
 const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
 
-fn read(path: &Path, max: u64) -> Result<Vec<u8>> {
-    garrison_source::read::read_file(path, max).map_err(|e| match e {
-        ReadError::TooLarge { .. } => anyhow!("{}: larger than {max} bytes", path.display()),
-        ReadError::Io(e) => {
-            anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))
-        }
-        e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
-    })
-}
-
 fn parse_digest(s: &str) -> Result<[u8; 32]> {
     garrison_release::lock::parse_sha256(s)
         .with_context(|| format!("`{s}`: expected sha256:<64 hex digits>"))
 }
 
-/// Runs `garrison verify`.
+/// Runs `garrison verify` of a signature or attestation.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
-    if args.lock.is_some() {
-        return crate::verify_lock::run(args);
-    }
     let Some(bundle_path) = &args.bundle else {
         bail!("give the bundle to verify, or --lock FILE --dists DIR");
     };
-    let bundle = read(bundle_path, MAX_BUNDLE)?;
+    let bundle = read_file(bundle_path, MAX_BUNDLE)?;
     // One command for both kinds of signature, told apart by content.
     if garrison_sign::is_ssh_signature(&bundle) {
         return crate::sign::verify_ssh(args, &bundle);
@@ -59,7 +45,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let root = trusted_root(args)?;
     let (artifact_bytes, digest) = match (&args.artifact, &args.digest) {
         (Some(a), None) => {
-            let bytes = read(a, MAX_INPUT)?;
+            let bytes = read_file(a, MAX_INPUT)?;
             let d: [u8; 32] = Sha256::digest(&bytes).into();
             (Some(bytes), d)
         }

@@ -5,30 +5,18 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, bail};
+use garrison_cli::{OutputFormat, VerifyArgs};
 use garrison_python::{Format, detect, discover};
 use garrison_release::lock::{
     Lock, LockLimits, LockPolicy, MAX_CONFIG_BYTES, Tofu, VerifyContext, scan_dir, verify,
     write_atomic,
 };
-use garrison_release::print::{lock_json, lock_table};
-use garrison_report::Report;
+use garrison_release::print::{lock_json, lock_report, lock_table};
 use garrison_report::render::{self, Format as Rendered};
-use garrison_source::read::{ReadError, read_text};
 
-use crate::cli::{OutputFormat, VerifyArgs};
+use crate::files::read_text;
 use crate::output::write_output;
-
-fn text(path: &Path, max: usize) -> Result<String> {
-    read_text(path, max as u64).map_err(|e| match e {
-        ReadError::TooLarge { .. } => anyhow!("{}: larger than {max} bytes", path.display()),
-        ReadError::NotUtf8 { .. } => anyhow!("{}: not UTF-8 text", path.display()),
-        ReadError::Io(e) => {
-            anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))
-        }
-        e => anyhow::Error::new(e).context(format!("{}: cannot read", path.display())),
-    })
-}
 
 /// Runs lock mode.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
@@ -41,7 +29,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let read = match detect(&shown).or(shown.ends_with(".txt").then_some(Format::Requirements)) {
         Some(Format::Requirements) => discover::read_requirements(lock_path),
         Some(_) => {
-            let t = text(lock_path, garrison_python::MAX_BYTES)?;
+            let t = read_text(lock_path, garrison_python::MAX_BYTES as u64)?;
             let m = garrison_python::read(&shown, &t)
                 .with_context(|| format!("{shown}: not a lock file"))?;
             discover::Manifests {
@@ -56,12 +44,18 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     };
     let lock = Lock::from_manifests(&read.manifests)?;
     let policy = match &args.policy {
-        Some(p) => LockPolicy::parse(&p.display().to_string(), &text(p, MAX_CONFIG_BYTES)?)?,
+        Some(p) => LockPolicy::parse(
+            &p.display().to_string(),
+            &read_text(p, MAX_CONFIG_BYTES as u64)?,
+        )?,
         None => LockPolicy::default(),
     };
     let mut tofu = match &args.tofu {
         Some(p) if p.exists() => Some((
-            Tofu::parse(&p.display().to_string(), &text(p, MAX_CONFIG_BYTES)?)?,
+            Tofu::parse(
+                &p.display().to_string(),
+                &read_text(p, MAX_CONFIG_BYTES as u64)?,
+            )?,
             false,
         )),
         Some(_) => Some((Tofu::new(), true)),
@@ -90,17 +84,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         OutputFormat::Text => lock_table(&report, args.require_all),
         OutputFormat::Json => lock_json(&report, args.require_all),
         f => {
-            let mut r = Report {
-                root: ".".into(),
-                findings: report.findings(),
-                files_scanned: files.len(),
-                ..Report::default()
-            };
-            r.rules.extend(garrison_release::registry::rules());
-            for (path, text) in read.sources {
-                r.sources.insert(path, text);
-            }
-            r.sort();
+            let r = lock_report(&report, files.len(), read.sources);
             let f = if f == OutputFormat::Sarif {
                 Rendered::Sarif
             } else {

@@ -1,7 +1,7 @@
 use garrison_report::{Confidence, Finding, Location, RuleMeta, declare_rule};
 
 use super::{ROOT, not_evaluated};
-use crate::{Check, Checkout, SPEC8};
+use crate::{Check, PostureError, SPEC8, Workspace};
 
 declare_rule! {
     /// ## What it checks
@@ -53,11 +53,11 @@ pub struct TagInfo {
 /// Reads the [`MAX_TAGS`] most recent tags (newest first, like `git for-each-ref
 /// --sort=-creatordate`: tagger time of an annotated tag, commit time of a lightweight one;
 /// ties by name), or says why it cannot.
-pub fn recent_tags(co: &Checkout) -> Result<Vec<TagInfo>, String> {
+pub fn recent_tags(co: &Workspace) -> Result<Vec<TagInfo>, PostureError> {
     if co.in_memory() || !co.root.join(".git").exists() {
-        return Err("not a git checkout (no .git)".to_string());
+        return Err(PostureError::NotGit);
     }
-    let (mut tags, _) = garrison_git::tags(&co.root).map_err(|e| e.to_string())?;
+    let (mut tags, _) = garrison_git::tags(&co.root)?;
     tags.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.name.cmp(&b.name)));
     Ok(tags
         .into_iter()
@@ -75,7 +75,7 @@ impl Check for UnsignedReleaseTags {
         &Self::META
     }
 
-    fn check(&self, co: &Checkout, out: &mut Vec<Finding>) {
+    fn check(&self, co: &Workspace, out: &mut Vec<Finding>) {
         let tags = match recent_tags(co) {
             Ok(t) if t.is_empty() => {
                 let mut f = not_evaluated::finding(
@@ -93,7 +93,7 @@ impl Check for UnsignedReleaseTags {
                 let mut f = not_evaluated::finding(
                     Self::META.id,
                     "release tag signatures",
-                    &reason,
+                    &reason.to_string(),
                     Location::file(ROOT),
                 );
                 f.help = "run Garrison in a clone that has the release tags (`git fetch --tags`); SPEC 8 asks for signed tags (`git tag -s`)".to_string();

@@ -1,7 +1,8 @@
-//! Renderers: every output format renders the same [`crate::Report`].
+//! Renderers: every output format renders the same [`crate::Report`]; [`rules`] lists rules.
 
 pub mod json;
 pub mod markdown;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 

@@ -1,20 +1,35 @@
-//! Command-line arguments.
+//! Garrison's command-line arguments: the clap definitions of every command and option, and
+//! nothing else (as uv's `uv-cli`). The binary `garrison` parses them and wires each command to
+//! the libraries; `--help` is generated from the doc comments here.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use garrison_report::{Confidence, Severity};
 
 /// Garrison: security for the Scientific Python ecosystem.
 ///
 /// Audits GitHub Actions workflows and SPEC 6/8 repository posture, offline, in milliseconds.
 /// Exit codes: 0 no findings at or above the threshold, 1 findings, 2 usage or input error.
+///
+/// The first line of `--help` is the binary's package description, given by [`Cli::parse_about`].
 #[derive(Debug, Parser)]
-#[command(name = "garrison", version, about, long_about = None, propagate_version = true)]
+#[command(name = "garrison", version, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process's arguments, exiting with clap's message on a usage error (as
+    /// [`Parser::parse`]); `about` is the program's description in `--help` (the binary passes
+    /// its package description, `env!("CARGO_PKG_DESCRIPTION")`).
+    pub fn parse_about(about: &'static str) -> Cli {
+        let mut command = <Cli as CommandFactory>::command().about(about);
+        let matches = command.get_matches_mut();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    }
 }
 
 /// Subcommands.
@@ -638,4 +653,17 @@ pub struct ReleaseVerifyArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap's own consistency checks of the definitions (conflicts, requirements and defaults
+    /// that name existing arguments, no duplicate flags), which otherwise only fire when a
+    /// command is parsed.
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -4,11 +4,12 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use anyhow::Result;
 use garrison_report::Registry;
-use garrison_report::config::{Config, check_selectors};
+use garrison_report::config::{self, Config};
 
-/// Every rule of every analysis.
+use crate::ScanError;
+
+/// Every rule of every analysis (workflow, posture, dependency, history and release rules).
 pub fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
@@ -25,7 +26,11 @@ pub fn registry() -> &'static Registry {
 /// The configuration for `root`: `explicit` (`--config`) when given, nothing when `isolated`
 /// (or when `root` is not a directory), else the discovered `garrison.toml` /
 /// `[tool.garrison]`. Every rule it names must exist.
-pub fn load_config(root: &Path, explicit: Option<&Path>, isolated: bool) -> Result<Config> {
+pub fn load_config(
+    root: &Path,
+    explicit: Option<&Path>,
+    isolated: bool,
+) -> Result<Config, ScanError> {
     let (cfg, source) = match explicit {
         Some(p) => (Config::load(p)?, Some(p.to_path_buf())),
         None if isolated || !root.is_dir() => (Config::default(), None),
@@ -35,9 +40,10 @@ pub fn load_config(root: &Path, explicit: Option<&Path>, isolated: bool) -> Resu
     Ok(cfg)
 }
 
-/// Checks the rule selectors of `--select` and `--ignore`.
-pub fn check_cli(select: &[String], ignore: &[String]) -> Result<()> {
-    check_selectors(registry(), "--select", select)?;
-    check_selectors(registry(), "--ignore", ignore)?;
+/// Checks rule selectors given outside a configuration file: `select` and `ignore` as the
+/// command line's `--select` and `--ignore`.
+pub fn check_selectors(select: &[String], ignore: &[String]) -> Result<(), ScanError> {
+    config::check_selectors(registry(), "--select", select)?;
+    config::check_selectors(registry(), "--ignore", ignore)?;
     Ok(())
 }
