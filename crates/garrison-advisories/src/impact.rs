@@ -388,21 +388,47 @@ impl Graph<'_> {
     }
 }
 
+/// What an impact report covers: the projects evaluated and where the advisory was read.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Projects with at least one dependency file: every one was evaluated.
+    pub scanned: usize,
+    /// Directories of the set without any dependency file: not projects, not counted.
+    pub without_dependency_files: usize,
+    /// The advisory data the advisory was looked up in (`None` for an advisory file).
+    pub data: Option<garrison_report::AdvisoryData>,
+    /// The advisory file, when one was given instead of an id.
+    pub file: Option<String>,
+}
+
+impl Scope {
+    /// `advisory from the embedded snapshot of 2024-10-10 (787 days old)`, or from a file.
+    fn statement(&self) -> Option<String> {
+        match (&self.data, &self.file) {
+            (Some(d), _) => Some(format!("advisory from the {}", d.statement())),
+            (None, Some(f)) => Some(format!("advisory from {f}")),
+            (None, None) => None,
+        }
+    }
+}
+
 /// The impact report as pretty JSON: `version` 1, the advisory (id, aliases, summary), the
-/// number of projects scanned and every hit.
-pub fn to_json(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize) -> String {
+/// advisory data it was read from, the number of projects scanned and every hit.
+pub fn to_json(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope) -> String {
     let v = serde_json::json!({
         "version": 1,
         "advisory": { "id": vuln.id, "aliases": vuln.aliases, "summary": vuln.summary },
-        "projects_scanned": scanned,
+        "advisory_data": scope.data,
+        "advisory_file": scope.file,
+        "projects_scanned": scope.scanned,
+        "directories_without_dependency_files": scope.without_dependency_files,
         "hits": hits,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
-/// The impact report as a text table (`markdown`: a Markdown heading and table) for `scanned`
-/// projects.
-pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize, markdown: bool) -> String {
+/// The impact report as a text table (`markdown`: a Markdown heading and table) over `scope`.
+pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope, markdown: bool) -> String {
     let mut out = String::new();
     let aliases = if vuln.aliases.is_empty() {
         String::new()
@@ -417,16 +443,31 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scanned: usize, markdown:
     if let Some(s) = &vuln.summary {
         out.push_str(&format!("{s}\n"));
     }
+    if let Some(s) = scope.statement() {
+        out.push_str(&format!("{s}\n"));
+    }
+    let affected = {
+        let mut p: Vec<&str> = hits.iter().map(|h| h.project.as_str()).collect();
+        p.sort_unstable();
+        p.dedup();
+        p.len()
+    };
+    let scanned = scope.scanned;
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { one } else { many }.to_string();
     out.push_str(&format!(
-        "\n{} of {scanned} projects affected ({} entr{})\n\n",
-        {
-            let mut p: Vec<&str> = hits.iter().map(|h| h.project.as_str()).collect();
-            p.dedup();
-            p.len()
-        },
+        "\n{affected} of {scanned} {} affected ({} {})",
+        plural(scanned, "project", "projects"),
         hits.len(),
-        if hits.len() == 1 { "y" } else { "ies" }
+        plural(hits.len(), "entry", "entries"),
     ));
+    match scope.without_dependency_files {
+        0 => out.push('\n'),
+        n => out.push_str(&format!(
+            "; {n} {} without Python dependency files not counted\n",
+            plural(n, "directory", "directories")
+        )),
+    }
+    out.push('\n');
     if hits.is_empty() {
         return out;
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use garrison_advisories::impact::Project;
 use garrison_advisories::{Vulnerability, merge::merge, parse};
-use garrison_report::{FileError, Report};
+use garrison_report::{AdvisoryData, FileError, Report};
 use garrison_source::read::read_text;
 use garrison_workspace::{Inputs, Options, Workspace};
 
@@ -17,8 +17,13 @@ const MAX_FILE: u64 = 16 * 1024 * 1024;
 
 /// The advisory `id_or_file` names: an OSV file (`.json`, else YAML) when one exists at that
 /// path, else an id or alias looked up in the database at `db` (or the embedded snapshot; see
-/// [`open_advisories`], aged at `now`).
-pub fn advisory(id_or_file: &str, db: &Path, now: i64) -> Result<Vulnerability, ScanError> {
+/// [`open_advisories`], aged at `now`), with the advisory data it was found in (`None` for a
+/// file).
+pub fn advisory(
+    id_or_file: &str,
+    db: &Path,
+    now: i64,
+) -> Result<(Vulnerability, Option<AdvisoryData>), ScanError> {
     let path = Path::new(id_or_file);
     if path.is_file() {
         let text = read_text(path, MAX_FILE).map_err(|error| ScanError::AdvisoryFile {
@@ -37,6 +42,7 @@ pub fn advisory(id_or_file: &str, db: &Path, now: i64) -> Result<Vulnerability, 
         })?;
         return merge(vec![record])
             .pop()
+            .map(|v| (v, None))
             .ok_or_else(|| ScanError::NoPypiAdvisory(path.to_path_buf()));
     }
     let (db, data) = open_advisories(db, now)?;
@@ -47,19 +53,24 @@ pub fn advisory(id_or_file: &str, db: &Path, now: i64) -> Result<Vulnerability, 
             data: data.source.describe(),
             date: data.date.clone(),
         })?;
-    Ok((*v).clone())
+    Ok(((*v).clone(), Some(data)))
 }
 
 /// The projects under `root`: `root` itself when it has a `pyproject.toml`, else each of its
 /// subdirectories; each with the dependency files its walk finds and its `[project].name`.
-/// Files that could not be read are returned beside them.
+/// Files that could not be read are returned beside them, each under its project's directory.
 pub fn projects(root: &Path, progress: &dyn Progress) -> (Vec<Project>, Vec<FileError>) {
     let mut projects = Vec::new();
-    let mut report = Report::default();
+    let mut errors = Vec::new();
     for dir in project_dirs(root) {
+        let mut report = Report::default();
         let ws = Workspace::load(&dir, &Options::new(Inputs::FilesOnly, Vec::new()));
         let files: Vec<String> = ws.paths().map(str::to_string).collect();
         let manifests = crate::deps::manifests_in(&dir, &files, "", progress, &mut report);
+        errors.extend(report.errors.into_iter().map(|mut e| {
+            e.path = dir.join(&e.path).display().to_string();
+            e
+        }));
         let name = manifests
             .iter()
             .any(|m| m.path == "pyproject.toml")
@@ -72,7 +83,7 @@ pub fn projects(root: &Path, progress: &dyn Progress) -> (Vec<Project>, Vec<File
             manifests,
         });
     }
-    (projects, report.errors)
+    (projects, errors)
 }
 
 /// The checkout itself when it has a `pyproject.toml`, else each subdirectory.

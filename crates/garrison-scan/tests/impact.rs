@@ -32,7 +32,8 @@ fn a_set_of_projects_with_names_and_errors() {
         Some("oslo-middleware")
     );
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0].path, "requirements.txt");
+    // The error names the file under its project's directory.
+    assert_eq!(errors[0].path, shown("a/requirements.txt"));
 
     // A checkout with a pyproject.toml is one project, not a set.
     let (one, _) = projects(&set.path().join("b"), &NoProgress);
@@ -45,8 +46,22 @@ fn an_advisory_from_a_file_or_the_data() {
     let file = dir.path().join("a.json");
     std::fs::write(&file, OSV).unwrap();
     let none = dir.path().join("no-database");
-    let v = advisory(file.to_str().unwrap(), &none, 0).unwrap();
+    let (v, data) = advisory(file.to_str().unwrap(), &none, 0).unwrap();
     assert_eq!(v.id, "PYSEC-0000-1");
+    assert!(data.is_none(), "an advisory file is not advisory data");
+
+    // An id with no database: the embedded snapshot, which the report then names.
+    let (v, data) = advisory("CVE-2023-25399", &none, 0).unwrap();
+    assert_eq!(v.id, "PYSEC-2023-102");
+    let data = data.unwrap();
+    assert_eq!(data.source, garrison_report::AdvisorySource::Embedded);
+    assert_eq!(
+        data.date,
+        garrison_advisories::snapshot::embedded()
+            .unwrap()
+            .status()
+            .newest_modified[..10]
+    );
 
     std::fs::write(&file, "{\n  \"id\": 3\n").unwrap();
     let err = advisory(file.to_str().unwrap(), &none, 0).err().unwrap();

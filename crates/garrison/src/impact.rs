@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use garrison_advisories::impact::{impact, table, to_json};
+use garrison_advisories::impact::{Scope, impact, table, to_json};
 use garrison_cli::{ImpactArgs, OutputFormat};
 
 use crate::output::{eprintln, write_output};
@@ -19,7 +19,8 @@ pub fn run(args: &ImpactArgs) -> Result<ExitCode> {
         bail!("{}: not a directory of projects", args.projects.display());
     }
     let db = crate::db::db_path(args.db.as_ref());
-    let vuln = garrison_scan::impact::advisory(&args.advisory, &db, garrison_source::time::now())?;
+    let now = garrison_source::time::now();
+    let (vuln, data) = garrison_scan::impact::advisory(&args.advisory, &db, now)?;
     let (projects, errors) = garrison_scan::impact::projects(&args.projects, &Bars);
     if projects.iter().all(|p| p.manifests.is_empty()) {
         bail!(
@@ -30,10 +31,22 @@ pub fn run(args: &ImpactArgs) -> Result<ExitCode> {
     for e in &errors {
         eprintln(&format!("garrison: warning: {e}"));
     }
+    if let Some(w) = data.as_ref().and_then(|d| d.warning()) {
+        eprintln(&format!("garrison: warning: {w}"));
+    }
+    // Directories without dependency files are not projects: not counted, and said.
+    let (projects, empty): (Vec<_>, Vec<_>) =
+        projects.into_iter().partition(|p| !p.manifests.is_empty());
+    let scope = Scope {
+        scanned: projects.len(),
+        without_dependency_files: empty.len(),
+        file: data.is_none().then(|| args.advisory.clone()),
+        data,
+    };
     let hits = impact(&vuln, &projects);
     let text = match args.output.format {
-        OutputFormat::Json | OutputFormat::Sarif => to_json(&vuln, &hits, projects.len()),
-        f => table(&vuln, &hits, projects.len(), f == OutputFormat::Markdown),
+        OutputFormat::Json | OutputFormat::Sarif => to_json(&vuln, &hits, &scope),
+        f => table(&vuln, &hits, &scope, f == OutputFormat::Markdown),
     };
     write_output(args.output.output.as_deref(), &text)?;
     Ok(ExitCode::from(u8::from(!hits.is_empty())))

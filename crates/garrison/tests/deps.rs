@@ -324,7 +324,7 @@ fn impact_of_an_advisory_over_the_corpus() {
                 .args(["deps", "impact", "PYSEC-2023-102", "--projects"])
                 .arg(&root)
                 .args(["--db", db.to_str().unwrap(), "-f", format]),
-            &[(&root, "[CORPUS]")],
+            &[(&root, "[CORPUS]"), (db.parent().unwrap(), "[DB DIR]")],
         )
     };
     // pvlib declares `scipy>= 1.7.2` at runtime: 8 affected releases admitted, floor 1.10.0

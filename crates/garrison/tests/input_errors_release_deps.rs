@@ -198,8 +198,9 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
     exit: 1
     --- stdout
     Downstream impact of PYSEC-0000-1
+    advisory from advisory.json
 
-    1 of 2 projects affected (1 entry)
+    1 of 1 project affected (1 entry); 1 directory without Python dependency files not counted
 
     project       where               group                          requirement    admits             raise floor to
     projects/app  requirements.txt:1  requirements:requirements.txt  numpy==1.21.0  pinned (affected)  >=1.22.0
@@ -213,6 +214,9 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
         "id": "PYSEC-0000-1",
         "summary": null
       },
+      "advisory_data": null,
+      "advisory_file": "advisory.json",
+      "directories_without_dependency_files": 1,
       "hits": [
         {
           "affected_versions": [
@@ -230,7 +234,7 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
           "via": []
         }
       ],
-      "projects_scanned": 2,
+      "projects_scanned": 1,
       "version": 1
     }
     "#);
