@@ -1133,12 +1133,15 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
                         (Some(pi), _) => Match::Pool(pi),
                         (None, Some(&pi)) => {
                             let p = lock.packages.get(pi);
+                            let which = match p.map_or(0, |p| p.files.len()) {
+                                1 => "its locked file".to_string(),
+                                n => format!("one of its {n} locked files"),
+                            };
                             Match::None(
                                 format!(
-                                    "{} {version} is locked (line {}), but this file is not one of its {} locked files",
+                                    "{} {version} is locked (line {}), but this file is not {which}",
                                     name.as_str(),
                                     p.map_or(0, |p| p.span.start_line),
-                                    p.map_or(0, |p| p.files.len())
                                 ),
                                 name.as_str().to_string(),
                                 version,
@@ -1249,11 +1252,10 @@ pub fn verify(lock: &Lock, dists: &[DistFile], ctx: &mut VerifyContext<'_>) -> L
         let (file, detail) = match p.files.first() {
             Some(f) => (
                 f.filename.clone(),
-                format!(
-                    "none of its {} locked files is in {}",
-                    p.files.len(),
-                    ctx.dir
-                ),
+                match p.files.len() {
+                    1 => format!("its locked file is not in {}", ctx.dir),
+                    n => format!("none of its {n} locked files is in {}", ctx.dir),
+                },
             ),
             None => (
                 format!("{}=={version}", p.name.as_str()),

@@ -421,8 +421,9 @@ fn deps_impact_looks_advisories_up_in_the_embedded_snapshot() {
     exit: 1
     --- stdout
     Downstream impact of PYSEC-2023-102 (CVE-2023-25399)
+    advisory from the embedded snapshot of [EMBEDDED DATE] ([N] days old)
 
-    1 of 1 projects affected (1 entry)
+    1 of 1 project affected (1 entry)
 
     project  where             group    requirement   admits                        raise floor to
     demo     pyproject.toml:4  runtime  scipy>=1.7.2  8 affected versions admitted  >=1.10.0

@@ -227,10 +227,10 @@ fn tofu_record_created_and_vanished_publisher_flagged() {
     FILE                                                                    PACKAGE            VERSION  OUTCOME  DETAIL
     attrs-25.1.0-py3-none-any.whl                                           attrs              25.1.0   hash-ok  hash as locked; not attested, and no policy or TOFU record expects it
     numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl  numpy              2.1.0    hash-ok  hash as locked; not attested, and no policy or TOFU record expects it
-    six-1.16.0-py2.py3-none-any.whl                                         six                1.16.0   missing  none of its 1 locked files is in [DISTS]
+    six-1.16.0-py2.py3-none-any.whl                                         six                1.16.0   missing  its locked file is not in [DISTS]
     idna-3.10.tar.gz                                                        idna               3.10     missing  none of its 2 locked files is in [DISTS]
-    rfc8785-0.1.2-py3-none-any.whl                                          rfc8785            0.1.2    missing  none of its 1 locked files is in [DISTS]
-    pypi_attestations-0.0.19.tar.gz                                         pypi-attestations  0.0.19   missing  none of its 1 locked files is in [DISTS]
+    rfc8785-0.1.2-py3-none-any.whl                                          rfc8785            0.1.2    missing  its locked file is not in [DISTS]
+    pypi_attestations-0.0.19.tar.gz                                         pypi-attestations  0.0.19   missing  its locked file is not in [DISTS]
 
     2 files, 6 locked packages: 0 verified, 2 hash-ok, 0 unattested, 0 identity-mismatch, 0 hash-mismatch, 4 missing, 0 not-in-lock
 
@@ -284,10 +284,10 @@ fn tofu_record_created_and_vanished_publisher_flagged() {
     FILE                                                                    PACKAGE            VERSION  OUTCOME  DETAIL
     attrs-25.1.0-py3-none-any.whl                                           attrs              25.1.0   hash-ok  hash as locked; not attested, and no policy or TOFU record expects it
     numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl  numpy              2.1.0    hash-ok  publisher vanished: github:numpy/numpy workflow=wheels.yml attested since version 2.0.0, this file has no attestation; record removed by --tofu-update
-    six-1.16.0-py2.py3-none-any.whl                                         six                1.16.0   missing  none of its 1 locked files is in [DISTS]
+    six-1.16.0-py2.py3-none-any.whl                                         six                1.16.0   missing  its locked file is not in [DISTS]
     idna-3.10.tar.gz                                                        idna               3.10     missing  none of its 2 locked files is in [DISTS]
-    rfc8785-0.1.2-py3-none-any.whl                                          rfc8785            0.1.2    missing  none of its 1 locked files is in [DISTS]
-    pypi_attestations-0.0.19.tar.gz                                         pypi-attestations  0.0.19   missing  none of its 1 locked files is in [DISTS]
+    rfc8785-0.1.2-py3-none-any.whl                                          rfc8785            0.1.2    missing  its locked file is not in [DISTS]
+    pypi_attestations-0.0.19.tar.gz                                         pypi-attestations  0.0.19   missing  its locked file is not in [DISTS]
 
     2 files, 6 locked packages: 0 verified, 2 hash-ok, 0 unattested, 0 identity-mismatch, 0 hash-mismatch, 4 missing, 0 not-in-lock
 

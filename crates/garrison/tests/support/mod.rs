@@ -34,38 +34,45 @@ pub fn embedded(r: Run) -> Run {
         "the embedded advisory snapshot is [N] days old",
         "warning: older than 30 days; run `garrison db sync`",
     ];
-    let drop_warnings = |text: &str| -> String {
+    // Drops the warning lines of `text`; whether it had any.
+    let drop_warnings = |text: &str| -> (String, bool) {
         let kept: Vec<&str> = text
             .split_inclusive('\n')
             .filter(|l| !warnings.iter().any(|w| l.contains(w)))
             .collect();
         let found = kept.len() != text.split_inclusive('\n').count();
-        // Text and Markdown reports and `db status` state the snapshot, then warn when it is
-        // stale; JSON says `"stale": true`.
-        let stated = [
-            "embedded snapshot of [EMBEDDED DATE]",
-            "snapshot:        (embedded)",
-        ]
-        .iter()
-        .any(|s| text.contains(s));
-        if stated {
-            assert_eq!(
-                found, stale,
-                "staleness warning shown: {found}, stale: {stale}:\n{text}"
-            );
-        }
-        if text.contains("\"source\": \"embedded\"") {
-            assert!(
-                text.contains(&format!("\"stale\": {stale}")),
-                "stale: {stale}:\n{text}"
-            );
-        }
-        kept.concat()
+        let kept = kept
+            .concat()
             .replace("\"stale\": true", "\"stale\": \"[STALE]\"")
-            .replace("\"stale\": false", "\"stale\": \"[STALE]\"")
+            .replace("\"stale\": false", "\"stale\": \"[STALE]\"");
+        (kept, found)
     };
+    let all = format!("{}{}", r.stdout, r.stderr);
+    // Text and Markdown reports and `db status` state the snapshot, then warn (on either
+    // stream) when it is stale; JSON says `"stale": true`.
+    let stated = [
+        "embedded snapshot of [EMBEDDED DATE]",
+        "snapshot:        (embedded)",
+    ]
+    .iter()
+    .any(|s| all.contains(s));
+    if all.contains("\"source\": \"embedded\"") {
+        assert!(
+            all.contains(&format!("\"stale\": {stale}")),
+            "stale: {stale}:\n{all}"
+        );
+    }
     let mut r = r;
-    r.stdout = drop_warnings(&r.stdout);
-    r.stderr = drop_warnings(&r.stderr);
+    let (stdout, in_stdout) = drop_warnings(&r.stdout);
+    let (stderr, in_stderr) = drop_warnings(&r.stderr);
+    if stated {
+        let found = in_stdout || in_stderr;
+        assert_eq!(
+            found, stale,
+            "staleness warning shown: {found}, stale: {stale}:\n{all}"
+        );
+    }
+    r.stdout = stdout;
+    r.stderr = stderr;
     r
 }
