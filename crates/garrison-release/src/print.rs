@@ -17,6 +17,7 @@ pub fn lock_report(
         root: ".".into(),
         findings: r.findings(),
         files_scanned,
+        notes: r.notes.clone(),
         ..Report::default()
     };
     report.rules.extend(crate::registry::rules());

@@ -42,6 +42,9 @@ pub struct Report {
     pub suppressed: Suppressed,
     /// The advisory data the dependency analysis used (`None` when it did not run).
     pub advisories: Option<AdvisoryData>,
+    /// What the run could not check and why, when that is neither a finding nor a file that
+    /// could not be read (e.g. a locked package from a git source, which has no hash).
+    pub notes: Vec<String>,
 }
 
 impl Report {

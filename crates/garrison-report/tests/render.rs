@@ -254,6 +254,10 @@ fn fixture() -> Report {
             threshold: 3,
         },
         advisories: None,
+        notes: vec![
+            "uv.lock:59: `from-git` not checked: its source is a git revision, with no hash"
+                .to_string(),
+        ],
     };
     report.sort();
     report
@@ -709,8 +713,16 @@ fn sarif_details() {
     let notes = run["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
-    assert_eq!(notes.len(), 1);
+    // The file that could not be read (a warning), then the run's note.
+    assert_eq!(notes.len(), 2);
     assert_eq!(notes[0]["level"], "warning");
+    assert_eq!(notes[1]["level"], "note");
+    assert!(
+        notes[1]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not checked")
+    );
 }
 
 #[test]

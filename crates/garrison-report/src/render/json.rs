@@ -43,6 +43,7 @@ pub fn render(report: &Report) -> String {
         advisories: report.advisories.as_ref(),
         findings: &report.findings,
         errors: &report.errors,
+        notes: &report.notes,
     };
     match serde_json::to_string_pretty(&doc) {
         Ok(mut out) => {
@@ -69,6 +70,9 @@ struct Document<'a> {
     advisories: Option<&'a AdvisoryData>,
     findings: &'a [Finding],
     errors: &'a [FileError],
+    /// What the run could not check, and why (absent when nothing).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]

@@ -116,6 +116,24 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    if !report.notes.is_empty() {
+        let mut section = String::from("### Notes\n\n");
+        for n in &report.notes {
+            let _ = writeln!(section, "- {}", inline(&shorten(n, CELL_CHARS)));
+        }
+        section.push('\n');
+        if out.len() + section.len() > budget {
+            truncated = true;
+            let _ = writeln!(
+                out,
+                "{} (not shown).\n",
+                plural(report.notes.len(), "note", "notes")
+            );
+        } else {
+            out.push_str(&section);
+        }
+    }
+
     if truncated {
         out.push_str(
             "_Output truncated to fit a pull-request comment; run Garrison locally or use the SARIF \

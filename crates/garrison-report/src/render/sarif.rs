@@ -63,6 +63,12 @@ pub fn to_value(report: &Report) -> Value {
     let mut invocation = Map::new();
     invocation.insert("executionSuccessful".into(), json!(true));
     let mut notes: Vec<Value> = report.errors.iter().map(notification).collect();
+    notes.extend(
+        report
+            .notes
+            .iter()
+            .map(|n| json!({ "level": "note", "message": { "text": n } })),
+    );
     if let Some(w) = report.advisories.as_ref().and_then(|a| a.warning()) {
         notes.push(json!({
             "level": "warning",

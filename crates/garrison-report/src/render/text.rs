@@ -131,6 +131,14 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "{}", paint.apply(BOLD, "notes:"));
+        for n in &report.notes {
+            let _ = writeln!(out, "  {}", one_line(n));
+        }
+        out.push('\n');
+    }
+
     render_summary(report, paint, &mut out);
     out
 }
