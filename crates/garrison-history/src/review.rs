@@ -186,7 +186,8 @@ impl Window {
 
 /// The history part of a repository scan: the risky commits of `window` (findings whose rule
 /// `selected` keeps, and the rules), or a not-evaluated note saying why there are none (not a
-/// git checkout, a shallow clone, no commits in the window). Returns the error that kept the
+/// git checkout, a shallow clone, no commits in the window), reported whenever a history rule
+/// is selected. Returns the error that kept the
 /// history from being read, for the caller to tell the user; the report says it too.
 pub fn review_recent(
     report: &mut Report,
@@ -204,28 +205,26 @@ pub fn review_recent(
     if !rules.iter().any(|r| selected(r.id)) {
         return None;
     }
-    let note = selected(NotEvaluated::META.id);
+    // The history is selected, so its not-evaluated notes are reported whether or not
+    // `info/not-evaluated` is itself selected (`--select history` on an export still says the
+    // history was not reviewed); the configuration's ignores still apply to them.
     if !path.join(".git").exists() {
-        if note {
-            report
-                .findings
-                .push(not_evaluated("not a git checkout (no .git)", HELP_NO_GIT));
-        }
+        report
+            .findings
+            .push(not_evaluated("not a git checkout (no .git)", HELP_NO_GIT));
         return None;
     }
     let history = match mine_for(path, None, mining) {
         Ok((history, _)) => history,
         Err(e) => {
-            if note {
-                report.findings.push(not_evaluated(
-                    &format!("the git history could not be read: {e}"),
-                    "check that the checkout's .git is complete and readable (`git fsck`), or run `garrison history PATH` to see the error",
-                ));
-            }
+            report.findings.push(not_evaluated(
+                &format!("the git history could not be read: {e}"),
+                "check that the checkout's .git is complete and readable (`git fsck`), or run `garrison history PATH` to see the error",
+            ));
             return Some(e);
         }
     };
-    if history.shallow && note {
+    if history.shallow {
         report.findings.push(not_evaluated(
             "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged",
             "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
@@ -242,12 +241,10 @@ pub fn review_recent(
         _ => None,
     };
     if let Some(reason) = empty {
-        if note {
-            report.findings.push(not_evaluated(
-                &reason,
-                "nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`",
-            ));
-        }
+        report.findings.push(not_evaluated(
+            &reason,
+            "nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`",
+        ));
         return None;
     }
     let analysis = analyze(

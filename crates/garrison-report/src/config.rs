@@ -272,6 +272,15 @@ impl Config {
         self.select.is_empty() || self.select.iter().any(|s| rule_matches(rule, s))
     }
 
+    /// True if `f` is kept under `select`: its rule is selected, or it is an
+    /// `info/not-evaluated` finding about a check the selection names (`--select history` on
+    /// a directory without git still says the history was not reviewed, and why).
+    pub fn selects_finding(&self, f: &Finding) -> bool {
+        self.selects(&f.rule)
+            || not_evaluated_check(f)
+                .is_some_and(|check| self.select.iter().any(|s| rule_matches(check, s)))
+    }
+
     /// Compiled path globs of `exclude`.
     pub fn exclude_matchers(&self) -> Vec<GlobMatcher> {
         self.exclude
@@ -311,8 +320,11 @@ impl Config {
                 .unwrap_or(false)
                 || p.starts_with(g.trim_end_matches('/'))
         };
+        // Ignoring a check also drops the note that it was not evaluated.
+        let check = not_evaluated_check(f);
+        let about = |r: &str| rule_matches(&f.rule, r) || check.is_some_and(|c| rule_matches(c, r));
         self.ignore.iter().any(|e| match e {
-            IgnoreEntry::Rule(r) => rule_matches(&f.rule, r),
+            IgnoreEntry::Rule(r) => about(r),
             IgnoreEntry::Scoped {
                 rule, path: glob, ..
             } => {
@@ -323,6 +335,14 @@ impl Config {
             }
         })
     }
+}
+
+/// The check an `info/not-evaluated` finding is about (its evidence `check`: a rule id, a
+/// family such as `history`, or an item such as `branch-protection`).
+fn not_evaluated_check(f: &Finding) -> Option<&str> {
+    (f.rule == crate::not_evaluated::NotEvaluated::META.id)
+        .then(|| f.evidence.get("check").and_then(|c| c.as_str()))
+        .flatten()
 }
 
 /// Checks rule selectors given on the command line (`option` is `--select` or `--ignore`).
@@ -433,7 +453,7 @@ pub fn apply(report: &mut Report, config: &Config, baseline: Option<&Baseline>) 
     let min_conf = config.min_confidence.unwrap_or(Confidence::Low);
     let mut kept = Vec::with_capacity(findings.len());
     for f in findings {
-        if !config.selects(&f.rule) || config.ignored(&f) {
+        if !config.selects_finding(&f) || config.ignored(&f) {
             report.suppressed.config += 1;
         } else if inline_suppressed(report, &f) {
             report.suppressed.inline += 1;
