@@ -305,7 +305,13 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
         read.extend(garrison_posture::INPUTS);
     }
     report.errors.extend(ws.errors_of(&read).cloned());
-    if which.deps {
+    // The dependency audit (and the advisory data it states) only when one of its rules is
+    // selected: `--select workflow` neither loads advisories nor reports their age.
+    if which.deps
+        && garrison_advisories::audit::rules()
+            .iter()
+            .any(|r| selected(r.id))
+    {
         let files: Vec<String> = ws.paths().map(str::to_string).collect();
         let manifests = deps::manifests_in(path, &files, "", opts.progress.as_ref(), report);
         let (db, data) = open_advisories(&opts.deps.db, opts.now)?;
