@@ -220,7 +220,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
 /// region (line 1 for a whole-file finding), because GitHub requires one.
 fn location(l: &Location, always_region: bool) -> Value {
     let mut phys = json!({
-        "artifactLocation": { "uri": uri(&l.path), "uriBaseId": SRCROOT },
+        "artifactLocation": artifact_location(&l.path),
     });
     match l.span {
         Some(s) => phys["region"] = region(&s),
@@ -251,7 +251,7 @@ fn region(s: &Span) -> Value {
 
 fn notification(e: &FileError) -> Value {
     let mut phys = json!({
-        "artifactLocation": { "uri": uri(&e.path), "uriBaseId": SRCROOT },
+        "artifactLocation": artifact_location(&e.path),
     });
     if let Some(line) = e.line {
         let mut region = json!({ "startLine": line.max(1) });
@@ -325,6 +325,26 @@ fn full_description(r: &RuleMeta) -> String {
 
 /// A relative path as a URI reference: `/`-separated segments with everything outside the
 /// unreserved and sub-delimiter characters percent-encoded (spaces, `%`, `#`, `?`, non-ASCII).
+/// A path relative to the scanned root is a URI relative to `%SRCROOT%`; an absolute path (a
+/// file named on the command line outside any checkout, e.g. `verify --lock /tmp/uv.lock`) is
+/// a `file://` URI of its own, which a viewer must not resolve against the root.
+fn artifact_location(path: &str) -> Value {
+    let b = path.as_bytes();
+    let drive = b.len() > 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && (b[2] == b'/' || b[2] == b'\\');
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri(path)) })
+    } else if drive {
+        // `C:\x` → `file:///C:/x`: the drive's colon stays as written.
+        let rest = path[2..].replace('\\', "/");
+        json!({ "uri": format!("file:///{}:{}", &path[..1], uri(&rest)) })
+    } else {
+        json!({ "uri": uri(path), "uriBaseId": SRCROOT })
+    }
+}
+
 fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
@@ -342,6 +362,22 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_paths_are_file_uris_without_a_base() {
+        assert_eq!(
+            artifact_location(".github/workflows/ci.yml"),
+            json!({ "uri": ".github/workflows/ci.yml", "uriBaseId": SRCROOT })
+        );
+        assert_eq!(
+            artifact_location("/tmp/dists/a b.whl"),
+            json!({ "uri": "file:///tmp/dists/a%20b.whl" })
+        );
+        assert_eq!(
+            artifact_location("C:\\work\\uv.lock"),
+            json!({ "uri": "file:///C:/work/uv.lock" })
+        );
+    }
 
     #[test]
     fn names_and_uris() {
