@@ -122,7 +122,7 @@ fn sbom_refuses_a_file_that_is_not_a_dependency_file() {
           ]
         }
       },
-      "serialNumber": "urn:uuid:185a9f36-ce53-424b-8d8e-a1030d803c5b",
+      "serialNumber": "urn:uuid:7f14c7df-42d0-4c17-996d-5f14cafcf45a",
       "specVersion": "1.5",
       "version": 1
     }
