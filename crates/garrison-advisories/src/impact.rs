@@ -368,14 +368,22 @@ fn merge_groups(hits: Vec<ImpactHit>) -> Vec<ImpactHit> {
         })
         .collect();
     out.sort_by(|a, b| {
-        (&a.project, &a.path, a.line, &a.groups, &a.dependency, &a.via).cmp(&(
-            &b.project,
-            &b.path,
-            b.line,
-            &b.groups,
-            &b.dependency,
-            &b.via,
-        ))
+        (
+            &a.project,
+            &a.path,
+            a.line,
+            &a.groups,
+            &a.dependency,
+            &a.via,
+        )
+            .cmp(&(
+                &b.project,
+                &b.path,
+                b.line,
+                &b.groups,
+                &b.dependency,
+                &b.via,
+            ))
     });
     out
 }
@@ -587,8 +595,9 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope, markdown: 
                 format!("{}{}", h.dependency, h.specifier),
                 if h.kind == "declared" {
                     format!(
-                        "{} affected versions admitted",
-                        h.affected_versions_admitted
+                        "{} affected {} admitted",
+                        h.affected_versions_admitted,
+                        plural(h.affected_versions_admitted, "version", "versions")
                     )
                 } else {
                     format!("{} (affected)", h.kind)
@@ -605,7 +614,7 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope, markdown: 
     let head = [
         "project",
         "where",
-        "group",
+        "groups",
         "requirement",
         "admits",
         "raise floor to",
