@@ -570,3 +570,40 @@ fn impact_follows_chains_through_the_projects_own_requirements() {
     | lib | pyproject.toml:3 | runtime | foo>=1.0 | 3 affected versions admitted | >=2.1 |
     ");
 }
+
+/// PYSEC-2021-387 (dask, fixed 2021.10.0) over the corpus: dask's own `dask[array]` (its
+/// `dataframe` extra, line 59) and `dask[array,dataframe,distributed,diagnostics]` (its
+/// `complete` extra, line 71) are dask itself, not dependents (they were two rows); a line several dependency groups include is one row
+/// (anndata line 119, napari 269, scipy 204, uproot 16: were two or three rows each).
+/// distributed requires a dask newer than the fix.
+#[test]
+fn impact_of_a_dask_advisory_is_not_dask_itself() {
+    let Some(db) = db() else { return };
+    let root = corpus();
+    let out = run(
+        garrison(Path::new("."))
+            .args(["deps", "impact", "PYSEC-2021-387", "--projects"])
+            .arg(&root)
+            .args(["--db", db.to_str().unwrap()]),
+        &[(&root, "[CORPUS]"), (db.parent().unwrap(), "[DB DIR]")],
+    );
+    insta::assert_snapshot!(out.snapshot(), @"
+    exit: 1
+    --- stdout
+    Downstream impact of PYSEC-2021-387 (CVE-2021-42343, GHSA-hwqr-f3v9-hwxr, GHSA-j8fq-86c5-5v2r, PYSEC-2021-871, PYSEC-2021-872)
+    advisory from the local database of 2024-10-10 ([N] days old, [DB DIR]/advisories.db)
+
+    6 of 48 projects affected (7 entries)
+
+    project  where               groups                                            requirement  admits                          raise floor to
+    anndata  pyproject.toml:119  group:test, group:test-array-api, group:test-min  dask         127 affected versions admitted  >=2021.10.0
+    napari   pyproject.toml:179  extra:gallery                                     dask         127 affected versions admitted  >=2021.10.0
+    napari   pyproject.toml:269  group:docs, group:gallery                         dask         127 affected versions admitted  >=2021.10.0
+    scipy    pyproject.toml:204  group:dev, group:typecheck                        dask         127 affected versions admitted  >=2021.10.0
+    sparse   pyproject.toml:40   extra:extras                                      dask         127 affected versions admitted  >=2021.10.0
+    uproot   pyproject.toml:16   group:dev, group:extra                            dask         127 affected versions admitted  >=2021.10.0
+    xarray   pyproject.toml:52   extra:parallel                                    dask         127 affected versions admitted  >=2021.10.0
+    --- stderr
+    garrison: warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-10-10 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    ");
+}
