@@ -116,7 +116,9 @@ pub struct ImpactHit {
     pub specifier: String,
     /// `declared`, `pinned` or `locked`.
     pub kind: String,
-    /// How many known affected versions the specifier admits (1 for a pinned or locked hit).
+    /// How many known affected versions the specifier admits (1 for a pinned or locked hit);
+    /// for a transitive hit, only those the project's own requirements on the package in the
+    /// same environment also admit (see the module documentation).
     pub affected_versions_admitted: usize,
     /// Those versions, ascending (the pinned or locked version itself for those hits).
     pub affected_versions: Vec<String>,
