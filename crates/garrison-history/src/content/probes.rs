@@ -276,12 +276,10 @@ pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSy
                                 f.arg += 1;
                             }
                         }
-                        b')' => {
-                            if frames.last().is_some_and(|f| f.quote == quote) {
-                                frames.pop();
-                                if frames.is_empty() {
-                                    return Block { end: *no, body };
-                                }
+                        b')' if frames.last().is_some_and(|f| f.quote == quote) => {
+                            frames.pop();
+                            if frames.is_empty() {
+                                return Block { end: *no, body };
                             }
                         }
                         _ => {}
