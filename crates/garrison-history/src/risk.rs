@@ -735,7 +735,16 @@ fn finding(s: &ScoredCommit) -> Finding {
             );
         }
     }
-    b.build()
+    let mut f = b.build();
+    // The fingerprint stays the one of the evidence's path, so a baseline entry does not come
+    // back when the file is deleted later.
+    if let Some(e) = primary.map(|c| &c.evidence).filter(|e| e.deleted_since)
+        && let Some(p) = &e.path
+    {
+        let route = format!("commit {}", s.short());
+        f.fingerprint = garrison_report::finding::fingerprint(rule.id, p, &route, &s.id);
+    }
+    f
 }
 
 fn round2(x: f64) -> f64 {

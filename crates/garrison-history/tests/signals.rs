@@ -1377,6 +1377,32 @@ commit [cleanup] Remove loader
         "{:?}",
         f.locations
     );
+    // The fingerprint does not change when the file is deleted later: a baseline still
+    // matches it.
+    let kept = change_repo(
+        r#"
+date +3d
+commit [loader] Add loader
+  write src/loader.py
+  | import base64
+  | exec(base64.b64decode(PAYLOAD))
+  append CMakeLists.txt
+  | add_library(y src/y.c)
+"#,
+    );
+    let (_, ka) = analyzed(&kept.repo);
+    let kf = ka
+        .findings()
+        .into_iter()
+        .find(|f| f.evidence["commit"] == kept.id("loader"))
+        .unwrap();
+    assert_eq!(kf.primary().unwrap().path, "src/loader.py");
+    assert_eq!(
+        kept.id("loader"),
+        b.id("loader"),
+        "same script, same commit"
+    );
+    assert_eq!(kf.fingerprint, f.fingerprint);
     // The text report says so too.
     let report = garrison_history::review::report(b.repo.path(), &a, &h);
     let text = garrison_history::print::ranked(&h, &a, &report, 0, "all commits", "history");
