@@ -17,10 +17,10 @@ declare_rule! {
     /// 8 KiB are low. Images, fonts and PDFs are not reported. Each finding gives the path
     /// and size so test fixtures are easy to tell apart. A directory holding 5 or more small
     /// (at most 64 KiB each) non-executable binaries — a test-fixture corpus — is one grouped
-    /// finding located at its first file, with the count, the total size and the first 10
-    /// names and sizes; its severity is the worst of its files. Executables and larger
-    /// files are always reported one by one. After 200 findings the rest are summarised in
-    /// one.
+    /// finding located at the directory (then its first file), with the count, the total
+    /// size and the first 10 names and sizes; its severity is the worst of its files.
+    /// Executables and larger files are always reported one by one. After 200 findings the
+    /// rest are summarised in one.
     ///
     /// ## Why it matters
     /// Nobody reviews a binary in a pull request. The xz-utils backdoor (CVE-2024-3094) hid
@@ -241,10 +241,13 @@ impl Check for BinaryArtifact {
                     ))
                     .severity(worst.severity())
                     .confidence(Confidence::High)
-                    .location(Location::file(&first.0.rel).with_note(format!(
-                        "first of {} binary files in {dir}/",
+                    // The directory is the subject (its fingerprint survives files added
+                    // to or removed from the corpus); the first file is there to open.
+                    .location(Location::file(dir.as_str()).with_note(format!(
+                        "{} binary files",
                         members.len()
                     )))
+                    .location(Location::file(&first.0.rel).with_note("first of them"))
                     .evidence("directory", dir.as_str())
                     .evidence("count", members.len())
                     .evidence("total_size", total)
