@@ -243,6 +243,18 @@ impl Finding {
         self.fingerprint = fingerprint(&self.rule, path, &route, &key);
     }
 
+    /// Recomputes the fingerprint as if the primary location were at `path`: for findings
+    /// about files named on the command line (`verify --lock /tmp/x/uv.lock`), whose
+    /// fingerprint must not depend on the working directory or a temporary path.
+    pub fn rekey_path(&mut self, path: &str) {
+        let route = self
+            .locations
+            .first()
+            .and_then(|l| l.route.as_deref())
+            .unwrap_or("");
+        self.fingerprint = fingerprint(&self.rule, path, route, &self.key);
+    }
+
     /// The rule's family (`workflow` for `workflow/template-injection`).
     pub fn family(&self) -> &str {
         self.rule.split_once('/').map_or(&self.rule, |(f, _)| f)
