@@ -28,6 +28,10 @@ declare_rule! {
     /// - download artifacts of the triggering run (`actions/download-artifact` with `run-id`,
     ///   `dawidd6/action-download-artifact`, `github-script` `downloadArtifact`) and then use
     ///   them (artifact poisoning);
+    /// - hand the job's write token or secrets to a third-party action (not `actions/*` or
+    ///   `github/*`) at a mutable ref (a tag or branch, not a full commit SHA): **high**, high
+    ///   confidence, on the trigger line — whoever can move that ref runs code with the token
+    ///   and secrets on every pull request from a fork;
     /// - otherwise, report the trigger at low or medium severity so that it is reviewed.
     ///
     /// A job (or a job it `needs:`) gated on a label, on the commenter's `author_association`
@@ -109,6 +113,8 @@ struct Verdict<'a> {
     checkout: Option<(&'a Step, PrCheckout)>,
     exec: Option<(&'a Step, String)>,
     artifact: Option<(&'a Step, String)>,
+    /// The mutable third-party action handed the job's token or secrets.
+    third_party: Option<&'a Step>,
     reach: Reach,
 }
 
@@ -248,6 +254,13 @@ fn judge<'a>(
         ),
         None => format!("job `{}`", job.id),
     };
+    let mut third_party: Option<&Step> = None;
+    // A third-party action at a mutable ref runs with the job's token and secrets: whoever
+    // can move that tag or branch (a compromised maintainer account, tj-actions 2025) runs
+    // code with them on every fork's pull request.
+    let third = (checkout.is_none() && event != "issue_comment" && reach.privileged())
+        .then(|| mutable_third_party(job))
+        .flatten();
     let (severity, confidence, message) = match (&checkout, &exec) {
         (Some((s, c)), Some((_, what, sure))) => {
             // `if: contains(github.event.pull_request.labels.*.name, 'safe-to-test')`: a
@@ -311,6 +324,21 @@ fn judge<'a>(
             ),
         ),
         (None, _) if event == "issue_comment" => return None,
+        // A third-party action at a mutable ref runs with the job's token and secrets: whoever
+        // can move that tag or branch (a compromised maintainer account, tj-actions 2025) runs
+        // code with them on every fork's pull request.
+        (None, _) if third.is_some() => {
+            let name = third.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
+            third_party = third.as_ref().map(|(s, _)| *s);
+            (
+                Severity::High,
+                Confidence::High,
+                format!(
+                    "{trig} workflow {job_phrase} hands {} to the third-party action `{name}` at a mutable ref, on every pull request from a fork",
+                    reach.describe()
+                ),
+            )
+        }
         (None, _) if reach.privileged() => (
             Severity::Medium,
             Confidence::Low,
@@ -337,7 +365,18 @@ fn judge<'a>(
         checkout,
         exec: exec.map(|(s, w, _)| (s, w)),
         artifact,
+        third_party,
         reach,
+    })
+}
+
+/// The first step of `job` using a third-party action (not `actions/*` or `github/*`) at a
+/// ref other than a full commit SHA, with the action as written.
+fn mutable_third_party(job: &Job) -> Option<(&Step, String)> {
+    job.steps.iter().find_map(|s| {
+        let (u, node) = s.uses.as_ref()?;
+        (u.is_third_party() && !u.is_sha_pinned() && !u.is_reusable_workflow())
+            .then(|| (s, node.as_str().unwrap_or_default().trim().to_string()))
     })
 }
 
@@ -472,6 +511,21 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
                     .with_note("downloads artifacts produced by the untrusted run"),
             )
             .evidence("artifact", what.clone());
+    }
+    if let Some(s) = v.third_party {
+        let action = s
+            .uses_node
+            .as_ref()
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        b = b
+            .location(
+                loc(at, step_span(s), prefix.join(&s.route))
+                    .with_note(format!("mutable third-party action with {}", v.reach.describe())),
+            )
+            .evidence("third_party_action", action);
     }
     out.push(b.build());
 }
