@@ -300,12 +300,37 @@ pub enum GitError {
         /// gix's message.
         message: String,
     },
+    /// A revision does not resolve in a shallow clone: it may name history that was not fetched.
+    #[error(
+        "cannot resolve revision `{rev}`: this is a shallow clone ({fetched}), so the revision may name history that was not fetched; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)"
+    )]
+    ShallowRevision {
+        /// The revision as given.
+        rev: String,
+        /// How much history the clone holds (`1 commit fetched from HEAD`).
+        fetched: String,
+    },
     /// The commit walk (or the reference listing) failed.
     #[error("history walk failed: {0}")]
     Walk(String),
     /// The worker thread pool could not be built.
     #[error("thread pool: {0}")]
     Threads(String),
+}
+
+/// The root of the repository that holds `path`, found upward from it like git does (honouring
+/// `GIT_CEILING_DIRECTORIES`): its work tree, or the git directory of a bare repository. Paths in
+/// mined commits are relative to this root whatever directory `path` names.
+pub fn discover(path: &std::path::Path) -> Result<std::path::PathBuf, GitError> {
+    let repo =
+        gix::ThreadSafeRepository::discover_with_environment_overrides(path).map_err(|e| {
+            GitError::Open {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }
+        })?;
+    let root = repo.work_dir().unwrap_or(repo.git_dir());
+    Ok(root.to_path_buf())
 }
 
 /// Opens the repository at `path` (a work tree, or a bare git directory).

@@ -143,10 +143,21 @@ impl<H> Raw<H> {
     }
 }
 
+/// Resolves `rev` to a commit. In a shallow clone a revision that does not resolve is said to
+/// be possibly beyond what was fetched (with how much was), never gix's traversal message.
 pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
-    let err = |message: String| GitError::Revision {
-        rev: rev.to_string(),
-        message,
+    let err = |message: String| {
+        if repo.is_shallow().unwrap_or(false) {
+            GitError::ShallowRevision {
+                rev: rev.to_string(),
+                fetched: fetched(repo),
+            }
+        } else {
+            GitError::Revision {
+                rev: rev.to_string(),
+                message,
+            }
+        }
     };
     let id = repo.rev_parse_single(rev).map_err(|e| err(e.to_string()))?;
     let commit = id
@@ -155,6 +166,20 @@ pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Git
         .peel_to_commit()
         .map_err(|e| err(e.to_string()))?;
     Ok(commit.id)
+}
+
+/// How much history a shallow clone holds: `3 commits fetched from HEAD`.
+fn fetched(repo: &gix::Repository) -> String {
+    let n = repo
+        .head_id()
+        .ok()
+        .and_then(|h| repo.rev_walk([h.detach()]).all().ok())
+        .map(|walk| walk.take_while(Result::is_ok).count());
+    match n {
+        Some(1) => "1 commit fetched from HEAD".to_string(),
+        Some(n) => format!("{n} commits fetched from HEAD"),
+        None => "HEAD not fetched".to_string(),
+    }
 }
 
 /// A commit's slot in the walk and its mining result.

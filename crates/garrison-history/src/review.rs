@@ -58,6 +58,18 @@ pub fn parse_range(s: &str) -> Option<(String, String)> {
     Some((a.to_string(), b.to_string()))
 }
 
+/// The root of the repository that holds `path`, found upward like git (so a history command
+/// works from a subdirectory, and paths in its findings stay relative to the repository root).
+/// `path` itself, as the user spelled it, when it is the root.
+pub fn repository_root(path: &Path) -> Result<PathBuf, HistoryError> {
+    let root = garrison_git::discover(path)?;
+    Ok(match (path.canonicalize(), root.canonicalize()) {
+        (Ok(a), Ok(b)) if a == b => path.to_path_buf(),
+        (_, Ok(b)) => b,
+        _ => root,
+    })
+}
+
 /// Reads `--since`: an ISO 8601 date or date and time, `@UNIX-SECONDS`, or a duration back from
 /// now (see [`garrison_source::time::parse_since`]); the error says which forms it takes.
 pub fn parse_since(s: &str) -> Result<i64, HistoryError> {
@@ -67,17 +79,36 @@ pub fn parse_since(s: &str) -> Result<i64, HistoryError> {
     )?)
 }
 
+/// What [`mine_for`] mined.
+#[derive(Debug, Clone, Default)]
+pub struct Mined {
+    /// The base's history plus the range's commits (or all of `HEAD`'s history).
+    pub history: History,
+    /// The range's commits (`git rev-list BASE..HEAD`): empty without a range, and for an
+    /// empty range.
+    pub pending: HashSet<String>,
+    /// The commit the range's base resolved to (hex); `None` without a range.
+    pub base: Option<String>,
+    /// A range was mined and holds no commit (not even one that could not be read): "no
+    /// commits to review".
+    pub empty: bool,
+}
+
 /// Mines the history for reporting on `range` (or all of `HEAD`): for a range, the base's
-/// history (to calibrate and to build profiles) plus the range's commits, whose ids come back
-/// as the pending set.
+/// history (to calibrate and to build profiles) plus the range's commits (exactly git's
+/// `BASE..HEAD`: reachable from HEAD and not from BASE, whatever the two ends' relation), whose
+/// ids come back as the pending set.
 pub fn mine_for(
     path: &Path,
     range: Option<(String, String)>,
     m: &Mining,
-) -> Result<(History, HashSet<String>), HistoryError> {
+) -> Result<Mined, HistoryError> {
     let opts = m.options();
     let Some((base, head)) = range else {
-        return Ok((m.mine(path, &opts)?, HashSet::new()));
+        return Ok(Mined {
+            history: m.mine(path, &opts)?,
+            ..Mined::default()
+        });
     };
     let pr = m.mine(
         path,
@@ -94,12 +125,18 @@ pub fn mine_for(
         },
     )?;
     let pending: HashSet<String> = pr.commits.iter().map(|c| c.id.clone()).collect();
+    let empty = pr.commits.is_empty() && pr.warnings.is_empty();
     all.commits.extend(pr.commits);
     all.commits
         .sort_by_key(|c| std::cmp::Reverse(c.commit_time));
-    all.head = pr.head;
+    let base = std::mem::replace(&mut all.head, pr.head);
     all.warnings.extend(pr.warnings);
-    Ok((all, pending))
+    Ok(Mined {
+        history: all,
+        pending,
+        base,
+        empty,
+    })
 }
 
 /// The report of an analysis: its findings (ranked, not re-sorted), the history rules, and the
@@ -215,7 +252,7 @@ pub fn review_recent(
         return None;
     }
     let history = match mine_for(path, None, mining) {
-        Ok((history, _)) => history,
+        Ok(mined) => mined.history,
         Err(e) => {
             report.findings.push(not_evaluated(
                 &format!("the git history could not be read: {e}"),
@@ -251,7 +288,7 @@ pub fn review_recent(
         &history,
         &AnalyzeOptions {
             since,
-            pending: HashSet::new(),
+            ..AnalyzeOptions::default()
         },
     );
     report.findings.extend(
