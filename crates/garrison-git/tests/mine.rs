@@ -696,6 +696,71 @@ fn ranges_are_git_rev_list() {
     );
 }
 
+/// `git ARGS…` in `dir`, its standard output's lines (sorted).
+fn git_lines(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// In a shallow clone, every range between fetched commits is still git's set (the walk stops
+/// at the shallow boundary, like git's); a commit at the boundary is a warning, not a commit.
+#[test]
+fn shallow_ranges_are_git_rev_list() {
+    if !require_git() {
+        return;
+    }
+    let b = build(RANGES);
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "3",
+            &url,
+            &clone.display().to_string(),
+        ],
+        &[],
+    );
+    let fetched = git_lines(&clone, &["rev-list", "HEAD"]);
+    assert!(fetched.len() >= 3, "{fetched:?}");
+    for base in &fetched {
+        for head in &fetched {
+            let opts = MineOptions {
+                range: Some((base.clone(), head.clone())),
+                threads: 1,
+                ..Default::default()
+            };
+            let h = mine(&clone, &opts, &()).unwrap();
+            assert!(h.shallow);
+            let mut got: Vec<String> = h.commits.iter().map(|c| c.id.clone()).collect();
+            for w in &h.warnings {
+                let id = w.strip_prefix("commit ").and_then(|w| w.split(':').next());
+                got.extend(id.map(str::to_string));
+            }
+            got.sort();
+            let want = git_lines(&clone, &["rev-list", &format!("{base}..{head}")]);
+            assert_eq!(got, want, "{base}..{head}");
+        }
+    }
+}
+
 /// In a depth-1 clone a revision beyond the fetched history is an error that names it, says the
 /// clone is shallow (with how much it holds) and how to fetch more; not gix's message.
 #[test]
