@@ -261,12 +261,19 @@ pub fn review_recent(
             return Some(e);
         }
     };
-    if history.shallow {
-        report.findings.push(not_evaluated(
-            "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged",
+    // The shallow-clone note says how many commits the model was fitted on, known after the
+    // analysis; it goes where it always stood, before the window's notes and findings.
+    let shallow_at = history.shallow.then_some(report.findings.len());
+    let shallow = |fitted: Option<usize>| {
+        let reason = match fitted {
+            Some(n) => crate::print::shallow_note(n),
+            None => "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged".to_string(),
+        };
+        not_evaluated(
+            &reason,
             "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
-        ));
-    }
+        )
+    };
     let last = history.commits.iter().map(|c| c.commit_time).max();
     let empty = match (last, since) {
         (None, _) => Some("the repository has no commits".to_string()),
@@ -278,6 +285,9 @@ pub fn review_recent(
         _ => None,
     };
     if let Some(reason) = empty {
+        if shallow_at.is_some() {
+            report.findings.push(shallow(None));
+        }
         report.findings.push(not_evaluated(
             &reason,
             "nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`",
@@ -291,6 +301,9 @@ pub fn review_recent(
             ..AnalyzeOptions::default()
         },
     );
+    if let Some(at) = shallow_at {
+        report.findings.insert(at, shallow(Some(analysis.fitted)));
+    }
     report.findings.extend(
         analysis
             .findings()

@@ -879,3 +879,35 @@ fn shallow_clones_are_said_and_unreachable_revisions_are_clear_errors() {
         "{errors}"
     );
 }
+
+#[test]
+fn scan_of_a_shallow_clone_says_how_many_commits_the_model_was_fitted_on() {
+    let Some(b) = ranges_repo() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "5",
+            &url,
+            &dir.display().to_string(),
+        ],
+        &[],
+    );
+    let r = scan(&dir, &["--history-window", "all", "-f", "json"]);
+    let notes: Vec<String> = r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["evidence"]["check"] == "history")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    insta::assert_debug_snapshot!(notes, @r#"
+    [
+        "not evaluated: contribution-risk review of recent commits (shallow clone: the model was fitted on only the 4 commits this clone holds, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout))",
+    ]
+    "#);
+}
