@@ -322,12 +322,17 @@ pub enum GitError {
 /// `GIT_CEILING_DIRECTORIES`): its work tree, or the git directory of a bare repository. Paths in
 /// mined commits are relative to this root whatever directory `path` names.
 pub fn discover(path: &std::path::Path) -> Result<std::path::PathBuf, GitError> {
-    let repo =
-        gix::ThreadSafeRepository::discover_with_environment_overrides(path).map_err(|e| {
-            GitError::Open {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }
+    // Not `discover_with_environment_overrides`: a `GIT_DIR` in the environment (a git hook's)
+    // would replace the path the user gave, and mining opens that path's repository.
+    let options = gix::discover::upwards::Options {
+        match_ceiling_dir_or_error: false,
+        ..Default::default()
+    }
+    .apply_environment();
+    let repo = gix::ThreadSafeRepository::discover_opts(path, options, Default::default())
+        .map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
         })?;
     let root = repo.work_dir().unwrap_or(repo.git_dir());
     Ok(root.to_path_buf())

@@ -781,6 +781,31 @@ fn history_and_review_work_from_a_subdirectory() {
         "{}",
         r.snapshot()
     );
+    // A `GIT_DIR` in the environment (a git hook's) does not replace the path given; a ceiling
+    // directory between the subdirectory and the root stops the search upward, like git's.
+    let other = tempfile::tempdir().unwrap();
+    let hooked = run(
+        garrison()
+            .env("GIT_DIR", other.path())
+            .args(["review", "v1.0.0..HEAD", "-f", "json", "--no-cache"])
+            .arg(&sub),
+        &[(b.path(), "[REPO]")],
+    );
+    assert_eq!(hooked.code, 0, "{}", hooked.snapshot());
+    assert_eq!(hooked.json()["summary"], from_root.json()["summary"]);
+    let ceiling = run(
+        garrison()
+            .current_dir(&sub)
+            .env("GIT_CEILING_DIRECTORIES", b.path().join("src"))
+            .args(["review", "v1.0.0..HEAD", "--no-cache"]),
+        &[(b.path(), "[REPO]")],
+    );
+    assert_eq!(ceiling.code, 2, "{}", ceiling.snapshot());
+    assert!(
+        ceiling.stderr.contains("Could not find a git repository"),
+        "{}",
+        ceiling.snapshot()
+    );
     // On the XZ-like repository, findings' paths stay relative to the repository root.
     let Some((x, _)) = xz() else { return };
     let dir = std::fs::read_dir(x.path())
