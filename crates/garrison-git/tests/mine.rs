@@ -823,3 +823,38 @@ fn discover_finds_the_root_from_a_subdirectory() {
     let tmp = tempfile::tempdir().unwrap();
     assert!(garrison_git::discover(tmp.path()).is_err());
 }
+
+/// A cached range walk is reused only while both ends resolve to the same commits: a base
+/// branch that moves (a fetch of `origin/main`) under an unchanged HEAD is another range.
+#[test]
+fn cached_range_walks_follow_a_moved_base() {
+    if !require_git() {
+        return;
+    }
+    let b = build(RANGES);
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    b.repo.git(&["branch", "base", b.id("root")], &[]);
+    let opts = MineOptions {
+        range: Some(("base".into(), "HEAD".into())),
+        ..Default::default()
+    };
+    let ids = |h: &History| {
+        let mut v: Vec<String> = h.commits.iter().map(|c| c.id.clone()).collect();
+        v.sort();
+        v
+    };
+    let first = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+    assert_eq!(ids(&first), rev_list(&b, "base", "HEAD"));
+    assert!(!first.commits.is_empty());
+    // The same ends: the cached walk is reused, same commits.
+    let again = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+    assert_eq!(ids(&again), ids(&first));
+    // The base moves to an intermediate commit, then to HEAD: git's set each time.
+    for to in [b.id("m2"), "HEAD"] {
+        b.repo.git(&["branch", "-f", "base", to], &[]);
+        let moved = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+        assert_eq!(ids(&moved), rev_list(&b, "base", "HEAD"), "base at {to}");
+    }
+    assert!(rev_list(&b, "base", "HEAD").is_empty());
+}
