@@ -110,7 +110,18 @@ pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     for a in &audits {
         a.repo(ws, &mut out);
     }
+    key_on_subjects(ws, &mut out);
     out
+}
+
+/// Keys each finding's fingerprint on what it is about rather than where
+/// ([`Workspace::subject`]: a step by its action and ref, a job by nothing but its content), so
+/// a baseline survives reordered steps and renamed jobs and never hides a replaced step.
+pub fn key_on_subjects(ws: &Workspace, findings: &mut [Finding]) {
+    for f in findings {
+        let path = f.primary().map(|l| l.path.clone()).unwrap_or_default();
+        f.rekey(&|t| ws.subject(&path, t));
+    }
 }
 
 /// How many files the audits looked at: the GitHub inputs parsed, and those that failed to load.

@@ -31,13 +31,32 @@
 //! dependency model, so extras are never followed). Cycles are cut (a project never appears
 //! twice in a chain) and chains are at most [`MAX_DEPTH`] projects long.
 //!
+//! **A chain meets the project's own requirements.** At every step of a chain (P's line on Q,
+//! and Q's runtime line on R), the inherited affected versions are narrowed to those the
+//! dependent's own requirements on the affected package admit in the same environment: its
+//! declared or pinned requirements on that package in the same file and group, plus that
+//! file's runtime requirements when the group is an extra, a dependency group or the runtime
+//! (those environments install the runtime). A project requiring `scipy>=1.15` is therefore
+//! not exposed to scipy 1.8 "via statsmodels"; when no affected version is left there is no
+//! hit. Requirements with an environment marker do not hold in every environment and do not
+//! narrow; the recommended floor is the inherited one. Direct hits are not narrowed: the line
+//! itself admits those versions and raising its floor is the fix.
+//!
+//! **The project itself is not a dependent.** A project's requirements on its own name (its
+//! extras, `dask[array]` inside dask, `hist[plot]` in hist's dev group) are neither hits nor
+//! edges.
+//!
+//! **One hit per line.** A line several dependency groups include (`{ include-group = … }`)
+//! is read once per group; hits that differ only in their group are one hit naming every
+//! group ([`ImpactHit::groups`]).
+//!
 //! No I/O here: the caller reads the files (with [`garrison_python::read`]) and the projects'
 //! names.
 //!
 //! [`Database::affected_versions_admitted`]: crate::Database::affected_versions_admitted
 //! [`Database::evaluate`]: crate::Database::evaluate
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use garrison_python::pep440::VersionSpecifiers;
@@ -76,7 +95,7 @@ impl Project {
 }
 
 /// One project dependency that admits affected versions of the vulnerability.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ImpactHit {
     /// The project ([`Project::label`]: its name, else its root).
     pub project: String,
@@ -85,9 +104,10 @@ pub struct ImpactHit {
     pub path: String,
     /// Its 1-based line.
     pub line: u32,
-    /// The group of that line ([`group_label`]): `runtime`, `extra:<x>`, `build`,
-    /// `group:<g>`, `lock:<file>`, `requirements:<file>`, ….
-    pub group: String,
+    /// The groups of that line ([`group_label`]: `runtime`, `extra:<x>`, `build`,
+    /// `group:<g>`, `lock:<file>`, `requirements:<file>`, …), sorted: one line that several
+    /// dependency groups include (`{ include-group = "test" }`) is one hit naming them all.
+    pub groups: Vec<String>,
     /// The affected package (normalized name).
     pub dependency: String,
     /// The offending specifier as written (`>=1.7.2`; `==<version>` for a locked version; empty
@@ -96,7 +116,9 @@ pub struct ImpactHit {
     pub specifier: String,
     /// `declared`, `pinned` or `locked`.
     pub kind: String,
-    /// How many known affected versions the specifier admits (1 for a pinned or locked hit).
+    /// How many known affected versions the specifier admits (1 for a pinned or locked hit);
+    /// for a transitive hit, only those the project's own requirements on the package in the
+    /// same environment also admit (see the module documentation).
     pub affected_versions_admitted: usize,
     /// Those versions, ascending (the pinned or locked version itself for those hits).
     pub affected_versions: Vec<String>,
@@ -189,7 +211,7 @@ fn direct_hit(project: &str, dep: &Dependency, index: &PackageIndex) -> Option<I
         project: project.to_string(),
         path: dep.path.clone(),
         line: dep.span.start_line,
-        group: group_label(dep),
+        groups: vec![group_label(dep)],
         dependency: dep.name.as_str().to_string(),
         specifier,
         kind: kind_label(&dep.kind).to_string(),
@@ -263,6 +285,8 @@ pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
                 .iter()
                 .flat_map(|m| m.deps.iter())
                 .filter(|d| d.ecosystem == Ecosystem::PyPI)
+                // `dask[array]` inside dask: the project itself, not a dependency on it.
+                .filter(|d| p.name.as_ref() != Some(&d.name))
                 .filter_map(|d| {
                     let (_, idx) = indexes.iter().find(|(n, _)| n == d.name.as_str())?;
                     direct_hit(label, d, idx)
@@ -296,6 +320,7 @@ pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
         .collect();
 
     let graph = Graph {
+        projects,
         direct: &direct,
         edges: &edges,
         labels: &labels,
@@ -309,7 +334,7 @@ pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
                 if out.len() >= MAX_HITS {
                     break;
                 }
-                out.push(graph.through(&labels[pi], dep, qi, h));
+                out.extend(graph.through(pi, dep, qi, h));
             }
         }
         if out.len() >= MAX_HITS {
@@ -317,52 +342,144 @@ pub fn impact(vuln: &Vulnerability, projects: &[Project]) -> Vec<ImpactHit> {
             break;
         }
     }
+    merge_groups(out)
+}
+
+/// One hit per line: hits that differ only in their group (one line included by several
+/// dependency groups) become one hit naming every group; sorted by project, path, line,
+/// groups, dependency and `via`.
+fn merge_groups(hits: Vec<ImpactHit>) -> Vec<ImpactHit> {
+    // Merged in the order first seen (file order), which the stable sort keeps for ties.
+    let mut seen: BTreeMap<ImpactHit, usize> = BTreeMap::new();
+    let mut merged: Vec<(ImpactHit, BTreeSet<String>)> = Vec::new();
+    for mut h in hits {
+        let groups = std::mem::take(&mut h.groups);
+        let i = *seen.entry(h.clone()).or_insert_with(|| {
+            merged.push((h, BTreeSet::new()));
+            merged.len() - 1
+        });
+        if let Some((_, g)) = merged.get_mut(i) {
+            g.extend(groups);
+        }
+    }
+    let mut out: Vec<ImpactHit> = merged
+        .into_iter()
+        .map(|(h, groups)| ImpactHit {
+            groups: groups.into_iter().collect(),
+            ..h
+        })
+        .collect();
     out.sort_by(|a, b| {
-        (&a.project, &a.path, a.line, &a.group, &a.dependency, &a.via).cmp(&(
-            &b.project,
-            &b.path,
-            b.line,
-            &b.group,
-            &b.dependency,
-            &b.via,
-        ))
+        (
+            &a.project,
+            &a.path,
+            a.line,
+            &a.groups,
+            &a.dependency,
+            &a.via,
+        )
+            .cmp(&(
+                &b.project,
+                &b.path,
+                b.line,
+                &b.groups,
+                &b.dependency,
+                &b.via,
+            ))
     });
-    out.dedup();
     out
 }
 
+/// Whether an environment of the group labelled `label` installs the project's runtime
+/// dependencies too: an extra and a dependency group do (`pip install p[x]`, `uv sync --group
+/// g`), as does the runtime itself; build requirements, requirements and environment files,
+/// pixi tables and locks are environments of their own.
+fn includes_runtime(label: &str) -> bool {
+    label == "runtime" || label.starts_with("extra:") || label.starts_with("group:")
+}
+
 struct Graph<'a> {
+    projects: &'a [Project],
     direct: &'a [Vec<ImpactHit>],
     edges: &'a [Vec<(&'a Dependency, usize)>],
     labels: &'a [String],
 }
 
 impl Graph<'_> {
-    /// Hit `h` of project `qi`, seen from the dependent `project` through its line `dep`.
-    fn through(&self, project: &str, dep: &Dependency, qi: usize, h: ImpactHit) -> ImpactHit {
+    /// Hit `h` of project `qi`, seen from the dependent project `pi` through its line `dep`:
+    /// the affected versions are narrowed to those `pi`'s own requirements on the affected
+    /// package in the same environment also admit ([`Graph::own_constraints`]); `None` when
+    /// none is left (a project requiring `scipy>=1.15` is not exposed to scipy 1.8 through
+    /// another project).
+    fn through(&self, pi: usize, dep: &Dependency, qi: usize, h: ImpactHit) -> Option<ImpactHit> {
+        let own = self.own_constraints(pi, dep, &h.dependency);
+        let affected_versions: Vec<String> = h
+            .affected_versions
+            .iter()
+            .filter(|v| {
+                // A version that is not PEP 440 cannot be compared: kept.
+                garrison_python::pep440::parse_version(v)
+                    .map_or(true, |v| own.iter().all(|s| s.contains(&v)))
+            })
+            .cloned()
+            .collect();
+        if affected_versions.is_empty() {
+            return None;
+        }
         let mut via = Vec::with_capacity(h.via.len() + 1);
         via.push(self.labels.get(qi).cloned().unwrap_or_default());
         via.extend(h.via);
-        ImpactHit {
-            project: project.to_string(),
+        Some(ImpactHit {
+            project: self.labels.get(pi).cloned().unwrap_or_default(),
             path: dep.path.clone(),
             line: dep.span.start_line,
-            group: group_label(dep),
+            groups: vec![group_label(dep)],
+            affected_versions_admitted: affected_versions.len(),
+            affected_versions,
             via,
             ..h
-        }
+        })
+    }
+
+    /// The specifier sets project `pi` itself puts on package `name` in the environment of its
+    /// line `dep`: its declared or pinned requirements on `name` in the same file and group,
+    /// and, when that group installs the runtime ([`includes_runtime`]), in the same file's
+    /// runtime. Requirements with an environment marker (they do not hold everywhere),
+    /// without a specifier, and locks are not constraints.
+    fn own_constraints(&self, pi: usize, dep: &Dependency, name: &str) -> Vec<&VersionSpecifiers> {
+        let label = group_label(dep);
+        let runtime = includes_runtime(&label);
+        self.projects
+            .get(pi)
+            .into_iter()
+            .flat_map(|p| p.manifests.iter())
+            .flat_map(|m| m.deps.iter())
+            .filter(|d| {
+                d.name.as_str() == name
+                    && d.path == dep.path
+                    && d.kind != DepKind::Locked
+                    && d.ecosystem == Ecosystem::PyPI
+                    && d.marker.is_none()
+            })
+            .filter(|d| {
+                let l = group_label(d);
+                l == label || (runtime && l == "runtime")
+            })
+            .filter_map(|d| d.specifiers.as_ref())
+            .collect()
     }
 
     /// The hits of project `qi` its dependents inherit: its runtime hits, and those inherited
-    /// through its runtime dependencies on other projects, never revisiting a project of
-    /// `chain` (which ends with `qi`) and with at most [`MAX_DEPTH`] projects in a `via`.
+    /// through its runtime dependencies on other projects (narrowed by `qi`'s own runtime
+    /// requirements), never revisiting a project of `chain` (which ends with `qi`) and with at
+    /// most [`MAX_DEPTH`] projects in a `via`.
     fn exported(&self, qi: usize, chain: &mut Vec<usize>) -> Vec<ImpactHit> {
         let mut out: Vec<ImpactHit> = self
             .direct
             .get(qi)
             .into_iter()
             .flatten()
-            .filter(|h| h.group == "runtime")
+            .filter(|h| h.groups.iter().any(|g| g == "runtime"))
             .cloned()
             .collect();
         // `chain` holds the dependent plus the projects of the `via` being built.
@@ -376,12 +493,11 @@ impl Graph<'_> {
             chain.push(ri);
             let inherited = self.exported(ri, chain);
             chain.pop();
-            let label = self.labels.get(qi).cloned().unwrap_or_default();
             for h in inherited {
                 if out.len() >= MAX_HITS {
                     return out;
                 }
-                out.push(self.through(&label, dep, ri, h));
+                out.extend(self.through(qi, dep, ri, h));
             }
         }
         out
@@ -477,12 +593,13 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope, markdown: 
             [
                 h.project.clone(),
                 format!("{}:{}", h.path, h.line),
-                h.group.clone(),
+                h.groups.join(", "),
                 format!("{}{}", h.dependency, h.specifier),
                 if h.kind == "declared" {
                     format!(
-                        "{} affected versions admitted",
-                        h.affected_versions_admitted
+                        "{} affected {} admitted",
+                        h.affected_versions_admitted,
+                        plural(h.affected_versions_admitted, "version", "versions")
                     )
                 } else {
                     format!("{} (affected)", h.kind)
@@ -499,7 +616,7 @@ pub fn table(vuln: &Vulnerability, hits: &[ImpactHit], scope: &Scope, markdown: 
     let head = [
         "project",
         "where",
-        "group",
+        "groups",
         "requirement",
         "admits",
         "raise floor to",

@@ -98,7 +98,7 @@ fn pysec_2023_102() -> Option<garrison_advisories::Vulnerability> {
     Some((*db.find("PYSEC-2023-102").unwrap()).clone())
 }
 
-/// (project, file:line, group, kind, specifier, admitted count, via).
+/// (project, file:line, groups joined with ", ", kind, specifier, admitted count, via).
 type Row<'a> = (
     &'a str,
     &'a str,
@@ -117,9 +117,8 @@ type OwnedRow = (String, String, String, String, String, usize, Vec<String>);
 ///
 /// - every line was opened and its table read (`[project] dependencies` = runtime, the
 ///   `[project.optional-dependencies]` key, the `[dependency-groups]` key including groups that
-///   pull it in with `include-group`: anndata `dev` includes `typing` (line 67), `test` and
-///   `test-array-api` include `test-min` (line 118); hist's `dev`, `docs`, `fit`, `test` groups
-///   share line 86; mne's `dev` includes `test_extra` (line 71));
+///   pull it in with `include-group`): hist's `dev`, `docs`, `fit`, `test` groups all include
+///   line 86 (`fit` directly, the others through `include-group`), one hit naming the four;
 /// - counts from the advisory's list: no specifier admits the 60 final releases (rc's are
 ///   excluded unless the specifier names one); `>=1.7.0` → 1.7.0–1.7.3, 1.8.0, 1.8.1,
 ///   1.9.0–1.9.3 = 10; `>= 1.7.2` → 8; `>=1.8,!=1.9.2` → 1.8.0, 1.8.1, 1.9.0, 1.9.1, 1.9.3 = 5;
@@ -129,70 +128,25 @@ type OwnedRow = (String, String, String, String, String, usize, Vec<String>);
 ///   (1.10.0rc2) and not itself affected, so 1.10.0 everywhere (pinned 1.7.3/1.8.0 too);
 /// - transitive hits come from the runtime hits of named projects of the set: statsmodels
 ///   (`scipy>=1.8,!=1.9.2`, line 60; its build requirement `scipy>=1.13,<2` admits none) and
-///   mudata (`scipy`); scanpy's runtime depends on statsmodels, so anndata's `test-min`
-///   dependency on scanpy (line 118) gets `via = [scanpy, statsmodels]`; anndata's `typing`
-///   and `doc` groups depend on mudata (lines 67, 91). mudata↔anndata is a cycle (mudata
-///   depends on anndata; anndata has no runtime hit), cut.
+///   mudata (`scipy`), each narrowed by the dependent's own scipy requirements in the same
+///   environment (the group itself, plus the runtime for extras and groups). Checked by hand:
+///   - pvlib's `optional` extra names statsmodels (line 55); pvlib's runtime requires
+///     `scipy >= 1.7.2` (line 18), which admits all five of statsmodels' versions: a hit, 5;
+///   - scanpy's runtime names statsmodels (line 73) but also requires `scipy>=1.15` (line 69):
+///     none of 1.8.0–1.9.3 is left, no hit, and so nothing reaches anndata "via scanpy";
+///   - anndata's `typing`/`dev` (line 67) and `doc` (line 91) groups name mudata (`scipy`, 60
+///     versions) and its `test-min` group scanpy (line 118), but its runtime requires
+///     `scipy >=1.14,!=1.17.0` (line 42): nothing left, no hit (before: 6 rows);
+///   - mne's `test_extra`/`dev` groups (line 71) and `full-no-qt` extra (line 200) name
+///     statsmodels; mne's runtime requires `scipy >= 1.14` (line 118): no hit (before: 3 rows);
+///   - seaborn's `stats` extra names statsmodels (line 30) and requires `scipy>=1.14` itself
+///     (line 29): no hit.
 /// - not hits, checked: napari constraints (1.17.1/1.18.0), mne's pylock (1.14.0), narwhals'
 ///   uv.lock 1.15.3/1.17.1/1.18.0, dask's pixi.lock (1.10.0 = the fix, 1.15.2, 1.18.0, 1.19.0.dev0),
 ///   and every `scipy>=1.13`-or-newer floor (astropy, esda, libpysal, napari, sunpy, xarray,
 ///   anndata, scanpy, seaborn, lmfit, networkx, scikit-image, mne's runtime).
 const EXPECTED: &[Row<'static>] = &[
-    // (project, file:line, group, kind, specifier, admitted, via); every floor is 1.10.0
-    (
-        "anndata",
-        "pyproject.toml:67",
-        "group:dev",
-        "declared",
-        "",
-        60,
-        &["mudata"],
-    ),
-    (
-        "anndata",
-        "pyproject.toml:67",
-        "group:typing",
-        "declared",
-        "",
-        60,
-        &["mudata"],
-    ),
-    (
-        "anndata",
-        "pyproject.toml:91",
-        "group:doc",
-        "declared",
-        "",
-        60,
-        &["mudata"],
-    ),
-    (
-        "anndata",
-        "pyproject.toml:118",
-        "group:test",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["scanpy", "statsmodels"],
-    ),
-    (
-        "anndata",
-        "pyproject.toml:118",
-        "group:test-array-api",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["scanpy", "statsmodels"],
-    ),
-    (
-        "anndata",
-        "pyproject.toml:118",
-        "group:test-min",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["scanpy", "statsmodels"],
-    ),
+    // (project, file:line, groups, kind, specifier, admitted, via); every floor is 1.10.0
     (
         "geopandas",
         "pyproject.toml:42",
@@ -223,34 +177,7 @@ const EXPECTED: &[Row<'static>] = &[
     (
         "hist",
         "pyproject.toml:86",
-        "group:dev",
-        "declared",
-        ">=1.7.0",
-        10,
-        &[],
-    ),
-    (
-        "hist",
-        "pyproject.toml:86",
-        "group:docs",
-        "declared",
-        ">=1.7.0",
-        10,
-        &[],
-    ),
-    (
-        "hist",
-        "pyproject.toml:86",
-        "group:fit",
-        "declared",
-        ">=1.7.0",
-        10,
-        &[],
-    ),
-    (
-        "hist",
-        "pyproject.toml:86",
-        "group:test",
+        "group:dev, group:docs, group:fit, group:test",
         "declared",
         ">=1.7.0",
         10,
@@ -264,33 +191,6 @@ const EXPECTED: &[Row<'static>] = &[
         "",
         60,
         &[],
-    ),
-    (
-        "mne",
-        "pyproject.toml:71",
-        "group:dev",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["statsmodels"],
-    ),
-    (
-        "mne",
-        "pyproject.toml:71",
-        "group:test_extra",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["statsmodels"],
-    ),
-    (
-        "mne",
-        "pyproject.toml:200",
-        "extra:full-no-qt",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["statsmodels"],
     ),
     (
         "mplhep",
@@ -392,24 +292,6 @@ const EXPECTED: &[Row<'static>] = &[
         &[],
     ),
     (
-        "scanpy",
-        "pyproject.toml:73",
-        "runtime",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["statsmodels"],
-    ),
-    (
-        "seaborn",
-        "pyproject.toml:30",
-        "extra:stats",
-        "declared",
-        ">=1.8,!=1.9.2",
-        5,
-        &["statsmodels"],
-    ),
-    (
         "sparse",
         "pyproject.toml:42",
         "extra:extras",
@@ -453,7 +335,7 @@ fn pysec_2023_102_over_the_corpus() {
             (
                 h.project.clone(),
                 format!("{}:{}", h.path, h.line),
-                h.group.clone(),
+                h.groups.join(", "),
                 h.kind.clone(),
                 h.specifier.clone(),
                 h.affected_versions_admitted,
@@ -537,7 +419,7 @@ fn summary(hits: &[ImpactHit]) -> Vec<String> {
                 h.project,
                 h.path,
                 h.line,
-                h.group,
+                h.groups.join(","),
                 h.kind,
                 h.specifier,
                 h.affected_versions_admitted,
@@ -635,4 +517,146 @@ fn cycles_terminate_and_depth_is_bounded() {
     let deepest = hits.iter().max_by_key(|h| h.via.len()).unwrap();
     assert_eq!(deepest.project, format!("p{}", n - 1 - max));
     assert_eq!(deepest.via.last().map(String::as_str), Some("p14"));
+}
+
+/// A project of several files, each `(path, text)`.
+fn project_files(name: &str, files: &[(&str, &str)]) -> Project {
+    Project {
+        name: Some(PackageName::new(name).unwrap()),
+        root: format!("{name}-checkout"),
+        manifests: files
+            .iter()
+            .map(|(path, text)| garrison_python::read(path, text).unwrap())
+            .collect(),
+    }
+}
+
+#[test]
+fn a_chain_is_narrowed_by_the_dependents_own_requirements() {
+    // lib admits 1.0, 1.1, 2.0 at runtime.
+    let lib = || project("lib", &deps(&["foo>=1.0"], &[]));
+    let projects = [
+        lib(),
+        // Own runtime floor >=2: only 2.0 is left through lib.
+        project("narrow", &deps(&["lib", "foo>=2"], &[])),
+        // Own runtime floor above every affected version: not exposed.
+        project("safe", &deps(&["lib", "foo>=2.1"], &[])),
+        // An extra installs the runtime too: the runtime floor holds for it.
+        project("extra-safe", &deps(&["foo>=2.1"], &["lib"])),
+        // The runtime does not install the extra: the extra's floor does not hold for it.
+        project("extra-floor-only", &deps(&["lib"], &["foo>=2.1"])),
+        // A requirement under a marker does not hold everywhere: no narrowing.
+        project(
+            "marker",
+            &deps(&["lib", "foo>=2.1; python_version < '3.9'"], &[]),
+        ),
+        // A middle project's own floor cuts the chain for everyone above it.
+        project("mid", &deps(&["lib", "foo>=2.1"], &[])),
+        project("top", &deps(&["mid"], &[])),
+        // Another file is another environment: the pyproject floor does not hold for the
+        // requirements file.
+        project_files(
+            "two-files",
+            &[
+                (
+                    "pyproject.toml",
+                    "[project]\nname = \"two-files\"\ndependencies = [\"foo>=2.1\"]\n",
+                ),
+                ("requirements.txt", "lib\n"),
+            ],
+        ),
+        // A dependency group installs the runtime too; a pin in the same group narrows.
+        project(
+            "groups",
+            "[project]\nname = \"groups\"\ndependencies = [\"foo>=1.1\"]\n\n[dependency-groups]\na = [\"lib\", \"foo==1.1\"]\n",
+        ),
+    ];
+    assert_eq!(
+        summary(&impact(&foo_vuln(), &projects)),
+        [
+            "extra-floor-only pyproject.toml:2 runtime declared >=1.0 n=3 floor=2.1 via=lib",
+            "groups pyproject.toml:3 runtime declared >=1.1 n=2 floor=2.1 via=",
+            "groups pyproject.toml:6 group:a pinned ==1.1 n=1 floor=2.1 via=",
+            "groups pyproject.toml:6 group:a declared >=1.0 n=1 floor=2.1 via=lib",
+            "lib pyproject.toml:2 runtime declared >=1.0 n=3 floor=2.1 via=",
+            "marker pyproject.toml:2 runtime declared >=1.0 n=3 floor=2.1 via=lib",
+            "narrow pyproject.toml:2 runtime declared >=2 n=1 floor=2.1 via=",
+            "narrow pyproject.toml:2 runtime declared >=1.0 n=1 floor=2.1 via=lib",
+            "two-files requirements.txt:1 requirements:requirements.txt declared >=1.0 n=3 floor=2.1 via=lib",
+        ]
+    );
+    let hits = impact(&foo_vuln(), &projects);
+    let narrow = hits.iter().find(|h| h.project == "narrow").unwrap();
+    assert_eq!(narrow.affected_versions, ["2.0"]);
+    let groups = hits
+        .iter()
+        .find(|h| h.project == "groups" && !h.via.is_empty())
+        .unwrap();
+    assert_eq!(groups.affected_versions, ["1.1"]);
+}
+
+#[test]
+fn a_projects_own_extras_are_not_dependents() {
+    // The vulnerable package is foo itself: foo's requirements on its own extras are foo, not
+    // a dependency on a vulnerable foo; a real dependent still is.
+    let projects = [
+        project(
+            "foo",
+            "[project]\nname = \"foo\"\ndependencies = [\"bar\"]\n\n[project.optional-dependencies]\narray = [\"numpy\"]\ncomplete = [\"foo[array]\"]\n\n[dependency-groups]\ndev = [\"Foo[array,complete]>=1.0\"]\n",
+        ),
+        project("app", &deps(&["foo>=2"], &[])),
+    ];
+    assert_eq!(
+        summary(&impact(&foo_vuln(), &projects)),
+        ["app pyproject.toml:2 runtime declared >=2 n=1 floor=2.1 via="]
+    );
+    // And a self-extra is no edge: a project whose extras name itself inherits nothing twice.
+    let projects = [
+        project("lib", &deps(&["foo"], &["lib[test]"])),
+        project("app", &deps(&["lib"], &[])),
+    ];
+    assert_eq!(
+        summary(&impact(&foo_vuln(), &projects)),
+        [
+            "app pyproject.toml:2 runtime declared  n=3 floor=2.1 via=lib",
+            "lib pyproject.toml:2 runtime declared  n=3 floor=2.1 via=",
+        ]
+    );
+}
+
+#[test]
+fn one_line_in_several_groups_is_one_hit_naming_them() {
+    let projects = [
+        project(
+            "app",
+            "[project]\nname = \"app\"\n\n[dependency-groups]\nfit = [\"foo>=1.1\", \"lib\"]\ntest = [{ include-group = \"fit\" }, \"pytest\"]\ndev = [{ include-group = \"test\" }]\n",
+        ),
+        project("lib", &deps(&["foo>=2"], &[])),
+        project("lib2", &deps(&["foo"], &[])),
+        // The same line under two groups whose own requirements narrow differently stays two
+        // hits: they admit different versions.
+        project(
+            "split",
+            "[project]\nname = \"split\"\n\n[dependency-groups]\na = [\"lib2\"]\nb = [{ include-group = \"a\" }, \"foo>=1.1\"]\n",
+        ),
+    ];
+    let hits = impact(&foo_vuln(), &projects);
+    assert_eq!(
+        summary(&hits),
+        [
+            "app pyproject.toml:5 group:dev,group:fit,group:test declared >=1.1 n=2 floor=2.1 via=",
+            "app pyproject.toml:5 group:dev,group:fit,group:test declared >=2 n=1 floor=2.1 via=lib",
+            "lib pyproject.toml:2 runtime declared >=2 n=1 floor=2.1 via=",
+            "lib2 pyproject.toml:2 runtime declared  n=3 floor=2.1 via=",
+            "split pyproject.toml:5 group:a declared  n=3 floor=2.1 via=lib2",
+            "split pyproject.toml:5 group:b declared  n=2 floor=2.1 via=lib2",
+            "split pyproject.toml:6 group:b declared >=1.1 n=2 floor=2.1 via=",
+        ]
+    );
+    let json = serde_json::to_value(&hits[0]).unwrap();
+    assert_eq!(
+        json["groups"],
+        serde_json::json!(["group:dev", "group:fit", "group:test"])
+    );
+    assert!(json.get("group").is_none());
 }

@@ -63,6 +63,12 @@ pub fn run(ws: &Workspace, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
             c.check(ws, &mut out);
         }
     }
+    // Fingerprints name a workflow step by what it is, not its position (as the workflow
+    // audits do: `garrison_actions::key_on_subjects`).
+    for f in &mut out {
+        let path = f.primary().map(|l| l.path.clone()).unwrap_or_default();
+        f.rekey(&|t| ws.subject(&path, t));
+    }
     out
 }
 

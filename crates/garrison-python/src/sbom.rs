@@ -18,8 +18,10 @@
 //!   `path:line` for each occurrence.
 //! - Deterministic: components sorted by ecosystem, name and version; no timestamp unless
 //!   `SOURCE_DATE_EPOCH` is set (then `metadata.timestamp` is that instant, RFC 3339 UTC); the
-//!   `serialNumber` is a `urn:uuid:` derived from the SHA-256 of the component list (formatted
-//!   as a version-4 UUID), so the same input gives the same BOM byte for byte.
+//!   `serialNumber` is a `urn:uuid:` derived from the SHA-256 of the component list without
+//!   the `garrison:source` properties (formatted as a version-4 UUID), so the same input gives
+//!   the same BOM byte for byte, and the same dependency set the same serial number wherever
+//!   its files were read from.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -206,7 +208,18 @@ fn encode(s: &str) -> String {
 /// `urn:uuid:` of the SHA-256 of the serialized components, as a version-4, RFC 4122 variant
 /// UUID.
 fn serial_number(components: &Value) -> String {
-    let digest = Sha256::digest(components.to_string().as_bytes());
+    // The components without their `garrison:source` properties: the paths the dependency
+    // files were named by (relative, absolute, a temporary directory) do not change the
+    // serial number of the same dependency set.
+    let mut identity = components.clone();
+    if let Some(list) = identity.as_array_mut() {
+        for c in list {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("properties");
+            }
+        }
+    }
+    let digest = Sha256::digest(identity.to_string().as_bytes());
     let mut b = [0u8; 16];
     for (dst, src) in b.iter_mut().zip(digest.iter()) {
         *dst = *src;

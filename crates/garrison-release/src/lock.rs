@@ -1508,6 +1508,18 @@ impl LockReport {
         if let Some(s) = &r.sha256 {
             b = b.evidence("sha256", s.clone());
         }
-        b.build()
+        let mut f = b.build();
+        // The lock and the dists are named as given on the command line; the fingerprint
+        // names them by file name only, so it is the same from any working directory.
+        let name = |p: &str| {
+            std::path::Path::new(p)
+                .file_name()
+                .map_or_else(|| p.to_string(), |n| n.to_string_lossy().into_owned())
+        };
+        match (r.outcome, &r.path) {
+            (Outcome::NotInLock, Some(_)) => f.rekey_path(&format!("dists/{}", r.file)),
+            _ => f.rekey_path(&format!("lock/{}", name(&self.lock))),
+        }
+        f
     }
 }

@@ -198,8 +198,12 @@ pub struct Finding {
     /// SPEC sections, advisory ids, URLs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
-    /// Stable identity across unrelated edits: rule + file + symbolic route (+ key), never a line.
+    /// Stable identity across unrelated edits: rule + file + the subject's route (+ key), never
+    /// a line or a position in a list (see [`Finding::rekey`]).
     pub fingerprint: String,
+    /// The rule's discriminator that went into the fingerprint (not rendered).
+    #[serde(skip)]
+    pub key: String,
 }
 
 impl Finding {
@@ -216,6 +220,7 @@ impl Finding {
                 help: rule.help.to_string(),
                 references: rule.references.iter().map(|s| s.to_string()).collect(),
                 fingerprint: String::new(),
+                key: String::new(),
             },
             key: None,
         }
@@ -224,6 +229,30 @@ impl Finding {
     /// The primary location, if any.
     pub fn primary(&self) -> Option<&Location> {
         self.locations.first()
+    }
+
+    /// Recomputes the fingerprint with the primary route and the key rewritten by `subject`,
+    /// which names what a position names (`jobs.build.steps[2]` → the step's action and
+    /// ref): moving things around then keeps a finding's fingerprint, and a changed subject
+    /// gets a new one. The displayed route is unchanged.
+    pub fn rekey(&mut self, subject: &dyn Fn(&str) -> String) {
+        let primary = self.locations.first();
+        let path = primary.map_or("", |l| l.path.as_str());
+        let route = subject(primary.and_then(|l| l.route.as_deref()).unwrap_or(""));
+        let key = subject(&self.key);
+        self.fingerprint = fingerprint(&self.rule, path, &route, &key);
+    }
+
+    /// Recomputes the fingerprint as if the primary location were at `path`: for findings
+    /// about files named on the command line (`verify --lock /tmp/x/uv.lock`), whose
+    /// fingerprint must not depend on the working directory or a temporary path.
+    pub fn rekey_path(&mut self, path: &str) {
+        let route = self
+            .locations
+            .first()
+            .and_then(|l| l.route.as_deref())
+            .unwrap_or("");
+        self.fingerprint = fingerprint(&self.rule, path, route, &self.key);
     }
 
     /// The rule's family (`workflow` for `workflow/template-injection`).
@@ -305,12 +334,9 @@ impl FindingBuilder {
         let primary = self.finding.locations.first();
         let path = primary.map_or("", |l| l.path.as_str());
         let route = primary.and_then(|l| l.route.as_deref()).unwrap_or("");
-        self.finding.fingerprint = fingerprint(
-            &self.finding.rule,
-            path,
-            route,
-            self.key.as_deref().unwrap_or(""),
-        );
+        let key = self.key.unwrap_or_default();
+        self.finding.fingerprint = fingerprint(&self.finding.rule, path, route, &key);
+        self.finding.key = key;
         self.finding
     }
 }

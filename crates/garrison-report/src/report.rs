@@ -48,6 +48,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// Makes fingerprints unique: findings about the same subject in different places (the same
+    /// unpinned action in two jobs) are numbered in report order, the second and later ones
+    /// getting `fingerprint(first, "#k")`. Idempotent; [`Report::sort`] calls it.
+    pub fn distinct_fingerprints(&mut self) {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for f in &mut self.findings {
+            let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                f.fingerprint =
+                    crate::finding::fingerprint(&f.fingerprint, "", "", &format!("#{n}"));
+            }
+        }
+    }
+
     /// Sorts findings deterministically: path, line, column, rule, fingerprint.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
@@ -66,6 +81,7 @@ impl Report {
         });
         self.findings
             .dedup_by(|a, b| a.fingerprint == b.fingerprint && a.locations == b.locations);
+        self.distinct_fingerprints();
         self.errors
             .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         self.rules.sort_by_key(|r| r.id);

@@ -13,6 +13,7 @@
 pub mod codeowners;
 pub mod documents;
 pub mod pyproject;
+mod subject;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ use globset::GlobMatcher;
 pub use codeowners::Codeowners;
 pub use documents::Named;
 pub use pyproject::Pyproject;
+pub use subject::step_subject;
 pub use walk::{FileEntry, Limits};
 
 /// Errors of this crate's API.

@@ -128,7 +128,7 @@ fn baseline_hides_known_findings_even_after_lines_move() {
       "garrison-baseline": 1,
       "findings": [
         {
-          "fingerprint": "cb5a2b542faea4ef",
+          "fingerprint": "991f566a0a82d8ba",
           "rule": "workflow/insecure-commands",
           "path": ".github/workflows/ci.yml",
           "message": "ACTIONS_ALLOW_UNSECURE_COMMANDS is enabled: any output line can set environment variables and PATH"

@@ -330,12 +330,24 @@ fn impact_of_an_advisory_over_the_corpus() {
     // pvlib declares `scipy>= 1.7.2` at runtime: 8 affected releases admitted, floor 1.10.0
     // (hand-checked against the advisory's versions list; see
     // crates/garrison-advisories/tests/impact.rs); narwhals' uv.lock locks affected releases.
+    // hist's line 86 is in four dependency groups: one hit naming them. Transitive hits are
+    // narrowed by the dependent's own scipy requirements: only pvlib's `optional` extra (its
+    // runtime floor 1.7.2 admits statsmodels' 1.8.0–1.9.3) is left; anndata (runtime
+    // `scipy >=1.14,!=1.17.0`), mne (`scipy >= 1.14`), scanpy (`scipy>=1.15`) and seaborn's
+    // `stats` extra (`scipy>=1.14`) are not exposed through statsmodels or mudata.
     let json = impact("json").json_part(|v| {
         let hits = v["hits"].as_array().unwrap();
+        let in_group = |h: &serde_json::Value, g: &str| {
+            h["groups"]
+                .as_array()
+                .is_some_and(|gs| gs.iter().any(|x| x == g))
+        };
         serde_json::json!({
             "advisory": v["advisory"]["id"],
             "hits": hits.len(),
-            "pvlib runtime": hits.iter().find(|h| h["project"] == "pvlib" && h["group"] == "runtime"),
+            "pvlib runtime": hits.iter().find(|h| h["project"] == "pvlib" && in_group(h, "runtime")),
+            "hist line 86": hits.iter().find(|h| h["project"] == "hist" && h["line"] == 86),
+            "transitive": hits.iter().filter(|h| h["via"].as_array().is_some_and(|v| !v.is_empty())).collect::<Vec<_>>(),
             "locked": hits.iter().filter(|h| h["kind"] == "locked").collect::<Vec<_>>(),
         })
     });
@@ -343,7 +355,7 @@ fn impact_of_an_advisory_over_the_corpus() {
         "impact_corpus",
         snapshots(&[
             ("text", &impact("text")),
-            ("json, pvlib and locked hits", &json)
+            ("json, pvlib, hist, transitive and locked hits", &json)
         ])
     );
 }
@@ -358,10 +370,20 @@ fn sbom_is_cyclonedx() {
         garrison(Path::new(".")).arg("sbom").arg(&root),
         &[(&corpus(), "[CORPUS]")],
     );
+    // The same lock named by a relative path from another working directory: the same serial
+    // number (it hashes the dependency set, not the paths its files were named by).
+    let relative = run(
+        garrison(&corpus())
+            .arg("sbom")
+            .arg("narwhals-dev__narwhals/uv.lock"),
+        &[],
+    );
+    let serial = |r: &garrison_test::cli::Run| {
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()["serialNumber"].clone()
+    };
+    assert_eq!(serial(&r), serial(&relative));
     // The document with its first two components (of every locked package), each with its
-    // first hash (of one per locked file). The serial number is redacted: it hashes the
-    // components, whose `garrison:source` names the lock at the path it was given (here an
-    // absolute path), so it changes with the checkout's directory (reported).
+    // first hash (of one per locked file).
     insta::assert_snapshot!(
         r.json_part(|v| {
             let components = v["components"].as_array().unwrap();
@@ -379,7 +401,6 @@ fn sbom_is_cyclonedx() {
                 .collect();
             doc["components"] = first.into();
             doc["components (count)"] = components.len().into();
-            doc["serialNumber"] = "[SERIAL]".into();
             doc
         })
         .snapshot(),
@@ -442,7 +463,7 @@ fn sbom_is_cyclonedx() {
           ]
         }
       },
-      "serialNumber": "[SERIAL]",
+      "serialNumber": "urn:uuid:d1022bae-2ba9-4c2d-9601-d5e8d3ed5f0a",
       "specVersion": "1.5",
       "version": 1
     }
@@ -489,4 +510,109 @@ fn db_sync_fails_clearly_without_the_network() {
     Advisory data: the Python Packaging Advisory Database (https://github.com/pypa/advisory-database), CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/); converted to Garrison's index, aliases merged
     ");
     assert!(!db.exists());
+}
+
+/// The false positives of `deps impact` on small projects read from disk, end to end: a
+/// project's own extras are not dependents, a chain meets the dependent's own requirements,
+/// and one line in several dependency groups is one row naming them.
+#[test]
+fn impact_follows_chains_through_the_projects_own_requirements() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("foo.json"),
+        r#"{"id": "PYSEC-0000-2", "modified": "2024-01-01T00:00:00Z",
+ "affected": [{"package": {"name": "foo", "ecosystem": "PyPI"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.1"}]}],
+   "versions": ["1.0", "1.1", "2.0"]}]}"#,
+    )
+    .unwrap();
+    let write = |name: &str, text: &str| {
+        std::fs::create_dir_all(d.join("projects").join(name)).unwrap();
+        std::fs::write(d.join("projects").join(name).join("pyproject.toml"), text).unwrap();
+    };
+    // foo itself: its requirements on its own extras are foo, not a dependency on foo.
+    write(
+        "foo",
+        "[project]\nname = \"foo\"\n\n[project.optional-dependencies]\narray = [\"numpy\"]\nall = [\"foo[array]\"]\n\n[dependency-groups]\ndev = [\"foo[all]\"]\n",
+    );
+    // lib admits every affected release.
+    write(
+        "lib",
+        "[project]\nname = \"lib\"\ndependencies = [\"foo>=1.0\"]\n",
+    );
+    // safe needs lib for its tests, but its runtime requires a fixed foo.
+    write(
+        "safe",
+        "[project]\nname = \"safe\"\ndependencies = [\"foo>=2.1\"]\n\n[dependency-groups]\ntest = [\"lib\"]\n",
+    );
+    // app's line 5 is in the fit, test and dev groups; its runtime floor leaves 2.0.
+    write(
+        "app",
+        "[project]\nname = \"app\"\ndependencies = [\"foo>=1.1,!=1.1\"]\n[dependency-groups]\nfit = [\"lib\"]\ntest = [{ include-group = \"fit\" }]\ndev = [{ include-group = \"test\" }]\n",
+    );
+    let out = run(
+        garrison(d).args([
+            "deps",
+            "impact",
+            "foo.json",
+            "--projects",
+            "projects",
+            "-f",
+            "markdown",
+        ]),
+        &[(d, "[DIR]")],
+    );
+    insta::assert_snapshot!(out.snapshot(), @"
+    exit: 1
+    --- stdout
+    ## Downstream impact of PYSEC-0000-2
+
+    advisory from foo.json
+
+    2 of 4 projects affected (3 entries)
+
+    | project | where | groups | requirement | admits | raise floor to |
+    |---|---|---|---|---|---|
+    | app | pyproject.toml:3 | runtime | foo>=1.1,!=1.1 | 1 affected version admitted | >=2.1 |
+    | app | pyproject.toml:5 | group:dev, group:fit, group:test | foo>=1.0 | 1 affected version admitted | >=2.1 (via lib) |
+    | lib | pyproject.toml:3 | runtime | foo>=1.0 | 3 affected versions admitted | >=2.1 |
+    ");
+}
+
+/// PYSEC-2021-387 (dask, fixed 2021.10.0) over the corpus: dask's own `dask[array]` (its
+/// `dataframe` extra, line 59) and `dask[array,dataframe,distributed,diagnostics]` (its
+/// `complete` extra, line 71) are dask itself, not dependents (they were two rows); a line several dependency groups include is one row
+/// (anndata line 119, napari 269, scipy 204, uproot 16: were two or three rows each).
+/// distributed requires a dask newer than the fix.
+#[test]
+fn impact_of_a_dask_advisory_is_not_dask_itself() {
+    let Some(db) = db() else { return };
+    let root = corpus();
+    let out = run(
+        garrison(Path::new("."))
+            .args(["deps", "impact", "PYSEC-2021-387", "--projects"])
+            .arg(&root)
+            .args(["--db", db.to_str().unwrap()]),
+        &[(&root, "[CORPUS]"), (db.parent().unwrap(), "[DB DIR]")],
+    );
+    insta::assert_snapshot!(out.snapshot(), @"
+    exit: 1
+    --- stdout
+    Downstream impact of PYSEC-2021-387 (CVE-2021-42343, GHSA-hwqr-f3v9-hwxr, GHSA-j8fq-86c5-5v2r, PYSEC-2021-871, PYSEC-2021-872)
+    advisory from the local database of 2024-10-10 ([N] days old, [DB DIR]/advisories.db)
+
+    6 of 48 projects affected (7 entries)
+
+    project  where               groups                                            requirement  admits                          raise floor to
+    anndata  pyproject.toml:119  group:test, group:test-array-api, group:test-min  dask         127 affected versions admitted  >=2021.10.0
+    napari   pyproject.toml:179  extra:gallery                                     dask         127 affected versions admitted  >=2021.10.0
+    napari   pyproject.toml:269  group:docs, group:gallery                         dask         127 affected versions admitted  >=2021.10.0
+    scipy    pyproject.toml:204  group:dev, group:typecheck                        dask         127 affected versions admitted  >=2021.10.0
+    sparse   pyproject.toml:40   extra:extras                                      dask         127 affected versions admitted  >=2021.10.0
+    uproot   pyproject.toml:16   group:dev, group:extra                            dask         127 affected versions admitted  >=2021.10.0
+    xarray   pyproject.toml:52   extra:parallel                                    dask         127 affected versions admitted  >=2021.10.0
+    --- stderr
+    garrison: warning: the advisory database is [N] days old (more than 30); vulnerabilities published since 2024-10-10 are not reported. Run `garrison db sync` (or `garrison db import PATH`) for current advisories
+    ");
 }

@@ -122,7 +122,7 @@ fn sbom_refuses_a_file_that_is_not_a_dependency_file() {
           ]
         }
       },
-      "serialNumber": "urn:uuid:185a9f36-ce53-424b-8d8e-a1030d803c5b",
+      "serialNumber": "urn:uuid:7f14c7df-42d0-4c17-996d-5f14cafcf45a",
       "specVersion": "1.5",
       "version": 1
     }
@@ -202,7 +202,7 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
 
     1 of 1 project affected (1 entry); 1 directory without Python dependency files not counted
 
-    project       where               group                          requirement    admits             raise floor to
+    project       where               groups                         requirement    admits             raise floor to
     projects/app  requirements.txt:1  requirements:requirements.txt  numpy==1.21.0  pinned (affected)  >=1.22.0
     ");
     insta::assert_snapshot!(on(d, &[&impact[..], &["-f", "json"]].concat()).snapshot(), @r#"
@@ -224,7 +224,9 @@ fn deps_impact_needs_projects_and_a_format_it_can_write() {
           ],
           "affected_versions_admitted": 1,
           "dependency": "numpy",
-          "group": "requirements:requirements.txt",
+          "groups": [
+            "requirements:requirements.txt"
+          ],
           "kind": "pinned",
           "line": 1,
           "path": "requirements.txt",

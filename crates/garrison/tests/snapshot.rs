@@ -425,7 +425,7 @@ fn deps_impact_looks_advisories_up_in_the_embedded_snapshot() {
 
     1 of 1 project affected (1 entry)
 
-    project  where             group    requirement   admits                        raise floor to
+    project  where             groups   requirement   admits                        raise floor to
     demo     pyproject.toml:4  runtime  scipy>=1.7.2  8 affected versions admitted  >=1.10.0
 
     ## json
@@ -447,7 +447,9 @@ fn deps_impact_looks_advisories_up_in_the_embedded_snapshot() {
           ],
           "affected_versions_admitted": 8,
           "dependency": "scipy",
-          "group": "runtime",
+          "groups": [
+            "runtime"
+          ],
           "kind": "declared",
           "line": 4,
           "path": "pyproject.toml",

@@ -411,9 +411,11 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
         .call
         .as_ref()
         .map_or_else(Route::default, |c| c.prefix.clone());
+    // The job as a route (`jobs.<id>`), so the fingerprint names it by its content, not its
+    // id: renaming the job keeps the finding (garrison_workspace::Workspace::subject).
     let key = match &v.call {
-        Some(c) => format!("{}{}", c.prefix, v.job.id),
-        None => v.job.id.clone(),
+        Some(c) => format!("{}jobs.{}", c.prefix, v.job.id),
+        None => format!("jobs.{}", v.job.id),
     };
     let mut b = Finding::builder(&DangerousTrigger::META)
         .message(v.message)

@@ -116,10 +116,19 @@ fn scan(file: &WorkflowFile, out: &mut Vec<Finding>) {
                 .location(loc(&file.path, span, route).with_note(kind))
                 .evidence("kind", kind)
                 .evidence("prefix", shown)
-                .key(format!("{}", span.start_offset))
+                // The credential itself (hashed), not its offset: edits elsewhere in the file
+                // keep the fingerprint, another credential gets a new one.
+                .key(credential_key(raw.get(s..e).unwrap_or_default()))
                 .build(),
         );
     }
+}
+
+/// 16 hex digits of SHA-256 of a credential: its identity in a fingerprint.
+fn credential_key(token: &str) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(token.as_bytes());
+    garrison_source::hex::encode(&d[..8])
 }
 
 fn literal(v: &Node) -> Option<&str> {

@@ -275,7 +275,7 @@ impl Audit for SecretsExfiltration {
                         .confidence(Confidence::High)
                         .location(loc(wf.path(), e.span, Route::default()).with_note("all secrets"))
                         .evidence("expression", e.inner.trim())
-                        .key(format!("tojson:{}", e.span.start_offset))
+                        .key(format!("tojson:{norm}"))
                         .build(),
                 );
             }

@@ -164,7 +164,7 @@ impl Audit for SelfHostedRunner {
                 .evidence("runs_on", runs_on.source(wf.file.source.text()))
                 .evidence("triggers", triggers.clone())
                 .evidence("fork_guard", guarded)
-                .key(job.id.clone())
+                .key(format!("jobs.{}", job.id))
                 .build(),
         );
     }
