@@ -701,6 +701,9 @@ fn review_of_an_empty_range_says_so_and_passes_in_every_format() {
         "{}",
         json.stdout
     );
+    let md = in_dir(root, &b, &["review", "HEAD..HEAD", "-f", "markdown"]);
+    assert_eq!(md.code, 0, "{}", md.snapshot());
+    assert!(md.stdout.contains("No findings"), "{}", md.snapshot());
     let sarif = in_dir(root, &b, &["review", "HEAD..HEAD", "-f", "sarif"]);
     assert_eq!(sarif.code, 0, "{}", sarif.snapshot());
     assert_eq!(
