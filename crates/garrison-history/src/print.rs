@@ -70,7 +70,12 @@ pub fn ranked(
                 let _ = writeln!(s, "      {:<34} {:>6}  ({n})", "", "");
             }
             if let (Some(p), Some(l)) = (&k.evidence.path, k.evidence.line) {
-                let _ = writeln!(s, "      {:<34} {:>6}  at {p}:{l}", "", "");
+                let gone = if k.evidence.deleted_since {
+                    " (deleted since)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(s, "      {:<34} {:>6}  at {p}:{l}{gone}", "", "");
             }
         }
     }

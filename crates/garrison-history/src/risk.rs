@@ -31,7 +31,7 @@ use crate::people::{AuthorState, PeopleIndex, committed_for_other, local_hour};
 use crate::registry::SIGNALS;
 use crate::rules::anomalous_commit::AnomalousCommit;
 use crate::rules::{CommitCx, Evidence, Role, date, is_opaque_change, is_sensitive};
-use crate::{Commit, History};
+use crate::{ChangeKind, Commit, History};
 
 /// Frequency above which a change variant counts as routine in the repository.
 const ROUTINE: f64 = 0.005;
@@ -264,6 +264,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         }
     }
     let labels: Vec<String> = (0..people.people.len()).map(|i| people.label(i)).collect();
+    let deleted = deleted_at_tip(commits);
 
     // Oldest first (commits are newest first by committer time).
     let order: Vec<usize> = (0..commits.len()).rev().collect();
@@ -578,6 +579,13 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 *m = m.max(score);
             }
         }
+        for k in &mut contributions {
+            k.evidence.deleted_since = k
+                .evidence
+                .path
+                .as_ref()
+                .is_some_and(|p| deleted.contains(p.as_str()));
+        }
         out.push(ScoredCommit {
             index: r.index,
             id: c.id.clone(),
@@ -630,6 +638,21 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
     }
 }
 
+/// Paths whose newest mined change deletes them: gone at the tip of the history.
+fn deleted_at_tip(commits: &[Commit]) -> HashSet<&str> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut deleted = HashSet::new();
+    // Newest first: the first change of a path is its state at the tip.
+    for c in commits {
+        for f in &c.files {
+            if seen.insert(f.path.as_str()) && f.kind == ChangeKind::Deleted {
+                deleted.insert(f.path.as_str());
+            }
+        }
+    }
+    deleted
+}
+
 fn fmt_feature(d: usize, v: f64) -> String {
     match d {
         0..=2 | 4 | 6 | 7 => format!("{:.0}", v.exp() - 1.0),
@@ -649,11 +672,22 @@ fn finding(s: &ScoredCommit) -> Finding {
     let primary = s.primary();
     let rule: &'static RuleMeta = primary.map_or(&AnomalousCommit::META, |c| c.evidence.rule);
     let what = primary.map_or_else(String::new, |c| c.evidence.message.clone());
+    // A file deleted since is not in the checkout: point at the commit (the repository root
+    // with the commit as its route) and name the path in the note, never as a location.
+    let gone = primary.is_some_and(|c| c.evidence.deleted_since);
     let path = primary
         .and_then(|c| c.evidence.path.clone())
+        .filter(|_| !gone)
         .unwrap_or_else(|| ".".to_string());
     let mut loc = Location::file(path).with_route(format!("commit {}", s.short()));
-    if let Some(line) = primary.and_then(|c| c.evidence.line) {
+    if let Some(e) = primary.map(|c| &c.evidence).filter(|e| e.deleted_since) {
+        let at = e.line.map_or_else(String::new, |l| format!(":{l}"));
+        loc = loc.with_note(format!(
+            "{}{at} at commit {} (deleted since)",
+            e.path.as_deref().unwrap_or_default(),
+            s.short()
+        ));
+    } else if let Some(line) = primary.and_then(|c| c.evidence.line) {
         loc = loc.with_note(format!("line {line} at commit {}", s.short()));
     }
     let contributions: Vec<serde_json::Value> = s
@@ -668,6 +702,7 @@ fn finding(s: &ScoredCommit) -> Finding {
                 "message": c.evidence.message,
                 "path": c.evidence.path,
                 "line": c.evidence.line,
+                "deleted_since": c.evidence.deleted_since,
                 "note": c.note,
             })
         })
@@ -694,6 +729,7 @@ fn finding(s: &ScoredCommit) -> Finding {
     for c in s.contributions.iter().skip(1) {
         if let Some(p) = &c.evidence.path
             && c.evidence.role == Role::Change
+            && !c.evidence.deleted_since
         {
             b = b.location(
                 Location::file(p.clone())
@@ -702,7 +738,16 @@ fn finding(s: &ScoredCommit) -> Finding {
             );
         }
     }
-    b.build()
+    let mut f = b.build();
+    // The fingerprint stays the one of the evidence's path, so a baseline entry does not come
+    // back when the file is deleted later.
+    if let Some(e) = primary.map(|c| &c.evidence).filter(|e| e.deleted_since)
+        && let Some(p) = &e.path
+    {
+        let route = format!("commit {}", s.short());
+        f.fingerprint = garrison_report::finding::fingerprint(rule.id, p, &route, &s.id);
+    }
+    f
 }
 
 fn round2(x: f64) -> f64 {

@@ -1343,3 +1343,96 @@ fn a_release_tagged_after_the_last_commit_counts() {
     );
     assert_eq!(raj.state.rights_evidence.as_deref(), Some("tagged v1.0"));
 }
+
+#[test]
+fn finding_about_a_file_deleted_since_points_at_the_commit() {
+    need_git!();
+    let b = change_repo(
+        r#"
+date +3d
+commit [loader] Add loader
+  write src/loader.py
+  | import base64
+  | exec(base64.b64decode(PAYLOAD))
+  append CMakeLists.txt
+  | add_library(y src/y.c)
+date +3d
+commit [cleanup] Remove loader
+  delete src/loader.py
+"#,
+    );
+    let (h, a) = analyzed(&b.repo);
+    let s = scored(&a, b.id("loader")).expect("the loader commit is reported");
+    let p = s.primary().unwrap();
+    assert_eq!(p.evidence.path.as_deref(), Some("src/loader.py"));
+    assert!(p.evidence.deleted_since);
+    let f = a
+        .findings()
+        .into_iter()
+        .find(|f| f.evidence["commit"] == b.id("loader"))
+        .unwrap();
+    // No location names the deleted path; the primary one is the commit, the path in its note.
+    assert!(
+        f.locations.iter().all(|l| l.path != "src/loader.py"),
+        "{:?}",
+        f.locations
+    );
+    let primary = f.primary().unwrap();
+    let short = &b.id("loader")[..10];
+    assert_eq!(primary.path, ".");
+    assert_eq!(
+        primary.route.as_deref(),
+        Some(format!("commit {short}").as_str())
+    );
+    assert_eq!(
+        primary.note.as_deref(),
+        Some(format!("src/loader.py:2 at commit {short} (deleted since)").as_str())
+    );
+    // The evidence still names it, marked; a file that still exists keeps its location.
+    let contributions = f.evidence["contributions"].as_array().unwrap();
+    let marked: Vec<(&str, bool)> = contributions
+        .iter()
+        .filter(|c| !c["path"].is_null())
+        .map(|c| (c["path"].as_str().unwrap(), c["deleted_since"] == true))
+        .collect();
+    assert!(marked.contains(&("src/loader.py", true)), "{marked:?}");
+    assert!(marked.contains(&("CMakeLists.txt", false)), "{marked:?}");
+    assert!(
+        f.locations.iter().any(|l| l.path == "CMakeLists.txt"),
+        "{:?}",
+        f.locations
+    );
+    // The fingerprint does not change when the file is deleted later: a baseline still
+    // matches it.
+    let kept = change_repo(
+        r#"
+date +3d
+commit [loader] Add loader
+  write src/loader.py
+  | import base64
+  | exec(base64.b64decode(PAYLOAD))
+  append CMakeLists.txt
+  | add_library(y src/y.c)
+"#,
+    );
+    let (_, ka) = analyzed(&kept.repo);
+    let kf = ka
+        .findings()
+        .into_iter()
+        .find(|f| f.evidence["commit"] == kept.id("loader"))
+        .unwrap();
+    assert_eq!(kf.primary().unwrap().path, "src/loader.py");
+    assert_eq!(
+        kept.id("loader"),
+        b.id("loader"),
+        "same script, same commit"
+    );
+    assert_eq!(kf.fingerprint, f.fingerprint);
+    // The text report says so too.
+    let report = garrison_history::review::report(b.repo.path(), &a, &h);
+    let text = garrison_history::print::ranked(&h, &a, &report, 0, "all commits", "history");
+    assert!(
+        text.contains("at src/loader.py:2 (deleted since)"),
+        "{text}"
+    );
+}

@@ -49,3 +49,65 @@ fn corpus_does_not_panic() {
         }
     }
 }
+
+/// Binary-artifact findings of a checkout made of `files` (path, bytes).
+fn binary_findings(files: &[(String, Vec<u8>)]) -> Vec<garrison_report::Finding> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for (p, data) in files {
+        let path = dir.path().join(p);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&path, data).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let ws = Workspace::load(dir.path(), &Options::default());
+    run(&ws, &|id| id == "posture/binary-artifact")
+}
+
+/// 97 tiny fixtures in one directory are one finding, whose fingerprint survives a fixture
+/// added before the first; 4 in another directory and a large one stay individual.
+#[test]
+fn a_fixture_corpus_is_one_binary_artifact_finding() {
+    let fixture = |i: usize| {
+        (
+            format!("tests/files/case-{i:03}.xz"),
+            vec![0xfd, b'7', b'z', 0, i as u8],
+        )
+    };
+    let mut files: Vec<(String, Vec<u8>)> = (10..107).map(fixture).collect();
+    files.extend((0..4).map(|i| (format!("tests/few/f{i}.bin"), vec![b'a', 0, i as u8])));
+    files.push(("tests/files/big.dat".to_string(), vec![0u8; 70 * 1024]));
+    let found = binary_findings(&files);
+    let groups: Vec<_> = found
+        .iter()
+        .filter(|f| f.evidence.contains_key("count"))
+        .collect();
+    assert_eq!(groups.len(), 1, "{found:#?}");
+    let g = groups[0];
+    assert_eq!(g.evidence["count"], 97);
+    assert_eq!(g.evidence["total_size"], 97 * 5);
+    assert_eq!(g.evidence["files"].as_array().map(Vec::len), Some(10));
+    assert_eq!(g.locations[0].path, "tests/files");
+    assert_eq!(g.locations[1].path, "tests/files/case-010.xz");
+    assert!(
+        g.message.starts_with("97 committed binary files in tests/files/ (case-010.xz, case-011.xz, case-012.xz, …; 485 B in total"),
+        "{}",
+        g.message
+    );
+    // The 4 in tests/few and the 70 KiB file, one by one.
+    assert_eq!(found.len(), 1 + 4 + 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.locations[0].path == "tests/files/big.dat")
+    );
+    // A fixture added first: the same finding for a baseline.
+    files.push(fixture(0));
+    let again = binary_findings(&files);
+    let g2 = again
+        .iter()
+        .find(|f| f.evidence.contains_key("count"))
+        .unwrap_or_else(|| panic!("{again:#?}"));
+    assert_eq!(g2.evidence["count"], 98);
+    assert_eq!(g2.fingerprint, g.fingerprint);
+}

@@ -11,12 +11,16 @@ declare_rule! {
     /// - `toJSON(secrets)` anywhere: every secret of the repository serialised at once
     ///   (**high**);
     /// - a `run:` command that sends data over the network (`curl`, `wget`,
-    ///   `Invoke-WebRequest`/`Invoke-RestMethod`, `nc`, `requests.post`) with a secret on the
-    ///   same command — `${{ secrets.X }}` directly or an environment variable set from a
-    ///   secret — to a host that is not a well-known API of the secret's usual kind
-    ///   (GitHub, PyPI, Codecov, Coveralls, Anaconda.org, Read the Docs, Zenodo, Slack, …)
-    ///   (**medium**; confidence medium when the host is a literal URL, low when it comes from
-    ///   a variable). `GITHUB_TOKEN` is ignored.
+    ///   `Invoke-WebRequest`/`Invoke-RestMethod`, `nc`, HTTPie, Python `requests`/`httpx`/
+    ///   `urllib`, Node `fetch`/`axios`) with a secret on the same command — `${{ secrets.X }}`
+    ///   directly or an environment variable set from a secret (`$X`, `${X}`, `$env:X`, `%X%`,
+    ///   `os.environ["X"]`, `os.getenv("X")`, `process.env.X`) — to a host that is not a
+    ///   well-known API of the secret's usual kind (GitHub, PyPI, Codecov, Coveralls,
+    ///   Anaconda.org, Read the Docs, Zenodo, Slack, …). With the host written literally this is
+    ///   the GhostAction shape (2025: 3,325 secrets posted to attacker hosts by one injected
+    ///   `curl`): **high** severity, **high** confidence. With the host in a variable, which
+    ///   may be a legitimate service configured elsewhere: **medium**, low confidence.
+    ///   `GITHUB_TOKEN` is ignored.
     ///
     /// Steps of composite actions are checked like the steps of workflow jobs.
     ///
@@ -58,7 +62,17 @@ const NET: &[&str] = &[
     "ncat ",
     "requests.post",
     "requests.put",
+    "requests.get",
+    "requests.request",
+    "httpx.",
+    "urllib.request",
+    "urlopen(",
+    "aiohttp",
+    "fetch(",
+    "axios",
     "http POST",
+    "http GET",
+    "https POST",
     "httpie",
 ];
 
@@ -114,6 +128,13 @@ fn mentions_var(cmd: &str, var: &str) -> bool {
         format!("${{{var}}}"),
         format!("$env:{var}"),
         format!("%{var}%"),
+        format!("environ[\"{var}\"]"),
+        format!("environ['{var}']"),
+        format!("environ.get(\"{var}\""),
+        format!("environ.get('{var}'"),
+        format!("getenv(\"{var}\""),
+        format!("getenv('{var}'"),
+        format!("process.env.{var}"),
     ]
     .iter()
     .any(|p| {
@@ -123,8 +144,7 @@ fn mentions_var(cmd: &str, var: &str) -> bool {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-                || p.ends_with('}')
-                || p.ends_with('%')
+                || !p.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         })
     })
 }
@@ -237,9 +257,13 @@ fn check_run(s: StepIn<'_>, run: &Node, out: &mut Vec<Finding>) {
                         hs.join(", ")
                     }
                 ))
-                .severity(Severity::Medium)
+                .severity(if literal {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                })
                 .confidence(if literal {
-                    Confidence::Medium
+                    Confidence::High
                 } else {
                     Confidence::Low
                 })

@@ -25,6 +25,8 @@ pub(super) struct Probe {
     pub(super) start: u32,
     pub(super) end: u32,
     pub(super) name: String,
+    /// Lines of the probe's source text (sorted; see [`Block::body`]).
+    pub(super) body: Vec<u32>,
 }
 
 pub(super) fn read_ident(text: &[u8], p: usize) -> &[u8] {
@@ -151,14 +153,75 @@ pub(super) fn probe_start(text: &[u8], lang: Lang) -> Option<(usize, String)> {
     }
 }
 
-/// Line number where the call opened at (`i0`, `col`) closes (bounded by [`PROBE_MAX_LINES`]).
-pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSyntax) -> u32 {
+/// The extent of a probe call and which of its lines are C source.
+pub(super) struct Block {
+    /// Line number where the call closes (bounded by [`PROBE_MAX_LINES`]).
+    pub(super) end: u32,
+    /// Lines wholly inside the probe's source text: inside a CMake `"..."` string or bracket
+    /// argument (`[[...]]`, `[=[...]=]`), a meson/Python triple-quoted string, or the m4-quoted
+    /// program argument of `AC_*_IFELSE`, `AC_TRY_*` and `AC_LANG_*`. A line that opens or
+    /// closes the string (the ordinary lone closing `"` of a CMake probe) is not one of them.
+    pub(super) body: Vec<u32>,
+}
+
+/// An m4 macro call open at some point of the scan.
+struct M4Frame {
+    name: Vec<u8>,
+    arg: usize,
+    quote: i32,
+}
+
+/// Whether argument `arg` of the m4 macro `name` is program text (C source).
+fn m4_source_arg(name: &[u8], arg: usize) -> bool {
+    if name.starts_with(b"AC_LANG_") {
+        return true;
+    }
+    match name {
+        b"AC_TRY_COMPILE" | b"AC_TRY_LINK" => arg <= 1,
+        b"AC_EGREP_CPP" => arg == 1,
+        _ => arg == 0 && (name.ends_with(b"_IFELSE") || name.starts_with(b"AC_TRY_")),
+    }
+}
+
+/// CMake bracket open at `j` (`[` `=`* `[`): the number of `=`.
+fn cmake_bracket_open(text: &[u8], j: usize) -> Option<usize> {
+    if byte_at(text, j) != b'[' {
+        return None;
+    }
+    let eq = tail(text, j + 1).iter().take_while(|b| **b == b'=').count();
+    (byte_at(text, j + 1 + eq) == b'[').then_some(eq)
+}
+
+/// CMake bracket close of level `eq` at `j` (`]` `=`×eq `]`).
+fn cmake_bracket_close(text: &[u8], j: usize, eq: usize) -> bool {
+    byte_at(text, j) == b']'
+        && tail(text, j + 1).iter().take_while(|b| **b == b'=').count() == eq
+        && byte_at(text, j + 1 + eq) == b']'
+}
+
+/// Scan the call opened at (`i0`, `col`): where it closes and which lines are source text.
+pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSyntax) -> Block {
     let mut depth = 0i32;
     let mut quote = 0i32;
+    let mut frames: Vec<M4Frame> = Vec::new();
+    let mut ident: Vec<u8> = Vec::new();
     let mut in_str: Option<u8> = None;
     let mut triple: Option<u8> = None;
-    let mut bracket = false;
+    // CMake bracket argument (or comment, `.1`) with its `=` count.
+    let mut bracket: Option<(usize, bool)> = None;
+    let mut body = Vec::new();
     let mut last = ls.get(i0).map_or(0, |l| l.0);
+    let in_body = |in_str: Option<u8>,
+                   triple: Option<u8>,
+                   bracket: Option<(usize, bool)>,
+                   frames: &[M4Frame],
+                   quote: i32| match syn {
+        ProbeSyntax::CMake => in_str.is_some() || bracket.is_some_and(|(_, comment)| !comment),
+        ProbeSyntax::Py => triple.is_some(),
+        ProbeSyntax::M4 => frames
+            .iter()
+            .any(|f| quote > f.quote && m4_source_arg(&f.name, f.arg)),
+    };
     for (k, (no, text)) in ls
         .iter()
         .enumerate()
@@ -172,25 +235,66 @@ pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSy
         } else {
             None
         };
+        let starts_in_body = k > i0 && in_body(in_str, triple, bracket, &frames, quote);
+        // The line opening the call names the probe (its identifier precedes `col`).
+        if k == i0 && syn == ProbeSyntax::M4 {
+            let name_start = text
+                .get(..col)
+                .unwrap_or(&[])
+                .iter()
+                .rposition(|b| !is_ident(*b))
+                .map_or(0, |p| p + 1);
+            ident = text.get(name_start..col).unwrap_or(&[]).to_vec();
+        }
         while j < text.len() {
             let b = byte_at(text, j);
             match syn {
-                ProbeSyntax::M4 => match b {
-                    b'[' => quote += 1,
-                    b']' => quote = (quote - 1).max(0),
-                    b'(' if quote == 0 => depth += 1,
-                    b')' if quote == 0 => {
-                        depth -= 1;
-                        if depth <= 0 {
-                            return *no;
+                ProbeSyntax::M4 => {
+                    match b {
+                        b'[' => quote += 1,
+                        b']' => {
+                            quote = (quote - 1).max(0);
+                            // Calls opened inside quotes that are now closed end with them.
+                            while frames.last().is_some_and(|f| f.quote > quote) {
+                                frames.pop();
+                            }
                         }
+                        b'(' => {
+                            frames.push(M4Frame {
+                                name: std::mem::take(&mut ident),
+                                arg: 0,
+                                quote,
+                            });
+                            if frames.len() > 256 {
+                                return Block { end: *no, body };
+                            }
+                        }
+                        b',' => {
+                            if let Some(f) = frames.last_mut()
+                                && f.quote == quote
+                            {
+                                f.arg += 1;
+                            }
+                        }
+                        b')' if frames.last().is_some_and(|f| f.quote == quote) => {
+                            frames.pop();
+                            if frames.is_empty() {
+                                return Block { end: *no, body };
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
-                },
+                    if is_ident(b) {
+                        ident.push(b);
+                    } else if b != b'(' {
+                        ident.clear();
+                    }
+                }
                 ProbeSyntax::CMake => {
-                    if bracket {
-                        if b == b']' && matches!(byte_at(text, j + 1), b']' | b'=') {
-                            bracket = false;
+                    if let Some((eq, _)) = bracket {
+                        if cmake_bracket_close(text, j, eq) {
+                            bracket = None;
+                            j += eq + 1;
                         }
                     } else if in_str.is_some() {
                         if b == b'\\' {
@@ -198,16 +302,25 @@ pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSy
                         } else if b == b'"' {
                             in_str = None;
                         }
+                    } else if let Some(eq) = cmake_bracket_open(text, j) {
+                        bracket = Some((eq, false));
+                        j += eq + 1;
                     } else {
                         match b {
-                            b'#' => break,
+                            b'#' => match cmake_bracket_open(text, j + 1) {
+                                Some(eq) => {
+                                    bracket = Some((eq, true));
+                                    j += eq + 2;
+                                }
+                                None => break,
+                            },
                             b'"' => in_str = Some(b'"'),
-                            b'[' if matches!(byte_at(text, j + 1), b'[' | b'=') => bracket = true,
+                            b'\\' => j += 1,
                             b'(' => depth += 1,
                             b')' => {
                                 depth -= 1;
                                 if depth <= 0 {
-                                    return *no;
+                                    return Block { end: *no, body };
                                 }
                             }
                             _ => {}
@@ -243,7 +356,7 @@ pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSy
                             b')' | b']' | b'}' => {
                                 depth -= 1;
                                 if depth <= 0 {
-                                    return *no;
+                                    return Block { end: *no, body };
                                 }
                             }
                             _ => {}
@@ -253,8 +366,14 @@ pub(super) fn block_end(ls: &[(u32, &[u8])], i0: usize, col: usize, syn: ProbeSy
             }
             j += 1;
         }
+        if syn == ProbeSyntax::M4 {
+            ident.clear();
+        }
+        if starts_in_body && in_body(in_str, triple, bracket, &frames, quote) {
+            body.push(*no);
+        }
     }
-    last
+    Block { end: last, body }
 }
 
 /// Feature-probe calls of a build file with their line extents (bounded).
@@ -272,11 +391,12 @@ pub(super) fn find_probes(data: &[u8], lang: Lang) -> Vec<Probe> {
         let t = trim(text);
         let comment = t.starts_with(b"#") || t.starts_with(b"dnl");
         if !comment && let Some((col, name)) = probe_start(text, lang) {
-            let end = block_end(&ls, i, col, syn);
+            let Block { end, body } = block_end(&ls, i, col, syn);
             out.push(Probe {
                 start: *no,
                 end,
                 name,
+                body,
             });
             if out.len() >= 4096 {
                 break;
@@ -393,9 +513,10 @@ pub(super) fn scan_probes(
         } else {
             "probe call line changed"
         };
+        // Only inside the source text: a lone `"` closing a CMake string is not stray.
         let stray = add
             .iter()
-            .find(|l| is_stray_line(l.text))
+            .find(|l| is_stray_line(l.text) && p.body.binary_search(&l.no).is_ok())
             .map(|l| format!("; stray '{}' line in probe source", lossy(trim(l.text))))
             .unwrap_or_default();
         let d = format!(

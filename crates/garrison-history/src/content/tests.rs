@@ -675,6 +675,156 @@ fn meson_and_autotools_probe_bodies() {
     assert!(p.removed && p.detail.contains("probe removed"), "{p:?}");
 }
 
+/// Stray-character findings among the probe hits of `old` → `new`.
+fn strays(path: &str, old: &str, new: &str) -> Vec<String> {
+    change(path, old, new)
+        .into_iter()
+        .filter(|h| h.kind == HitKind::FEATURE_PROBE_CHANGED && h.detail.contains("stray"))
+        .map(|h| h.detail)
+        .collect()
+}
+
+/// Ordinary probes, each as `(path, text)`: CMake strings closed on their own line, bracket
+/// arguments, `CMAKE_REQUIRED_*` around them, autoconf and meson forms.
+const ORDINARY_PROBES: &[(&str, &str)] = &[
+    (
+        "CMakeLists.txt",
+        "check_c_source_compiles(\"int main(void) { return 0; }\" HAVE_X)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_c_source_compiles(\"\n  #include <x.h>\n  int main(void) { return 0; }\n\"\nHAVE_X)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_c_source_compiles(\n\"\n#include <x.h>\nint main(void) { return 0; }\n\"\n  HAVE_X\n)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "set(CMAKE_REQUIRED_FLAGS \"-Werror\")\nset(CMAKE_REQUIRED_LIBRARIES m)\ncheck_c_source_runs(\"\n#include <math.h>\nint main(void) { return sin(0.0) != 0.0; }\n\" HAVE_SIN)\nunset(CMAKE_REQUIRED_FLAGS)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_cxx_source_compiles([[\n#include <string>\nint main() { std::string s{\"\\\\\"}; return 0; }\n]]\nHAVE_STRING)\n",
+    ),
+    (
+        "cmake/probes.cmake",
+        "check_source_compiles(C [=[\nint main(void) { int a[2]; return a[[0]][0]; }\n]=]\nHAVE_ARR)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_c_source_compiles(\"\n#define S \\\"x\\\"\nint main(void) { return 0; }\n\"\n  HAVE_S FAIL_REGEX \"warning\")\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_include_file(\"sys/prctl.h\" HAVE_PRCTL_H)\n",
+    ),
+    (
+        "CMakeLists.txt",
+        "check_include_files(\"stdio.h;stdlib.h\"\n  HAVE_STD)\n",
+    ),
+    (
+        "configure.ac",
+        "AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[\n#include <x.h>\n]], [[\n  return 0;\n]])],\n  [\n  :\n  ], [have=no])\n",
+    ),
+    (
+        "configure.ac",
+        "AC_CACHE_CHECK([for x], [ac_cv_x], [\n  AC_LINK_IFELSE([AC_LANG_SOURCE([\nint main(void) { return 0; }\n])],\n  [ac_cv_x=yes],\n  [\n  :\n  ])\n])\n",
+    ),
+    (
+        "configure.ac",
+        "AC_TRY_COMPILE([#include <x.h>], [int a = 0; return 0;], [\n  :\n], [\n  :\n])\n",
+    ),
+    (
+        "meson.build",
+        "ok = cc.compiles('''\n  #include <x.h>\n  int main(void) { return 0; }\n''',\n  name : 'x')\n",
+    ),
+];
+
+#[test]
+fn ordinary_probes_have_no_stray_character() {
+    for (path, text) in ORDINARY_PROBES {
+        // Added whole, or edited inside.
+        assert_eq!(
+            strays(path, "", text),
+            Vec::<String>::new(),
+            "{path}: {text}"
+        );
+        let mut edited = text.replace("return 0;", "return 1;");
+        if &edited == text {
+            edited = text.replace("HAVE_", "HAVE_NEW_");
+        }
+        assert_ne!(&edited, text, "{text}");
+        assert_eq!(
+            strays(path, text, &edited),
+            Vec::<String>::new(),
+            "{path}: {edited}"
+        );
+    }
+}
+
+#[test]
+fn stray_character_inside_probe_source_is_reported() {
+    // The XZ shape, and a stray character at other places of the C body, in every syntax.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "CMakeLists.txt",
+            "  #include <x.h>\n",
+            "  #include <x.h>\n.\n",
+            ".",
+        ),
+        (
+            "CMakeLists.txt",
+            "#include <x.h>\n",
+            "`\n#include <x.h>\n",
+            "`",
+        ),
+        (
+            "CMakeLists.txt",
+            "int main(void) { return 0; }\n",
+            "int main(void) { return 0; }\n  @\n",
+            "@",
+        ),
+        (
+            "cmake/probes.cmake",
+            "int main(void) { int a[2];",
+            "\"\nint main(void) { int a[2];",
+            "\"",
+        ),
+        (
+            "CMakeLists.txt",
+            "#include <string>\n",
+            "#include <string>\n.\n",
+            ".",
+        ),
+        ("configure.ac", "  return 0;\n", "  return 0;\n.\n", "."),
+        (
+            "configure.ac",
+            "int main(void) { return 0; }\n",
+            ".\nint main(void) { return 0; }\n",
+            ".",
+        ),
+        (
+            "meson.build",
+            "  #include <x.h>\n",
+            "  #include <x.h>\n  .\n",
+            ".",
+        ),
+    ];
+    for (path, from, to, ch) in cases {
+        let (_, old) = ORDINARY_PROBES
+            .iter()
+            .find(|(p, t)| p == path && t.contains(from))
+            .unwrap();
+        let new = old.replacen(from, to, 1);
+        let s = strays(path, old, &new);
+        assert_eq!(s.len(), 1, "{path}: {new}\n{s:?}");
+        assert!(s[0].contains(&format!("stray '{ch}' line")), "{}", s[0]);
+        // Also when the probe is added with the character in it.
+        assert_eq!(strays(path, "", &new).len(), 1, "{path}: {new}");
+    }
+}
+
 // --- Hardening and sandboxing -----------------------------------------------------------------
 
 #[test]

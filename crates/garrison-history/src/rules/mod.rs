@@ -71,6 +71,9 @@ pub struct Evidence {
     pub path: Option<String>,
     /// 1-based line in that file (at this commit), if known.
     pub line: Option<u32>,
+    /// The file no longer exists at the tip of the mined history (its newest change there
+    /// deletes it): findings point at the commit, not at the path. Set by the analysis.
+    pub deleted_since: bool,
     /// A sub-kind (`feature-probe`, `added`), so calibration tells routine variants of a rule
     /// from rare ones.
     pub kind: &'static str,
@@ -86,6 +89,7 @@ impl Evidence {
             message: message.into(),
             path: None,
             line: None,
+            deleted_since: false,
             kind: "",
         }
     }
@@ -99,6 +103,7 @@ impl Evidence {
             message: message.into(),
             path: None,
             line: None,
+            deleted_since: false,
             kind: "",
         }
     }

@@ -15,8 +15,12 @@ declare_rule! {
     /// `.xz`, `.7z`, …) and scientific data (`.npy`, `.npz`, `.h5`, `.fits`, `.nc`, `.mat`,
     /// `.parquet`, `.feather`, `.sav`) are low; other files with NUL bytes in their first
     /// 8 KiB are low. Images, fonts and PDFs are not reported. Each finding gives the path
-    /// and size so test fixtures are easy to tell apart; after 200 findings the rest are
-    /// summarised in one.
+    /// and size so test fixtures are easy to tell apart. A directory holding 5 or more small
+    /// (at most 64 KiB each) non-executable binaries — a test-fixture corpus — is one grouped
+    /// finding located at the directory (then its first file), with the count, the total
+    /// size and the first 10 names and sizes; its severity is the worst of its files.
+    /// Executables and larger files are always reported one by one. After 200 findings the
+    /// rest are summarised in one.
     ///
     /// ## Why it matters
     /// Nobody reviews a binary in a pull request. The xz-utils backdoor (CVE-2024-3094) hid
@@ -47,6 +51,12 @@ declare_rule! {
 pub const SNIFF_BYTES: usize = 8192;
 /// Individual findings before the rest are summarised.
 pub const MAX_FINDINGS: usize = 200;
+/// A directory with at least this many small non-executable binaries is one finding.
+pub const GROUP_MIN_FILES: usize = 5;
+/// Larger files are reported one by one even in a fixture directory.
+pub const GROUP_MAX_FILE_SIZE: u64 = 64 * 1024;
+/// Files named in a grouped finding's evidence.
+const GROUP_LISTED: usize = 10;
 
 const EXECUTABLE_EXTS: &[&str] = &[
     "exe", "dll", "so", "dylib", "a", "lib", "o", "obj", "pyd", "jar", "class", "whl", "egg",
@@ -184,6 +194,80 @@ impl Check for BinaryArtifact {
                 found.push((f, kind, why));
             }
         }
+        // Small non-executable binaries grouped by directory: fixture corpora.
+        let groupable = |f: &garrison_workspace::FileEntry, k: Kind| k != Kind::Executable && f.size <= GROUP_MAX_FILE_SIZE;
+        let dir_of = |rel: &str| rel.rsplit_once('/').map_or(ROOT.to_string(), |(d, _)| d.to_string());
+        let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
+        for (f, k, _) in &found {
+            if groupable(f, *k) {
+                *per_dir.entry(dir_of(&f.rel)).or_default() += 1;
+            }
+        }
+        let grouped_dirs: Vec<&String> = per_dir
+            .iter()
+            .filter(|(_, n)| **n >= GROUP_MIN_FILES)
+            .map(|(d, _)| d)
+            .collect();
+        let in_group = |f: &garrison_workspace::FileEntry, k: Kind| {
+            groupable(f, k) && grouped_dirs.iter().any(|d| **d == dir_of(&f.rel))
+        };
+        for dir in &grouped_dirs {
+            let mut members: Vec<_> = found
+                .iter()
+                .filter(|(f, k, _)| in_group(f, *k) && dir_of(&f.rel) == **dir)
+                .collect();
+            members.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+            let Some(first) = members.first() else { continue };
+            let total: u64 = members.iter().map(|m| m.0.size).sum();
+            let worst = members.iter().map(|m| m.1).min().unwrap_or(Kind::Other);
+            let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+            for m in &members {
+                *by_kind.entry(m.1.label()).or_default() += 1;
+            }
+            let names: Vec<String> = members
+                .iter()
+                .take(3)
+                .map(|m| m.0.rel.rsplit('/').next().unwrap_or(&m.0.rel).to_string())
+                .collect();
+            let more = if members.len() > names.len() { ", …" } else { "" };
+            out.push(
+                Finding::builder(&Self::META)
+                    .message(format!(
+                        "{} committed binary files in {dir}/ ({}{more}; {} in total, each at most {})",
+                        members.len(),
+                        names.join(", "),
+                        human(total),
+                        human(members.iter().map(|m| m.0.size).max().unwrap_or(0)),
+                    ))
+                    .severity(worst.severity())
+                    .confidence(Confidence::High)
+                    // The directory is the subject (its fingerprint survives files added
+                    // to or removed from the corpus); the first file is there to open.
+                    .location(Location::file(dir.as_str()).with_note(format!(
+                        "{} binary files",
+                        members.len()
+                    )))
+                    .location(Location::file(&first.0.rel).with_note("first of them"))
+                    .evidence("directory", dir.as_str())
+                    .evidence("count", members.len())
+                    .evidence("total_size", total)
+                    .evidence(
+                        "by_kind",
+                        serde_json::to_value(&by_kind).unwrap_or_default(),
+                    )
+                    .evidence(
+                        "files",
+                        members
+                            .iter()
+                            .take(GROUP_LISTED)
+                            .map(|m| serde_json::json!({"path": m.0.rel, "size": m.0.size, "detected_by": m.2}))
+                            .collect::<Vec<_>>(),
+                    )
+                    .key(format!("dir:{dir}"))
+                    .build(),
+            );
+        }
+        found.retain(|(f, k, _)| !in_group(f, *k));
         // Most severe first, then by path, so the cap keeps what matters.
         found.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.rel.cmp(&b.0.rel)));
         for (f, kind, why) in found.iter().take(MAX_FINDINGS) {
