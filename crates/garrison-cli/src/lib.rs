@@ -52,7 +52,9 @@ pub enum Command {
     /// Contribution-risk review of a repository's history: ranked risky commits with their
     /// evidence, and a summary per author.
     History(HistoryArgs),
-    /// Contribution-risk review of a pull request's commits (`BASE..HEAD`), for CI.
+    /// Contribution-risk review of a pull request's commits (`BASE..HEAD`: the commits
+    /// reachable from HEAD and not from BASE, as `git rev-list BASE..HEAD`), for CI. An empty
+    /// range says "no commits to review" and exits 0.
     Review(ReviewArgs),
     /// Contributor profiles: tenure, activity, rights, habits, sensitive changes.
     Contributors(ContributorsArgs),
@@ -320,8 +322,9 @@ pub struct MiningArgs {
 /// `garrison history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The repository (a work tree or a bare git directory), optionally followed by a revision
-    /// range `BASE..HEAD` to report on.
+    /// The repository (a work tree, a directory inside one, or a bare git directory; found
+    /// upward like git), optionally followed by a revision range `BASE..HEAD` to report on
+    /// (the commits of `git rev-list BASE..HEAD`; the range alone means the current directory).
     #[arg(default_value = ".", num_args = 1..=2, value_name = "PATH [RANGE]")]
     pub args: Vec<String>,
 
@@ -368,10 +371,13 @@ pub struct HistoryFilter {
 /// `garrison review`.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
-    /// The commits under review, `BASE..HEAD` (e.g. `origin/main..HEAD`).
+    /// The commits under review, `BASE..HEAD` (e.g. `origin/main..HEAD`): reachable from HEAD
+    /// and not from BASE, exactly as `git rev-list BASE..HEAD`, whatever the two ends' relation
+    /// (equal ends, or a BASE ahead of HEAD, leave nothing to review). In a shallow clone both
+    /// ends must be fetched (`fetch-depth: 0` in actions/checkout).
     pub range: String,
 
-    /// The repository.
+    /// The repository, or a directory inside it (found upward like git).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 

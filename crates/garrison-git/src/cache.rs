@@ -34,7 +34,8 @@ struct CacheFile<H> {
     scanner: u64,
     /// Raw commits (before `.mailmap`), any order.
     commits: Vec<Commit<H>>,
-    /// Recent walks: options key, head id, walked ids (newest first).
+    /// Recent walks: options key, walk id (the head, and a range's resolved base), walked ids
+    /// (newest first).
     walks: Vec<(String, String, Vec<String>)>,
 }
 
@@ -145,15 +146,15 @@ pub fn mine_cached<S: ChangeScanner>(
     let reused = before - cached.len();
     let walk_changed = !walks
         .iter()
-        .any(|(k, h, _)| *k == key && Some(h) == raw.head.as_ref());
+        .any(|(k, h, _)| *k == key && Some(h) == raw.walk_id.as_ref());
     if reused < raw.commits.len() || before == 0 || walk_changed {
         // New commits were mined or the walk changed: write back everything (this walk plus
         // entries it did not visit).
         let mut all: Vec<Commit<S::Hits>> = cached.into_values().collect();
         all.extend(raw.commits.iter().cloned());
         walks.retain(|(k, _, _)| *k != key);
-        if let Some(head) = &raw.head {
-            walks.insert(0, (key, head.clone(), std::mem::take(&mut raw.ids)));
+        if let Some(id) = &raw.walk_id {
+            walks.insert(0, (key, id.clone(), std::mem::take(&mut raw.ids)));
         }
         walks.truncate(MAX_WALKS);
         if let Err(e) = store(&path, version, all, walks) {

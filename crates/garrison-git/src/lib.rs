@@ -300,12 +300,42 @@ pub enum GitError {
         /// gix's message.
         message: String,
     },
+    /// A revision does not resolve in a shallow clone: it may name history that was not fetched.
+    #[error(
+        "cannot resolve revision `{rev}`: this is a shallow clone ({fetched}), so the revision may name history that was not fetched; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)"
+    )]
+    ShallowRevision {
+        /// The revision as given.
+        rev: String,
+        /// How much history the clone holds (`1 commit fetched from HEAD`).
+        fetched: String,
+    },
     /// The commit walk (or the reference listing) failed.
     #[error("history walk failed: {0}")]
     Walk(String),
     /// The worker thread pool could not be built.
     #[error("thread pool: {0}")]
     Threads(String),
+}
+
+/// The root of the repository that holds `path`, found upward from it like git does (honouring
+/// `GIT_CEILING_DIRECTORIES`): its work tree, or the git directory of a bare repository. Paths in
+/// mined commits are relative to this root whatever directory `path` names.
+pub fn discover(path: &std::path::Path) -> Result<std::path::PathBuf, GitError> {
+    // Not `discover_with_environment_overrides`: a `GIT_DIR` in the environment (a git hook's)
+    // would replace the path the user gave, and mining opens that path's repository.
+    let options = gix::discover::upwards::Options {
+        match_ceiling_dir_or_error: false,
+        ..Default::default()
+    }
+    .apply_environment();
+    let repo = gix::ThreadSafeRepository::discover_opts(path, options, Default::default())
+        .map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    let root = repo.work_dir().unwrap_or(repo.git_dir());
+    Ok(root.to_path_buf())
 }
 
 /// Opens the repository at `path` (a work tree, or a bare git directory).

@@ -89,6 +89,9 @@ pub fn mine<S: ChangeScanner>(
 pub(crate) struct Raw<H> {
     pub(crate) repo: gix::ThreadSafeRepository,
     pub(crate) head: Option<String>,
+    /// What identifies the walk for the cache's reuse: the start commit, and for a range the
+    /// commit its base resolved to.
+    pub(crate) walk_id: Option<String>,
     /// The walked ids, newest first (for the cache's walk reuse).
     pub(crate) ids: Vec<String>,
     pub(crate) commits: Vec<Commit<H>>,
@@ -143,10 +146,21 @@ impl<H> Raw<H> {
     }
 }
 
+/// Resolves `rev` to a commit. In a shallow clone a revision that does not resolve is said to
+/// be possibly beyond what was fetched (with how much was), never gix's traversal message.
 pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
-    let err = |message: String| GitError::Revision {
-        rev: rev.to_string(),
-        message,
+    let err = |message: String| {
+        if repo.is_shallow().unwrap_or(false) {
+            GitError::ShallowRevision {
+                rev: rev.to_string(),
+                fetched: fetched(repo),
+            }
+        } else {
+            GitError::Revision {
+                rev: rev.to_string(),
+                message,
+            }
+        }
     };
     let id = repo.rev_parse_single(rev).map_err(|e| err(e.to_string()))?;
     let commit = id
@@ -157,13 +171,27 @@ pub(crate) fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Git
     Ok(commit.id)
 }
 
+/// How much history a shallow clone holds: `3 commits fetched from HEAD`.
+fn fetched(repo: &gix::Repository) -> String {
+    let n = repo
+        .head_id()
+        .ok()
+        .and_then(|h| repo.rev_walk([h.detach()]).all().ok())
+        .map(|walk| walk.take_while(Result::is_ok).count());
+    match n {
+        Some(1) => "1 commit fetched from HEAD".to_string(),
+        Some(n) => format!("{n} commits fetched from HEAD"),
+        None => "HEAD not fetched".to_string(),
+    }
+}
+
 /// A commit's slot in the walk and its mining result.
 type Mined<H> = (usize, Result<Commit<H>, Skipped>);
 
 /// Walk and diff; commits present in `cached` (raw, keyed by id) are taken from there.
 ///
-/// `known_walk` is a previous walk with the same options, `(head, ids)`: when the head still
-/// resolves to the same commit, its ids are reused instead of walking again (the walk of a large
+/// `known_walk` is a previous walk with the same options, `(walk id, ids)`: when the head (and
+/// a range's base) still resolve to the same commits, its ids are reused instead of walking again (the walk of a large
 /// history costs more than reading the cached commits).
 pub(crate) fn mine_raw<S: ChangeScanner>(
     path: &Path,
@@ -174,8 +202,17 @@ pub(crate) fn mine_raw<S: ChangeScanner>(
 ) -> Result<Raw<S::Hits>, GitError> {
     let ts = crate::open(path)?.into_sync();
     let repo = ts.to_thread_local();
-    let reuse = match (known_walk, tip(&repo, opts)?) {
-        (Some((head, ids)), Some(t)) if t.to_hex() == head => ids
+    let start = tip(&repo, opts)?;
+    // What identifies this walk: its start, and for a range the commit its base resolves to
+    // (a moved base with an unchanged head is another set of commits).
+    let walk_id = match (&opts.range, start) {
+        (Some((base, _)), Some(t)) => {
+            Some(format!("{}^{}", t.to_hex(), resolve(&repo, base)?.to_hex()))
+        }
+        (_, t) => t.map(|t| t.to_hex().to_string()),
+    };
+    let reuse = match (known_walk, start, &walk_id) {
+        (Some((known, ids)), Some(t), Some(w)) if w == known => ids
             .iter()
             .map(|i| ObjectId::from_hex(i.as_bytes()))
             .collect::<Result<Vec<_>, _>>()
@@ -249,6 +286,7 @@ pub(crate) fn mine_raw<S: ChangeScanner>(
     drop(repo);
     Ok(Raw {
         repo: ts,
+        walk_id,
         ids: ids.iter().map(|i| i.to_hex().to_string()).collect(),
         head: head.map(|h| h.to_hex().to_string()),
         commits: slots.into_iter().flatten().collect(),

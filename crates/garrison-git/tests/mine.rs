@@ -590,3 +590,271 @@ fn shallow_clone_warns() {
         )]
     );
 }
+
+/// Branches, merges both ways, tags and an unrelated history, for range tests.
+const RANGES: &str = r#"
+person mara = Mara Maintainer <mara@example.org>
+person cole = Cole Contributor <cole@example.org>
+author mara
+date 2021-03-01T10:00Z
+commit [root] root
+  write a.txt
+  | one
+tag v1.0.0
+date +1d
+commit [m1] main one
+  append a.txt
+  | two
+branch feature
+author cole
+date +1d
+commit [f1] feature one
+  write f.txt
+  | f
+checkout main
+author mara
+date +1d
+commit [m2] main two
+  append a.txt
+  | three
+tag v1.1.0 lightweight
+checkout feature
+author cole
+date +1d
+merge [back] main
+date +1d
+commit [f2] feature two
+  append f.txt
+  | g
+checkout main
+author mara
+date +1d
+merge [merge] feature
+date +1d
+commit [m3] main three
+  append a.txt
+  | four
+"#;
+
+/// The commits of `git rev-list BASE..HEAD`, sorted.
+fn rev_list(b: &Built, base: &str, head: &str) -> Vec<String> {
+    let out = b.repo.git(&["rev-list", &format!("{base}..{head}")], &[]);
+    let mut ids: Vec<String> = out.lines().map(str::to_string).collect();
+    ids.sort();
+    ids
+}
+
+/// `BASE..HEAD` is exactly git's set (reachable from HEAD, not from BASE) for every pair of
+/// ends: equal ends, a base ahead of the head, tags, merges on either side, and a base from an
+/// unrelated history (whose range is all of HEAD's history).
+#[test]
+fn ranges_are_git_rev_list() {
+    if !require_git() {
+        return;
+    }
+    let b = build(RANGES);
+    // An unrelated history on its own branch (no common root).
+    b.repo.git(&["checkout", "-q", "--orphan", "other"], &[]);
+    b.repo.write("o.txt", "other\n");
+    b.repo.git(&["add", "-A"], &[]);
+    let when = [
+        ("GIT_AUTHOR_DATE", "@1614600000 +0000".to_string()),
+        ("GIT_COMMITTER_DATE", "@1614600000 +0000".to_string()),
+    ];
+    b.repo.git(&["commit", "-q", "-m", "other root"], &when);
+    b.repo.git(&["checkout", "-q", "main"], &[]);
+    let ends = [
+        "HEAD", "HEAD~1", "HEAD~1^2", "root", "m1", "f1", "m2", "back", "f2", "merge", "v1.0.0",
+        "v1.1.0", "feature", "other",
+    ];
+    let rev = |e: &str| match b.ids.get(e) {
+        Some(id) => id.clone(),
+        None => e.to_string(),
+    };
+    let mut nonempty = 0;
+    for base in ends {
+        for head in ends {
+            let (base, head) = (rev(base), rev(head));
+            let opts = MineOptions {
+                range: Some((base.clone(), head.clone())),
+                threads: 1,
+                ..Default::default()
+            };
+            let h = mine(b.path(), &opts, &()).unwrap();
+            let mut got: Vec<String> = h.commits.iter().map(|c| c.id.clone()).collect();
+            got.sort();
+            let want = rev_list(&b, &base, &head);
+            assert_eq!(got, want, "{base}..{head}");
+            assert!(h.warnings.is_empty(), "{base}..{head}: {:?}", h.warnings);
+            nonempty += usize::from(!want.is_empty());
+        }
+    }
+    // The pairs cover both empty and non-empty ranges.
+    assert!(
+        nonempty > 20 && nonempty < ends.len() * ends.len() - 20,
+        "{nonempty}"
+    );
+}
+
+/// `git ARGS…` in `dir`, its standard output's lines (sorted).
+fn git_lines(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// In a shallow clone, every range between fetched commits is still git's set (the walk stops
+/// at the shallow boundary, like git's); a commit at the boundary is a warning, not a commit.
+#[test]
+fn shallow_ranges_are_git_rev_list() {
+    if !require_git() {
+        return;
+    }
+    let b = build(RANGES);
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "3",
+            &url,
+            &clone.display().to_string(),
+        ],
+        &[],
+    );
+    let fetched = git_lines(&clone, &["rev-list", "HEAD"]);
+    assert!(fetched.len() >= 3, "{fetched:?}");
+    for base in &fetched {
+        for head in &fetched {
+            let opts = MineOptions {
+                range: Some((base.clone(), head.clone())),
+                threads: 1,
+                ..Default::default()
+            };
+            let h = mine(&clone, &opts, &()).unwrap();
+            assert!(h.shallow);
+            let mut got: Vec<String> = h.commits.iter().map(|c| c.id.clone()).collect();
+            for w in &h.warnings {
+                let id = w.strip_prefix("commit ").and_then(|w| w.split(':').next());
+                got.extend(id.map(str::to_string));
+            }
+            got.sort();
+            let want = git_lines(&clone, &["rev-list", &format!("{base}..{head}")]);
+            assert_eq!(got, want, "{base}..{head}");
+        }
+    }
+}
+
+/// In a depth-1 clone a revision beyond the fetched history is an error that names it, says the
+/// clone is shallow (with how much it holds) and how to fetch more; not gix's message.
+#[test]
+fn shallow_clone_revision_errors_say_so() {
+    let Some(b) = every_case() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            &clone.display().to_string(),
+        ],
+        &[],
+    );
+    let opts = MineOptions {
+        range: Some(("HEAD~1".into(), "HEAD".into())),
+        ..Default::default()
+    };
+    let e = mine(&clone, &opts, &()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "cannot resolve revision `HEAD~1`: this is a shallow clone (1 commit fetched from HEAD), so the revision may name history that was not fetched; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)"
+    );
+    // A resolvable base: the range is mined (HEAD..HEAD is empty, with no error).
+    let opts = MineOptions {
+        range: Some(("HEAD".into(), "HEAD".into())),
+        ..Default::default()
+    };
+    let h = mine(&clone, &opts, &()).unwrap();
+    assert!(h.shallow && h.commits.is_empty(), "{:?}", h.commits);
+    // Outside a shallow clone the error stays gix's resolution message.
+    let e = mine(
+        b.path(),
+        &MineOptions {
+            range: Some(("nope".into(), "HEAD".into())),
+            ..Default::default()
+        },
+        &(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("cannot resolve revision nope: "), "{e}");
+}
+
+/// The repository is found upward from a subdirectory, like git; a directory in no repository
+/// is an error.
+#[test]
+fn discover_finds_the_root_from_a_subdirectory() {
+    let Some(b) = every_case() else { return };
+    let root = b.path().canonicalize().unwrap();
+    let found = garrison_git::discover(&b.path().join("src")).unwrap();
+    assert_eq!(found.canonicalize().unwrap(), root);
+    let found = garrison_git::discover(b.path()).unwrap();
+    assert_eq!(found.canonicalize().unwrap(), root);
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(garrison_git::discover(tmp.path()).is_err());
+}
+
+/// A cached range walk is reused only while both ends resolve to the same commits: a base
+/// branch that moves (a fetch of `origin/main`) under an unchanged HEAD is another range.
+#[test]
+fn cached_range_walks_follow_a_moved_base() {
+    if !require_git() {
+        return;
+    }
+    let b = build(RANGES);
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    b.repo.git(&["branch", "base", b.id("root")], &[]);
+    let opts = MineOptions {
+        range: Some(("base".into(), "HEAD".into())),
+        ..Default::default()
+    };
+    let ids = |h: &History| {
+        let mut v: Vec<String> = h.commits.iter().map(|c| c.id.clone()).collect();
+        v.sort();
+        v
+    };
+    let first = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+    assert_eq!(ids(&first), rev_list(&b, "base", "HEAD"));
+    assert!(!first.commits.is_empty());
+    // The same ends: the cached walk is reused, same commits.
+    let again = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+    assert_eq!(ids(&again), ids(&first));
+    // The base moves to an intermediate commit, then to HEAD: git's set each time.
+    for to in [b.id("m2"), "HEAD"] {
+        b.repo.git(&["branch", "-f", "base", to], &[]);
+        let moved = mine_cached(b.path(), &opts, &(), &cache).unwrap();
+        assert_eq!(ids(&moved), rev_list(&b, "base", "HEAD"), "base at {to}");
+    }
+    assert!(rev_list(&b, "base", "HEAD").is_empty());
+}

@@ -41,7 +41,7 @@ pub use garrison_git::{
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use landing::{Landing, LandingKind, landings};
 pub use people::{AuthorState, PeopleIndex};
-pub use review::{Mining, Window, mine_for, parse_range, parse_since};
+pub use review::{Mined, Mining, Window, mine_for, parse_range, parse_since, repository_root};
 pub use risk::{Analysis, AnalyzeOptions, AuthorSummary, ScoredCommit, analyze};
 
 /// One mined commit, with the content signals of each changed file.

@@ -116,10 +116,7 @@ pub fn ranked(
         by(Severity::Info)
     );
     if history.shallow {
-        let _ = writeln!(
-            s,
-            "note: shallow clone: only part of the history is visible, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`)."
-        );
+        let _ = writeln!(s, "note: {}.", shallow_note(analysis.fitted));
     }
     if !history.warnings.is_empty() {
         let _ = writeln!(
@@ -129,6 +126,15 @@ pub fn ranked(
         );
     }
     s
+}
+
+/// What a report on a shallow clone says: how many commits the model was fitted on, and how to
+/// fetch the rest.
+pub fn shallow_note(fitted: usize) -> String {
+    format!(
+        "shallow clone: the model was fitted on only the {} this clone holds, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+        commits(fitted)
+    )
 }
 
 /// One line about an author: commits, span, share of sensitive commits, rights, reports.

@@ -58,6 +58,18 @@ pub fn parse_range(s: &str) -> Option<(String, String)> {
     Some((a.to_string(), b.to_string()))
 }
 
+/// The root of the repository that holds `path`, found upward like git (so a history command
+/// works from a subdirectory, and paths in its findings stay relative to the repository root).
+/// `path` itself, as the user spelled it, when it is the root.
+pub fn repository_root(path: &Path) -> Result<PathBuf, HistoryError> {
+    let root = garrison_git::discover(path)?;
+    Ok(match (path.canonicalize(), root.canonicalize()) {
+        (Ok(a), Ok(b)) if a == b => path.to_path_buf(),
+        (_, Ok(b)) => b,
+        _ => root,
+    })
+}
+
 /// Reads `--since`: an ISO 8601 date or date and time, `@UNIX-SECONDS`, or a duration back from
 /// now (see [`garrison_source::time::parse_since`]); the error says which forms it takes.
 pub fn parse_since(s: &str) -> Result<i64, HistoryError> {
@@ -67,17 +79,36 @@ pub fn parse_since(s: &str) -> Result<i64, HistoryError> {
     )?)
 }
 
+/// What [`mine_for`] mined.
+#[derive(Debug, Clone, Default)]
+pub struct Mined {
+    /// The base's history plus the range's commits (or all of `HEAD`'s history).
+    pub history: History,
+    /// The range's commits (`git rev-list BASE..HEAD`): empty without a range, and for an
+    /// empty range.
+    pub pending: HashSet<String>,
+    /// The commit the range's base resolved to (hex); `None` without a range.
+    pub base: Option<String>,
+    /// A range was mined and holds no commit (not even one that could not be read): "no
+    /// commits to review".
+    pub empty: bool,
+}
+
 /// Mines the history for reporting on `range` (or all of `HEAD`): for a range, the base's
-/// history (to calibrate and to build profiles) plus the range's commits, whose ids come back
-/// as the pending set.
+/// history (to calibrate and to build profiles) plus the range's commits (exactly git's
+/// `BASE..HEAD`: reachable from HEAD and not from BASE, whatever the two ends' relation), whose
+/// ids come back as the pending set.
 pub fn mine_for(
     path: &Path,
     range: Option<(String, String)>,
     m: &Mining,
-) -> Result<(History, HashSet<String>), HistoryError> {
+) -> Result<Mined, HistoryError> {
     let opts = m.options();
     let Some((base, head)) = range else {
-        return Ok((m.mine(path, &opts)?, HashSet::new()));
+        return Ok(Mined {
+            history: m.mine(path, &opts)?,
+            ..Mined::default()
+        });
     };
     let pr = m.mine(
         path,
@@ -94,12 +125,18 @@ pub fn mine_for(
         },
     )?;
     let pending: HashSet<String> = pr.commits.iter().map(|c| c.id.clone()).collect();
+    let empty = pr.commits.is_empty() && pr.warnings.is_empty();
     all.commits.extend(pr.commits);
     all.commits
         .sort_by_key(|c| std::cmp::Reverse(c.commit_time));
-    all.head = pr.head;
+    let base = std::mem::replace(&mut all.head, pr.head);
     all.warnings.extend(pr.warnings);
-    Ok((all, pending))
+    Ok(Mined {
+        history: all,
+        pending,
+        base,
+        empty,
+    })
 }
 
 /// The report of an analysis: its findings (ranked, not re-sorted), the history rules, and the
@@ -215,7 +252,7 @@ pub fn review_recent(
         return None;
     }
     let history = match mine_for(path, None, mining) {
-        Ok((history, _)) => history,
+        Ok(mined) => mined.history,
         Err(e) => {
             report.findings.push(not_evaluated(
                 &format!("the git history could not be read: {e}"),
@@ -224,12 +261,19 @@ pub fn review_recent(
             return Some(e);
         }
     };
-    if history.shallow {
-        report.findings.push(not_evaluated(
-            "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged",
+    // The shallow-clone note says how many commits the model was fitted on, known after the
+    // analysis; it goes where it always stood, before the window's notes and findings.
+    let shallow_at = history.shallow.then_some(report.findings.len());
+    let shallow = |fitted: Option<usize>| {
+        let reason = match fitted {
+            Some(n) => crate::print::shallow_note(n),
+            None => "shallow clone: fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) so authors and routine changes can be judged".to_string(),
+        };
+        not_evaluated(
+            &reason,
             "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
-        ));
-    }
+        )
+    };
     let last = history.commits.iter().map(|c| c.commit_time).max();
     let empty = match (last, since) {
         (None, _) => Some("the repository has no commits".to_string()),
@@ -241,6 +285,9 @@ pub fn review_recent(
         _ => None,
     };
     if let Some(reason) = empty {
+        if shallow_at.is_some() {
+            report.findings.push(shallow(None));
+        }
         report.findings.push(not_evaluated(
             &reason,
             "nothing to review in this window; widen it (`--history-window 1y` or `all`, or `history-window` in the configuration) or run `garrison history PATH`",
@@ -251,9 +298,12 @@ pub fn review_recent(
         &history,
         &AnalyzeOptions {
             since,
-            pending: HashSet::new(),
+            ..AnalyzeOptions::default()
         },
     );
+    if let Some(at) = shallow_at {
+        report.findings.insert(at, shallow(Some(analysis.fitted)));
+    }
     report.findings.extend(
         analysis
             .findings()

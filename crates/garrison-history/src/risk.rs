@@ -71,6 +71,9 @@ pub struct AnalyzeOptions {
     /// Commits under review (a pull request's range): treated as not landed, excluded from
     /// calibration, and the only commits reported.
     pub pending: HashSet<String>,
+    /// A range is under review: only `pending` is reported, even when it is empty (an empty
+    /// range reports nothing rather than the whole history).
+    pub review: bool,
 }
 
 /// One piece of evidence with the factor actually applied.
@@ -420,7 +423,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
     let mut max_score = vec![0f64; people.people.len()];
     let mut out = Vec::new();
     let mut evaluated = 0;
-    let reviewing = !opts.pending.is_empty();
+    let reviewing = opts.review || !opts.pending.is_empty();
     for r in rows {
         let Some(c) = commits.get(r.index) else {
             continue;

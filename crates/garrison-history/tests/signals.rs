@@ -289,6 +289,7 @@ fn xz_like_rewrite_under_review_is_at_least_medium() {
         &AnalyzeOptions {
             since: None,
             pending,
+            review: true,
         },
     );
     assert_eq!(a.evaluated, 1);
@@ -304,6 +305,28 @@ fn xz_like_rewrite_under_review_is_at_least_medium() {
     assert_eq!(contribution(c, BIN_REWRITE).unwrap().applied, 7.0);
     assert!(c.score >= 7.0 * 1.3 * 0.8, "{}", c.score);
     assert!(c.severity >= Severity::Medium, "{}", c.score);
+}
+
+/// An empty range under review (`HEAD..HEAD`, a base ahead of the head) reports and scores
+/// nothing; without `review` an empty pending set means the whole history.
+#[test]
+fn an_empty_range_under_review_reports_nothing() {
+    need_git!();
+    let (r, _) = xz();
+    let h = mined(r);
+    let empty = AnalyzeOptions {
+        review: true,
+        ..AnalyzeOptions::default()
+    };
+    let a = analyze(&h, &empty);
+    assert_eq!((a.evaluated, a.commits.len()), (0, 0));
+    assert!(a.findings().is_empty());
+    let all = analyze(&h, &AnalyzeOptions::default());
+    assert!(
+        all.evaluated > 40 && !all.commits.is_empty(),
+        "{}",
+        all.evaluated
+    );
 }
 
 // ---- binary files: rewrites and additions ----
@@ -1247,6 +1270,7 @@ fn range_review_reports_only_pending_commits_and_builds_no_rights_from_them() {
         &AnalyzeOptions {
             since: None,
             pending: pending.clone(),
+            review: true,
         },
     );
     assert_eq!(a.evaluated, 2);
@@ -1293,6 +1317,7 @@ fn range_review_reports_only_pending_commits_and_builds_no_rights_from_them() {
         &AnalyzeOptions {
             since: Some(local(START, 302, 0, 0).time),
             pending: HashSet::new(),
+            review: false,
         },
     );
     assert_eq!(recent.evaluated, 1);

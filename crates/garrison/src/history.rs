@@ -3,7 +3,6 @@
 //! renderers are garrison-history's (`review`, `print`); the history part of `garrison scan` is
 //! garrison-scan's.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,11 +13,11 @@ use garrison_cli::{
 };
 use garrison_history::review;
 use garrison_history::{
-    Analysis, AnalyzeOptions, History, Mining, OnProgress, analyze, default_cache_dir, mine_for,
-    parse_range, parse_since, print,
+    Analysis, AnalyzeOptions, History, Mined, Mining, OnProgress, analyze, default_cache_dir,
+    mine_for, parse_range, parse_since, print, repository_root,
 };
 use garrison_report::config::{Baseline, Config};
-use garrison_report::{Report, Severity};
+use garrison_report::{FileError, Report, Severity};
 
 use crate::output::{Output, eprintln, write_output};
 use crate::progress::Progress;
@@ -41,24 +40,39 @@ fn mining(m: &MiningArgs, progress: &Progress) -> Mining {
 }
 
 /// Mines `path` for `range` with a progress bar (on a terminal only).
-fn mine(
-    path: &Path,
-    range: Option<(String, String)>,
-    m: &MiningArgs,
-) -> Result<(History, HashSet<String>)> {
+fn mine(path: &Path, range: Option<(String, String)>, m: &MiningArgs) -> Result<Mined> {
     let progress = Progress::new("mining", 0);
     Ok(mine_for(path, range, &mining(m, &progress))?)
 }
 
-/// The configuration and baseline of a history command, read before mining so a bad input
-/// fails at once.
-fn inputs(path: &Path, filter: &HistoryFilter) -> Result<(Config, Option<Baseline>)> {
-    let cfg = garrison_scan::load_config(path, filter.config.as_deref(), false)?;
+/// `abc1234567` for a full id.
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+/// What an empty range says instead of a ranking: `no commits to review in HEAD..v1.8.0
+/// (1a2b3c4d5e..1a2b3c4d5e)`.
+fn no_commits(range: &(String, String), mined: &Mined) -> String {
+    let (b, h) = range;
+    let ids = match (&mined.base, &mined.history.head) {
+        (Some(base), Some(head)) => format!(" ({}..{})", short(base), short(head)),
+        _ => String::new(),
+    };
+    format!("no commits to review in {b}..{h}{ids}")
+}
+
+/// The repository of a history command (found upward from `path`, like git), its configuration
+/// and baseline, read before mining so a bad input fails at once (the baseline before the
+/// repository is looked for).
+fn inputs(path: &Path, filter: &HistoryFilter) -> Result<(PathBuf, (Config, Option<Baseline>))> {
+    exists(path)?;
     let baseline = match &filter.baseline {
         Some(b) => Some(Baseline::load(b)?),
         None => None,
     };
-    Ok((cfg, baseline))
+    let root = repository_root(path)?;
+    let cfg = garrison_scan::load_config(&root, filter.config.as_deref(), false)?;
+    Ok((root, (cfg, baseline)))
 }
 
 /// What a history command reports and how.
@@ -69,6 +83,8 @@ struct Ranked<'a> {
     default_fail: Severity,
     title: String,
     cmd: &'a str,
+    /// An empty range: said instead of the ranking (the report has no findings).
+    empty: Option<String>,
 }
 
 fn finish(
@@ -88,7 +104,14 @@ fn finish(
             .unwrap_or(default_min),
     );
     cfg.fail_on = filter.fail_on.or(cfg.fail_on);
-    let render = |report: &Report| print::ranked(history, analysis, report, top, title, cmd);
+    let render = |report: &Report| match &r.empty {
+        Some(empty) if history.shallow => format!(
+            "garrison {cmd}: {empty}\nnote: {}.\n",
+            print::shallow_note(analysis.fitted)
+        ),
+        Some(empty) => format!("garrison {cmd}: {empty}\n"),
+        None => print::ranked(history, analysis, report, top, title, cmd),
+    };
     let out = Output {
         default_fail_on: r.default_fail,
         errors_fail: false,
@@ -96,7 +119,19 @@ fn finish(
         text: Some(&render),
         ..Output::of(output)
     };
-    let report = review::report(path, analysis, history);
+    let mut report = review::report(path, analysis, history);
+    if history.shallow {
+        // Said in every format: a JSON or SARIF consumer learns how little the model saw.
+        report.errors.insert(
+            0,
+            FileError {
+                path: ".git".into(),
+                line: None,
+                column: None,
+                message: print::shallow_note(analysis.fitted),
+            },
+        );
+    }
     crate::output::finish(report, &cfg, baseline.as_ref(), &out)
 }
 
@@ -120,20 +155,20 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
         },
         _ => (PathBuf::from("."), None),
     };
-    exists(&path)?;
-    let inputs = inputs(&path, &args.filter)?;
     let since = match &args.since {
         Some(s) => Some(parse_since(s).map_err(|e| anyhow::anyhow!("--since {e}"))?),
         None => None,
     };
+    let (path, inputs) = inputs(&path, &args.filter)?;
     let t0 = std::time::Instant::now();
-    let (history, pending) = mine(&path, range.clone(), &args.mining)?;
+    let mined = mine(&path, range.clone(), &args.mining)?;
     let t1 = std::time::Instant::now();
     let analysis = analyze(
-        &history,
+        &mined.history,
         &AnalyzeOptions {
             since,
-            pending: pending.clone(),
+            pending: mined.pending.clone(),
+            review: range.is_some(),
         },
     );
     if std::env::var_os("GARRISON_TIMINGS").is_some() {
@@ -144,9 +179,13 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
         ));
     }
     let title = match (&range, &args.since) {
-        (Some((b, h)), _) => format!("{b}..{h} ({} commits)", pending.len()),
+        (Some((b, h)), _) => format!("{b}..{h} ({} commits)", mined.pending.len()),
         (None, Some(s)) => format!("commits since {s}"),
         (None, None) => "all commits".to_string(),
+    };
+    let empty = match &range {
+        Some(range) if mined.empty => Some(no_commits(range, &mined)),
+        _ => None,
     };
     let ranked = Ranked {
         filter: &args.filter,
@@ -155,8 +194,9 @@ pub fn run_history(args: &HistoryArgs) -> Result<ExitCode> {
         default_fail: Severity::High,
         title,
         cmd: "history",
+        empty,
     };
-    finish(&path, inputs, &history, &analysis, &ranked)
+    finish(&path, inputs, &mined.history, &analysis, &ranked)
 }
 
 /// `garrison review`.
@@ -164,16 +204,17 @@ pub fn run_review(args: &ReviewArgs) -> Result<ExitCode> {
     let Some(range) = parse_range(&args.range) else {
         bail!("`{}`: expected a revision range BASE..HEAD", args.range);
     };
-    exists(&args.path)?;
-    let inputs = inputs(&args.path, &args.filter)?;
-    let (history, pending) = mine(&args.path, Some(range), &args.mining)?;
+    let (path, inputs) = inputs(&args.path, &args.filter)?;
+    let mined = mine(&path, Some(range.clone()), &args.mining)?;
     let analysis = analyze(
-        &history,
+        &mined.history,
         &AnalyzeOptions {
             since: None,
-            pending: pending.clone(),
+            pending: mined.pending.clone(),
+            review: true,
         },
     );
+    let empty = mined.empty.then(|| no_commits(&range, &mined));
     let ranked = Ranked {
         filter: &args.filter,
         output: &args.output,
@@ -182,17 +223,19 @@ pub fn run_review(args: &ReviewArgs) -> Result<ExitCode> {
         title: format!(
             "{} ({} under review)",
             args.range,
-            garrison_history::print::commits(pending.len())
+            garrison_history::print::commits(mined.pending.len())
         ),
         cmd: "review",
+        empty,
     };
-    finish(&args.path, inputs, &history, &analysis, &ranked)
+    finish(&path, inputs, &mined.history, &analysis, &ranked)
 }
 
 /// `garrison contributors`.
 pub fn run_contributors(args: &ContributorsArgs) -> Result<ExitCode> {
     exists(&args.path)?;
-    let (history, _) = mine(&args.path, None, &args.mining)?;
+    let path = repository_root(&args.path)?;
+    let history = mine(&path, None, &args.mining)?.history;
     let analysis = analyze(&history, &AnalyzeOptions::default());
     let wanted = print::select_authors(&analysis, args.author.as_deref(), args.top);
     if wanted.is_empty() {

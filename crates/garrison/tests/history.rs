@@ -247,12 +247,12 @@ fn bad_inputs_exit_2_with_a_clear_message() {
     ## history
     exit: 2
     --- stderr
-    garrison: error: cannot open git repository [DIR]: "[DIR]" does not appear to be a git repository
+    garrison: error: cannot open git repository [DIR]: Could not find a git repository in "[DIR]" or in any of its parents
 
     ## contributors
     exit: 2
     --- stderr
-    garrison: error: cannot open git repository [DIR]: "[DIR]" does not appear to be a git repository
+    garrison: error: cannot open git repository [DIR]: Could not find a git repository in "[DIR]" or in any of its parents
     "#);
 
     let Some((r, _)) = xz() else { return };
@@ -577,4 +577,365 @@ fn scan_says_when_its_window_held_no_commits() {
     info: 6 info
     6 findings (6 info) in 1 file
     ");
+}
+
+/// Branches, merges both ways, tags: the ranges' repository (`other` is added by
+/// [`ranges_repo`] as an unrelated history).
+const RANGES: &str = r#"
+person mara = Mara Maintainer <mara@example.org>
+person cole = Cole Contributor <cole@example.org>
+author mara
+date 2021-03-01T10:00Z
+commit [root] root
+  write src/pkg/a.py
+  | one = 1
+tag v1.0.0
+date +1d
+commit [m1] main one
+  append src/pkg/a.py
+  | two = 2
+branch feature
+author cole
+date +1d
+commit [f1] feature one
+  write src/pkg/f.py
+  | f = 1
+checkout main
+author mara
+date +1d
+commit [m2] main two
+  append src/pkg/a.py
+  | three = 3
+checkout feature
+author cole
+date +1d
+merge [back] main
+date +1d
+commit [f2] feature two
+  append src/pkg/f.py
+  | g = 2
+checkout main
+author mara
+date +1d
+merge [merge] feature
+date +1d
+commit [m3] main three
+  append src/pkg/a.py
+  | four = 4
+"#;
+
+/// [`RANGES`] plus a branch `other` with an unrelated root commit.
+fn ranges_repo() -> Option<garrison_test::git::Built> {
+    if !require_git() {
+        return None;
+    }
+    let b = garrison_test::git::build(RANGES);
+    b.repo.git(&["checkout", "-q", "--orphan", "other"], &[]);
+    b.repo.write("o.txt", "other\n");
+    b.repo.git(&["add", "-A"], &[]);
+    b.repo.git(&["commit", "-q", "-m", "other root"], &[]);
+    b.repo.git(&["checkout", "-q", "main"], &[]);
+    Some(b)
+}
+
+/// `garrison ARGS… --no-cache` run in `dir`, with the repository's path and commit ids
+/// redacted.
+fn in_dir(dir: &Path, b: &garrison_test::git::Built, args: &[&str]) -> Run {
+    let ids: Vec<(&str, &str)> = b
+        .ids
+        .iter()
+        .map(|(l, i)| (l.as_str(), i.as_str()))
+        .collect();
+    let other = b.repo.rev("other");
+    run(
+        garrison().current_dir(dir).args(args).arg("--no-cache"),
+        &[(b.path(), "[REPO]"), (cache_dir(), "[CACHE]")],
+    )
+    .redact_commits(&ids)
+    .redact_commits(&[("other", other.as_str())])
+}
+
+/// The number of commits of `git rev-list RANGE`.
+fn rev_list_count(b: &garrison_test::git::Built, range: &str) -> usize {
+    b.repo.git(&["rev-list", range], &[]).lines().count()
+}
+
+#[test]
+fn review_of_an_empty_range_says_so_and_passes_in_every_format() {
+    let Some(b) = ranges_repo() else { return };
+    let root = b.path();
+    // Equal ends, a tag older than HEAD as the head, a base ahead of the head: git's set is
+    // empty, so nothing is reviewed (not the whole history), exit 0.
+    insta::assert_snapshot!(snapshots(&[
+        ("HEAD..HEAD", &in_dir(root, &b, &["review", "HEAD..HEAD"])),
+        ("HEAD..v1.0.0", &in_dir(root, &b, &["review", "HEAD..v1.0.0"])),
+        ("m3..m1", &in_dir(root, &b, &["review", &format!("{}..{}", b.id("m3"), b.id("m1"))])),
+        ("history HEAD..HEAD", &in_dir(root, &b, &["history", ".", "HEAD..HEAD"])),
+    ]), @"
+    ## HEAD..HEAD
+    exit: 0
+    --- stdout
+    garrison review: no commits to review in HEAD..HEAD ([m3]..[m3])
+
+    ## HEAD..v1.0.0
+    exit: 0
+    --- stdout
+    garrison review: no commits to review in HEAD..v1.0.0 ([m3]..[root])
+
+    ## m3..m1
+    exit: 0
+    --- stdout
+    garrison review: no commits to review in [m3]..[m1] ([m3]..[m1])
+
+    ## history HEAD..HEAD
+    exit: 0
+    --- stdout
+    garrison history: no commits to review in HEAD..HEAD ([m3]..[m3])
+    ");
+    // JSON and SARIF stay valid documents with no findings.
+    let json = in_dir(root, &b, &["review", "HEAD..v1.0.0", "-f", "json"]);
+    assert_eq!(json.code, 0, "{}", json.snapshot());
+    assert_eq!(
+        json.json()["findings"],
+        serde_json::json!([]),
+        "{}",
+        json.stdout
+    );
+    let md = in_dir(root, &b, &["review", "HEAD..HEAD", "-f", "markdown"]);
+    assert_eq!(md.code, 0, "{}", md.snapshot());
+    assert!(md.stdout.contains("No findings"), "{}", md.snapshot());
+    let sarif = in_dir(root, &b, &["review", "HEAD..HEAD", "-f", "sarif"]);
+    assert_eq!(sarif.code, 0, "{}", sarif.snapshot());
+    assert_eq!(
+        sarif.json()["runs"][0]["results"],
+        serde_json::json!([]),
+        "{}",
+        sarif.stdout
+    );
+}
+
+#[test]
+fn review_ranges_are_gits_set_with_merges_and_unrelated_bases() {
+    let Some(b) = ranges_repo() else { return };
+    let root = b.path();
+    // The number under review is git's count for every shape: merges on both sides of the
+    // range, a side branch's commits reached through a merge, an unrelated base (all of HEAD).
+    let (m2, f1, merge) = (b.id("m2"), b.id("f1"), b.id("merge"));
+    for range in [
+        "v1.0.0..HEAD".to_string(),
+        "feature..main".to_string(),
+        format!("{m2}..feature"),
+        "other..HEAD".to_string(),
+        "HEAD~1..HEAD".to_string(),
+        format!("{f1}..{merge}"),
+    ] {
+        let range = range.as_str();
+        let want = rev_list_count(&b, range);
+        assert!(want > 0, "{range} is not empty in git");
+        let r = in_dir(root, &b, &["review", range]);
+        assert_eq!(r.code, 0, "{range}: {}", r.snapshot());
+        let said = format!(
+            "({} under review)",
+            if want == 1 {
+                "1 commit".to_string()
+            } else {
+                format!("{want} commits")
+            }
+        );
+        assert!(
+            r.stdout.contains(&said),
+            "{range}: want {said}: {}",
+            r.snapshot()
+        );
+    }
+    insta::assert_snapshot!(in_dir(root, &b, &["review", "other..HEAD"]).snapshot(), @"
+    exit: 0
+    --- stdout
+    garrison review: other..HEAD (8 commits under review): 6 commits scored, model fitted on 1 commit of this repository
+
+    No risky commits.
+
+    0 reported: 0 high, 0 medium, 0 low, 0 info. Rules: `garrison rules history`.
+    ");
+}
+
+#[test]
+fn history_and_review_work_from_a_subdirectory() {
+    let Some(b) = ranges_repo() else { return };
+    let sub = b.path().join("src/pkg");
+    // No path: the repository is found upward from the current directory, like git.
+    let from_sub = in_dir(&sub, &b, &["review", "v1.0.0..HEAD", "-f", "json"]);
+    let from_root = in_dir(b.path(), &b, &["review", "v1.0.0..HEAD", "-f", "json"]);
+    assert_eq!(from_sub.code, 0, "{}", from_sub.snapshot());
+    assert_eq!(from_sub.json()["root"], serde_json::json!("[REPO]"));
+    assert_eq!(from_sub.json()["summary"], from_root.json()["summary"]);
+    assert_eq!(from_sub.json()["findings"], from_root.json()["findings"]);
+    // A subdirectory given as the path: the same.
+    let given = in_dir(b.path(), &b, &["history", "src/pkg", "-f", "json"]);
+    let whole = in_dir(b.path(), &b, &["history", ".", "-f", "json"]);
+    assert_eq!(given.code, 0, "{}", given.snapshot());
+    assert_eq!(given.json()["findings"], whole.json()["findings"]);
+    assert_eq!(given.json()["root"], serde_json::json!("[REPO]"));
+    // A range with the path left out, from the subdirectory.
+    let r = in_dir(&sub, &b, &["history", "HEAD~1..HEAD"]);
+    assert_eq!(r.code, 0, "{}", r.snapshot());
+    assert!(
+        r.stdout.contains("HEAD~1..HEAD (1 commits)"),
+        "{}",
+        r.snapshot()
+    );
+    // A `GIT_DIR` in the environment (a git hook's) does not replace the path given; a ceiling
+    // directory between the subdirectory and the root stops the search upward, like git's.
+    let other = tempfile::tempdir().unwrap();
+    let hooked = run(
+        garrison()
+            .env("GIT_DIR", other.path())
+            .args(["review", "v1.0.0..HEAD", "-f", "json", "--no-cache"])
+            .arg(&sub),
+        &[(b.path(), "[REPO]")],
+    );
+    assert_eq!(hooked.code, 0, "{}", hooked.snapshot());
+    assert_eq!(hooked.json()["summary"], from_root.json()["summary"]);
+    let ceiling = run(
+        garrison()
+            .current_dir(&sub)
+            .env("GIT_CEILING_DIRECTORIES", b.path().join("src"))
+            .args(["review", "v1.0.0..HEAD", "--no-cache"]),
+        &[(b.path(), "[REPO]")],
+    );
+    assert_eq!(ceiling.code, 2, "{}", ceiling.snapshot());
+    assert!(
+        ceiling.stderr.contains("Could not find a git repository"),
+        "{}",
+        ceiling.snapshot()
+    );
+    // On the XZ-like repository, findings' paths stay relative to the repository root.
+    let Some((x, _)) = xz() else { return };
+    let dir = std::fs::read_dir(x.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && !p.ends_with(".git"))
+        .unwrap();
+    let run_in = |d: &Path| {
+        run(
+            garrison()
+                .current_dir(d)
+                .args(["history", "--no-cache", "-f", "json"]),
+            &[(x.path(), "[REPO]")],
+        )
+    };
+    let (a, c) = (run_in(&dir), run_in(x.path()));
+    assert!(
+        !a.json()["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        a.stdout
+    );
+    assert_eq!(a.json()["findings"], c.json()["findings"]);
+}
+
+#[test]
+fn shallow_clones_are_said_and_unreachable_revisions_are_clear_errors() {
+    let Some(b) = ranges_repo() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = |depth: &str| {
+        let dir = tmp.path().join(format!("depth-{depth}"));
+        let url = format!("file://{}", b.path().display());
+        b.repo.git(
+            &[
+                "clone",
+                "-q",
+                "--depth",
+                depth,
+                &url,
+                &dir.display().to_string(),
+            ],
+            &[],
+        );
+        dir
+    };
+    let (one, five) = (clone("1"), clone("5"));
+    let ids: Vec<(&str, &str)> = b
+        .ids
+        .iter()
+        .map(|(l, i)| (l.as_str(), i.as_str()))
+        .collect();
+    let at = |dir: &Path, args: &[&str]| {
+        run(
+            garrison().current_dir(dir).args(args).arg("--no-cache"),
+            &[(tmp.path(), "[TMP]")],
+        )
+        .redact_commits(&ids)
+    };
+    insta::assert_snapshot!(snapshots(&[
+        ("depth 1: review HEAD~1..HEAD", &at(&one, &["review", "HEAD~1..HEAD"])),
+        ("depth 1: history HEAD~1..HEAD", &at(&one, &["history", "HEAD~1..HEAD"])),
+        ("depth 1: review HEAD..HEAD", &at(&one, &["review", "HEAD..HEAD"])),
+        ("depth 5: review HEAD~1..HEAD", &at(&five, &["review", "HEAD~1..HEAD"])),
+    ]), @"
+    ## depth 1: review HEAD~1..HEAD
+    exit: 2
+    --- stderr
+    garrison: error: cannot resolve revision `HEAD~1`: this is a shallow clone (1 commit fetched from HEAD), so the revision may name history that was not fetched; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)
+
+    ## depth 1: history HEAD~1..HEAD
+    exit: 2
+    --- stderr
+    garrison: error: cannot resolve revision `HEAD~1`: this is a shallow clone (1 commit fetched from HEAD), so the revision may name history that was not fetched; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)
+
+    ## depth 1: review HEAD..HEAD
+    exit: 0
+    --- stdout
+    garrison review: no commits to review in HEAD..HEAD ([m3]..[m3])
+    note: shallow clone: the model was fitted on only the 0 commits this clone holds, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout).
+
+    ## depth 5: review HEAD~1..HEAD
+    exit: 0
+    --- stdout
+    garrison review: HEAD~1..HEAD (1 commit under review): 1 commit scored, model fitted on 3 commits of this repository
+
+    No risky commits.
+
+    0 reported: 0 high, 0 medium, 0 low, 0 info. Rules: `garrison rules history`.
+    note: shallow clone: the model was fitted on only the 3 commits this clone holds, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout).
+    ");
+    // Machine formats say it too, as an error of `.git`.
+    let json = at(&five, &["review", "HEAD~1..HEAD", "-f", "json"]);
+    let errors = json.json()["errors"].to_string();
+    assert!(
+        errors.contains("shallow clone: the model was fitted on only the"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn scan_of_a_shallow_clone_says_how_many_commits_the_model_was_fitted_on() {
+    let Some(b) = ranges_repo() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("clone");
+    let url = format!("file://{}", b.path().display());
+    b.repo.git(
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "5",
+            &url,
+            &dir.display().to_string(),
+        ],
+        &[],
+    );
+    let r = scan(&dir, &["--history-window", "all", "-f", "json"]);
+    let notes: Vec<String> = r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["evidence"]["check"] == "history")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    insta::assert_debug_snapshot!(notes, @r#"
+    [
+        "not evaluated: contribution-risk review of recent commits (shallow clone: the model was fitted on only the 4 commits this clone holds, so authors look newer and routine changes rarer than they are; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout))",
+    ]
+    "#);
 }
