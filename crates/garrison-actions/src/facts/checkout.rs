@@ -296,6 +296,13 @@ fn names_pr_head_context(text: &str, event: &str) -> bool {
         .any(|m| *m != "refs/pull/" && marker_relevant(m, event) && lower.contains(m))
 }
 
+/// True if `text` builds a pull-request ref: `refs/pull/<number>/merge` or `/head`, the
+/// number from an expression or a variable (`refs/pull/${{ github.event.number }}/merge`).
+fn names_pr_ref(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase().replace(' ', "");
+    lower.contains("refs/pull/") || lower.contains("pull/${{")
+}
+
 /// A value an earlier step derived from the pull request under review.
 #[derive(Debug, Clone)]
 pub struct Derived {
@@ -359,6 +366,7 @@ impl PrDerived {
         let derived = |value: &str, shell: &[String], known: &PrDerived| -> bool {
             (api && names_api_head(value))
                 || names_pr_head_context(value, event)
+                || names_pr_ref(value)
                 || var_refs(value)
                     .iter()
                     .any(|(n, ..)| shell.iter().any(|s| s == n))
@@ -411,6 +419,30 @@ impl PrDerived {
                         step.route.then("run"),
                     )
                     .with_note(format!("pull-request head written to ${target}")),
+                });
+            }
+        }
+    }
+
+    /// Records the entries of an `env:` mapping (of the workflow, the job or a step, at
+    /// `route` in `file`) whose values carry the pull request's head: a head context or a
+    /// `refs/pull/<number>/…` ref. `${{ env.NAME }}` and `$NAME` then count as that head.
+    pub fn observe_env(
+        &mut self,
+        file: &WorkflowFile,
+        env: Option<&Node>,
+        route: &garrison_workflows::Route,
+        event: &str,
+    ) {
+        let Some(env) = env else { return };
+        for (name, v) in env.entries() {
+            let value = v.as_str().unwrap_or_default();
+            if names_pr_head_context(value, event) || names_pr_ref(value) {
+                self.values.push(Derived {
+                    name: format!("env.{name}"),
+                    how: format!("`{name}` is set from the pull request's head in `env:`"),
+                    at: crate::loc(&file.path, v.span, route.then("env").key(name))
+                        .with_note("pull-request head in env"),
                 });
             }
         }

@@ -21,7 +21,12 @@ declare_rule! {
     ///   `$GITHUB_ENV` from the pulls API or `gh pr view` (`jq .head.ref`, `headRefName`) or
     ///   from a pull-request head context, or `${{ steps.X.outputs.Y }}` of
     ///   `xt0rted/pull-request-comment-branch` (and its forks) or of an `actions/github-script`
-    ///   step that reads `pulls.get` and returns the head (`base_*` outputs do not count);
+    ///   step that reads `pulls.get` and returns the head (`base_*` outputs do not count).
+    ///   The head also counts when it reaches the checkout through an `env:` mapping of the
+    ///   workflow, the job or the step (`PR_REF: ${{ github.event.pull_request.head.sha }}`,
+    ///   then `ref: ${{ env.PR_REF }}` or `git checkout $PR_REF`), and when an earlier step
+    ///   writes a `refs/pull/<number>/merge` (or `/head`) ref to `$GITHUB_OUTPUT` or
+    ///   `$GITHUB_ENV`;
     /// - the same inside local reusable workflows (`uses: ./.github/workflows/x.yml`) called by
     ///   the privileged workflow, followed up to 5 levels deep and judged with the caller's
     ///   trigger, permissions and passed secrets;
@@ -201,9 +206,16 @@ fn judge<'a>(
     let mut artifact: Option<(&Step, String)> = None;
     let mut artifact_use: Option<&Step> = None;
     let mut known = PrDerived::default();
+    // `env:` of the workflow and the job carrying the head (`PR_REF: ${{ github.event.
+    // pull_request.head.sha }}`, then `ref: ${{ env.PR_REF }}` or `git checkout $PR_REF`).
+    known.observe_env(&wf.file, wf.env.as_ref(), &Route::default(), event);
+    known.observe_env(&wf.file, job.env.as_ref(), &job.route, event);
     for step in &job.steps {
         if checkout.is_none() {
-            if let Some(c) = checkout::pr_checkout_with(step, event, &known) {
+            // A step's own `env:` applies to that step only.
+            let mut here = known.clone();
+            here.observe_env(&wf.file, step.env.as_ref(), &step.route, event);
+            if let Some(c) = checkout::pr_checkout_with(step, event, &here) {
                 let inline_run = step.run.is_some();
                 checkout = Some((step, c));
                 if !inline_run {
