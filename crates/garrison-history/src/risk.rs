@@ -738,6 +738,15 @@ fn finding(s: &ScoredCommit) -> Finding {
             );
         }
     }
+    // The file a finding about a deleted file is about: path-scoped ignores of the
+    // configuration still apply to it.
+    if let Some(p) = primary
+        .map(|c| &c.evidence)
+        .filter(|e| e.deleted_since)
+        .and_then(|e| e.path.clone())
+    {
+        b = b.evidence("deleted_path", p);
+    }
     let mut f = b.build();
     // The fingerprint stays the one of the evidence's path, so a baseline entry does not come
     // back when the file is deleted later.

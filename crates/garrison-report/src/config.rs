@@ -312,8 +312,11 @@ impl Config {
 
     fn ignored(&self, f: &Finding) -> bool {
         let path = f.primary().map_or("", |l| l.path.as_str());
-        // Findings inside an archive (`release/*`) also match by the member's path.
-        let member = f.evidence.get("member").and_then(|m| m.as_str());
+        // Findings inside an archive (`release/*`) also match by the member's path, and a
+        // finding about a file deleted since (located at the commit) by that file's path.
+        let member = ["member", "deleted_path"]
+            .iter()
+            .find_map(|k| f.evidence.get(*k).and_then(|m| m.as_str()));
         let matches = |g: &str, p: &str| {
             Glob::new(g)
                 .map(|g| g.compile_matcher().is_match(p))

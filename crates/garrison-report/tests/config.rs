@@ -127,3 +127,36 @@ fn ignoring_a_check_drops_its_note_too() {
     both.ignore = vec![IgnoreEntry::Rule("history".into())];
     assert!(kept(&both).is_empty());
 }
+
+#[test]
+fn a_path_scoped_ignore_follows_a_finding_about_a_deleted_file() {
+    // A history finding about a file deleted since is located at the commit (path `.`) and
+    // names the file in `deleted_path`: `ignore = [{ rule, path }]` must still apply.
+    let mut r = Report {
+        findings: vec![
+            Finding::builder(&RiskyCommit::META)
+                .message("a risky commit to a detector table")
+                .location(Location::file(".").with_route("commit 68dfb8c2fd"))
+                .evidence("deleted_path", "crates/garrison-history/src/content.rs")
+                .build(),
+            Finding::builder(&RiskyCommit::META)
+                .message("a risky commit elsewhere")
+                .location(Location::file(".").with_route("commit 0123456789"))
+                .evidence("deleted_path", "src/loader.py")
+                .build(),
+        ],
+        ..Report::default()
+    };
+    let config = Config {
+        ignore: vec![IgnoreEntry::Scoped {
+            rule: "history".into(),
+            path: Some("crates/garrison-history/**".into()),
+            reason: None,
+        }],
+        ..Config::default()
+    };
+    apply(&mut r, &config, None);
+    let kept: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(kept, ["a risky commit elsewhere"]);
+    assert_eq!(r.suppressed.config, 1);
+}
