@@ -8,6 +8,15 @@ zizmor finding (of any severity) of the corresponding audit(s) covers.
 
 Usage:
     bench/actions-parity.py [--write] [--corpus DIR] [--limit-garrison-only N]
+    bench/actions-parity.py --one-file-repos DIR [--explained JSON] [--out FILE]
+
+With --one-file-repos, every YAML file under DIR becomes a repository of its own in a
+temporary corpus (a workflow at `.github/workflows/<file>`, an `action.yml|yaml` at the
+repository's root, a Dependabot configuration at `.github/dependabot.yml`; pre-commit
+configurations are skipped): this is how zizmor's own integration test data is measured
+(bench/actions-parity-zizmor-tests.md). With --explained, misses listed in that JSON file
+(classes of misses, each with an explanation citing GitHub's documentation and the findings
+it covers as `repo`, `path:line`, `audit`) are reported as explained rather than missing.
 
 Environment:
     CORPUS        directory whose subdirectories are repositories
@@ -251,6 +260,58 @@ def same_place(g: GFinding, z: ZFinding) -> bool:
     return g.path == z.path and any(s <= g.primary_line <= e for s, e in z.spans)
 
 
+def one_file_repos(source: Path, dest: Path) -> Path:
+    """Every YAML file under `source` becomes `dest/<relative path, / as __>/` holding that one
+    file where the tools look for its kind."""
+    dest.mkdir(parents=True)
+    for f in sorted(source.rglob("*")):
+        if not f.is_file() or f.suffix not in (".yml", ".yaml"):
+            continue
+        relp = f.relative_to(source)
+        if f.name.startswith(".pre-commit-config"):
+            continue
+        name = "__".join(relp.parts)
+        if f.name in ("action.yml", "action.yaml"):
+            target = Path(f.name)
+        elif "dependabot" in relp.parts[0] or (
+            f.name == "dependabot.yml" and ".github" not in relp.parts
+        ):
+            target = Path(".github") / "dependabot.yml"
+        else:
+            target = Path(".github") / "workflows" / f.name
+        out = dest / name / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, out)
+    return dest
+
+
+@dataclass
+class Explained:
+    cls: str  # short name of the class of misses
+    verdict: str  # "zizmor is wrong" / "out of scope" ...
+    explanation: str  # Markdown, citing GitHub's documentation (URL + what it says)
+    findings: set[tuple[str, str, str]]  # (repo, "path:line", audit)
+
+
+def load_explained(path: Path) -> list[Explained]:
+    data = json.loads(path.read_text())
+    return [
+        Explained(
+            cls=c["class"],
+            verdict=c["verdict"],
+            explanation=c["explanation"],
+            findings={(f["repo"], f["at"], f["audit"]) for f in c["findings"]},
+        )
+        for c in data["classes"]
+    ]
+
+
+def anchor(title: str) -> str:
+    """GitHub's heading anchor."""
+    keep = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -_")
+    return keep.replace(" ", "-")
+
+
 def md_cell(text: str, limit: int = 160) -> str:
     text = " ".join(str(text).split()).replace("|", "\\|")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -261,16 +322,32 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write bench/actions-parity.md")
     ap.add_argument("--corpus", default=os.environ.get("CORPUS"))
     ap.add_argument("--limit-garrison-only", type=int, default=100)
+    ap.add_argument("--one-file-repos", metavar="DIR",
+                    help="make every YAML file under DIR a repository of its own")
+    ap.add_argument("--explained", metavar="JSON",
+                    help="classes of misses explained (see the module documentation)")
+    ap.add_argument("--out", metavar="FILE", help="write the Markdown to FILE")
     args = ap.parse_args()
 
-    corpus = Path(args.corpus) if args.corpus else HERE / ".." / ".." / "shared" / "data" / "repos"
-    if not corpus.is_dir():
-        print(f"corpus not found: {corpus} (set CORPUS)", file=sys.stderr)
-        return 2
-    corpus = corpus.resolve()
-    repos = sorted(p for p in corpus.iterdir() if p.is_dir())
-
     with tempfile.TemporaryDirectory() as tmp:
+        if args.one_file_repos:
+            source = Path(args.one_file_repos).resolve()
+            if not source.is_dir():
+                print(f"not a directory: {source}", file=sys.stderr)
+                return 2
+            corpus = one_file_repos(source, Path(tmp) / "corpus")
+            corpus_desc = (f"{source.name}/ (every YAML file a repository of its own, "
+                           f"`--one-file-repos`)")
+        else:
+            corpus = (Path(args.corpus) if args.corpus
+                      else HERE / ".." / ".." / "shared" / "data" / "repos")
+            if not corpus.is_dir():
+                print(f"corpus not found: {corpus} (set CORPUS)", file=sys.stderr)
+                return 2
+            corpus = corpus.resolve()
+            corpus_desc = None
+        repos = sorted(p for p in corpus.iterdir() if p.is_dir())
+        explained = load_explained(Path(args.explained)) if args.explained else []
         zizmor = find_zizmor(Path(tmp))
         garrison = find_garrison()
         zversion = subprocess.run(
@@ -328,13 +405,25 @@ def main() -> int:
             g_only.append(g)
     present_rules = sorted({g.rule for g in gall})
 
+    # Misses a class of explanations covers.
+    def explanation_of(z: ZFinding) -> Explained | None:
+        key = (z.repo, f"{z.path}:{z.lines[0] if z.lines else '?'}", z.audit)
+        return next((c for c in explained if key in c.findings), None)
+
+    explained_z = [(z, c) for z in unmatched if (c := explanation_of(z))]
+    missing = [z for z in unmatched if not explanation_of(z)]
+    listed = {k for c in explained for k in c.findings}
+    stale = sorted(listed - {(z.repo, f"{z.path}:{z.lines[0] if z.lines else '?'}", z.audit)
+                             for z in unmatched})
+
     out: list[str] = []
     w = out.append
-    w("# actions parity: zizmor vs garrison")
+    w("# actions parity: zizmor vs garrison" +
+      (f" on {args.one_file_repos and Path(args.one_file_repos).name}" if corpus_desc else ""))
     w("")
     w(f"Generated {datetime.date.today().isoformat()} by `bench/actions-parity.py` on "
-      f"{len(repos)} repositories; {zversion} (`{' '.join(ZIZMOR_ARGS)}`, regular persona), "
-      f"garrison commit `{commit}`.")
+      f"{len(repos)} repositories{' of ' + corpus_desc if corpus_desc else ''}; {zversion} "
+      f"(`{' '.join(ZIZMOR_ARGS)}`, regular persona), garrison commit `{commit}`.")
     w("")
     w("Matching: a zizmor finding matches when garrison has a finding of a mapped rule in the "
       "same file whose primary or any other location span contains zizmor's primary line, or "
@@ -348,22 +437,42 @@ def main() -> int:
     w(f"- zizmor findings (mapped audits, all severities): {sum(1 for z in zall if z.audit in MAPPING)}")
     w(f"- zizmor **High** findings in mapped audits: {len(highs)}")
     w(f"  - matched by garrison: {len(matched)}")
-    w(f"  - **not matched**: {len(unmatched)}")
+    if explained:
+        pct = 100 * (len(matched) + len(explained_z)) / max(len(highs), 1)
+        w(f"  - not matched, explained below (zizmor is wrong or asks something else): "
+          f"{len(explained_z)}")
+        w(f"  - **not matched, not explained**: {len(missing)}")
+        w(f"  - matched or explained: {len(matched) + len(explained_z)} of {len(highs)} "
+          f"({pct:.1f}%)")
+    else:
+        w(f"  - **not matched**: {len(unmatched)}")
     w(f"- garrison findings of mapped rules: {len(mapped_g)}")
     w(f"  - with no zizmor finding of the mapped audit(s) at that file:line: {len(g_only)}")
     w(f"- garrison rules that fired: {', '.join(f'`{r}`' for r in present_rules) or 'none'}")
     w(f"- tool failures: {len(failures)}")
     for f in failures:
         w(f"  - {md_cell(f, 300)}")
+    if stale:
+        w(f"- explanations listed for findings that are no longer misses: {len(stale)}")
+        for r, at, a in stale:
+            w(f"  - {r} `{at}` {a}")
     w("")
     w("### Per audit (zizmor High)")
     w("")
-    w("| zizmor audit | garrison rule(s) | matched | missing |")
-    w("|---|---|---:|---:|")
+    if explained:
+        w("| zizmor audit | garrison rule(s) | matched | explained | missing |")
+        w("|---|---|---:|---:|---:|")
+    else:
+        w("| zizmor audit | garrison rule(s) | matched | missing |")
+        w("|---|---|---:|---:|")
     for audit, (m, u) in per_audit.items():
         rules = ", ".join(f"`{r}`" + ("" if r in present_rules else " (no findings)")
                           for r in MAPPING[audit])
-        w(f"| {audit} | {rules} | {m} | {u} |")
+        if explained:
+            e = sum(1 for z, _ in explained_z if z.audit == audit)
+            w(f"| {audit} | {rules} | {m} | {e} | {u - e} |")
+        else:
+            w(f"| {audit} | {rules} | {m} | {u} |")
     w("")
     w("## zizmor High findings garrison does not match")
     w("")
@@ -372,10 +481,32 @@ def main() -> int:
         w("|---|---|---|---|---|")
         for z in sorted(unmatched, key=lambda z: (z.audit, z.repo, z.path, z.lines)):
             line = z.lines[0] if z.lines else "?"
-            w(f"| {z.repo} | `{z.path}:{line}` | {z.audit} | {md_cell(z.message)} |  |")
+            c = explanation_of(z)
+            note = f"[{c.cls}](#{anchor(c.cls)})" if c else ""
+            w(f"| {z.repo} | `{z.path}:{line}` | {z.audit} | {md_cell(z.message)} | {note} |")
     else:
         w("None.")
     w("")
+    if explained:
+        w("## Explanations")
+        w("")
+        for c in explained:
+            n = sum(1 for _, k in explained_z if k is c)
+            w(f"### {c.cls}")
+            w("")
+            w(f"*{c.verdict}*; {n} finding(s).")
+            w("")
+            w(c.explanation.strip())
+            w("")
+    if args.one_file_repos:
+        w("## Matched")
+        w("")
+        w("| repo | file:line | audit | zizmor message |")
+        w("|---|---|---|---|")
+        for z in sorted(matched, key=lambda z: (z.audit, z.repo, z.path, z.lines)):
+            line = z.lines[0] if z.lines else "?"
+            w(f"| {z.repo} | `{z.path}:{line}` | {z.audit} | {md_cell(z.message)} |")
+        w("")
     w(f"## garrison-only findings (first {args.limit_garrison_only} of {len(g_only)})")
     w("")
     if g_only:
@@ -391,13 +522,17 @@ def main() -> int:
     w("")
     text = "\n".join(out)
 
-    if args.write:
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    elif args.write:
         (HERE / "actions-parity.md").write_text(text)
         print(f"wrote {HERE / 'actions-parity.md'}", file=sys.stderr)
     else:
         print(text)
     print(
-        f"zizmor High (mapped): {len(highs)}, matched {len(matched)}, unmatched {len(unmatched)}; "
+        f"zizmor High (mapped): {len(highs)}, matched {len(matched)}, unmatched {len(unmatched)} "
+        f"(explained {len(explained_z)}, missing {len(missing)}); "
         f"garrison-only: {len(g_only)}; failures: {len(failures)}",
         file=sys.stderr,
     )
