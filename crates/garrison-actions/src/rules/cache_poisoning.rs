@@ -25,6 +25,12 @@ declare_rule! {
     ///   out a `*.github.io` repository or the `gh-pages` branch with a token) — medium
     ///   severity.
     ///
+    /// - every job of a workflow that runs for releases — a `release` event, a `push` of
+    ///   tags, or a `push` to a release branch (a branch pattern naming `release`) — and shows
+    ///   no publishing or deploying step — medium severity: what a release run builds is what
+    ///   gets attached, tagged or published, even when the upload happens elsewhere. (Where
+    ///   the workflow does show what it ships, only the jobs that feed that step count.)
+    ///
     /// Image, anaconda.org and documentation deployments are only reported in workflows with
     /// a trigger that makes the run a deployment: `release`, `push`, `workflow_dispatch`,
     /// `schedule`, `workflow_run`, `repository_dispatch` or `workflow_call`; a workflow that
@@ -33,11 +39,16 @@ declare_rule! {
     /// Recognised restores: `actions/cache` and `actions/cache/restore` (not with
     /// `lookup-only: true`); `actions/setup-python`, `setup-node`, `setup-java`,
     /// `setup-dotnet` with a `cache:` input; `actions/setup-go` v4+ (caches unless
-    /// `cache: false`); `astral-sh/setup-uv` with `enable-cache: true`, or v6+ without the
-    /// input (the default `auto` caches on GitHub-hosted runners); `Swatinem/rust-cache`;
+    /// `cache: false`); `astral-sh/setup-uv` with `enable-cache: true`, or v6–v9 without the
+    /// input (the default `auto` caches on GitHub-hosted runners; v10 no longer caches by
+    /// default); `Swatinem/rust-cache` (not with `lookup-only: true`);
     /// `hendrikmuhs/ccache-action`; `mamba-org/setup-micromamba` with `cache-environment` or
     /// `cache-downloads`; `prefix-dev/setup-pixi` with `cache: true`; `ruby/setup-ruby` with
-    /// `bundler-cache: true`.
+    /// `bundler-cache: true`; `PyO3/maturin-action` with `sccache:` (not `false`);
+    /// `Mozilla-Actions/sccache-action`; `ramsey/composer-install` (unless `ignore-cache:
+    /// true`); `actions/setup-node` v5+ without `package-manager-cache: false` (it caches npm's
+    /// store by default when `package.json` names npm as its package manager). A SHA-pinned
+    /// action whose version is unknown is assumed recent.
     ///
     /// ## Why it matters
     /// GitHub Actions caches are scoped by git ref: a run can restore caches saved on its
@@ -95,6 +106,16 @@ fn input_on(step: &Step, key: &str) -> bool {
     step.input(key).is_some_and(|n| n.is_true())
 }
 
+/// An action input's boolean as toggles read it (`true`, `yes`, `1`, `on`, quoted or not).
+fn truthy(n: &Node) -> bool {
+    n.as_str().is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "yes" | "1" | "on"
+        )
+    })
+}
+
 /// Why the step restores a cache, if it does.
 fn restores_cache(step: &Step) -> Option<String> {
     let action = step.action()?;
@@ -108,7 +129,21 @@ fn restores_cache(step: &Step) -> Option<String> {
             // `lookup-only: true` checks for a hit without downloading anything.
             (!input_on(step, "lookup-only")).then(|| format!("{action} restores a cache"))
         }
-        "actions/setup-python" | "actions/setup-node" | "actions/setup-java" | "actions/setup-dotnet" => {
+        // setup-node v5+ caches the package manager's store by default when package.json
+        // names npm as its `packageManager`, unless `package-manager-cache: false`.
+        "actions/setup-node" => with_cache("cache").or_else(|| {
+            let default_on = major(step).is_none_or(|m| m >= 5);
+            match step.input("package-manager-cache") {
+                Some(n) if n.is_false() => None,
+                Some(_) => Some("actions/setup-node with `package-manager-cache:`".to_string()),
+                None if default_on => Some(
+                    "actions/setup-node v5+ without `package-manager-cache: false` (caches npm's store by default)"
+                        .to_string(),
+                ),
+                None => None,
+            }
+        }),
+        "actions/setup-python" | "actions/setup-java" | "actions/setup-dotnet" => {
             with_cache("cache")
         }
         "actions/setup-go" => match step.input("cache") {
@@ -123,13 +158,15 @@ fn restores_cache(step: &Step) -> Option<String> {
         "astral-sh/setup-uv" => match step.input("enable-cache") {
             Some(n) if n.is_true() => Some("astral-sh/setup-uv with `enable-cache: true`".to_string()),
             Some(_) => None,
-            None if major(step).is_none_or(|m| m >= 6) => Some(
-                "astral-sh/setup-uv v6+ without `enable-cache` (default `auto` caches on GitHub-hosted runners)"
+            // v10 stopped caching by default; an unknown (SHA) ref is assumed to be v6–v9.
+            None if major(step).is_none_or(|m| (6..10).contains(&m)) => Some(
+                "astral-sh/setup-uv v6–v9 without `enable-cache` (default `auto` caches on GitHub-hosted runners)"
                     .to_string(),
             ),
             None => None,
         },
-        "swatinem/rust-cache" => Some("Swatinem/rust-cache restores a cache".to_string()),
+        "swatinem/rust-cache" => (!input_on(step, "lookup-only"))
+            .then(|| "Swatinem/rust-cache restores a cache".to_string()),
         "hendrikmuhs/ccache-action" => Some("hendrikmuhs/ccache-action restores a compiler cache".to_string()),
         "mamba-org/setup-micromamba" => {
             if input_on(step, "cache-environment") {
@@ -139,6 +176,14 @@ fn restores_cache(step: &Step) -> Option<String> {
             } else {
                 None
             }
+        }
+        "pyo3/maturin-action" => with_cache("sccache")
+            .map(|w| w.replacen("pyo3/maturin-action", "PyO3/maturin-action", 1)),
+        // Caches Composer's download directory unless `ignore-cache` is set.
+        "ramsey/composer-install" => (!step.input("ignore-cache").is_some_and(truthy))
+            .then(|| "ramsey/composer-install caches unless `ignore-cache: true`".to_string()),
+        "mozilla-actions/sccache-action" => {
+            Some("Mozilla-Actions/sccache-action sets up a compiler cache".to_string())
         }
         "prefix-dev/setup-pixi" => input_on(step, "cache")
             .then(|| "prefix-dev/setup-pixi with `cache: true`".to_string()),
@@ -538,6 +583,66 @@ fn report_deploy(
     }
 }
 
+/// Triggers that make a run a release: `release`, a `push` of tags, or a `push` to a branch
+/// whose pattern names a release (`release`, `release/*`, `release-v2.0.0`).
+fn release_triggers(wf: &Workflow) -> Vec<&Trigger> {
+    wf.triggers
+        .iter()
+        .filter(|t| match t.event.as_str() {
+            "release" => true,
+            "push" => {
+                let cfg = t.config.as_ref();
+                !scalars(cfg.and_then(|c| c.get("tags"))).is_empty()
+                    || scalars(cfg.and_then(|c| c.get("branches")))
+                        .iter()
+                        .any(|b| b.to_ascii_lowercase().contains("release"))
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// A cache restore in a job of a release-triggered workflow that neither publishes nor deploys
+/// visibly (those are reported above, with the publishing step).
+fn report_release(wf: &Workflow, job: &Job, triggers: &[&Trigger], out: &mut Vec<Finding>) {
+    let on = triggers
+        .iter()
+        .map(|t| describe_trigger(t))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for step in &job.steps {
+        let Some(why) = restores_cache(step) else {
+            continue;
+        };
+        let Some(node) = step.uses_node.as_ref() else {
+            continue;
+        };
+        let mut b = Finding::builder(&CachePoisoning::META)
+            .message(format!(
+                "job {} runs for releases ({on}) and restores a cache that any default-branch run can write: {why}; what a release run builds is what gets tagged and shipped",
+                job.id
+            ))
+            .severity(Severity::Medium)
+            .confidence(Confidence::Medium)
+            .location(
+                loc(wf.path(), node.span, step.route.then("uses")).with_note("restores a cache"),
+            );
+        if let Some(t) = triggers.first() {
+            b = b.location(
+                loc(wf.path(), t.span, Route::path("on").key(&t.event))
+                    .with_note("release trigger"),
+            );
+        }
+        out.push(
+            b.evidence("cache", why)
+                .evidence("job", job.id.as_str())
+                .evidence("trigger", on.as_str())
+                .help("disable caching in jobs that run for releases and tags (remove `cache:`/`sccache:`, set `enable-cache: false` or `package-manager-cache: false`, drop cache actions) so release builds start from a clean state")
+                .build(),
+        );
+    }
+}
+
 impl Audit for CachePoisoning {
     fn meta(&self) -> &'static garrison_report::RuleMeta {
         &Self::META
@@ -564,9 +669,32 @@ impl Audit for CachePoisoning {
         // Then deployments (images and anaconda.org uploads before documentation sites), in
         // workflows whose triggers make the run a deployment.
         let triggers = deploy_triggers(wf);
-        if triggers.is_empty() {
-            return;
+        if !triggers.is_empty() {
+            deployments(wf, &triggers, &mut done, out);
         }
+        // Then, in a release-triggered workflow that shows no publishing or deploying step
+        // (the upload happens elsewhere, or is not recognised), every job: what the release
+        // run builds is what ships. Where the workflow does show what ships, only the jobs
+        // that feed it count (above).
+        let releases = release_triggers(wf);
+        let ships = !publishers.is_empty() || wf.jobs.iter().any(|j| job_deploys(j).is_some());
+        if !releases.is_empty() && !ships {
+            for j in &wf.jobs {
+                if !done.contains(&j.id.as_str()) {
+                    done.push(j.id.as_str());
+                    report_release(wf, j, &releases, out);
+                }
+            }
+        }
+    }
+}
+
+fn deployments<'a>(
+    wf: &'a Workflow,
+    triggers: &[&Trigger],
+    done: &mut Vec<&'a str>,
+    out: &mut Vec<Finding>,
+) {
         let mut deployers: Vec<(&Job, Deploy<'_>)> = wf
             .jobs
             .iter()
@@ -576,14 +704,13 @@ impl Audit for CachePoisoning {
         for (d, deploy) in &deployers {
             if !done.contains(&d.id.as_str()) {
                 done.push(d.id.as_str());
-                report_deploy(wf, d, d, deploy, &triggers, out);
+                report_deploy(wf, d, d, deploy, triggers, out);
             }
             for j in wf.upstream_jobs(d) {
                 if !done.contains(&j.id.as_str()) {
                     done.push(j.id.as_str());
-                    report_deploy(wf, j, d, deploy, &triggers, out);
+                    report_deploy(wf, j, d, deploy, triggers, out);
                 }
             }
         }
-    }
 }
