@@ -203,8 +203,8 @@ impl Walk<'_> {
         // Sinks and checkouts inside callees (the caller's own file is covered by
         // template-injection and dangerous-trigger).
         if depth > 0 {
-            for (node, sink, suffix) in sinks(step) {
-                for e in file.expressions(node) {
+            for sink in sinks(step) {
+                for e in file.expressions(sink.node) {
                     let Ok(p) = &e.parsed else { continue };
                     for ctx in garrison_expr::flowing_contexts(p) {
                         let norm = ctx.normalized();
@@ -227,19 +227,19 @@ impl Walk<'_> {
                         let mut b = self
                             .base(
                                 format!(
-                                    "`{norm}` in a {sink} script of `{}` carries attacker-controlled `{origin}` from the {} trigger",
-                                    file.path, self.event
+                                    "`{norm}` in a {} script of `{}` carries attacker-controlled `{origin}` from the {} trigger",
+                                    sink.sink, file.path, self.event
                                 ),
                                 severity,
                                 Confidence::High,
                             )
                             .location(
-                                loc(&file.path, e.span, route.then(suffix))
+                                loc(&file.path, e.span, route.then(&sink.suffix))
                                     .with_note(format!("{origin} becomes part of the script")),
                             )
                             .evidence("context", norm.clone())
                             .evidence("origin", origin.clone())
-                            .evidence("sink", sink)
+                            .evidence("sink", sink.sink)
                             .help(format!(
                                 "in `{}`, pass the value through the environment (`env: VALUE: ${{{{ {norm} }}}}`) and use \"$VALUE\"",
                                 file.path

@@ -9,7 +9,11 @@ use crate::{Audit, Workspace, loc};
 declare_rule! {
     /// ## What it checks
     /// `${{ … }}` expressions inside `run:` scripts (of workflows and composite actions) and
-    /// inside the `script:` input of `actions/github-script` whose value an attacker can
+    /// inside the inputs of actions that run their value as code — `actions/github-script`'s
+    /// `script`, `azure/cli` and `azure/powershell`'s `inlineScript`, `mikefarah/yq`'s `cmd`,
+    /// `tibdex/backport`'s templates and the rest of CodeQL's `code-injection` sink models,
+    /// plus `Amadevus/pwsh-script`, `jannekem/run-python-script-action`,
+    /// `cardinalby/js-eval-action` and `addnab/docker-run-action` — whose value an attacker can
     /// choose: pull-request titles, bodies and branch names, issue and comment text, commit
     /// messages, the head branch of a triggering `workflow_run`, and so on. It also follows one
     /// level of `env:` (`${{ env.TITLE }}` where `TITLE: ${{ github.event.issue.title }}`), and
@@ -81,16 +85,102 @@ pub(crate) fn rating(source: Source, events: &[String]) -> (Severity, Confidence
     }
 }
 
-/// The script sinks of a step: `run:` and `actions/github-script`'s `script:`.
-pub(crate) fn sinks(step: &Step) -> Vec<(&Node, &'static str, &'static str)> {
+/// Inputs of actions that run their value as code, lowercased action names: CodeQL's
+/// `code-injection` sink models (github/codeql `actions/ql/lib/ext/manual/<owner>_<repo>.model.yml`,
+/// kind `code-injection`), and four actions CodeQL does not model whose documentation says
+/// they evaluate the input (`Amadevus/pwsh-script`, `jannekem/run-python-script-action`,
+/// `cardinalby/js-eval-action`, `addnab/docker-run-action`'s `run` and docker `options`).
+/// Each entry: action (compared case-insensitively), inputs, what runs the value.
+const ACTION_SINKS: &[(&str, &[&str], &str)] = &[
+    ("actions/github-script", &["script"], "JavaScript"),
+    ("8398a7/action-slack", &["custom_payload"], "JavaScript"),
+    ("appleboy/ssh-action", &["script"], "a remote shell"),
+    ("azure/cli", &["inlineScript"], "a shell"),
+    ("azure/powershell", &["inlineScript"], "PowerShell"),
+    ("devorbitus/yq-action-output", &["cmd"], "a shell"),
+    ("gautamkrishnar/blog-post-workflow", &["item_exec"], "JavaScript"),
+    (
+        "imjohnbo/issue-bot",
+        &[
+            "body",
+            "linked-comments-previous-issue-text",
+            "linked-comments-new-issue-text",
+        ],
+        "a template engine",
+    ),
+    ("lucasbento/auto-close-issues", &["issue-close-message"], "a template engine"),
+    ("mikefarah/yq", &["cmd"], "a shell"),
+    (
+        "roots/issue-closer-action",
+        &["issue-close-message", "pr-close-message"],
+        "a template engine",
+    ),
+    ("sergeysova/jq-action", &["cmd"], "a shell"),
+    ("skitionek/notify-microsoft-teams", &["overwrite"], "JavaScript"),
+    (
+        "tibdex/backport",
+        &[
+            "body_template",
+            "head_template",
+            "labels_template",
+            "title_template",
+        ],
+        "a lodash template (JavaScript)",
+    ),
+    ("Amadevus/pwsh-script", &["script"], "PowerShell"),
+    ("jannekem/run-python-script-action", &["script"], "Python"),
+    ("cardinalby/js-eval-action", &["expression"], "JavaScript"),
+    ("addnab/docker-run-action", &["run", "options"], "a container's shell or `docker run`"),
+];
+
+/// A place of a step whose text runs as code.
+pub(crate) struct Sink<'a> {
+    pub node: &'a Node,
+    /// `run`, `github-script`, or the action whose input it is.
+    pub sink: &'static str,
+    /// The route below the step (`run`, `with.script`).
+    pub suffix: String,
+    /// What runs it, for messages: "a run: script", "the `cmd` input of mikefarah/yq (a shell)".
+    pub what: String,
+}
+
+/// The script sinks of a step: `run:` and the code-running inputs of [`ACTION_SINKS`]
+/// (input names compared case-insensitively, as the runner does).
+pub(crate) fn sinks(step: &Step) -> Vec<Sink<'_>> {
     let mut v = Vec::new();
     if let Some(r) = &step.run {
-        v.push((r, "run", "run"));
+        v.push(Sink {
+            node: r,
+            sink: "run",
+            suffix: "run".to_string(),
+            what: "a run: script".to_string(),
+        });
     }
-    if step.uses_action("actions/github-script")
-        && let Some(s) = step.input("script")
-    {
-        v.push((s, "github-script", "with.script"));
+    let Some((name, inputs, runs)) = ACTION_SINKS
+        .iter()
+        .find(|(a, ..)| step.uses_action(&a.to_ascii_lowercase()))
+    else {
+        return v;
+    };
+    let Some(with) = step.with.as_ref().and_then(Node::as_map) else {
+        return v;
+    };
+    for (k, node) in with {
+        let Some(key) = k.as_str() else { continue };
+        if !inputs.iter().any(|i| i.eq_ignore_ascii_case(key)) {
+            continue;
+        }
+        let github_script = *name == "actions/github-script";
+        v.push(Sink {
+            node,
+            sink: if github_script { "github-script" } else { name },
+            suffix: format!("with.{key}"),
+            what: if github_script {
+                "an actions/github-script script".to_string()
+            } else {
+                format!("the `{key}` input of {name}, which runs it as {runs}")
+            },
+        });
     }
     v
 }
@@ -165,6 +255,8 @@ struct Hit {
     events: Vec<String>,
     span: garrison_report::Span,
     count: usize,
+    /// The other places the same context is interpolated into this sink.
+    also: Vec<garrison_report::Span>,
     /// Where an earlier step wrote the attacker-controlled value to `$GITHUB_OUTPUT`.
     written: Option<garrison_report::Location>,
 }
@@ -180,9 +272,9 @@ fn check_step(
     outputs: &[TaintedOutput],
     out: &mut Vec<Finding>,
 ) {
-    for (node, sink, suffix) in sinks(step) {
+    for sink in sinks(step) {
         let mut hits: Vec<Hit> = Vec::new();
-        for e in file.expressions(node) {
+        for e in file.expressions(sink.node) {
             let Ok(parsed) = &e.parsed else { continue };
             let mut found = taint::tainted_contexts(parsed, triggers)
                 .into_iter()
@@ -230,6 +322,9 @@ fn check_step(
                 }
                 if let Some(h) = hits.iter_mut().find(|h| h.context == context) {
                     h.count += 1;
+                    if e.span != h.span && !h.also.contains(&e.span) {
+                        h.also.push(e.span);
+                    }
                     if source < h.source {
                         h.source = source;
                         h.via = via;
@@ -246,24 +341,18 @@ fn check_step(
                     events,
                     span: e.span,
                     count: 1,
+                    also: Vec::new(),
                     written,
                 });
             }
         }
         for h in hits {
-            report(file, step, sink, suffix, h, out);
+            report(file, step, &sink, h, out);
         }
     }
 }
 
-fn report(
-    file: &WorkflowFile,
-    step: &Step,
-    sink: &str,
-    suffix: &str,
-    h: Hit,
-    out: &mut Vec<Finding>,
-) {
+fn report(file: &WorkflowFile, step: &Step, sink: &Sink<'_>, h: Hit, out: &mut Vec<Finding>) {
     let (severity, confidence) = rating(h.source, &h.events);
     let origin = h.via.as_deref().unwrap_or(&h.context);
     let what = match &h.via {
@@ -271,36 +360,34 @@ fn report(
         Some(v) => format!("`{}` (set from `{v}`)", h.context),
         None => format!("`{}`", h.context),
     };
-    let sink_name = if sink == "run" {
-        "a run: script"
-    } else {
-        "an actions/github-script script"
-    };
     let message = format!(
-        "{what} is interpolated into {sink_name} in step `{}`; the value {}",
+        "{what} is interpolated into {} in step `{}`; the value {}",
+        sink.what,
         step.label(),
         source_phrase(h.source, &h.events)
     );
     let var = env_name(&h.context);
-    let help = if sink == "run" {
-        format!(
+    let help = match sink.sink {
+        "run" => format!(
             "pass the value through an environment variable: `env: {var}: ${{{{ {origin} }}}}` on the step, then use \"${var}\" (quoted) in the script"
-        )
-    } else {
-        format!(
+        ),
+        "github-script" => format!(
             "pass the value through an environment variable: `env: {var}: ${{{{ {origin} }}}}`, then read `process.env.{var}` in the script"
-        )
+        ),
+        action => format!(
+            "pass the value through an environment variable: `env: {var}: ${{{{ {origin} }}}}` on the step, and read it from the environment inside {action}'s input instead of interpolating it"
+        ),
     };
     let mut b = Finding::builder(&TemplateInjection::META)
         .message(message)
         .severity(severity)
         .confidence(confidence)
         .location(
-            loc(&file.path, h.span, step.route.then(suffix))
+            loc(&file.path, h.span, step.route.then(&sink.suffix))
                 .with_note(format!("{} becomes part of the script", h.context)),
         )
         .evidence("context", h.context.clone())
-        .evidence("sink", sink)
+        .evidence("sink", sink.sink)
         .evidence("control", control_str(h.control))
         .help(help)
         .key(h.context.clone());
@@ -316,6 +403,12 @@ fn report(
     }
     if h.count > 1 {
         b = b.evidence("occurrences", h.count);
+    }
+    for span in &h.also {
+        b = b.location(
+            loc(&file.path, *span, step.route.then(&sink.suffix))
+                .with_note(format!("{} is also interpolated here", h.context)),
+        );
     }
     out.push(b.build());
 }
