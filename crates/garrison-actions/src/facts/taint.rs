@@ -305,3 +305,99 @@ pub fn tainted_outputs(
     }
     out
 }
+
+/// Where an attacker-controlled value comes from: context, source, control, events.
+pub type Origin = (String, Source, Control, Vec<String>);
+
+/// Shell variables that `run` (a `run:` script) assigns from attacker-controlled data, in
+/// script order: `message=$(echo "$TITLE" | grep …)` where `TITLE` is defined from one in
+/// `env:` (`scopes`), `export T="${{ github.event.issue.title }}"`, PowerShell
+/// `$t = $env:TITLE`, and assignments from variables assigned so earlier. Returns each
+/// variable's name with the origins of its value.
+pub fn script_vars(
+    file: &WorkflowFile,
+    run: &Node,
+    scopes: &[Option<&Node>],
+    triggers: Option<&[&str]>,
+) -> Vec<(String, Vec<Origin>)> {
+    let mut vars: Vec<(String, Vec<Origin>)> = Vec::new();
+    let text = file.source.text();
+    let raw = run.source(text);
+    let base = run.span.start_offset;
+    let exprs = file.expressions(run);
+    let mut offset = 0;
+    for line in raw.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some((name, rhs_at)) = assignment(line) else {
+            continue;
+        };
+        let rhs = line.get(rhs_at..).unwrap_or_default();
+        let mut found: Vec<Origin> = Vec::new();
+        for x in &exprs {
+            if x.span.start_offset < base + start + rhs_at || x.span.end_offset > base + offset {
+                continue;
+            }
+            let Ok(p) = &x.parsed else { continue };
+            found.extend(tainted_contexts(p, triggers));
+        }
+        for (var, ..) in var_refs(rhs) {
+            if var.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if let Some((_, o)) = vars.iter().find(|(n, _)| n == var) {
+                found.extend(o.iter().cloned());
+            } else if let Some(t) = tainted_env(file, scopes, var, triggers) {
+                found.extend(t.contexts);
+            }
+        }
+        found.retain(|f| f.1 != Source::Computed);
+        vars.retain(|(n, _)| n != name);
+        if !found.is_empty() {
+            vars.push((name.to_string(), found));
+        }
+    }
+    vars
+}
+
+/// A variable assignment at the start of a script line: the name and where the value starts
+/// (`NAME=…`, `export|local|declare|readonly NAME=…`, PowerShell `$NAME = …`).
+fn assignment(line: &str) -> Option<(&str, usize)> {
+    let trimmed = line.trim_start();
+    let mut at = line.len() - trimmed.len();
+    let mut rest = trimmed;
+    for kw in ["export ", "local ", "declare ", "readonly ", "typeset "] {
+        if let Some(r) = rest.strip_prefix(kw) {
+            let r2 = r.trim_start();
+            at += rest.len() - r2.len();
+            rest = r2;
+            break;
+        }
+    }
+    let pwsh = rest.starts_with('$');
+    if pwsh {
+        rest = rest.get(1..)?;
+        at += 1;
+    }
+    let len = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    let name = rest.get(..len)?;
+    if name.is_empty() || name.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let after = rest.get(len..)?;
+    let value = if pwsh {
+        let a = after.trim_start();
+        let v = a.strip_prefix('=')?;
+        if v.starts_with('=') {
+            return None;
+        }
+        at + len + (after.len() - a.len()) + 1
+    } else {
+        after.strip_prefix('=')?;
+        at + len + 1
+    };
+    Some((name, value))
+}

@@ -11,7 +11,9 @@ declare_rule! {
     /// ## What it checks
     /// `run:` scripts that write attacker-controlled data into the `$GITHUB_ENV` or
     /// `$GITHUB_PATH` files: an `${{ … }}` expression with an attacker-controlled context, or a
-    /// shell variable whose `env:` definition is one, on a line redirected to the file
+    /// shell variable whose `env:` definition is one (or that the script assigns from one:
+    /// `message=$(echo "$TITLE" | grep …)`, PowerShell `$dir = $env:TITLE`), on a line
+    /// redirected to the file
     /// (`>> $GITHUB_ENV`, `>>"${GITHUB_ENV}"`, `| tee -a $GITHUB_ENV`, PowerShell
     /// `Out-File -FilePath $env:GITHUB_ENV -Append`, `Add-Content $env:GITHUB_ENV`, heredocs and
     /// `{ …; } >> $GITHUB_ENV` groups). In `workflow_run` workflows it also reports file
@@ -132,6 +134,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
     let base = run.span.start_offset;
     let exprs = cx.file.expressions(run);
     let mut seen: Vec<String> = Vec::new();
+    let assigned = taint::script_vars(cx.file, run, &cx.scopes, cx.triggers);
     for (target, first, line_end, end) in shell::file_writes(raw, TARGETS) {
         for e in &exprs {
             let (s, en) = (e.span.start_offset, e.span.end_offset);
@@ -174,15 +177,22 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
             if TARGETS.contains(&name) {
                 continue;
             }
-            let Some(t) = taint::tainted_env(cx.file, &cx.scopes, name, cx.triggers) else {
-                continue;
-            };
+            // A variable the script itself assigned before the write, else one of `env:`.
+            let (shown, origins, how) =
+                if let Some((n, o)) = assigned.iter().rev().find(|(n, _)| n == name) {
+                    (n.clone(), o.clone(), "assigned in the script from")
+                } else if let Some(t) = taint::tainted_env(cx.file, &cx.scopes, name, cx.triggers)
+                {
+                    (t.name, t.contexts, "set from")
+                } else {
+                    continue;
+                };
             let key = format!("env.{}", name.to_ascii_lowercase());
             if seen.contains(&key) {
                 continue;
             }
             seen.push(key);
-            let Some((ctx, source, control, events)) = t.contexts.iter().min_by_key(|c| (c.1, c.2))
+            let Some((ctx, source, control, events)) = origins.iter().min_by_key(|c| (c.1, c.2))
             else {
                 continue;
             };
@@ -192,7 +202,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
                 step,
                 target,
                 span,
-                format!("`${}` (set from `{ctx}`)", t.name),
+                format!("`${shown}` ({how} `{ctx}`)"),
                 ctx,
                 *source,
                 *control,
