@@ -11,7 +11,9 @@ declare_rule! {
     /// ## What it checks
     /// `if:` conditions of jobs and steps that trust a bot by the *actor* of the run:
     /// `github.actor == 'dependabot[bot]'`, `github.triggering_actor == '…[bot]'`,
-    /// `github.event.sender.login == '…[bot]'`, or `contains`/`startsWith` on them. Conditions
+    /// `github.event.sender.login == '…[bot]'`, the account id of a well-known bot compared
+    /// with `github.actor_id` or `github.event.sender.id` (`github.actor_id == 49699333`, the
+    /// id of `dependabot[bot]`), or `contains`/`startsWith` on them. Conditions
     /// written with or without `${{ }}` are parsed. A condition that also checks
     /// `github.event.pull_request.head.repo.full_name == github.repository` (or `head.repo.fork`)
     /// is not reported.
@@ -56,6 +58,16 @@ const SPOOFABLE: &[&str] = &[
     "github.actor",
     "github.triggering_actor",
     "github.event.sender.login",
+    "github.actor_id",
+    "github.event.sender.id",
+];
+
+/// Account ids of GitHub's well-known bots, compared with `github.actor_id`.
+const BOT_IDS: &[(&str, &str)] = &[
+    ("49699333", "dependabot[bot]"),
+    ("27856297", "dependabot-preview[bot]"),
+    ("29139614", "renovate[bot]"),
+    ("41898282", "github-actions[bot]"),
 ];
 
 fn spoofable(e: &SpannedExpr) -> Option<String> {
@@ -64,9 +76,21 @@ fn spoofable(e: &SpannedExpr) -> Option<String> {
     SPOOFABLE.contains(&n.as_str()).then_some(n)
 }
 
-fn bot_literal(e: &SpannedExpr) -> Option<&str> {
+/// A bot's login (`'dependabot[bot]'`) or a well-known bot's account id (`49699333`,
+/// `'49699333'`), as the bot's name.
+fn bot_literal(e: &SpannedExpr) -> Option<String> {
+    let id = |s: &str| {
+        BOT_IDS
+            .iter()
+            .find(|(i, _)| *i == s.trim())
+            .map(|(i, n)| format!("{i}, the id of {n}"))
+    };
     match &e.expr {
-        Expr::Literal(Literal::String(s)) if s.to_ascii_lowercase().contains("bot") => Some(s),
+        Expr::Literal(Literal::String(s)) if s.to_ascii_lowercase().contains("bot") => {
+            Some(s.to_string())
+        }
+        Expr::Literal(Literal::String(s)) => id(s),
+        Expr::Literal(Literal::Number(n)) => id(&n.to_string()),
         _ => None,
     }
 }
@@ -84,7 +108,7 @@ fn scan(expr: &SpannedExpr) -> (Vec<(String, String)>, bool) {
         } => {
             for (a, b) in [(lhs, rhs), (rhs, lhs)] {
                 if let (Some(c), Some(s)) = (spoofable(a), bot_literal(b)) {
-                    hits.push((c, s.to_string()));
+                    hits.push((c, s));
                 }
             }
         }
@@ -92,7 +116,7 @@ fn scan(expr: &SpannedExpr) -> (Vec<(String, String)>, bool) {
             let ctx = args.iter().find_map(spoofable);
             let lit = args.iter().find_map(bot_literal);
             if let (Some(c), Some(s)) = (ctx, lit) {
-                hits.push((c, s.to_string()));
+                hits.push((c, s));
             }
         }
         Expr::Context(c) => {
@@ -162,10 +186,16 @@ impl Audit for BotCondition {
                     };
                     out.push(
                         Finding::builder(&BotCondition::META)
-                            .message(format!(
-                                "`{ctx} == '{bot}'` gates job `{}`; the actor is whoever acted last and can be made to be the bot for an attacker's pull request",
-                                job.id
-                            ))
+                            .message(match bot.split_once(", the id of ") {
+                                Some((id, name)) => format!(
+                                    "`{ctx} == {id}` ({name}) gates job `{}`; the actor is whoever acted last and can be made to be the bot for an attacker's pull request",
+                                    job.id
+                                ),
+                                None => format!(
+                                    "`{ctx} == '{bot}'` gates job `{}`; the actor is whoever acted last and can be made to be the bot for an attacker's pull request",
+                                    job.id
+                                ),
+                            })
                             .severity(severity)
                             .confidence(confidence)
                             .location(
