@@ -39,7 +39,8 @@ declare_rule! {
     /// Recognised restores: `actions/cache` and `actions/cache/restore` (not with
     /// `lookup-only: true`); `actions/setup-python`, `setup-node`, `setup-java`,
     /// `setup-dotnet` with a `cache:` input; `actions/setup-go` v4+ (caches unless
-    /// `cache: false`); `astral-sh/setup-uv` with `enable-cache: true`, or v6–v9 without the
+    /// `cache: false`); `astral-sh/setup-uv` with `enable-cache: true`, an expression, or
+    /// `auto` before v10, or v6–v9 without the
     /// input (the default `auto` caches on GitHub-hosted runners; v10 no longer caches by
     /// default); `Swatinem/rust-cache` (not with `lookup-only: true`);
     /// `hendrikmuhs/ccache-action`; `mamba-org/setup-micromamba` with `cache-environment` or
@@ -157,6 +158,20 @@ fn restores_cache(step: &Step) -> Option<String> {
         },
         "astral-sh/setup-uv" => match step.input("enable-cache") {
             Some(n) if n.is_true() => Some("astral-sh/setup-uv with `enable-cache: true`".to_string()),
+            Some(n) if n.as_str().is_some_and(|v| v.contains("${{")) => Some(format!(
+                "astral-sh/setup-uv with `enable-cache: {}` (decided at run time)",
+                n.as_str().unwrap_or_default().trim()
+            )),
+            // `auto` caches on GitHub-hosted runners before v10.
+            Some(n)
+                if n.as_str().is_some_and(|v| v.trim().eq_ignore_ascii_case("auto"))
+                    && major(step).is_none_or(|m| m < 10) =>
+            {
+                Some(
+                    "astral-sh/setup-uv with `enable-cache: auto` (caches on GitHub-hosted runners before v10)"
+                        .to_string(),
+                )
+            }
             Some(_) => None,
             // v10 stopped caching by default; an unknown (SHA) ref is assumed to be v6–v9.
             None if major(step).is_none_or(|m| (6..10).contains(&m)) => Some(
