@@ -8,7 +8,9 @@ declare_rule! {
     /// ## What it checks
     /// Container images that are not pinned to an `@sha256:` digest: a job's `container:`,
     /// `services.<name>.image`, `docker://` step references, and a Docker action's
-    /// `runs.image`. An image with no tag or `:latest` is **medium**; an image with a
+    /// `runs.image`; an image given as `${{ matrix.<key> }}` is checked for every value the
+    /// job's matrix gives that key (its list and `include:` entries), each value its own
+    /// finding. An image with no tag or `:latest` is **medium**; an image with a
     /// specific tag is **low** (tags of official images are rebuilt and moved regularly, but
     /// typically by the image's publisher).
     ///
@@ -103,12 +105,96 @@ fn check_str(path: &str, node: &Node, route: &Route, what: &str, out: &mut Vec<F
     }
 }
 
+/// The `matrix.<key>` an image value is exactly (`${{ matrix.image }}`), if it is one.
+fn matrix_key(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let key = inner.strip_prefix("matrix.")?;
+    key.bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        .then_some(key)
+}
+
+/// The values a matrix gives `key`: its list under `strategy.matrix.<key>` and the
+/// `include:` entries that set it, with their routes.
+fn matrix_values<'a>(job: &'a Job, key: &str) -> Vec<(&'a Node, Route)> {
+    let mut v = Vec::new();
+    let Some(matrix) = job.node.get("strategy").and_then(|s| s.get("matrix")) else {
+        return v;
+    };
+    let base = job.route.then("strategy.matrix");
+    if let Some(list) = matrix.get(key) {
+        match list.as_seq() {
+            Some(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    v.push((n, base.key(key).index(i)));
+                }
+            }
+            None => v.push((list, base.key(key))),
+        }
+    }
+    if let Some(include) = matrix.get("include").and_then(Node::as_seq) {
+        for (i, entry) in include.iter().enumerate() {
+            if let Some(n) = entry.get(key) {
+                v.push((n, base.key("include").index(i).key(key)));
+            }
+        }
+    }
+    v
+}
+
+/// `${{ matrix.<key> }}`: every value the matrix gives it, reported at the image line (where
+/// the mutable reference is used) with the matrix entry as a second location.
+fn check_matrix(
+    path: &str,
+    job: &Job,
+    node: &Node,
+    route: &Route,
+    what: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(key) = node.as_str().map(str::trim).and_then(matrix_key) else {
+        return;
+    };
+    for (value, value_route) in matrix_values(job, key) {
+        let Some(image) = value.as_str().map(str::trim) else {
+            continue;
+        };
+        if image.is_empty() || image.contains("${{") {
+            continue;
+        }
+        let (tag, digest) = split_image(image);
+        if digest {
+            continue;
+        }
+        let mut found = Vec::new();
+        report(path, image, tag, node, route, what, &mut found);
+        for mut f in found {
+            // One finding per image: the image, not the shared image line, is the subject.
+            f.key = format!("matrix:{image}");
+            f.locations.push(
+                loc(path, value.span, &value_route)
+                    .with_note(format!("matrix.{key} takes this value")),
+            );
+            out.push(f);
+        }
+    }
+}
+
 /// `container:` is either an image string or a mapping with `image:`.
-fn check_container(path: &str, node: &Node, route: &Route, what: &str, out: &mut Vec<Finding>) {
+fn check_container(
+    path: &str,
+    job: &Job,
+    node: &Node,
+    route: &Route,
+    what: &str,
+    out: &mut Vec<Finding>,
+) {
     if node.as_str().is_some() {
         check_str(path, node, route, what, out);
+        check_matrix(path, job, node, route, what, out);
     } else if let Some(img) = node.get("image") {
         check_str(path, img, &route.then("image"), what, out);
+        check_matrix(path, job, img, &route.then("image"), what, out);
     }
 }
 
@@ -136,12 +222,12 @@ impl Audit for UnpinnedImage {
     fn job(&self, _ws: &Workspace, wf: &Workflow, job: &Job, out: &mut Vec<Finding>) {
         let path = wf.path();
         if let Some(c) = &job.container {
-            check_container(path, c, &job.route.then("container"), "job container", out);
+            check_container(path, job, c, &job.route.then("container"), "job container", out);
         }
         if let Some(services) = &job.services {
             for (name, svc) in services.entries() {
                 let r = job.route.then("services").key(name);
-                check_container(path, svc, &r, &format!("service `{name}`"), out);
+                check_container(path, job, svc, &r, &format!("service `{name}`"), out);
             }
         }
     }
