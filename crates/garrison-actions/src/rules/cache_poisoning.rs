@@ -27,9 +27,11 @@ declare_rule! {
     ///
     /// - every job of a workflow that runs for releases — a `release` event, a `push` of
     ///   tags, or a `push` to a release branch (a branch pattern naming `release`) — and shows
-    ///   no publishing or deploying step — medium severity: what a release run builds is what
-    ///   gets attached, tagged or published, even when the upload happens elsewhere. (Where
-    ///   the workflow does show what it ships, only the jobs that feed that step count.)
+    ///   no publishing or deploying step — medium severity when the workflow only runs for
+    ///   releases (what a release run builds is what gets attached, tagged or published, even
+    ///   when the upload happens elsewhere), low when it is also an ordinary CI workflow
+    ///   that happens to run on tags. (Where the workflow does show what it ships, only the
+    ///   jobs that feed that step count.)
     ///
     /// Image, anaconda.org and documentation deployments are only reported in workflows with
     /// a trigger that makes the run a deployment: `release`, `push`, `workflow_dispatch`,
@@ -617,9 +619,34 @@ fn release_triggers(wf: &Workflow) -> Vec<&Trigger> {
         .collect()
 }
 
+/// True when every run of the workflow is a release (or a manual run): no trigger also runs
+/// it for ordinary pushes, pull requests or schedules.
+fn only_releases(wf: &Workflow) -> bool {
+    wf.triggers.iter().all(|t| match t.event.as_str() {
+        "release" | "workflow_dispatch" => true,
+        "push" => {
+            let cfg = t.config.as_ref();
+            let branches = scalars(cfg.and_then(|c| c.get("branches")));
+            let tags = scalars(cfg.and_then(|c| c.get("tags")));
+            (!tags.is_empty() || !branches.is_empty())
+                && branches
+                    .iter()
+                    .all(|b| b.to_ascii_lowercase().contains("release"))
+        }
+        _ => false,
+    })
+}
+
 /// A cache restore in a job of a release-triggered workflow that neither publishes nor deploys
-/// visibly (those are reported above, with the publishing step).
+/// visibly (those are reported above, with the publishing step): medium when the workflow
+/// only runs for releases, low when it is also an ordinary CI workflow (its jobs are mostly
+/// checks that ship nothing).
 fn report_release(wf: &Workflow, job: &Job, triggers: &[&Trigger], out: &mut Vec<Finding>) {
+    let (severity, confidence) = if only_releases(wf) {
+        (Severity::Medium, Confidence::Medium)
+    } else {
+        (Severity::Low, Confidence::Low)
+    };
     let on = triggers
         .iter()
         .map(|t| describe_trigger(t))
@@ -637,8 +664,8 @@ fn report_release(wf: &Workflow, job: &Job, triggers: &[&Trigger], out: &mut Vec
                 "job {} runs for releases ({on}) and restores a cache that any default-branch run can write: {why}; what a release run builds is what gets tagged and shipped",
                 job.id
             ))
-            .severity(Severity::Medium)
-            .confidence(Confidence::Medium)
+            .severity(severity)
+            .confidence(confidence)
             .location(
                 loc(wf.path(), node.span, step.route.then("uses")).with_note("restores a cache"),
             );
