@@ -58,6 +58,7 @@ pub fn pr_checkout_with(step: &Step, event: &str, known: &PrDerived) -> Option<P
             if PR_HEAD_MARKERS
                 .iter()
                 .any(|m| marker_relevant(m, event) && lower.contains(m))
+                || (lower.contains("${{") && names_pr_ref(text))
             {
                 return Some(PrCheckout {
                     what: text.to_string(),
@@ -207,12 +208,20 @@ pub fn runs_code(step: &Step) -> Option<(String, bool)> {
     if code.is_empty() {
         return None;
     }
-    let build = code.iter().any(|l| {
+    // The first line that builds or runs the tree names what runs (`npm ci`, `./mvnw verify`).
+    let build = code.iter().find(|l| {
         BUILD_WORDS
             .iter()
             .any(|w| l.starts_with(w) || l.contains(&format!(" {w}")))
     });
-    Some(("a run: script".to_string(), build))
+    Some(match build {
+        Some(line) => {
+            let shown: String = line.chars().take(80).collect();
+            let more = if shown.len() < line.len() { "…" } else { "" };
+            (format!("`{shown}{more}`"), true)
+        }
+        None => ("a run: script".to_string(), false),
+    })
 }
 
 /// If `step` downloads artifacts of another workflow run (the triggering run of a
@@ -300,7 +309,8 @@ fn names_pr_head_context(text: &str, event: &str) -> bool {
 /// number from an expression or a variable (`refs/pull/${{ github.event.number }}/merge`).
 fn names_pr_ref(text: &str) -> bool {
     let lower = text.to_ascii_lowercase().replace(' ', "");
-    lower.contains("refs/pull/") || lower.contains("pull/${{")
+    // `format('pull/{0}/head', github.event.number)` builds the same ref.
+    lower.contains("refs/pull/") || lower.contains("pull/${{") || lower.contains("pull/{")
 }
 
 /// A value an earlier step derived from the pull request under review.
@@ -354,6 +364,30 @@ impl PrDerived {
                         .with_note("reads the pull request's head"),
                 });
                 return;
+            }
+            // Any other action handed the pull request's head (`ref: ${{ github.event.
+            // pull_request.head.sha }}`, `refs/pull/<n>/merge`, a value derived earlier):
+            // whatever it outputs is computed from that head.
+            if let Some(with) = step.with.as_ref() {
+                for (key, v) in with.entries() {
+                    let value = v.as_str().unwrap_or_default();
+                    if names_pr_head_context(value, event)
+                        || (value.contains("${{") && names_pr_ref(value))
+                        || self.used_in(value).is_some()
+                    {
+                        let action = step.action().unwrap_or_default();
+                        self.values.push(Derived {
+                            name: format!("steps.{id}.outputs.*"),
+                            how: format!(
+                                "{action} is given the pull request's head (`{key}: {}`)",
+                                value.trim()
+                            ),
+                            at: crate::loc(&file.path, v.span, step.route.then("with").key(key))
+                                .with_note("pull-request head handed to the action"),
+                        });
+                        return;
+                    }
+                }
             }
         }
         let Some(run) = &step.run else { return };

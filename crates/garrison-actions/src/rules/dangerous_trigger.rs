@@ -26,7 +26,14 @@ declare_rule! {
     ///   workflow, the job or the step (`PR_REF: ${{ github.event.pull_request.head.sha }}`,
     ///   then `ref: ${{ env.PR_REF }}` or `git checkout $PR_REF`), and when an earlier step
     ///   writes a `refs/pull/<number>/merge` (or `/head`) ref to `$GITHUB_OUTPUT` or
-    ///   `$GITHUB_ENV`;
+    ///   `$GITHUB_ENV`, when the ref is built with `format()` (`format('refs/pull/{0}/merge',
+    ///   github.event.number)`, `format('pull/{0}/head', …)`), and when it is the output of
+    ///   an action step whose inputs carry the head (`with: ref: ${{ github.event.
+    ///   pull_request.head.ref }}`, then `ref: ${{ steps.<id>.outputs.sha }}`). The finding
+    ///   names the step that then builds or runs the code (its first build or test line:
+    ///   `npm ci`, `pip install .`, `./mvnw verify`, `make`, `pytest`) as a location, and its
+    ///   `chain` evidence lists the links from the trigger to that execution with their lines
+    ///   (trigger and privileges, how the head was derived, the checkout, the execution);
     /// - the same inside local reusable workflows (`uses: ./.github/workflows/x.yml`) called by
     ///   the privileged workflow, followed up to 5 levels deep and judged with the caller's
     ///   trigger, permissions and passed secrets;
@@ -507,6 +514,37 @@ fn report(wf: &Workflow, trigger: &Trigger, v: Verdict<'_>, out: &mut Vec<Findin
                     .with_note("checks out the pull request head"),
             )
             .evidence("checkout", c.what.clone());
+    }
+    // The chain from the trigger to the execution, in order, for the reader.
+    if let (Some((cs, c)), Some((es, what))) = (&v.checkout, &v.exec) {
+        let line = |l: &garrison_report::Location| {
+            l.span.map_or(String::new(), |s| format!(" (line {})", s.start_line))
+        };
+        let mut chain = vec![format!(
+            "`{}` runs the workflow with {}{}",
+            trigger.event,
+            v.reach.describe(),
+            line(&loc(path, trigger.span, ""))
+        )];
+        if let Some(d) = &c.derived {
+            chain.push(format!("{}{}", d.how, line(&d.at)));
+        }
+        chain.push(format!(
+            "step `{}` checks out `{}`{}",
+            cs.label(),
+            c.what.trim(),
+            line(&loc(at, c.node.span, ""))
+        ));
+        if !std::ptr::eq(*cs, *es) {
+            chain.push(format!(
+                "step `{}` runs it: {what}{}",
+                es.label(),
+                line(&loc(at, step_span(es), ""))
+            ));
+        } else {
+            chain.push(format!("the same step runs it: {what}"));
+        }
+        b = b.evidence("chain", chain);
     }
     if let Some((s, what)) = &v.exec {
         b = b
