@@ -779,7 +779,9 @@ fn security_policy_trimmed_by_ten_lines_fires() {
     assert!(p.message.contains("of SECURITY.md"), "{}", p.message);
     assert_eq!(e.iter().filter(|x| x.rule.id == POLICY).count(), 1);
     let s = scored(&a, &id).unwrap();
-    assert_eq!(s.severity, Severity::Low, "{}", s.score);
+    // The score alone is low; losing the reporting channel is medium at least.
+    assert!(s.score < 6.0, "{}", s.score);
+    assert_eq!(s.severity, Severity::Medium, "{}", s.score);
     assert_eq!(contribution(s, POLICY).unwrap().applied, 3.0);
     assert!(contribution(s, SELF).is_some(), "pushed by Maria herself");
     // Maria tagged v1.0 years ago and has a long history: no recent rights, not new.
