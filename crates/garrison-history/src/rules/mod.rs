@@ -33,6 +33,7 @@ macro_rules! signals {
 signals! {
     binary_fixture_rewrite,
     opaque_blob_added,
+    unreferenced_opaque_file,
     ignore_rules_change,
     build_system_change,
     ci_workflow_change,
