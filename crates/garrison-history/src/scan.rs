@@ -78,7 +78,10 @@ pub fn is_referrer(path: &str) -> bool {
     }
     // Code, build files, CI, manifests and test configuration anywhere (a source file that
     // embeds a blob names it as surely as a test does); not data files that tests read.
-    if matches!(name.as_str(), "package.json" | "manifest.in" | "tsconfig.json") {
+    if matches!(
+        name.as_str(),
+        "package.json" | "manifest.in" | "tsconfig.json"
+    ) {
         return true;
     }
     let lang = language(path);
