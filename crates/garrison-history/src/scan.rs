@@ -4,7 +4,9 @@
 
 use garrison_git::{ChangeScanner, TextChange};
 
-use crate::classify::{classify, is_opaque_extension};
+use crate::classify::{
+    Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language,
+};
 use crate::content::{self, ContentHit};
 
 // `SCANNER_VERSION` and `SCANNER_SOURCES`, made by `build.rs`: the version of the content scan
@@ -40,6 +42,52 @@ impl ChangeScanner for ContentScanner {
     fn wants_siblings(&self, path: &str, binary: bool) -> bool {
         binary || is_opaque_extension(path)
     }
+
+    /// Binary and opaque files other than scientific data and documentation assets: the
+    /// `history/unreferenced-opaque-file` rule asks whether anything names them.
+    fn wants_references(&self, path: &str, binary: bool) -> bool {
+        (binary || is_opaque_extension(path))
+            && !is_scientific_data(path)
+            && !classify(path).contains(PathClass::DOCS)
+    }
+
+    /// Code, tests, build files, CI and manifests, anywhere; never prose (READMEs, changelogs,
+    /// documentation) or data.
+    fn is_referrer(&self, path: &str) -> bool {
+        is_referrer(path)
+    }
+}
+
+/// See [`ContentScanner::is_referrer`].
+pub fn is_referrer(path: &str) -> bool {
+    let class = classify(path);
+    if class.intersects(PathClass::DOCS | PathClass::GENERATED_OR_LOCK) {
+        return false;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // Prose next to fixtures does not make them used.
+    if name.starts_with("readme")
+        || name.starts_with("changelog")
+        || name.starts_with("license")
+        || name.starts_with("copying")
+        || name.starts_with("authors")
+        || name.ends_with(".md")
+        || name.ends_with(".rst")
+    {
+        return false;
+    }
+    // Code, build files, CI, manifests and test configuration anywhere (a source file that
+    // embeds a blob names it as surely as a test does); not data files that tests read.
+    if matches!(
+        name.as_str(),
+        "package.json" | "manifest.in" | "tsconfig.json"
+    ) {
+        return true;
+    }
+    let lang = language(path);
+    !is_opaque_extension(path)
+        && !is_scientific_data(path)
+        && !matches!(lang, Lang::Docs | Lang::Data)
 }
 
 /// Text worth a content scan: at most 1% (and fewer than 8) control characters other than tab,
