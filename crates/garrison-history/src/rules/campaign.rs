@@ -35,7 +35,10 @@ declare_rule! {
     ///
     /// Every member commit is escalated to at least the campaign's severity, and the campaign
     /// finding lists the sequence with dates and the evidence the members share (files and
-    /// directories touched by more than one of them).
+    /// directories touched by more than one of them). In JSON and SARIF its evidence holds
+    /// `pattern`, `person`, `members` (full commit ids, oldest first), `sequence` (each step's
+    /// `date`, `step`, `commit`, `what` and `paths`), `shared` and `campaign` (the sequence and
+    /// first member, which its fingerprint is keyed on).
     ///
     /// ## Why it matters
     /// Patient attackers make each step look plausible. In XZ Utils (2024) the binary test
