@@ -529,3 +529,41 @@ commit [policy] Docs: thank reporters
     let (b, a) = run(&format!("{PROJECT}{grows}"));
     assert_eq!(severity_of(&a, &b.ids["policy"]), None);
 }
+
+/// Under review, a pull request whose commit completes a sequence with the author's landed
+/// commits is escalated, and the campaign lists the landed members too.
+#[test]
+fn a_pending_commit_that_completes_a_campaign_is_escalated_under_review() {
+    need_git!();
+    let (b, h, _) = run_with_history(&format!("{PROJECT}{XZ}"));
+    let pending = std::collections::HashSet::from([b.ids["policy"].clone()]);
+    let a = analyze(
+        &h,
+        &AnalyzeOptions {
+            since: None,
+            pending,
+            review: true,
+        },
+    );
+    assert_eq!(a.evaluated, 1);
+    assert_eq!(
+        a.commits.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [b.ids["policy"].as_str()],
+        "only the pending commit is reported"
+    );
+    assert_eq!(a.commits[0].severity, Severity::High);
+    let found = campaign_findings(&a);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let members = found[0].evidence["members"].as_array().unwrap();
+    assert_eq!(members.len(), 4, "the landed steps are members too");
+    // Without the pending commit, nothing under review: no campaign.
+    let a = analyze(
+        &h,
+        &AnalyzeOptions {
+            since: None,
+            pending: std::collections::HashSet::new(),
+            review: true,
+        },
+    );
+    assert!(campaign_findings(&a).is_empty());
+}
