@@ -348,6 +348,9 @@ def main() -> int:
             corpus_desc = None
         repos = sorted(p for p in corpus.iterdir() if p.is_dir())
         explained = load_explained(Path(args.explained)) if args.explained else []
+        meta = json.loads(Path(args.explained).read_text()) if args.explained else {}
+        about = meta.get("about", "")
+        remaining_note = meta.get("remaining", "")
         zizmor = find_zizmor(Path(tmp))
         garrison = find_garrison()
         zversion = subprocess.run(
@@ -425,6 +428,9 @@ def main() -> int:
       f"{len(repos)} repositories{' of ' + corpus_desc if corpus_desc else ''}; {zversion} "
       f"(`{' '.join(ZIZMOR_ARGS)}`, regular persona), garrison commit `{commit}`.")
     w("")
+    if about:
+        w(about)
+        w("")
     w("Matching: a zizmor finding matches when garrison has a finding of a mapped rule in the "
       "same file whose primary or any other location span contains zizmor's primary line, or "
       "whose primary line lies inside zizmor's primary span (zizmor points template-injection "
@@ -498,6 +504,11 @@ def main() -> int:
             w("")
             w(c.explanation.strip())
             w("")
+    if remaining_note and missing:
+        w("## Not matched and not explained")
+        w("")
+        w(remaining_note.strip())
+        w("")
     if args.one_file_repos:
         w("## Matched")
         w("")
