@@ -401,3 +401,84 @@ fn assignment(line: &str) -> Option<(&str, usize)> {
     };
     Some((name, value))
 }
+
+/// True if `name` is defined in one of the `env:` mappings `scopes`.
+pub fn env_defined(scopes: &[Option<&Node>], name: &str) -> bool {
+    scopes.iter().flatten().any(|env| {
+        env.as_map().is_some_and(|m| {
+            m.iter()
+                .any(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+        })
+    })
+}
+
+/// The names a `run:` script assigns (`NAME=…`, `export NAME=…`, `$name = …`, `for NAME in`,
+/// `read NAME`), whatever the value.
+pub fn assigned_names(raw: &str) -> Vec<&str> {
+    let mut v = Vec::new();
+    for line in raw.lines() {
+        if let Some((name, _)) = assignment(line) {
+            v.push(name);
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for w in words.windows(2) {
+            if let [kw, name] = w
+                && matches!(*kw, "for" | "read" | "-r")
+            {
+                v.push(name.trim_end_matches(';'));
+            }
+        }
+    }
+    v
+}
+
+/// An environment variable a composite action's script reads without defining it (not in
+/// `env:`, not assigned by the script, not one the runner sets): its value comes from the
+/// environment of the job that calls the action, so the caller chooses it, like `inputs.*`.
+/// Only upper-case names count (shell locals are usually lower-case).
+pub fn from_caller_env(name: &str, scopes: &[Option<&Node>], assigned: &[&str]) -> bool {
+    const RUNNER: &[&str] = &[
+        "HOME",
+        "PATH",
+        "PWD",
+        "OLDPWD",
+        "USER",
+        "SHELL",
+        "TEMP",
+        "TMP",
+        "TMPDIR",
+        "CI",
+        "IFS",
+        "RANDOM",
+        "LANG",
+        "LC_ALL",
+        "HOSTNAME",
+        "TERM",
+        "UID",
+        "EUID",
+        "PPID",
+        "SECONDS",
+        "LINENO",
+        "BASH_SOURCE",
+        "OSTYPE",
+        "APPDATA",
+        "LOCALAPPDATA",
+        "USERPROFILE",
+        "PROGRAMFILES",
+        "SYSTEMROOT",
+        "WINDIR",
+        "COMSPEC",
+        "PATHEXT",
+    ];
+    let upper = name
+        .bytes()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    upper
+        && name.bytes().any(|c| c.is_ascii_uppercase())
+        && !RUNNER.contains(&name)
+        && !["GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "STATE_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        && !env_defined(scopes, name)
+        && !assigned.iter().any(|a| a.eq_ignore_ascii_case(name))
+}

@@ -16,7 +16,10 @@ declare_rule! {
     /// redirected to the file
     /// (`>> $GITHUB_ENV`, `>>"${GITHUB_ENV}"`, `| tee -a $GITHUB_ENV`, PowerShell
     /// `Out-File -FilePath $env:GITHUB_ENV -Append`, `Add-Content $env:GITHUB_ENV`, heredocs and
-    /// `{ …; } >> $GITHUB_ENV` groups). In `workflow_run` workflows it also reports file
+    /// `{ …; } >> $GITHUB_ENV` groups). In a composite action, an upper-case environment
+    /// variable the action neither defines in `env:` nor assigns, and the runner does not set
+    /// (`$BAR`, `$env:BAR`, `%BAR%`), comes from the calling job's environment: the caller
+    /// chooses it, like `inputs.*` (low). In `workflow_run` workflows it also reports file
     /// contents of a downloaded artifact (`$(cat pr_number)`) written to these files.
     /// Attacker-controlled data written to `$GITHUB_OUTPUT` is not code execution by itself;
     /// `workflow/template-injection` follows it to the `steps.<id>.outputs.<name>` that read it.
@@ -135,6 +138,7 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
     let exprs = cx.file.expressions(run);
     let mut seen: Vec<String> = Vec::new();
     let assigned = taint::script_vars(cx.file, run, &cx.scopes, cx.triggers);
+    let assigned_names = taint::assigned_names(raw);
     for (target, first, line_end, end) in shell::file_writes(raw, TARGETS) {
         for e in &exprs {
             let (s, en) = (e.span.start_offset, e.span.end_offset);
@@ -184,6 +188,17 @@ fn check_step(cx: &Ctx<'_>, step: &Step, after_download: bool, out: &mut Vec<Fin
                 } else if let Some(t) = taint::tainted_env(cx.file, &cx.scopes, name, cx.triggers)
                 {
                     (t.name, t.contexts, "set from")
+                } else if cx.triggers.is_none()
+                    && taint::from_caller_env(name, &cx.scopes, &assigned_names)
+                {
+                    // A composite action reading its caller's environment.
+                    let origin = (
+                        format!("env.{name}"),
+                        Source::Caller,
+                        Control::Arbitrary,
+                        Vec::new(),
+                    );
+                    (name.to_string(), vec![origin], "read from the caller's environment as")
                 } else {
                     continue;
                 };
