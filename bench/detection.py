@@ -7,6 +7,10 @@ input:
 - `repo/`: the files of a checkout (workflows, pyproject.toml, SECURITY.md, ...). The script
   copies it into a temporary directory, makes it a git repository with one commit and runs
   `garrison scan --format json --isolated --history-window off` on it.
+- `repo/` with `wheel/` and/or `sdist/` (family `release`): the files of a wheel (with one
+  `*.dist-info/METADATA`; RECORD is written here) and of an sdist (with `PKG-INFO`), packed at
+  run time; the source is `repo/` made a git repository tagged `v<version>`, and the run is
+  `garrison release verify DISTS --source REPO --format json`.
 - `history.commits`: a commit script (the language of `garrison_test::git`, see
   crates/garrison-test/src/git.rs). The script builds it with real `git` into a temporary
   directory and runs `garrison history --format json --no-cache --min-severity info` on it.
@@ -150,6 +154,9 @@ def load_case(d: Path) -> Case:
         raise CaseError(f"{d.relative_to(ROOT)}: needs exactly one input, a repo/ directory or a history.commits script")
     if (family == "history") != script.is_file():
         raise CaseError(f"{d.relative_to(ROOT)}: history cases use history.commits, other families repo/")
+    dists = [x for x in ("wheel", "sdist") if (d / x).is_dir()]
+    if (family == "release") != bool(dists):
+        raise CaseError(f"{d.relative_to(ROOT)}: release cases (and only they) have a wheel/ or sdist/ directory next to repo/")
     return Case(d.name, d, incident, reference, family, shape, benign, expect, script if script.is_file() else repo)
 
 
@@ -492,6 +499,68 @@ def build_script(script: str, repo: Path) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Distributions for release cases: wheel/ and sdist/ hold the files, packed here
+
+FIXED_TIME = (2024, 12, 4, 0, 0, 0)
+
+
+def dist_name_version(meta: Path) -> tuple[str, str]:
+    fields = {}
+    for line in meta.read_text(encoding="utf-8").splitlines():
+        k, sep, v = line.partition(":")
+        if sep and k in ("Name", "Version") and k not in fields:
+            fields[k] = v.strip()
+    if set(fields) != {"Name", "Version"}:
+        raise CaseError(f"{meta.relative_to(ROOT)}: needs Name: and Version: lines")
+    return fields["Name"], fields["Version"]
+
+
+def pack_wheel(src: Path, out: Path) -> tuple[Path, str]:
+    """Zips wheel/ into NAME-VERSION-py3-none-any.whl with a RECORD of every file."""
+    import base64
+    import hashlib
+    import zipfile
+
+    infos = sorted(src.glob("*.dist-info"))
+    if len(infos) != 1 or not (infos[0] / "METADATA").is_file():
+        raise CaseError(f"{src.relative_to(ROOT)}: needs exactly one *.dist-info directory with METADATA")
+    name, version = dist_name_version(infos[0] / "METADATA")
+    record_path = f"{infos[0].name}/RECORD"
+    files = sorted(p for p in src.rglob("*") if p.is_file() and p.relative_to(src).as_posix() != record_path)
+    whl = out / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
+    rows = []
+    with zipfile.ZipFile(whl, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in files:
+            rel = p.relative_to(src).as_posix()
+            data = p.read_bytes()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{rel},sha256={digest},{len(data)}")
+            z.writestr(zipfile.ZipInfo(rel, FIXED_TIME), data)
+        rows.append(f"{record_path},,")
+        z.writestr(zipfile.ZipInfo(record_path, FIXED_TIME), "\n".join(rows) + "\n")
+    return whl, version
+
+
+def pack_sdist(src: Path, out: Path) -> tuple[Path, str]:
+    """Tars sdist/ into NAME-VERSION.tar.gz under the directory NAME-VERSION/."""
+    import tarfile
+
+    if not (src / "PKG-INFO").is_file():
+        raise CaseError(f"{src.relative_to(ROOT)}: needs PKG-INFO")
+    name, version = dist_name_version(src / "PKG-INFO")
+    top = f"{name}-{version}"
+    tgz = out / f"{top}.tar.gz"
+    with tarfile.open(tgz, "w:gz") as t:
+        for p in sorted(src.rglob("*")):
+            if p.is_file():
+                info = t.gettarinfo(str(p), arcname=f"{top}/{p.relative_to(src).as_posix()}")
+                info.mtime, info.uid, info.gid, info.uname, info.gname = 1_733_270_400, 0, 0, "", ""
+                with p.open("rb") as h:
+                    t.addfile(info, h)
+    return tgz, version
+
+
+# --------------------------------------------------------------------------------------------
 # Running garrison
 
 
@@ -536,13 +605,25 @@ def run_case(garrison: str, case: Case, tmp: Path) -> Outcome:
             out.ids = build_script(case.input.read_text(encoding="utf-8"), work)
             cmd = [garrison, "history", str(work), "--format", "json", "--no-cache", "--min-severity", "info", "--fail-on", "critical"]
         else:
-            shutil.copytree(case.input, work, symlinks=True)
-            _git(work, ["init", "-q", "-b", "main"])
-            _git(work, ["add", "-A"])
+            src = work / "source" if case.family == "release" else work
+            shutil.copytree(case.input, src, symlinks=True)
+            _git(src, ["init", "-q", "-b", "main"])
+            _git(src, ["add", "-A"])
             who = ("Mara Maintainer", "mara@example.org")
-            _git(work, ["commit", "-q", "-m", "import"], identity(who, (1_700_000_000, 0), who, (1_700_000_000, 0)))
-            cmd = [garrison, "scan", str(work), "--format", "json", "--isolated", "--history-window", "off", "--db", str(tmp / "no-advisory.db")]
-    except ValueError as e:
+            _git(src, ["commit", "-q", "-m", "import"], identity(who, (1_700_000_000, 0), who, (1_700_000_000, 0)))
+            if case.family == "release":
+                dists, versions = [], set()
+                for kind, pack in (("wheel", pack_wheel), ("sdist", pack_sdist)):
+                    if (case.dir / kind).is_dir():
+                        path, version = pack(case.dir / kind, work)
+                        dists.append(str(path))
+                        versions.add(version)
+                for v in sorted(versions):
+                    _git(src, ["tag", f"v{v}"])
+                cmd = [garrison, "release", "verify", *dists, "--source", str(src), "--format", "json", "--fail-on", "critical"]
+            else:
+                cmd = [garrison, "scan", str(work), "--format", "json", "--isolated", "--history-window", "off", "--db", str(tmp / "no-advisory.db")]
+    except (ValueError, RuntimeError, OSError) as e:
         raise CaseError(f"{case.input.relative_to(ROOT)}: {e}") from None
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode not in (0, 1):
@@ -631,7 +712,8 @@ def report(outcomes: list[Outcome], garrison: str, version: str) -> str:
     w("Generated by `bench/detection.py --write`; do not edit by hand. The labelled set is")
     w("`bench/detection/cases/` (one directory per case: `case.toml` names the incident, a public")
     w("write-up, the family under test and the expected rule(s) with a minimum severity, or")
-    w("`benign = true`). Workflow/posture cases are checkouts scanned with `garrison scan`; history")
+    w("`benign = true`). Workflow/posture/deps cases are checkouts scanned with `garrison scan`; release")
+    w("cases pack a wheel/sdist and run `garrison release verify --source`; history")
     w("cases are commit scripts built with git at run time and mined with `garrison history`.\n")
     w(f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
     w(f"- garrison: {version}, commit {garrison_commit()}")
