@@ -134,6 +134,20 @@ pub trait ChangeScanner: Sync {
         let _ = path;
         binary
     }
+
+    /// Whether the commit's tree is searched for files that name an added or modified file
+    /// ([`FileChange::references`]); by default never.
+    fn wants_references(&self, path: &str, binary: bool) -> bool {
+        let _ = (path, binary);
+        false
+    }
+
+    /// Whether a file of the commit's tree counts as a place that references others (a test,
+    /// a build file, a manifest), when [`ChangeScanner::wants_references`] asked for a search.
+    fn is_referrer(&self, path: &str) -> bool {
+        let _ = path;
+        false
+    }
 }
 
 /// No content analysis: `()` for every change.
@@ -227,8 +241,26 @@ pub struct FileChange<H = ()> {
     pub siblings: u32,
     /// For those changes: median blob size of the other files.
     pub sibling_median_size: Option<u64>,
+    /// For changes the scanner asked about ([`ChangeScanner::wants_references`]): which file
+    /// of the commit's tree names this one; `None` when not searched or when the search was
+    /// cut short by its bounds (then nothing is known).
+    #[serde(default)]
+    pub references: Option<References>,
     /// What the [`ChangeScanner`] found in this change.
     pub hits: H,
+}
+
+/// Where a file is named at its commit: the search of [`ChangeScanner::wants_references`]
+/// looks for the file's name and stem in the referrers of the commit's tree
+/// ([`ChangeScanner::is_referrer`]), nearest directories first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct References {
+    /// The first referrer found to name the file, or `None`: no referrer names it.
+    pub by: Option<String>,
+    /// Referrers read.
+    pub searched: u32,
+    /// The terms searched for (the file name, and its stem when long enough to be specific).
+    pub terms: Vec<String>,
 }
 
 /// One changed region of a line diff, like a unified-diff hunk header without context lines:

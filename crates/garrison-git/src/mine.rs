@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::tags::{identity, read_tags, sig_time};
 use crate::{
     ChangeKind, ChangeScanner, Commit, FileChange, GitError, History, Hunk, Identity,
-    MAX_DIFF_BLOB, MAX_HUNKS, MAX_MESSAGE, MineOptions, TextChange,
+    MAX_DIFF_BLOB, MAX_HUNKS, MAX_MESSAGE, MineOptions, References, TextChange,
 };
 
 /// git's `FIRST_FEW_BYTES`: a NUL byte in this prefix makes a blob binary.
@@ -402,6 +402,7 @@ fn mine_commit<S: ChangeScanner>(
         let mut files =
             diff_trees(repo, parent_tree, tree, scanner, scratch).map_err(|e| fail("diff", e))?;
         add_siblings(repo, tree, scanner, &mut files);
+        add_references(repo, tree, scanner, &mut files);
         files
     };
     Ok(Commit {
@@ -662,6 +663,7 @@ fn file_change<S: ChangeScanner>(
         mode_exec,
         siblings: 0,
         sibling_median_size: None,
+        references: None,
         hits,
     })
 }
@@ -701,6 +703,155 @@ fn add_siblings<S: ChangeScanner>(
         sizes.sort_unstable();
         f.siblings = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
         f.sibling_median_size = sizes.get(sizes.len() / 2).copied();
+    }
+}
+
+/// Changes per commit whose references are searched.
+const MAX_REFERENCE_LOOKUPS: usize = 16;
+/// Tree entries visited per commit by the reference search at most.
+const MAX_REFERENCE_ENTRIES: usize = 200_000;
+/// Referrer bytes read per commit at most; past it the search gives up (nothing is known).
+const MAX_REFERENCE_BYTES: u64 = 64 << 20;
+/// Referrers larger than this are not read.
+const MAX_REFERRER_BLOB: u64 = 1 << 20;
+/// A stem shorter than this is too common to mean a reference.
+const MIN_STEM: usize = 4;
+
+/// The name and, when specific enough, the stem (the name without its extensions) of `path`.
+fn reference_terms(path: &str) -> Vec<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut terms = vec![name.to_string()];
+    let stem = name.split('.').next().unwrap_or("");
+    if stem.len() >= MIN_STEM && stem != name {
+        terms.push(stem.to_string());
+    }
+    terms
+}
+
+/// Fill [`FileChange::references`] for the changes the scanner asks about: walk the commit's
+/// tree for referrers ([`ChangeScanner::is_referrer`]), read them nearest first (sharing the
+/// longest directory prefix with a wanted file), and record the first that names each file.
+/// Bounded by [`MAX_REFERENCE_ENTRIES`], [`MAX_REFERENCE_BYTES`] and [`MAX_REFERRER_BLOB`]; a
+/// search cut short leaves `None` for the files it did not settle.
+fn add_references<S: ChangeScanner>(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    scanner: &S,
+    files: &mut [FileChange<S::Hits>],
+) {
+    let wanted: Vec<usize> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            matches!(f.kind, ChangeKind::Added | ChangeKind::Modified)
+                && scanner.wants_references(&f.path, f.binary)
+        })
+        .map(|(i, _)| i)
+        .take(MAX_REFERENCE_LOOKUPS)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let targets: Vec<(usize, String, Vec<String>)> = wanted
+        .iter()
+        .filter_map(|&i| {
+            files
+                .get(i)
+                .map(|f| (i, f.path.clone(), reference_terms(&f.path)))
+        })
+        .collect();
+    // Every referrer of the tree (path, blob id).
+    let kind = repo.object_hash();
+    let mut referrers: Vec<(String, ObjectId)> = Vec::new();
+    let mut stack: Vec<(String, ObjectId)> = vec![(String::new(), tree)];
+    let mut visited = 0usize;
+    let mut complete = true;
+    while let Some((prefix, id)) = stack.pop() {
+        let Ok(obj) = repo.find_object(id) else {
+            complete = false;
+            continue;
+        };
+        let data = obj.detach().data;
+        for e in TreeRefIter::from_bytes(&data, kind) {
+            let Ok(e) = e else {
+                complete = false;
+                break;
+            };
+            visited += 1;
+            if visited > MAX_REFERENCE_ENTRIES {
+                complete = false;
+                break;
+            }
+            let name = e.filename.to_str_lossy();
+            let path = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if e.mode.is_tree() {
+                stack.push((path, e.oid.to_owned()));
+            } else if e.mode.is_blob() && scanner.is_referrer(&path) {
+                referrers.push((path, e.oid.to_owned()));
+            }
+        }
+    }
+    // Nearest first: the longest directory prefix shared with a wanted file.
+    let shared = |p: &str| {
+        targets
+            .iter()
+            .map(|(_, t, _)| {
+                p.split('/')
+                    .zip(t.split('/'))
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    referrers.sort_by_cached_key(|(p, _)| (std::cmp::Reverse(shared(p)), p.clone()));
+    let mut found: Vec<Option<String>> = vec![None; targets.len()];
+    let mut read = 0u64;
+    let mut searched = 0u32;
+    for (path, id) in &referrers {
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+        if targets.iter().any(|(_, t, _)| t == path) {
+            continue;
+        }
+        let Ok(h) = repo.find_header(*id) else {
+            continue;
+        };
+        if h.size() > MAX_REFERRER_BLOB {
+            continue;
+        }
+        if read + h.size() > MAX_REFERENCE_BYTES {
+            complete = false;
+            break;
+        }
+        let Ok(obj) = repo.find_object(*id) else {
+            continue;
+        };
+        read += h.size();
+        let data = &obj.data;
+        if data.get(..BINARY_PROBE).unwrap_or(data).contains(&0) {
+            continue; // binary
+        }
+        searched += 1;
+        for ((_, _, terms), slot) in targets.iter().zip(found.iter_mut()) {
+            if slot.is_none() && terms.iter().any(|t| data.find(t.as_bytes()).is_some()) {
+                *slot = Some(path.clone());
+            }
+        }
+    }
+    for ((i, _, terms), by) in targets.into_iter().zip(found) {
+        if let Some(f) = files.get_mut(i) {
+            f.references = (by.is_some() || complete).then_some(References {
+                by,
+                searched,
+                terms,
+            });
+        }
     }
 }
 

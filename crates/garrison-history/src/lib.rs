@@ -36,7 +36,7 @@ pub use classify::{Lang, PathClass, classify, is_opaque_extension, is_scientific
 pub use content::{ContentHit, HitKind, scan_change};
 pub use garrison_git::{
     ChangeKind, GitError, Hunk, Identity, MAX_DIFF_BLOB, MAX_MESSAGE, MAX_SIBLINGS, MineOptions,
-    OnProgress, Tag, default_cache_dir,
+    OnProgress, References, Tag, default_cache_dir,
 };
 pub use identity::{Person, Timeline, merge_identities, timelines};
 pub use landing::{Landing, LandingKind, landings};

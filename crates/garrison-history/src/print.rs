@@ -91,6 +91,52 @@ pub fn ranked(
             }
         );
     }
+    // Campaigns the report kept (after configuration and baseline).
+    let kept_campaigns: HashSet<&str> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.evidence.get("campaign").and_then(|v| v.as_str()))
+        .collect();
+    let campaigns: Vec<_> = analysis
+        .campaigns
+        .iter()
+        .filter(|c| kept_campaigns.contains(c.key().as_str()))
+        .collect();
+    if !campaigns.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nCampaigns (history/campaign: one person's commits together):"
+        );
+    }
+    for c in &campaigns {
+        let f = &c.found;
+        let (first, last) = f.span();
+        let _ = writeln!(
+            s,
+            "\n  {:<6} {} — {} ({} → {})",
+            f.severity.as_str(),
+            f.title,
+            c.person,
+            date(first),
+            date(last)
+        );
+        for e in &f.events {
+            let at = e.commit.and_then(|i| history.commits.get(i)).map_or_else(
+                || "          ".to_string(),
+                |c| c.id.get(..10).unwrap_or(&c.id).to_string(),
+            );
+            let _ = writeln!(
+                s,
+                "    {}  {at}  {:<38} {}",
+                date(e.time),
+                e.step.label(),
+                e.what
+            );
+        }
+        if !f.shared.is_empty() {
+            let _ = writeln!(s, "    shared: {}", f.shared.join("; "));
+        }
+    }
     // Authors of the shown commits.
     let mut names: Vec<&str> = shown.iter().map(|c| c.author.as_str()).collect();
     names.sort_unstable();
@@ -108,8 +154,13 @@ pub fn ranked(
     let by = |sev: Severity| reported.iter().filter(|c| c.severity == sev).count();
     let _ = writeln!(
         s,
-        "\n{} reported: {} high, {} medium, {} low, {} info. Rules: `garrison rules history`.",
+        "\n{} reported{}: {} high, {} medium, {} low, {} info. Rules: `garrison rules history`.",
         total,
+        match campaigns.len() {
+            0 => String::new(),
+            1 => " (1 campaign)".to_string(),
+            n => format!(" ({n} campaigns)"),
+        },
         by(Severity::High),
         by(Severity::Medium),
         by(Severity::Low),

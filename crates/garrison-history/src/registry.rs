@@ -11,10 +11,11 @@ use crate::rules;
 /// [`crate::rules`], where each line declares a rule file and registers it.
 pub use crate::rules::SIGNALS;
 
-/// Metadata of every rule of the history analysis (signals plus the anomaly model).
+/// Metadata of every rule of the history analysis (signals, the anomaly model, campaigns).
 pub fn rules() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = SIGNALS.iter().map(|s| s.meta()).collect();
     v.push(&rules::anomalous_commit::AnomalousCommit::META);
+    v.push(&rules::campaign::Campaign::META);
     v
 }
 

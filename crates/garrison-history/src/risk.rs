@@ -25,11 +25,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use garrison_report::{Confidence, Finding, Location, RuleMeta, Severity};
 use serde_json::json;
 
+use crate::content::HitKind;
 use crate::forest::Forest;
 use crate::landing::{Landing, LandingKind, landings};
 use crate::people::{AuthorState, PeopleIndex, committed_for_other, local_hour};
 use crate::registry::SIGNALS;
 use crate::rules::anomalous_commit::AnomalousCommit;
+use crate::rules::campaign::{self, Step};
+use crate::rules::recent_rights::RecentRights;
 use crate::rules::{CommitCx, Evidence, Role, date, is_opaque_change, is_sensitive};
 use crate::{ChangeKind, Commit, History};
 
@@ -163,6 +166,139 @@ pub struct Analysis {
     pub fitted: usize,
     /// Frequency of each change variant (`rule/kind`) over the fitted commits.
     pub frequencies: BTreeMap<String, f64>,
+    /// Campaigns with at least one member commit in the reporting window.
+    pub campaigns: Vec<CampaignReport>,
+}
+
+/// A campaign of `history/campaign` (see [`campaign`]) with its person and member commits.
+#[derive(Debug, Clone)]
+pub struct CampaignReport {
+    /// What was detected.
+    pub found: campaign::Found,
+    /// The person's display label.
+    pub person: String,
+    /// Full ids of the member commits, oldest first.
+    pub members: Vec<String>,
+}
+
+impl CampaignReport {
+    /// Stable identity of the campaign: its sequence and its first member commit.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}",
+            self.found.pattern,
+            self.members.first().map_or("", String::as_str)
+        )
+    }
+}
+
+/// A newcomer at `t`: first commit less than a year before (or none yet), in a project that
+/// was at least half a year old when they arrived (founders are not newcomers).
+fn is_newcomer(first_seen: Option<i64>, t: i64, repo_start: i64) -> bool {
+    let arrived = first_seen.unwrap_or(t);
+    crate::rules::days(arrived, t) < 365 && crate::rules::days(repo_start, arrived) >= 180
+}
+
+/// One severity level up.
+fn raise(s: Severity) -> Severity {
+    match s {
+        Severity::Info => Severity::Low,
+        Severity::Low => Severity::Medium,
+        Severity::Medium => Severity::High,
+        Severity::High | Severity::Critical => Severity::Critical,
+    }
+}
+
+/// The campaign steps of one commit: from its calibrated change evidence (`applied`) and from
+/// its content hits (release version bumps, new runtime dependencies, privileged workflows).
+fn commit_events(
+    c: &Commit,
+    index: usize,
+    person: usize,
+    newcomer: bool,
+    evidence: &[Evidence],
+    applied: impl Fn(&Evidence) -> f64,
+    out: &mut Vec<campaign::Event>,
+) {
+    let mut push = |step: Step, what: &str, paths: Vec<String>, strong: bool| {
+        if let Some(e) = out
+            .iter_mut()
+            .rev()
+            .take_while(|e| e.commit == Some(index))
+            .find(|e| e.step == step)
+        {
+            e.strong |= strong;
+            return;
+        }
+        out.push(campaign::Event {
+            person,
+            time: c.commit_time,
+            step,
+            commit: Some(index),
+            what: what.to_string(),
+            paths,
+            strong,
+            newcomer,
+        });
+    };
+    for e in evidence.iter().filter(|e| e.role == Role::Change) {
+        let w = applied(e);
+        let paths: Vec<String> = e.path.iter().cloned().collect();
+        let id = e.rule.id;
+        let step = match id {
+            "history/security-policy-weakened" if e.floor.is_some() => {
+                Some((Step::PolicyTrim, false))
+            }
+            _ if w < 1.0 => None,
+            "history/binary-fixture-rewrite" => Some((Step::Fixtures, true)),
+            "history/unreferenced-opaque-file" => Some((Step::Fixtures, true)),
+            "history/opaque-blob-added"
+                if e.path.as_deref().is_some_and(crate::rules::is_test_path) =>
+            {
+                Some((Step::Fixtures, false))
+            }
+            "history/build-system-change"
+                if (e.kind.starts_with("probe-") && e.kind != "probe-added-removed")
+                    || e.kind.starts_with("hardening")
+                    || e.kind.starts_with("sandbox") =>
+            {
+                Some((Step::BuildProbe, e.kind == "probe-stray-dot"))
+            }
+            "history/ignore-rules-hide-files" => Some((Step::IgnoreRules, false)),
+            "history/build-system-change"
+            | "history/ci-workflow-change"
+            | "history/dependency-source-changed"
+            | "history/obfuscated-code"
+            | "history/exfiltration"
+            | "history/c-hooking"
+            | "history/security-policy-weakened" => Some((Step::SensitiveChange, false)),
+            _ => None,
+        };
+        if let Some((step, strong)) = step {
+            push(step, &e.message, paths, strong);
+        }
+    }
+    for f in &c.files {
+        for h in &f.hits {
+            let step = if h.kind == HitKind::VERSION_BUMP {
+                Step::Release
+            } else if h.kind == HitKind::NEW_RUNTIME_DEPENDENCY {
+                Step::NewDependency
+            } else if h.kind == HitKind::WORKFLOW_PRIVILEGED {
+                Step::WorkflowPrivileged
+            } else {
+                continue;
+            };
+            let what = format!(
+                "{}: {} ({}:{})",
+                h.kind.description(),
+                h.detail,
+                f.path,
+                h.line
+            );
+            push(step, &what, vec![f.path.clone()], false);
+        }
+    }
 }
 
 fn severity_of(score: f64) -> Option<Severity> {
@@ -265,6 +401,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
     }
     let labels: Vec<String> = (0..people.people.len()).map(|i| people.label(i)).collect();
     let deleted = deleted_at_tip(commits);
+    let repo_start = commits.iter().map(|c| c.commit_time).min().unwrap_or(0);
 
     // Oldest first (commits are newest first by committer time).
     let order: Vec<usize> = (0..commits.len()).rev().collect();
@@ -288,6 +425,8 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         features: Vec<f64>,
         pending: bool,
         author: Option<usize>,
+        /// The author's first commit was less than a year before this one.
+        newcomer: bool,
     }
     let mut rows: Vec<Row> = Vec::new();
 
@@ -333,6 +472,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 evidence,
                 pending,
                 author,
+                newcomer: is_newcomer(state.first_seen, c.commit_time, repo_start),
             });
         }
         if pending {
@@ -419,23 +559,55 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         }
     }
 
-    let mut flagged = vec![0usize; people.people.len()];
-    let mut max_score = vec![0f64; people.people.len()];
-    let mut out = Vec::new();
+    let mut out: Vec<ScoredCommit> = Vec::new();
+    // Commits in the window that carry change evidence but score below reporting: a campaign
+    // may still make them members.
+    let mut quiet: Vec<ScoredCommit> = Vec::new();
     let mut evaluated = 0;
     let reviewing = opts.review || !opts.pending.is_empty();
+    let calibrate = |e: &Evidence, pending: bool| -> (f64, Option<String>) {
+        // Leave one out: a landed commit's own occurrence is in `counts`.
+        let own = usize::from(!pending);
+        let others = counts
+            .get(&variant(e))
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(own);
+        let f = others as f64 / fitted_n.saturating_sub(own).max(1) as f64;
+        if f > ROUTINE && others >= MIN_ROUTINE_COUNT {
+            let factor = (ROUTINE / f).sqrt().max(MIN_CALIBRATION);
+            (
+                e.weight * factor,
+                Some(format!(
+                    "routine here: {:.1}% of commits (×{factor:.2})",
+                    f * 100.0
+                )),
+            )
+        } else {
+            (e.weight, None)
+        }
+    };
+    let mut events: Vec<campaign::Event> = Vec::new();
+    let mut in_window: HashSet<usize> = HashSet::new();
     for r in rows {
         let Some(c) = commits.get(r.index) else {
             continue;
         };
-        let in_window = if reviewing {
+        let before = events.len();
+        if let Some(a) = r.author {
+            let applied = |e: &Evidence| calibrate(e, r.pending).0;
+            commit_events(c, r.index, a, r.newcomer, &r.evidence, applied, &mut events);
+        }
+        let has_events = events.len() > before;
+        let window = if reviewing {
             r.pending
         } else {
             opts.since.is_none_or(|s| c.commit_time >= s)
         };
-        if !in_window {
+        if !window {
             continue;
         }
+        in_window.insert(r.index);
         evaluated += 1;
         let mut contributions = Vec::new();
         let mut change = 0.0;
@@ -444,27 +616,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         for e in r.evidence {
             match e.role {
                 Role::Change => {
-                    // Leave one out: a landed commit's own occurrence is in `counts`.
-                    let own = usize::from(!r.pending);
-                    let others = counts
-                        .get(&variant(&e))
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(own);
-                    let f = others as f64 / fitted_n.saturating_sub(own).max(1) as f64;
-                    let (factor, note) = if f > ROUTINE && others >= MIN_ROUTINE_COUNT {
-                        let factor = (ROUTINE / f).sqrt().max(MIN_CALIBRATION);
-                        (
-                            factor,
-                            Some(format!(
-                                "routine here: {:.1}% of commits (×{factor:.2})",
-                                f * 100.0
-                            )),
-                        )
-                    } else {
-                        (1.0, None)
-                    };
-                    let applied = e.weight * factor;
+                    let (applied, note) = calibrate(&e, r.pending);
                     change += applied;
                     if applied >= 1.0 {
                         change_rules.insert(e.rule.id);
@@ -549,9 +701,44 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 note: None,
             });
         }
-        let Some(severity) = severity_of(score) else {
+        let floor = contributions
+            .iter()
+            .filter(|k| k.evidence.role == Role::Change)
+            .filter_map(|k| k.evidence.floor.map(|f| (f, k.evidence.rule)))
+            .max_by_key(|(f, _)| *f);
+        let by_score = severity_of(score);
+        let mut severity = by_score;
+        if let Some((floor, rule)) = floor {
+            // Recently gained rights raise a serious change by one level.
+            let recent = contributions
+                .iter()
+                .any(|k| k.evidence.rule.id == RecentRights::META.id && k.applied > 1.0);
+            let floor = if recent { raise(floor) } else { floor };
+            if by_score.is_none_or(|s| s < floor) {
+                severity = Some(floor);
+                contributions.push(Contribution {
+                    evidence: Evidence::context(
+                        rule,
+                        1.0,
+                        format!(
+                            "reported at {} at least: {}{}",
+                            floor.as_str(),
+                            rule.summary,
+                            if recent {
+                                ", by an author who gained rights recently"
+                            } else {
+                                ""
+                            }
+                        ),
+                    ),
+                    applied: 1.0,
+                    note: None,
+                });
+            }
+        }
+        if severity.is_none() && !has_events {
             continue;
-        };
+        }
         contributions.sort_by(|a, b| {
             let rank = |c: &Contribution| match c.evidence.role {
                 Role::Change => (0, -c.applied),
@@ -571,14 +758,6 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         } else {
             Confidence::Low
         };
-        if let Some(a) = r.author {
-            if let Some(f) = flagged.get_mut(a) {
-                *f += 1;
-            }
-            if let Some(m) = max_score.get_mut(a) {
-                *m = m.max(score);
-            }
-        }
         for k in &mut contributions {
             k.evidence.deleted_since = k
                 .evidence
@@ -586,7 +765,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
                 .as_ref()
                 .is_some_and(|p| deleted.contains(p.as_str()));
         }
-        out.push(ScoredCommit {
+        let scored = ScoredCommit {
             index: r.index,
             id: c.id.clone(),
             author: r
@@ -597,11 +776,122 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
             time: c.author_time,
             summary: c.message.lines().next().unwrap_or("").trim().to_string(),
             score,
-            severity,
+            severity: severity.unwrap_or(Severity::Info),
             confidence,
             anomaly,
             contributions,
+        };
+        if severity.is_some() {
+            out.push(scored);
+        } else {
+            quiet.push(scored);
+        }
+    }
+
+    // Campaigns: each person's steps together (rights and tags are steps too).
+    for (p, s) in states.iter().enumerate() {
+        if let Some(t) = s.rights_since {
+            events.push(campaign::Event {
+                person: p,
+                time: t,
+                step: Step::RightsGained,
+                commit: None,
+                what: format!(
+                    "first showed push/merge/release rights ({})",
+                    s.rights_evidence.as_deref().unwrap_or("?")
+                ),
+                paths: Vec::new(),
+                strong: false,
+                newcomer: is_newcomer(s.first_seen, t, repo_start),
+            });
+        }
+        for (name, t) in tagged.get(p).map(Vec::as_slice).unwrap_or_default() {
+            events.push(campaign::Event {
+                person: p,
+                time: *t,
+                step: Step::Release,
+                commit: None,
+                what: format!("tagged {name}"),
+                paths: Vec::new(),
+                strong: false,
+                newcomer: is_newcomer(s.first_seen, *t, repo_start),
+            });
+        }
+    }
+    let mut campaigns = Vec::new();
+    for found in campaign::detect(&events) {
+        let members = found.commits();
+        if !members.iter().any(|m| in_window.contains(m)) {
+            continue;
+        }
+        let person = labels.get(found.person).cloned().unwrap_or_default();
+        let ids: Vec<String> = members
+            .iter()
+            .filter_map(|m| commits.get(*m).map(|c| c.id.clone()))
+            .collect();
+        let (first, last) = found.span();
+        let note = format!(
+            "member of a campaign ({}, {} → {}): {}",
+            found.title,
+            date(first),
+            date(last),
+            found.sequence()
+        );
+        for m in &members {
+            if let Some(i) = quiet.iter().position(|q| q.index == *m) {
+                let mut q = quiet.swap_remove(i);
+                q.severity = Severity::Info;
+                out.push(q);
+            } else if !out.iter().any(|o| o.index == *m)
+                && in_window.contains(m)
+                && let Some(c) = commits.get(*m)
+            {
+                // A member with no evidence of its own (a version bump, say).
+                out.push(ScoredCommit {
+                    index: *m,
+                    id: c.id.clone(),
+                    author: person.clone(),
+                    time: c.author_time,
+                    summary: c.message.lines().next().unwrap_or("").trim().to_string(),
+                    score: 0.0,
+                    severity: Severity::Info,
+                    confidence: Confidence::Medium,
+                    anomaly: 0.5,
+                    contributions: Vec::new(),
+                });
+            }
+            if let Some(o) = out.iter_mut().find(|o| o.index == *m) {
+                if o.severity < found.severity {
+                    o.severity = found.severity;
+                }
+                o.confidence = o.confidence.max(Confidence::Medium);
+                o.contributions.push(Contribution {
+                    evidence: Evidence::context(&campaign::Campaign::META, 1.0, note.clone()),
+                    applied: 1.0,
+                    note: None,
+                });
+            }
+        }
+        campaigns.push(CampaignReport {
+            found,
+            person,
+            members: ids,
         });
+    }
+
+    let mut flagged = vec![0usize; people.people.len()];
+    let mut max_score = vec![0f64; people.people.len()];
+    for o in &out {
+        if let Some(c) = commits.get(o.index)
+            && let Some(a) = people.of(&c.author)
+        {
+            if let Some(f) = flagged.get_mut(a) {
+                *f += 1;
+            }
+            if let Some(m) = max_score.get_mut(a) {
+                *m = m.max(o.score);
+            }
+        }
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.time.cmp(&a.time)));
 
@@ -635,6 +925,7 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
         evaluated,
         fitted: fitted_n,
         frequencies,
+        campaigns,
     }
 }
 
@@ -664,7 +955,9 @@ impl Analysis {
     /// One finding per reported commit: the rule of its strongest change evidence, severity
     /// from the score, every contribution in the evidence.
     pub fn findings(&self) -> Vec<Finding> {
-        self.commits.iter().map(finding).collect()
+        let mut v: Vec<Finding> = self.commits.iter().map(finding).collect();
+        v.extend(self.campaigns.iter().map(|c| campaign_finding(self, c)));
+        v
     }
 }
 
@@ -757,6 +1050,71 @@ fn finding(s: &ScoredCommit) -> Finding {
         f.fingerprint = garrison_report::finding::fingerprint(rule.id, p, &route, &s.id);
     }
     f
+}
+
+fn campaign_finding(a: &Analysis, c: &CampaignReport) -> Finding {
+    let f = &c.found;
+    let (first, last) = f.span();
+    let members = &c.members;
+    let newest = members.last().map_or("", String::as_str);
+    let short = |id: &str| id.get(..10).unwrap_or(id).to_string();
+    let scored = |id: &str| a.commits.iter().find(|s| s.id == id);
+    let loc_of = |id: &str| {
+        let path = scored(id)
+            .and_then(ScoredCommit::primary)
+            .filter(|p| !p.evidence.deleted_since)
+            .and_then(|p| p.evidence.path.clone())
+            .unwrap_or_else(|| ".".to_string());
+        Location::file(path).with_route(format!("commit {}", short(id)))
+    };
+    // Member indices and ids come in the same order (oldest first).
+    let ids: HashMap<usize, &str> = f
+        .commits()
+        .into_iter()
+        .zip(members.iter().map(String::as_str))
+        .collect();
+    let sequence: Vec<serde_json::Value> = f
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "date": date(e.time),
+                "step": e.step.label(),
+                "commit": e.commit.and_then(|i| ids.get(&i).copied()),
+                "what": e.what,
+                "paths": e.paths,
+            })
+        })
+        .collect();
+    let steps: std::collections::BTreeSet<Step> = f.events.iter().map(|e| e.step).collect();
+    let mut b = Finding::builder(&campaign::Campaign::META)
+        .severity(f.severity)
+        .confidence(if steps.len() >= 3 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        })
+        .message(format!(
+            "campaign by {}, {} commit{} over {} days — {}: {}",
+            c.person,
+            members.len(),
+            if members.len() == 1 { "" } else { "s" },
+            crate::rules::days(first, last),
+            f.title,
+            f.sequence()
+        ))
+        .location(loc_of(newest).with_note("the campaign's latest commit".to_string()))
+        .evidence("campaign", c.key())
+        .evidence("pattern", f.pattern)
+        .evidence("person", c.person.clone())
+        .evidence("members", members.clone())
+        .evidence("sequence", sequence)
+        .evidence("shared", f.shared.clone())
+        .key(c.key());
+    for m in members.iter().rev().skip(1) {
+        b = b.location(loc_of(m).with_note("member of the campaign".to_string()));
+    }
+    b.build()
 }
 
 fn round2(x: f64) -> f64 {

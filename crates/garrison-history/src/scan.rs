@@ -4,7 +4,9 @@
 
 use garrison_git::{ChangeScanner, TextChange};
 
-use crate::classify::{classify, is_opaque_extension};
+use crate::classify::{
+    Lang, PathClass, classify, is_opaque_extension, is_scientific_data, language,
+};
 use crate::content::{self, ContentHit};
 
 // `SCANNER_VERSION` and `SCANNER_SOURCES`, made by `build.rs`: the version of the content scan
@@ -40,6 +42,55 @@ impl ChangeScanner for ContentScanner {
     fn wants_siblings(&self, path: &str, binary: bool) -> bool {
         binary || is_opaque_extension(path)
     }
+
+    /// Binary and opaque files other than scientific data and documentation assets: the
+    /// `history/unreferenced-opaque-file` rule asks whether anything names them.
+    fn wants_references(&self, path: &str, binary: bool) -> bool {
+        (binary || is_opaque_extension(path))
+            && !is_scientific_data(path)
+            && !classify(path).contains(PathClass::DOCS)
+    }
+
+    /// Tests (code and configuration, not their READMEs), build files, CI and manifests.
+    fn is_referrer(&self, path: &str) -> bool {
+        is_referrer(path)
+    }
+}
+
+/// See [`ContentScanner::is_referrer`].
+pub fn is_referrer(path: &str) -> bool {
+    let class = classify(path);
+    if class.intersects(PathClass::DOCS | PathClass::GENERATED_OR_LOCK) {
+        return false;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // Prose next to fixtures does not make them used.
+    if name.starts_with("readme")
+        || name.starts_with("changelog")
+        || name.starts_with("license")
+        || name.starts_with("copying")
+        || name.starts_with("authors")
+        || name.ends_with(".md")
+        || name.ends_with(".rst")
+    {
+        return false;
+    }
+    if class.intersects(PathClass::BUILD_SYSTEM | PathClass::BUILD_TIME_CODE | PathClass::CI) {
+        return true;
+    }
+    if matches!(
+        name.as_str(),
+        "manifest.in" | "package.json" | "cargo.toml" | "tox.ini" | "noxfile.py" | "conftest.py"
+    ) {
+        return true;
+    }
+    // Test code in any language (JavaScript, Rust, Julia… read as `Other`) and its
+    // configuration; not data the tests read.
+    let lang = language(path);
+    class.contains(PathClass::TEST_PATH)
+        && (lang.is_code() || matches!(lang, Lang::Toml | Lang::Ini | Lang::Yaml | Lang::Other))
+        && !is_opaque_extension(path)
+        && !is_scientific_data(path)
 }
 
 /// Text worth a content scan: at most 1% (and fewer than 8) control characters other than tab,

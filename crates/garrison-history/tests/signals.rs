@@ -93,6 +93,7 @@ fn fires<'a>(ev: &'a [Evidence], rule: &str) -> Option<&'a Evidence> {
 }
 
 const BIN_REWRITE: &str = "history/binary-fixture-rewrite";
+const UNREFERENCED: &str = "history/unreferenced-opaque-file";
 const OPAQUE: &str = "history/opaque-blob-added";
 const IGNORE: &str = "history/ignore-rules-hide-files";
 const BUILD: &str = "history/build-system-change";
@@ -197,14 +198,22 @@ fn xz_like_rewrite_of_test_files_is_the_top_commit() {
     assert!(contribution(top, NEW).is_none(), "{:?}", rules_of(top));
     assert!(contribution(top, TIME).is_none(), "{:?}", rules_of(top));
 
+    // Nothing names the rewritten fixtures: the test script reads `files/*.xz` and the README
+    // is prose. 3 + 1 (test directory) + 1 (a rewrite) + 1 (much larger than its siblings).
+    let unref = contribution(top, UNREFERENCED).unwrap();
+    assert_eq!(unref.applied, 6.0);
+    assert!(
+        unref.evidence.message.starts_with(
+            "rewrites tests/files/good-large_compressed.lzma (40.0 KiB), which no test, build file or manifest names at this commit (searched 2 files for `good-large_compressed.lzma` and `good-large_compressed`) (and 1 more)"
+        ),
+        "{}",
+        unref.evidence.message
+    );
+
     // The score is the change times the context times the anomaly model's factor.
     let model = (0.5 + top.anomaly).clamp(0.8, 1.3);
-    assert!(
-        (top.score - 7.0 * 1.5 * 1.3 * model).abs() < 1e-9,
-        "{} vs {}",
-        top.score,
-        7.0 * 1.5 * 1.3 * model
-    );
+    let want = (7.0 + 6.0) * 1.5 * 1.3 * model;
+    assert!((top.score - want).abs() < 1e-9, "{} vs {want}", top.score,);
     // The model finds the commit unusual for this repository (0.5 is ordinary) and says why.
     assert!(top.anomaly > 0.55, "{}", top.anomaly);
     if let Some(anomaly) = contribution(top, ANOMALY) {
@@ -219,11 +228,17 @@ fn xz_like_rewrite_of_test_files_is_the_top_commit() {
     }
 
     // The commit that added the fixtures (with a README line) is reported lower, as an opaque
-    // addition, not as a rewrite.
+    // addition that nothing names (the README line does not hide it), not as a rewrite.
     let add = &a.commits[1];
     assert_eq!(add.id, ids["add_fixtures"]);
-    assert_eq!(add.severity, Severity::Low, "score {}", add.score);
+    assert!(add.severity >= Severity::Medium, "score {}", add.score);
+    assert!(add.score < top.score);
     assert!(contribution(add, BIN_REWRITE).is_none());
+    assert!(
+        contribution(add, UNREFERENCED).is_some(),
+        "{:?}",
+        rules_of(add)
+    );
     let opaque = contribution(add, OPAQUE).unwrap();
     assert!(
         opaque
@@ -251,7 +266,11 @@ fn xz_like_rewrite_of_test_files_is_the_top_commit() {
         .iter()
         .map(|c| c["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(&rules[..3], &[BIN_REWRITE, SELF, RIGHTS], "{rules:?}");
+    assert_eq!(
+        &rules[..4],
+        &[BIN_REWRITE, UNREFERENCED, SELF, RIGHTS],
+        "{rules:?}"
+    );
 
     // Jia's profile: rights from the commit of Hans's patch, the v5.4.0 tag.
     let jia = author(&a, "jiat@example.org");
@@ -597,9 +616,17 @@ commit [unknown] Add unknown blob outside tests
     assert!((c.applied - 4.5).abs() < 1e-9, "{}", c.applied);
     assert!(c.note.is_none(), "{:?}", c.note);
     assert!(contribution(s, SELF).is_some());
-    for other in ["test file", "arrays", "unknown"] {
-        assert!(at_most_info(&a, b.id(other)));
-    }
+    // Scientific data stays quiet; a fixture and a blob that nothing names weigh as payload
+    // carriers would (history/unreferenced-opaque-file), the fixture more.
+    assert!(at_most_info(&a, b.id("arrays")));
+    let unref = |l: &str| {
+        fires(&change_evidence(&h, b.id(l)), UNREFERENCED)
+            .map(|e| e.weight)
+            .unwrap_or(0.0)
+    };
+    assert_eq!(unref("test file"), 4.0);
+    assert_eq!(unref("unknown"), 3.0);
+    assert_eq!(unref("arrays"), 0.0);
 }
 
 #[test]
@@ -779,7 +806,9 @@ fn security_policy_trimmed_by_ten_lines_fires() {
     assert!(p.message.contains("of SECURITY.md"), "{}", p.message);
     assert_eq!(e.iter().filter(|x| x.rule.id == POLICY).count(), 1);
     let s = scored(&a, &id).unwrap();
-    assert_eq!(s.severity, Severity::Low, "{}", s.score);
+    // The score alone is low; losing the reporting channel is medium at least.
+    assert!(s.score < 6.0, "{}", s.score);
+    assert_eq!(s.severity, Severity::Medium, "{}", s.score);
     assert_eq!(contribution(s, POLICY).unwrap().applied, 3.0);
     assert!(contribution(s, SELF).is_some(), "pushed by Maria herself");
     // Maria tagged v1.0 years ago and has a long history: no recent rights, not new.

@@ -119,6 +119,18 @@ kinds! {
     /// browser profiles, wallets, `/etc/shadow`).
     CREDENTIAL_ACCESS = "credential-access", cap 25,
         "reference to a credential store";
+    /// A third-party package added to a manifest's runtime dependencies (`[project]
+    /// dependencies`, `install_requires`, a runtime requirements file, `package.json`
+    /// `dependencies`) that the file did not name before.
+    NEW_RUNTIME_DEPENDENCY = "new-runtime-dependency", cap 9,
+        "new third-party runtime dependency";
+    /// The package's release version changed in its manifest or version module.
+    VERSION_BUMP = "release-version-bump", cap 8,
+        "release version bumped";
+    /// A workflow given a privileged trigger (`pull_request_target`, `workflow_run`,
+    /// `issue_comment`), `permissions: write-all` or `secrets: inherit`.
+    WORKFLOW_PRIVILEGED = "workflow-privileged", cap 12,
+        "workflow given a privileged trigger or permissions";
 }
 
 impl HitKind {

@@ -31,6 +31,7 @@ mod ignore;
 mod keywords;
 mod kinds;
 mod lines;
+mod manifest;
 mod meter;
 mod plan;
 mod policy;
@@ -329,6 +330,16 @@ pub fn scan_change(
     }
     if p.policy {
         scan_security_policy(&mut sink, &added, &removed, old);
+    }
+    if let Some(kind) = p.manifest {
+        manifest::scan_manifest(&mut sink, kind, file.name, old, new, &added, &removed);
+    }
+    if p.workflow {
+        for line in added.iter().filter(|l| !l.moved) {
+            if let Some((pos, what)) = manifest::workflow_privilege(line.text) {
+                sink.push(HitKind::WORKFLOW_PRIVILEGED, line, false, pos, &what);
+            }
+        }
     }
     sink.finish()
 }

@@ -55,6 +55,8 @@ pub(super) struct Plan {
     pub(super) creds: bool,
     pub(super) probes: bool,
     pub(super) policy: bool,
+    pub(super) manifest: Option<super::manifest::Manifest>,
+    pub(super) workflow: bool,
 }
 
 pub(super) fn plan(path: &str, class: PathClass, lang: Lang) -> Plan {
@@ -107,5 +109,11 @@ pub(super) fn plan(path: &str, class: PathClass, lang: Lang) -> Plan {
         probes: matches!(lang, Lang::CMake | Lang::Autotools | Lang::Meson)
             || (lang == Lang::Python && build),
         policy: class.contains(PathClass::SECURITY_POLICY),
+        manifest: if class.intersects(PathClass::DOCS | PathClass::GENERATED_OR_LOCK) {
+            None
+        } else {
+            super::manifest::manifest_kind(path, name)
+        },
+        workflow: class.contains(PathClass::CI) && matches!(lang, Lang::Yaml),
     }
 }

@@ -1,6 +1,7 @@
 use garrison_report::{RuleMeta, declare_rule};
 
-use super::{CommitCx, Evidence, Signal, is_ci_file, is_release_workflow};
+use super::{CommitCx, Evidence, Signal, best_hit, is_ci_file, is_release_workflow};
+use crate::content::HitKind;
 
 declare_rule! {
     /// ## What it checks
@@ -8,7 +9,10 @@ declare_rule! {
     /// GitLab CI, CircleCI, Cirrus, Travis, Azure Pipelines. A workflow whose file name says it
     /// builds or publishes releases (`release`, `publish`, `wheels`, `deploy`, `pypi`, `dist`)
     /// weighs more. On its own this is routine; it matters combined with who made the change
-    /// and how it landed, and it is calibrated on how often the repository changes CI.
+    /// and how it landed, and it is calibrated on how often the repository changes CI. A
+    /// change that gives a workflow a privileged trigger (`pull_request_target`, `workflow_run`,
+    /// `issue_comment`), `permissions: write-all` or `secrets: inherit` weighs more, and is one
+    /// of the steps of a `history/campaign` when a release follows.
     ///
     /// ## Why it matters
     /// The release pipeline holds the keys: the PyPI publishing identity, signing, the build
@@ -47,6 +51,14 @@ impl Signal for Rule {
         }
         let ci: Vec<_> = c.files.iter().filter(|f| is_ci_file(&f.path)).collect();
         let Some(first) = ci.first() else { return };
+        let privileged = best_hit(cx, &CiWorkflowChange::META, |f, h| {
+            (h.kind == HitKind::WORKFLOW_PRIVILEGED && is_ci_file(&f.path))
+                .then_some((2.5, "privileged"))
+        });
+        if let Some(e) = privileged {
+            out.push(e);
+            return;
+        }
         let release = ci.iter().find(|f| is_release_workflow(&f.path));
         let (w, f) = match release {
             Some(r) => (1.5, r),

@@ -16,6 +16,7 @@ use crate::people::AuthorState;
 use crate::{ChangeKind, Commit, FileChange};
 
 pub mod anomalous_commit;
+pub mod campaign;
 
 /// Declares the signals: each line names a rule file of this directory (its module) and
 /// registers its `Rule` in [`SIGNALS`], so adding a signal is one rule file and one line.
@@ -32,6 +33,7 @@ macro_rules! signals {
 signals! {
     binary_fixture_rewrite,
     opaque_blob_added,
+    unreferenced_opaque_file,
     ignore_rules_change,
     build_system_change,
     ci_workflow_change,
@@ -41,6 +43,7 @@ signals! {
     c_hooking,
     exfiltration,
     dependency_source,
+    new_runtime_dependency,
     self_committed,
     recent_rights,
     new_contributor,
@@ -77,6 +80,9 @@ pub struct Evidence {
     /// A sub-kind (`feature-probe`, `added`), so calibration tells routine variants of a rule
     /// from rare ones.
     pub kind: &'static str,
+    /// The commit is reported at this severity at least, whatever its score (a change that is
+    /// serious on its own, such as a security policy losing its reporting channel).
+    pub floor: Option<garrison_report::Severity>,
 }
 
 impl Evidence {
@@ -91,6 +97,7 @@ impl Evidence {
             line: None,
             deleted_since: false,
             kind: "",
+            floor: None,
         }
     }
 
@@ -105,12 +112,19 @@ impl Evidence {
             line: None,
             deleted_since: false,
             kind: "",
+            floor: None,
         }
     }
 
     /// Set the sub-kind.
     pub fn kind(mut self, kind: &'static str) -> Evidence {
         self.kind = kind;
+        self
+    }
+
+    /// Report the commit at `severity` at least (see [`Evidence::floor`]).
+    pub fn at_least(mut self, severity: garrison_report::Severity) -> Evidence {
+        self.floor = Some(severity);
         self
     }
 

@@ -1,4 +1,4 @@
-use garrison_report::{RuleMeta, declare_rule};
+use garrison_report::{RuleMeta, Severity, declare_rule};
 
 use super::{CommitCx, Evidence, Signal, best_hit, is_security_policy};
 use crate::ChangeKind;
@@ -9,7 +9,10 @@ declare_rule! {
     /// Commits that delete a security policy (`SECURITY.md`, `.github/SECURITY.md`,
     /// `SECURITY.rst`, `security.txt`) or remove more of it than they add (at least three
     /// lines removed), and — from the diff — removed or replaced contact addresses and
-    /// reporting instructions.
+    /// reporting instructions. A change that removes the reporting channel, a contact or the
+    /// disclosure instructions (or replaces them by a pointer elsewhere), or deletes the policy,
+    /// is reported at medium at least, whatever the rest of the commit, and at high when its
+    /// author first showed push, merge or release rights within the 180 days before.
     ///
     /// ## Why it matters
     /// A security policy tells reporters where to send a vulnerability privately. Trimming it,
@@ -55,7 +58,7 @@ impl Signal for Rule {
         });
         let have_content = content.is_some();
         if let Some(e) = content {
-            out.push(e);
+            out.push(e.at_least(Severity::Medium));
         }
         for f in c.files.iter().filter(|f| is_security_policy(&f.path)) {
             let (w, msg) = match f.kind {
@@ -69,7 +72,13 @@ impl Signal for Rule {
                 ),
                 _ => continue,
             };
-            out.push(Evidence::change(&SecurityPolicyChange::META, w, msg).at(&f.path, None));
+            let e = Evidence::change(&SecurityPolicyChange::META, w, msg).at(&f.path, None);
+            // Deleting the policy removes its channel; a bare line-count trim may be prose.
+            out.push(if f.kind == ChangeKind::Deleted {
+                e.at_least(Severity::Medium)
+            } else {
+                e
+            });
         }
     }
 }
