@@ -294,8 +294,6 @@ def expand(lines: list[tuple[int, str]], i: int = 0, top: bool = True) -> tuple[
             continue
         out.append((no, l))
         i += 1
-    if not top:
-        return out, i
     return out, i
 
 
@@ -367,7 +365,11 @@ def build_script(script: str, repo: Path) -> dict[str, str]:
         if not change:
             flush()
         parts = rest.split()
-        need = lambda n: parts if len(parts) >= n else (_ for _ in ()).throw(err(no, f"`{word}`: expected {n} argument(s)"))  # noqa: E731
+
+        def need(n: int) -> list[str]:
+            if len(parts) < n:
+                raise err(no, f"`{word}`: expected {n} argument(s)")
+            return parts
         nxt = i + 1
         if word == "person":
             name, eq, who = rest.partition("=")
@@ -622,7 +624,9 @@ def run_case(garrison: str, case: Case, tmp: Path) -> Outcome:
                     _git(src, ["tag", f"v{v}"])
                 cmd = [garrison, "release", "verify", *dists, "--source", str(src), "--format", "json", "--fail-on", "critical"]
             else:
-                cmd = [garrison, "scan", str(work), "--format", "json", "--isolated", "--history-window", "off", "--db", str(tmp / "no-advisory.db")]
+                # A database path that does not exist: the advisory snapshot built into garrison.
+                cmd = [garrison, "scan", str(work), "--format", "json", "--isolated",
+                       "--history-window", "off", "--db", str(tmp / "no-advisory.db")]
     except (ValueError, RuntimeError, OSError) as e:
         raise CaseError(f"{case.input.relative_to(ROOT)}: {e}") from None
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -689,7 +693,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPU(s), Python {platform.python_version()}, {subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}"
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPU(s), "
+        f"Python {platform.python_version()}, {git}"
+    )
 
 
 def expect_text(e: Expect) -> str:
@@ -716,7 +724,7 @@ def report(outcomes: list[Outcome], garrison: str, version: str) -> str:
     w("cases pack a wheel/sdist and run `garrison release verify --source`; history")
     w("cases are commit scripts built with git at run time and mined with `garrison history`.\n")
     w(f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
-    w(f"- garrison: {version}, commit {garrison_commit()}")
+    w(f"- {version}, commit {garrison_commit()}")
     w(f"- machine: {machine()}\n")
     w("A positive case is **detected** when every expected rule fires at or above its minimum")
     w("severity (for history, the rule may be the commit finding's own rule or one of its")
