@@ -27,6 +27,10 @@ const PATHS: &[&str] = &[
     ".github/workflows/wheels.yml",
     "docs/index.rst",
     "tests/test_io.py",
+    "setup.cfg",
+    "requirements.txt",
+    "package.json",
+    "pkg/_version.py",
 ];
 
 fn u32_at(d: &[u8], i: usize) -> u32 {

@@ -51,7 +51,8 @@ impl ChangeScanner for ContentScanner {
             && !classify(path).contains(PathClass::DOCS)
     }
 
-    /// Tests (code and configuration, not their READMEs), build files, CI and manifests.
+    /// Code, tests, build files, CI and manifests, anywhere; never prose (READMEs, changelogs,
+    /// documentation) or data.
     fn is_referrer(&self, path: &str) -> bool {
         is_referrer(path)
     }
@@ -75,22 +76,18 @@ pub fn is_referrer(path: &str) -> bool {
     {
         return false;
     }
-    if class.intersects(PathClass::BUILD_SYSTEM | PathClass::BUILD_TIME_CODE | PathClass::CI) {
-        return true;
-    }
+    // Code, build files, CI, manifests and test configuration anywhere (a source file that
+    // embeds a blob names it as surely as a test does); not data files that tests read.
     if matches!(
         name.as_str(),
-        "manifest.in" | "package.json" | "cargo.toml" | "tox.ini" | "noxfile.py" | "conftest.py"
+        "package.json" | "manifest.in" | "tsconfig.json"
     ) {
         return true;
     }
-    // Test code in any language (JavaScript, Rust, Julia… read as `Other`) and its
-    // configuration; not data the tests read.
     let lang = language(path);
-    class.contains(PathClass::TEST_PATH)
-        && (lang.is_code() || matches!(lang, Lang::Toml | Lang::Ini | Lang::Yaml | Lang::Other))
-        && !is_opaque_extension(path)
+    !is_opaque_extension(path)
         && !is_scientific_data(path)
+        && !matches!(lang, Lang::Docs | Lang::Data)
 }
 
 /// Text worth a content scan: at most 1% (and fewer than 8) control characters other than tab,

@@ -204,7 +204,7 @@ fn xz_like_rewrite_of_test_files_is_the_top_commit() {
     assert_eq!(unref.applied, 6.0);
     assert!(
         unref.evidence.message.starts_with(
-            "rewrites tests/files/good-large_compressed.lzma (40.0 KiB), which no test, build file or manifest names at this commit (searched 2 files for `good-large_compressed.lzma` and `good-large_compressed`) (and 1 more)"
+            "rewrites tests/files/good-large_compressed.lzma (40.0 KiB), which no code, test, build file or manifest names at this commit (searched 12 files for `good-large_compressed.lzma` and `good-large_compressed`) (and 1 more)"
         ),
         "{}",
         unref.evidence.message

@@ -195,14 +195,14 @@ fn contributors_profile_shows_rights_and_tags() {
     Jia Tan <jiat@example.org>
       names:    Jia Tan
       emails:   jiat@example.org
-      Jia Tan <jiat@example.org>: 8 commits 2022-02-04 → 2022-09-12, 0% sensitive, rights since 2022-07-14 (committed 18d7c1b360 by Hans Jansen); 2 reported, max risk 15.9
+      Jia Tan <jiat@example.org>: 8 commits 2022-02-04 → 2022-09-12, 0% sensitive, rights since 2022-07-14 (committed 18d7c1b360 by Hans Jansen); 2 reported, max risk 29.5
       activity: 2022: 8
       offsets:  UTC+08:00 (8)
       hours:    13 14 (local; 80% of commits)
       releases: tagged 1 (v5.4.0 2022-07-24 → v5.4.0 2022-07-24)
       riskiest commits:
-        b9d121e8bf high    15.9 2022-09-12 "Tests: Update two test files"
-        65e9dffd7f low      3.3 2022-08-13 "Tests: Add a few test files"
+        b9d121e8bf high    29.5 2022-09-12 "Tests: Update two test files"
+        65e9dffd7f high    12.0 2022-08-13 "Tests: Add a few test files"
     "#
     );
     // Lasse: 26 commits, the two tags he made, rights shown by a merge, nothing reported.

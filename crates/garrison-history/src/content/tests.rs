@@ -1207,7 +1207,36 @@ fn work(path: &str, old: &str, new: &str) -> (u64, u64) {
 #[test]
 fn hostile_files_scan_in_linear_time() {
     type Shape = fn(usize) -> (&'static str, String, String);
-    let shapes: [(&str, Shape, usize); 6] = [
+    let shapes: [(&str, Shape, usize); 8] = [
+        // A long runtime dependency list, every line a new dependency and a version line.
+        (
+            "pyproject dependencies",
+            |n| {
+                let old = "[project]\nversion = \"1.0\"\ndependencies = [\n]\n".to_string();
+                let deps: String = (0..n)
+                    .map(|i| format!("  \"dep{i}[x]>=1\", 'q{i}',\n"))
+                    .collect();
+                let new = format!("[project]\nversion = \"1.1\"\ndependencies = [\n{deps}]\n");
+                ("pyproject.toml", old, new)
+            },
+            2_000,
+        ),
+        // package.json with deeply nested braces inside its dependencies.
+        (
+            "package.json dependencies",
+            |n| {
+                let old =
+                    "{\n  \"version\": \"1.0.0\",\n  \"dependencies\": {\n  }\n}\n".to_string();
+                let deps: String = (0..n)
+                    .map(|i| format!("    \"d{i}\": {{\"{{\": \"}}\"}},\n"))
+                    .collect();
+                let new = format!(
+                    "{{\n  \"version\": \"1.0.1\",\n  \"dependencies\": {{\n{deps}  }}\n}}\n"
+                );
+                ("package.json", old, new)
+            },
+            2_000,
+        ),
         // Many flags per line on many lines, changed on both sides: netting stays linear.
         (
             "hardening flags",

@@ -9,10 +9,11 @@ use crate::ChangeKind;
 declare_rule! {
     /// ## What it checks
     /// Binary or opaque files (git's binary rule, or compressed, archive, native or pickle
-    /// types) added or rewritten by a commit when, at that commit, no test, build file, CI
-    /// file or manifest names them: Garrison searches the commit's tree for the file's name
+    /// types) added or rewritten by a commit when, at that commit, no code, test, build file,
+    /// CI file or manifest names them: Garrison searches the commit's tree for the file's name
     /// and for its stem (the name without extensions, when at least four characters long),
-    /// nearest directories first. READMEs and other prose do not count as references, and it
+    /// nearest directories first. READMEs, documentation and other prose, and data files, do
+    /// not count as references, and it
     /// does not matter whether the same commit also edits text: a README line describing a
     /// fixture does not make it used. Scientific data formats and documentation assets are not
     /// considered. It weighs more in test directories, for a rewrite, and for a file much
@@ -34,7 +35,7 @@ declare_rule! {
     /// generator) in the same change; inspect the blob (`file`, `xxd`, `xz -lvv`).
     pub UnreferencedOpaqueFile {
         id: "history/unreferenced-opaque-file",
-        summary: "opaque file added or rewritten that no test, build file or manifest names",
+        summary: "opaque file added or rewritten that no code, test, build file or manifest names",
         severity: Medium,
         help: "ask which test uses the file and for its generator; inspect the blob before merging",
         references: [
@@ -98,7 +99,7 @@ impl Signal for Rule {
                 &UnreferencedOpaqueFile::META,
                 w,
                 format!(
-                    "{verb} {} ({}), which no test, build file or manifest names at this commit (searched {searched} file{} for {}){more}",
+                    "{verb} {} ({}), which no code, test, build file or manifest names at this commit (searched {searched} file{} for {}){more}",
                     f.path,
                     human_size(f.new_size.unwrap_or(0)),
                     if searched == 1 { "" } else { "s" },
