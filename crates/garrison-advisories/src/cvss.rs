@@ -154,11 +154,47 @@ pub struct Assessment {
     pub note: String,
 }
 
-/// Assesses a vulnerability: the highest CVSS v3 base score among its (record-level and the
-/// package's affected-level) scores; else the GitHub label in `database_specific.severity`
+/// Whether the advisory reports a malicious release rather than a flaw: an OSV `MAL-` record
+/// (or alias), or a PyPA record whose text says the project was taken over, shipped a
+/// backdoor or malware, or is a malicious package. A flaw's wording ("a malicious user could",
+/// "account takeovers") does not match.
+pub fn is_malicious(vuln: &Vulnerability) -> bool {
+    if vuln.id.starts_with("MAL-")
+        || vuln.aliases.iter().any(|a| a.starts_with("MAL-"))
+        || vuln.record_ids.iter().any(|a| a.starts_with("MAL-"))
+    {
+        return true;
+    }
+    let text = format!(
+        "{} {}",
+        vuln.summary.as_deref().unwrap_or(""),
+        vuln.details.as_deref().unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.trim_start().starts_with("malicious package")
+        || text.contains("was taken over")
+        || text.contains("backdoor")
+        || text.contains("new malicious release")
+        || text.contains("contained malware")
+        || text.contains("contains malware")
+}
+
+/// Assesses a vulnerability: a malicious release ([`is_malicious`]) is critical; else the
+/// highest CVSS v3 base score among its (record-level and the package's affected-level) scores;
+/// else the GitHub label in `database_specific.severity`
 /// (`LOW`, `MODERATE`, `HIGH`, `CRITICAL`); else medium with low confidence. A CVSS v4 vector
 /// alone is kept raw and not scored (said in the note).
 pub fn assess(vuln: &Vulnerability, package: Option<&str>) -> Assessment {
+    if is_malicious(vuln) {
+        return Assessment {
+            severity: Severity::Critical,
+            confidence: Confidence::High,
+            score: None,
+            vector: None,
+            note: "malicious release: the advisory reports a taken-over project, a backdoor or malware (whatever runs it is compromised; CVSS does not apply)".to_string(),
+        };
+    }
     let mut scores: Vec<&SeverityScore> = vuln.severity.iter().collect();
     for a in &vuln.affected {
         if package.is_none_or(|p| {

@@ -435,3 +435,52 @@ fn whole_database_evaluates() {
     assert!(evaluated > 100_000, "{evaluated}");
     assert_eq!(not_evaluated, set(&["PYSEC-2019-125", "PYSEC-2021-371"]));
 }
+
+/// A malicious release (a taken-over project, a backdoor, malware) is critical whatever its
+/// CVSS; a flaw described with the words "malicious" or "account takeovers" is not. Counted
+/// over the whole database and checked by reading the matched records.
+#[test]
+fn malicious_releases_are_critical_and_flaws_are_not() {
+    let Some(db) = db() else { return };
+    let all = db.all_vulnerabilities();
+    let malicious: BTreeSet<String> = all
+        .iter()
+        .filter(|v| garrison_advisories::cvss::is_malicious(v))
+        .map(|v| v.id.clone())
+        .collect();
+    // The takeovers (ctx, spam, exotel, deep-translator), the "code execution backdoor"
+    // packages, and the records that start "Malicious package."
+    for id in [
+        "PYSEC-2022-199",
+        "PYSEC-2022-251",
+        "PYSEC-2022-250",
+        "PYSEC-2022-252",
+        "PYSEC-2022-185",
+        "PYSEC-2024-55",
+    ] {
+        assert!(malicious.contains(id), "{id} not malicious");
+    }
+    // Flaws whose text says "malicious package", "malicious payload" or "account takeovers".
+    for id in [
+        "PYSEC-2024-66",
+        "PYSEC-2020-209",
+        "PYSEC-2022-42987",
+        "PYSEC-2022-42976",
+        "PYSEC-2023-88",
+    ] {
+        assert!(db.find(id).is_some(), "{id} missing from the data");
+        assert!(
+            !malicious.contains(id),
+            "{id} is a flaw, not a malicious release"
+        );
+    }
+    // 33 merged vulnerabilities (56 record files: several packages share one advisory).
+    assert_eq!(malicious.len(), 33, "{malicious:?}");
+    let ctx = db.find("PYSEC-2022-199").unwrap();
+    let a = garrison_advisories::assess(&ctx, Some("ctx"));
+    assert_eq!(
+        (a.severity, a.confidence),
+        (Severity::Critical, Confidence::High)
+    );
+    assert!(a.note.starts_with("malicious release"), "{}", a.note);
+}
