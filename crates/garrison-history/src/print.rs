@@ -59,6 +59,8 @@ pub fn ranked(
         for k in &c.contributions {
             let val = match k.evidence.role {
                 Role::Change => format!("+{:.1}", k.applied),
+                // Campaign membership and severity floors set a level, not a factor.
+                Role::Context if k.applied == 1.0 => String::new(),
                 Role::Context => format!("×{:.2}", k.applied),
             };
             let _ = writeln!(

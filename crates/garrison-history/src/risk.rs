@@ -831,11 +831,13 @@ pub fn analyze(history: &History, opts: &AnalyzeOptions) -> Analysis {
             .collect();
         let (first, last) = found.span();
         let note = format!(
-            "member of a campaign ({}, {} → {}): {}",
+            "member of a campaign by this author, reported at {} at least: {} ({} → {}, {} commit{}; the sequence is in the history/campaign finding)",
+            found.severity.as_str(),
             found.title,
             date(first),
             date(last),
-            found.sequence()
+            members.len(),
+            if members.len() == 1 { "" } else { "s" },
         );
         for m in &members {
             if let Some(i) = quiet.iter().position(|q| q.index == *m) {

@@ -22,11 +22,16 @@ macro_rules! need_git {
 const CAMPAIGN: &str = "history/campaign";
 
 fn run(script: &str) -> (Built, Analysis) {
+    let (b, _, a) = run_with_history(script);
+    (b, a)
+}
+
+fn run_with_history(script: &str) -> (Built, garrison_history::History, Analysis) {
     let b = build(script);
     let h = mine(b.path(), &MineOptions::default()).unwrap();
     assert!(h.warnings.is_empty(), "{:?}", h.warnings);
     let a = analyze(&h, &AnalyzeOptions::default());
-    (b, a)
+    (b, h, a)
 }
 
 fn severity_of(a: &Analysis, id: &str) -> Option<Severity> {
@@ -118,12 +123,31 @@ commit [policy] Docs: simplify the security policy
 #[test]
 fn xz_sequence_by_one_person_is_one_high_campaign() {
     need_git!();
-    let (b, a) = run(&format!("{PROJECT}{XZ}"));
+    let (b, h, a) = run_with_history(&format!("{PROJECT}{XZ}"));
     let found = campaign_findings(&a);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.severity, Severity::High);
     assert_eq!(f.evidence["pattern"], "build-sabotage");
+    // The text report lists the campaign's dated steps with their commits, and counts it.
+    let report = garrison_report::Report {
+        findings: a.findings(),
+        ..Default::default()
+    };
+    let text = garrison_history::print::ranked(&h, &a, &report, 0, "all commits", "history");
+    assert!(
+        text.contains("Campaigns (history/campaign: one person's commits together):"),
+        "{text}"
+    );
+    let probe_line = format!(
+        "{}  build probe/hardening/sandbox changed",
+        &b.ids["probe"][..10]
+    );
+    assert!(text.contains(&probe_line), "{text}");
+    assert!(!text.contains("shared:"), "no path in two members: {text}");
+    assert!(text.contains("(1 campaign)"), "{text}");
+    // Membership sets a level, not a factor: no "×1.00" beside it.
+    assert!(!text.contains("×1.00"), "{text}");
     assert_eq!(f.evidence["person"], "Jia Tan <jiat@example.org>");
     let members: Vec<&str> = f.evidence["members"]
         .as_array()
@@ -504,4 +528,42 @@ commit [policy] Docs: thank reporters
 "#;
     let (b, a) = run(&format!("{PROJECT}{grows}"));
     assert_eq!(severity_of(&a, &b.ids["policy"]), None);
+}
+
+/// Under review, a pull request whose commit completes a sequence with the author's landed
+/// commits is escalated, and the campaign lists the landed members too.
+#[test]
+fn a_pending_commit_that_completes_a_campaign_is_escalated_under_review() {
+    need_git!();
+    let (b, h, _) = run_with_history(&format!("{PROJECT}{XZ}"));
+    let pending = std::collections::HashSet::from([b.ids["policy"].clone()]);
+    let a = analyze(
+        &h,
+        &AnalyzeOptions {
+            since: None,
+            pending,
+            review: true,
+        },
+    );
+    assert_eq!(a.evaluated, 1);
+    assert_eq!(
+        a.commits.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [b.ids["policy"].as_str()],
+        "only the pending commit is reported"
+    );
+    assert_eq!(a.commits[0].severity, Severity::High);
+    let found = campaign_findings(&a);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let members = found[0].evidence["members"].as_array().unwrap();
+    assert_eq!(members.len(), 4, "the landed steps are members too");
+    // Without the pending commit, nothing under review: no campaign.
+    let a = analyze(
+        &h,
+        &AnalyzeOptions {
+            since: None,
+            pending: std::collections::HashSet::new(),
+            review: true,
+        },
+    );
+    assert!(campaign_findings(&a).is_empty());
 }

@@ -35,7 +35,10 @@ declare_rule! {
     ///
     /// Every member commit is escalated to at least the campaign's severity, and the campaign
     /// finding lists the sequence with dates and the evidence the members share (files and
-    /// directories touched by more than one of them).
+    /// directories touched by more than one of them). In JSON and SARIF its evidence holds
+    /// `pattern`, `person`, `members` (full commit ids, oldest first), `sequence` (each step's
+    /// `date`, `step`, `commit`, `what` and `paths`), `shared` and `campaign` (the sequence and
+    /// first member, which its fingerprint is keyed on).
     ///
     /// ## Why it matters
     /// Patient attackers make each step look plausible. In XZ Utils (2024) the binary test
@@ -69,6 +72,11 @@ declare_rule! {
 }
 
 const DAY: i64 = 86_400;
+/// Events of one window looked at, at most (a hostile history may put thousands of commits of
+/// one person on one day).
+const MAX_WINDOW_EVENTS: usize = 256;
+/// Campaigns of one pattern per person, at most.
+pub const MAX_PER_PERSON: usize = 20;
 
 /// A step of an attack sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,11 +204,17 @@ pub fn detect(events: &[Event]) -> Vec<Found> {
     out
 }
 
-/// Events of `evs` with a step in `steps` and a time in `[from, from + window]`.
+/// Events of `evs` (sorted by time) with a step in `steps` and a time in `[from, from +
+/// window]`, at most [`MAX_WINDOW_EVENTS`].
 fn within<'a>(evs: &[&'a Event], steps: &[Step], from: i64, window: i64) -> Vec<&'a Event> {
-    evs.iter()
+    let start = evs.partition_point(|e| e.time < from);
+    evs.get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|e| e.time <= from.saturating_add(window))
+        .filter(|e| steps.contains(&e.step))
+        .take(MAX_WINDOW_EVENTS)
         .copied()
-        .filter(|e| steps.contains(&e.step) && e.time >= from && e.time <= from + window)
         .collect()
 }
 
@@ -215,6 +229,9 @@ fn build_sabotage(person: usize, evs: &[&Event]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut after = i64::MIN;
     for anchor in evs.iter().filter(|e| STEPS.contains(&e.step)) {
+        if out.len() >= MAX_PER_PERSON {
+            break;
+        }
         if anchor.time <= after {
             continue;
         }
@@ -243,6 +260,9 @@ fn privileged_release(person: usize, evs: &[&Event]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut after = i64::MIN;
     for anchor in evs.iter().filter(|e| e.step == Step::WorkflowPrivileged) {
+        if out.len() >= MAX_PER_PERSON {
+            break;
+        }
         if anchor.time <= after {
             continue;
         }
@@ -281,6 +301,7 @@ fn rights_then_sensitive(person: usize, evs: &[&Event]) -> Vec<Found> {
     for anchor in evs
         .iter()
         .filter(|e| e.step == Step::RightsGained && e.newcomer)
+        .take(MAX_PER_PERSON)
     {
         let sensitive = within(
             evs,
@@ -468,6 +489,36 @@ mod tests {
             ev(0, 9, Step::BuildProbe, 2, false),
         ];
         assert!(detect(&evs).is_empty());
+    }
+
+    #[test]
+    fn a_flood_of_steps_is_bounded() {
+        // 20,000 steps of one person on one day, and 20,000 spread a day apart.
+        let mut evs: Vec<Event> = (0..20_000)
+            .map(|i| {
+                ev(
+                    0,
+                    0,
+                    [Step::Fixtures, Step::BuildProbe, Step::IgnoreRules][i % 3],
+                    i,
+                    false,
+                )
+            })
+            .collect();
+        evs.extend((0..20_000).map(|i| {
+            ev(
+                1,
+                i as i64,
+                [Step::Fixtures, Step::BuildProbe, Step::IgnoreRules][i % 3],
+                i,
+                false,
+            )
+        }));
+        let f = detect(&evs);
+        assert!(f.iter().filter(|c| c.person == 0).count() <= MAX_PER_PERSON);
+        assert!(f.iter().filter(|c| c.person == 1).count() <= MAX_PER_PERSON);
+        assert!(f.iter().all(|c| c.events.len() <= MAX_WINDOW_EVENTS));
+        assert!(!f.is_empty());
     }
 
     #[test]
