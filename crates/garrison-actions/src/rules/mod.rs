@@ -25,6 +25,7 @@ audits! {
     credential_persistence::CredentialPersistence,
     secrets_inherit::SecretsInherit,
     secrets_exfiltration::SecretsExfiltration,
+    remote_script::RemoteScript,
     hardcoded_credential::HardcodedCredential,
     dependabot_missing_github_actions::DependabotMissingGithubActions,
     dependabot_insecure_external_code_execution::DependabotInsecureExternalCodeExecution,

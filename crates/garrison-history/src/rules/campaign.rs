@@ -1,5 +1,5 @@
-//! Campaigns: the commits of one person (an identity cluster of [`crate::people`]) within a
-//! window whose signals together form an attack sequence. The evidence comes from the other
+//! Campaigns: the commits of one person (an identity cluster: the names and addresses merged
+//! into one person) within a window whose signals together form an attack sequence. The evidence comes from the other
 //! rules ([`crate::risk`] turns each commit's calibrated evidence, release markers and the
 //! person's rights into [`Event`]s); this file decides which event sequences are campaigns.
 

@@ -18,8 +18,10 @@ declare_rule! {
     /// and Dockerfiles; comments and documentation are not read, lock files neither (they follow
     /// the files that decide). The official index (`pypi.org`, `files.pythonhosted.org`) is not
     /// reported; well-known vendor and nightly indexes (`pypi.anaconda.org`,
-    /// `download.pytorch.org`, `pypi.nvidia.com`) weigh little; TestPyPI weighs most, since
-    /// anyone can publish any name there.
+    /// `download.pytorch.org`, `pypi.nvidia.com`) weigh little in CI (testing against nightly
+    /// wheels) but as much as any extra index in what users install (requirements files,
+    /// manifests, install scripts): PyTorch's own index was the extra index of the torchtriton
+    /// attack; TestPyPI weighs most, since anyone can publish any name there.
     ///
     /// ## Why it matters
     /// pip treats every index alike and installs the highest version it finds, so an extra
@@ -72,6 +74,19 @@ impl Signal for Rule {
                 return None;
             }
             let (w, kind) = weight(&h.detail);
+            // A well-known index added as an *extra* index to what users install (requirements,
+            // manifests, install scripts) is dependency confusion all the same: pip takes the
+            // highest version of a name from any index, and names that exist only on the
+            // vendor's index can be registered on PyPI (torchtriton, 2022). In CI, testing
+            // against nightly wheels of names PyPI already has is routine.
+            let (w, kind) = if kind == "known-index"
+                && h.detail.contains("extra index")
+                && !super::is_ci_file(&f.path)
+            {
+                (4.0, "extra-known-index")
+            } else {
+                (w, kind)
+            };
             let w = if is_test_path(&f.path) { w / 2.0 } else { w };
             Some((w, kind))
         };

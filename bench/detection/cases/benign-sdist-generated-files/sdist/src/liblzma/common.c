@@ -1,0 +1,1 @@
+int lzma_version(void) { return 50601; }
