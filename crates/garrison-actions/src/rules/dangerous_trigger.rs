@@ -44,7 +44,11 @@ declare_rule! {
     ///   `github/*`) at a mutable ref (a tag or branch, not a full commit SHA): **high**, high
     ///   confidence, on the trigger line — whoever can move that ref runs code with the token
     ///   and secrets on every pull request from a fork;
-    /// - otherwise, report the trigger at low or medium severity so that it is reviewed.
+    /// - otherwise, report the trigger so that it is reviewed: medium when the job holds
+    ///   secrets, the repository's default token (no `permissions:` block) or write access to
+    ///   contents, actions, packages, deployments or `id-token`; low when it can only label,
+    ///   comment or set statuses (`pull-requests`, `issues`, `checks`, `statuses`,
+    ///   `discussions`), as `actions/labeler` needs.
     ///
     /// A job (or a job it `needs:`) gated on a label, on the commenter's `author_association`
     /// (OWNER, MEMBER, COLLABORATOR) or on an allow-list of logins is reported at high severity
@@ -358,8 +362,20 @@ fn judge<'a>(
                 ),
             )
         }
+        // Nothing of the pull request is checked out or downloaded and no mutable third-party
+        // action runs: what remains is a review reminder, weighed by what a slip would expose.
+        // Secrets, the repository default token (possibly write-all) or write access to the
+        // code, workflows, packages or OIDC are medium; a token that can only label, comment
+        // or set statuses (actions/labeler, failure reports) is low.
         (None, _) if reach.privileged() => (
-            Severity::Medium,
+            if reach.non_token_secrets().is_empty()
+                && !reach.default_permissions
+                && reach.writes.iter().all(|w| NARROW_WRITES.contains(&w.as_str()))
+            {
+                Severity::Low
+            } else {
+                Severity::Medium
+            },
             Confidence::Low,
             format!(
                 "{trig} workflow {job_phrase} runs with {} while handling pull requests from forks; verify it never runs or trusts pull-request content",
@@ -388,6 +404,16 @@ fn judge<'a>(
         reach,
     })
 }
+
+/// Write scopes that cannot change code, workflows, releases, packages or identities: a job
+/// holding only these (labelling, commenting, statuses) exposes little if it goes wrong.
+const NARROW_WRITES: &[&str] = &[
+    "pull-requests",
+    "issues",
+    "checks",
+    "statuses",
+    "discussions",
+];
 
 /// The first step of `job` using a third-party action (not `actions/*` or `github/*`) at a
 /// ref other than a full commit SHA, with the action as written.
