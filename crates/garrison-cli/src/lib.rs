@@ -72,6 +72,29 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List rules, or print one rule's documentation.
     Rules(RulesArgs),
+    /// The ecosystem: the manifest of projects and SPEC adoption (see docs/ecosystem.md).
+    #[command(subcommand)]
+    Ecosystem(EcosystemCommand),
+}
+
+/// `garrison ecosystem`.
+#[derive(Debug, Subcommand)]
+pub enum EcosystemCommand {
+    /// Read a checkout of scientific-python/specs (core-projects/*.md, spec-*/index.md) and
+    /// print the manifest of core projects with their SPEC endorsements.
+    ImportSpecs {
+        /// The SPECs checkout.
+        path: PathBuf,
+        /// Write the manifest here instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// The SPEC 6 / SPEC 8 items of one checkout: each item's verdict (holds, fails, not
+    /// evaluated, not applicable) with the findings or missing data that decide it.
+    Verdicts {
+        /// The checkout [default: the current directory].
+        path: Option<PathBuf>,
+    },
 }
 
 /// Output formats.

@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(a) => crate::verify::run(&a),
         Command::Release(garrison_cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
         Command::Rules(args) => rules(&args),
+        Command::Ecosystem(c) => crate::ecosystem::run(&c),
     }
 }
 

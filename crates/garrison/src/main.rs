@@ -3,6 +3,7 @@
 
 mod commands;
 mod db;
+mod ecosystem;
 mod files;
 mod history;
 mod impact;
