@@ -89,3 +89,16 @@ impl Reach {
         }
     }
 }
+
+/// Environment variables visible to the step whose value reads a secret.
+pub fn secret_env_vars(s: garrison_workflows::StepIn<'_>) -> Vec<&str> {
+    let mut v = Vec::new();
+    for env in s.env_scopes().into_iter().flatten() {
+        for (k, val) in env.entries() {
+            if garrison_workflows::contexts::reads_secret(val) {
+                v.push(k);
+            }
+        }
+    }
+    v
+}

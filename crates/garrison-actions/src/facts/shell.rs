@@ -241,6 +241,28 @@ pub fn file_entries<'r>(raw: &'r str, target: &'static str) -> Vec<(&'r str, usi
     out
 }
 
+/// Logical commands of a run block as (start, end) byte ranges in `raw`, joining lines that
+/// end with `\` or PowerShell's backtick.
+pub fn command_lines(raw: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut pos = 0;
+    for line in raw.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let s = *start.get_or_insert(pos);
+        pos += line.len();
+        let t = body.trim_end();
+        if !(t.ends_with('\\') || t.ends_with('`')) {
+            out.push((s, s + (pos - s) - (line.len() - body.len())));
+            start = None;
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, raw.len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
 use garrison_workflows::StepIn;
-use garrison_workflows::contexts::reads_secret;
 
+use crate::facts::reach::secret_env_vars;
+use crate::facts::shell::command_lines;
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -113,11 +114,9 @@ fn remote_exec(cmd: &str) -> Option<&'static str> {
 /// in the command itself (`GITHUB_TOKEN` aside).
 fn reachable_secrets(s: StepIn<'_>, cmd: &str) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for env in s.env_scopes().into_iter().flatten() {
-        for (k, val) in env.entries() {
-            if reads_secret(val) && !v.iter().any(|x| x == k) {
-                v.push(k.to_string());
-            }
+    for k in secret_env_vars(s) {
+        if !v.iter().any(|x| x == k) {
+            v.push(k.to_string());
         }
     }
     for (i, _) in cmd.match_indices("secrets.") {
@@ -147,24 +146,7 @@ impl Audit for RemoteScript {
         let file = s.file();
         let raw = run.source(file.source.text());
         let base = run.span.start_offset;
-        let mut pos = 0usize;
-        let mut start: Option<usize> = None;
-        // Command lines: physical lines joined at `\` / `` ` `` continuations.
-        let mut cmds: Vec<(usize, usize)> = Vec::new();
-        for line in raw.split_inclusive('\n') {
-            let body = line.trim_end_matches(['\n', '\r']);
-            let st = *start.get_or_insert(pos);
-            pos += line.len();
-            let t = body.trim_end();
-            if !(t.ends_with('\\') || t.ends_with('`')) {
-                cmds.push((st, pos - (line.len() - body.len())));
-                start = None;
-            }
-        }
-        if let Some(st) = start {
-            cmds.push((st, raw.len()));
-        }
-        for (st, e) in cmds {
+        for (st, e) in command_lines(raw) {
             let Some(text) = raw.get(st..e) else { continue };
             let cmd = text.trim();
             if cmd.starts_with('#') {

@@ -1,8 +1,9 @@
 use garrison_report::{Confidence, Finding, Severity, declare_rule};
-use garrison_workflows::contexts::reads_secret;
 use garrison_workflows::{Route, StepIn, Workflow};
 use garrison_yaml::Node;
 
+use crate::facts::reach::secret_env_vars;
+use crate::facts::shell::command_lines;
 use crate::{Audit, Workspace, loc};
 
 declare_rule! {
@@ -109,19 +110,6 @@ const KNOWN_HOSTS: &[&str] = &[
     "zulipchat.com",
 ];
 
-/// Environment variables visible to the step whose value reads a secret.
-fn secret_vars(s: StepIn<'_>) -> Vec<&str> {
-    let mut v = Vec::new();
-    for env in s.env_scopes().into_iter().flatten() {
-        for (k, val) in env.entries() {
-            if reads_secret(val) {
-                v.push(k);
-            }
-        }
-    }
-    v
-}
-
 fn mentions_var(cmd: &str, var: &str) -> bool {
     [
         format!("${var}"),
@@ -184,34 +172,12 @@ fn known(host: &str) -> bool {
         .any(|k| h == *k || h.ends_with(&format!(".{k}")))
 }
 
-/// Logical commands of a run block as (start, end) byte ranges in `raw`, joining lines that
-/// end with `\` or PowerShell's backtick.
-fn commands(raw: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut pos = 0;
-    for line in raw.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let s = *start.get_or_insert(pos);
-        pos += line.len();
-        let t = body.trim_end();
-        if !(t.ends_with('\\') || t.ends_with('`')) {
-            out.push((s, s + (pos - s) - (line.len() - body.len())));
-            start = None;
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, raw.len()));
-    }
-    out
-}
-
 fn check_run(s: StepIn<'_>, run: &Node, out: &mut Vec<Finding>) {
     let (file, step) = (s.file(), s.step);
     let text = file.source.text();
     let raw = run.source(text);
-    let vars = secret_vars(s);
-    for (start, e) in commands(raw) {
+    let vars = secret_env_vars(s);
+    for (start, e) in command_lines(raw) {
         let Some(cmd) = raw.get(start..e) else {
             continue;
         };
@@ -327,6 +293,6 @@ mod tests {
         assert!(!known("evil.example"));
         assert!(mentions_var("curl -u $TOKEN x", "TOKEN"));
         assert!(!mentions_var("curl $TOKEN_URL", "TOKEN"));
-        assert_eq!(commands("a \\\n b\nc\n").len(), 2);
+        assert_eq!(command_lines("a \\\n b\nc\n").len(), 2);
     }
 }
