@@ -86,14 +86,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // One scan run with findings, so project pages have something to list.
     let names: Vec<String> = rows.iter().map(|p| p.name.clone()).collect();
-    let run = store.start_run("scan", &names, garrison_store::now()).await?;
-    while let Some(job) = store.claim("synthetic", Some(run), garrison_store::now(), 600).await? {
+    let run = store
+        .start_run("scan", &names, garrison_store::now())
+        .await?;
+    while let Some(job) = store
+        .claim("synthetic", Some(run), garrison_store::now(), 600)
+        .await?
+    {
         let verdicts: Vec<Verdict> = items
             .iter()
             .map(|it| Verdict {
                 id: it.id.clone(),
                 spec: it.spec,
-                status: if rng.next() % 3 == 0 { Status::Fails } else { Status::Holds },
+                status: if rng.next() % 3 == 0 {
+                    Status::Fails
+                } else {
+                    Status::Holds
+                },
                 evidence: Vec::new(),
             })
             .collect();
