@@ -1,0 +1,306 @@
+//! Remote repositories kept in a local cache: cloned on first use, fetched afterwards
+//! ([`clone_or_fetch`]), each bounded by a deadline.
+//!
+//! A cached repository is a bare git directory at `DEST/.git` (no work tree, nothing checked out:
+//! evaluations read trees from git objects), so tools that look for `DEST/.git` (history review,
+//! tag checks) find it. Its fetch refspecs mirror the remote's branches and tags
+//! (`+refs/heads/*:refs/heads/*`, `+refs/tags/*:refs/tags/*`), so a fetch moves the default
+//! branch `HEAD` names. `https://` goes through gix's reqwest transport (rustls, the ring
+//! provider, the platform's roots); `file://` URLs and local paths run `git upload-pack`, as git
+//! does. Nothing here prompts for credentials: the repositories are public.
+//!
+//! A clone or fetch runs on its own thread; when the deadline passes, gix's interrupt flag is
+//! raised and [`RemoteError::Timeout`] returned at once (the thread stops at gix's next interrupt
+//! check and a half-made clone is removed), so a caller never waits much past the deadline.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// What a clone or fetch ended with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The local repository (its `.git` is the bare git directory).
+    pub path: PathBuf,
+    /// Hex id of the commit `HEAD` names after the clone or fetch.
+    pub head: String,
+    /// True when this call cloned (the repository was not in the cache).
+    pub cloned: bool,
+}
+
+/// Why a remote repository could not be made available.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// The deadline passed before the clone or fetch was done.
+    #[error("timed out after {} s fetching {url}", .after.as_secs())]
+    Timeout {
+        /// The repository URL.
+        url: String,
+        /// The deadline it was given.
+        after: Duration,
+    },
+    /// The clone failed (unreachable, not a repository, refused, interrupted).
+    #[error("cannot clone {url}: {message}")]
+    Clone {
+        /// The repository URL.
+        url: String,
+        /// Why.
+        message: String,
+    },
+    /// The fetch into the cached clone failed.
+    #[error("cannot fetch {url} into {}: {message}", path.display())]
+    Fetch {
+        /// The repository URL.
+        url: String,
+        /// The cached clone.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The repository has no commit on the branch `HEAD` names (an empty repository).
+    #[error("{url}: HEAD names no commit: {message}")]
+    NoHead {
+        /// The repository URL.
+        url: String,
+        /// gix's message.
+        message: String,
+    },
+    /// The cache directory cannot be used.
+    #[error("cache {}: {message}", path.display())]
+    Cache {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The refspecs of a cached clone: every branch and tag, force-updated.
+const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+/// The directory name of `url` in a cache: its host and path with every character other than
+/// ASCII letters, digits, `.`, `_` and `-` replaced by `-` (at most 80 of them), then a short hash
+/// of the whole URL so two URLs never share a directory
+/// (`github.com-numpy-numpy-3f2a9c01d4e5b6a7`).
+pub fn cache_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+    let mut name: String = rest
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect();
+    name = name.trim_matches(|c| c == '-' || c == '.').to_string();
+    let hash = Sha256::digest(url.as_bytes());
+    let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    if name.is_empty() {
+        hex
+    } else {
+        format!("{name}-{hex}")
+    }
+}
+
+/// Makes `url` available at `dest`: clones it (bare, into `dest/.git`) when `dest` holds no
+/// repository, else fetches into the clone there; returns the commit `HEAD` names. Gives up with
+/// [`RemoteError::Timeout`] once `timeout` has passed. A directory at `dest` that is not a
+/// repository (a clone interrupted before gix could clean it up) is removed and cloned again.
+pub fn clone_or_fetch(url: &str, dest: &Path, timeout: Duration) -> Result<Fetched, RemoteError> {
+    let url_owned = url.to_string();
+    let dest_owned = dest.to_path_buf();
+    with_deadline(url, timeout, move |interrupt| {
+        clone_or_fetch_now(&url_owned, &dest_owned, interrupt)
+    })
+}
+
+/// Runs `work` on its own thread with an interrupt flag, raising the flag and returning a
+/// timeout when `timeout` passes first.
+fn with_deadline(
+    url: &str,
+    timeout: Duration,
+    work: impl FnOnce(&AtomicBool) -> Result<Fetched, RemoteError> + Send + 'static,
+) -> Result<Fetched, RemoteError> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupt);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("garrison-fetch".into())
+        .spawn(move || {
+            let _ = tx.send(work(&flag));
+        });
+    if let Err(e) = spawned {
+        return Err(RemoteError::Clone {
+            url: url.to_string(),
+            message: format!("cannot start a thread: {e}"),
+        });
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            interrupt.store(true, Ordering::SeqCst);
+            // A moment for gix to notice the flag and clean up; never more.
+            let _ = rx.recv_timeout(Duration::from_secs(2));
+            Err(RemoteError::Timeout {
+                url: url.to_string(),
+                after: timeout,
+            })
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(RemoteError::Clone {
+            url: url.to_string(),
+            message: "the fetch stopped without an answer (it panicked)".into(),
+        }),
+    }
+}
+
+fn clone_or_fetch_now(
+    url: &str,
+    dest: &Path,
+    interrupt: &AtomicBool,
+) -> Result<Fetched, RemoteError> {
+    // gix's HTTP transport (reqwest on rustls) needs a process-wide crypto provider; another
+    // one may already be installed (then it is used).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let git_dir = dest.join(".git");
+    if git_dir.exists() && gix::open(dest).is_ok() {
+        return fetch(url, dest, interrupt);
+    }
+    if dest.exists() {
+        std::fs::remove_dir_all(dest).map_err(|e| RemoteError::Cache {
+            path: dest.to_path_buf(),
+            message: format!("cannot remove an unusable directory: {e}"),
+        })?;
+    }
+    clone(url, dest, interrupt)
+}
+
+fn clone(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<Fetched, RemoteError> {
+    let err = |message: String| RemoteError::Clone {
+        url: url.to_string(),
+        message,
+    };
+    std::fs::create_dir_all(dest).map_err(|e| RemoteError::Cache {
+        path: dest.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let git_dir = dest.join(".git");
+    let mut prepare = gix::prepare_clone_bare(url, &git_dir)
+        .map_err(|e| err(e.to_string()))?
+        .configure_remote(|remote| remote.with_refspecs(REFSPECS, gix::remote::Direction::Fetch));
+    let (repo, _) = prepare
+        .fetch_only(gix::progress::Discard, interrupt)
+        .map_err(|e| err(e.to_string()))?;
+    let head = head_of(&repo).map_err(|message| RemoteError::NoHead {
+        url: url.to_string(),
+        message,
+    })?;
+    Ok(Fetched {
+        path: dest.to_path_buf(),
+        head,
+        cloned: true,
+    })
+}
+
+fn fetch(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<Fetched, RemoteError> {
+    let err = |message: String| RemoteError::Fetch {
+        url: url.to_string(),
+        path: dest.to_path_buf(),
+        message,
+    };
+    let repo = gix::open(dest).map_err(|e| err(e.to_string()))?;
+    // The URL the caller gives wins over the one the clone recorded (a moved repository).
+    let remote = repo
+        .remote_at(url)
+        .and_then(|r| r.with_refspecs(REFSPECS, gix::remote::Direction::Fetch))
+        .map_err(|e| err(e.to_string()))?;
+    let outcome = remote
+        .connect(gix::remote::Direction::Fetch)
+        .map_err(|e| err(e.to_string()))?
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(|e| err(e.to_string()))?
+        .receive(gix::progress::Discard, interrupt)
+        .map_err(|e| err(e.to_string()))?;
+    drop(outcome);
+    // The references changed on disk: read HEAD afresh.
+    let repo = gix::open(dest).map_err(|e| err(e.to_string()))?;
+    let head = head_of(&repo).map_err(|message| RemoteError::NoHead {
+        url: url.to_string(),
+        message,
+    })?;
+    Ok(Fetched {
+        path: dest.to_path_buf(),
+        head,
+        cloned: false,
+    })
+}
+
+fn head_of(repo: &gix::Repository) -> Result<String, String> {
+    repo.head_id()
+        .map(|id| id.to_hex().to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// The commit `HEAD` names in the repository at `path` (a work tree or a git directory), or
+/// `None` when `HEAD` names no commit yet (an empty repository).
+pub fn head_commit(path: &Path) -> Result<Option<String>, crate::GitError> {
+    let repo = crate::open(path)?;
+    Ok(repo.head_id().ok().map(|id| id.to_hex().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn cache_names_are_readable_and_distinct() {
+        let a = cache_name("https://github.com/numpy/numpy");
+        assert!(a.starts_with("github.com-numpy-numpy-"), "{a}");
+        assert_eq!(a.len(), "github.com-numpy-numpy-".len() + 16);
+        assert_eq!(a, cache_name("https://github.com/numpy/numpy"));
+        // Same sanitised text, different URLs: different directories.
+        assert_ne!(a, cache_name("https://github.com/numpy/numpy.git"));
+        assert_ne!(cache_name("file:///a/b c"), cache_name("file:///a/b-c"));
+        for hostile in ["https://x/../../etc", "file:///", "", "https://h/\u{0}/é"] {
+            let n = cache_name(hostile);
+            assert!(
+                !n.is_empty() && !n.contains('/') && !n.starts_with('.'),
+                "{n:?}"
+            );
+            assert!(
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            );
+        }
+    }
+
+    #[test]
+    fn the_deadline_interrupts_and_says_so() {
+        let err = with_deadline(
+            "https://example.invalid/r",
+            Duration::from_millis(50),
+            |stop| {
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(RemoteError::Clone {
+                    url: "interrupted".into(),
+                    message: "interrupted".into(),
+                })
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, RemoteError::Timeout { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "timed out after 0 s fetching https://example.invalid/r"
+        );
+    }
+}
