@@ -241,3 +241,32 @@ fn a_server_that_never_answers_times_out() {
     assert_eq!(err.to_string(), format!("timed out after 2 s fetching {u}"));
     drop(held);
 }
+
+/// The default branch is renamed upstream (and the old one kept, as a fetch never prunes): the
+/// clone's HEAD follows the remote's, so the fetch evaluates the new default branch.
+#[test]
+fn a_renamed_default_branch_is_followed() {
+    if !require_git() {
+        return;
+    }
+    let b = build("author Mara <mara@example.org>\ncommit one\n  write a.txt\n  | a\n");
+    let cache = tempfile::tempdir().unwrap();
+    let first = fetch_url(&url(b.path()), cache.path(), T).unwrap();
+    assert_eq!(first.head.as_deref(), Some(b.repo.head().as_str()));
+    b.repo.git(&["branch", "-c", "main", "trunk"], &[]);
+    b.repo.checkout("trunk");
+    b.repo.write("a.txt", "b\n");
+    let who = Who::new("Mara", "mara@example.org");
+    let on_trunk = b.repo.commit("on trunk", &who, utc(1_620_000_000));
+    let moved = fetch_url(&url(b.path()), cache.path(), T).unwrap();
+    assert_eq!(moved.head.as_deref(), Some(on_trunk.as_str()));
+    assert_eq!(
+        git_out(&moved.path, &["symbolic-ref", "HEAD"]),
+        "refs/heads/trunk"
+    );
+    // A detached HEAD upstream is followed to its commit.
+    let old = b.repo.rev("main");
+    b.repo.git(&["checkout", "-q", "--detach", "main"], &[]);
+    let detached = fetch_url(&url(b.path()), cache.path(), T).unwrap();
+    assert_eq!(detached.head.as_deref(), Some(old.as_str()));
+}

@@ -247,3 +247,109 @@ fn months_are_checked() {
     );
     assert!(months("2020-02", 1_577_836_800).unwrap().is_empty());
 }
+
+/// The commit's files written out with `git archive`: the checkout a replay avoids.
+fn archive(repo: &Path, commit: &str, dest: &Path) {
+    std::fs::create_dir_all(dest).unwrap();
+    let tar = dest.with_extension("tar");
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["archive", "--format=tar", "-o"])
+        .arg(&tar)
+        .arg(commit)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Reading only the files the file-checkable items need, from git objects, decides them as a
+/// scan of the whole checkout does; and a whole tree read from git objects is scanned as the
+/// same files on disk are.
+#[test]
+fn replay_decides_as_a_scan_of_the_checkout_does() {
+    if !require_git() || !garrison_test::require::program("tar", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some(bh) = from_bundle("boost-histogram.bundle", dir.path()) else {
+        return;
+    };
+    let ps = points(&bh, "2019-01", UNTIL).unwrap();
+    let mut opts = garrison_fleet::scan_options(UNTIL);
+    opts.analyses.history = false;
+    opts.history_cache = None;
+    for month in ["2019-06", "2021-01", "2023-01", "2026-08"] {
+        let p = ps.iter().find(|p| p.month == month).unwrap();
+        let replayed = evaluate_month(&bh, p).unwrap();
+        let co = dir.path().join(month);
+        archive(&bh, &p.commit, &co);
+        let scanned = garrison_fleet::evaluate_checkout(&co).unwrap();
+        assert_eq!(replayed.facts, scanned.facts, "{month}");
+        for ((item, r), s) in replayed
+            .items
+            .iter()
+            .zip(&replayed.verdicts)
+            .zip(&scanned.verdicts)
+        {
+            if item.file_checkable {
+                assert_eq!(r, s, "{month} {}", item.id);
+            }
+        }
+        // Every analysis but the history window and the tags (which differ by design: the
+        // archive has no git): the same findings from objects as from disk.
+        let tree = garrison_fleet::evaluate_tree(&bh, &p.commit, &opts).unwrap();
+        let disk = garrison_fleet::evaluate_dir(&co, &opts).unwrap();
+        let key = |e: &Evaluation| {
+            let mut v: Vec<(String, String, String)> = e
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.rule != "info/not-evaluated" && f.rule != "posture/unsigned-release-tags"
+                })
+                .map(|f| {
+                    (
+                        f.rule.to_string(),
+                        f.locations
+                            .first()
+                            .map(|l| l.path.clone())
+                            .unwrap_or_default(),
+                        f.message.clone(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(key(&tree), key(&disk), "{month}");
+        let rules: BTreeSet<String> = key(&tree).into_iter().map(|(r, _, _)| r).collect();
+        // The dependency audit read the dependency files from git objects, and binary
+        // artifacts were sniffed from blobs.
+        assert!(
+            rules.contains("deps/vulnerable-range"),
+            "{month}: {rules:?}"
+        );
+        if month != "2019-06" {
+            assert!(
+                rules.contains("posture/binary-artifact"),
+                "{month}: {rules:?}"
+            );
+        }
+    }
+}

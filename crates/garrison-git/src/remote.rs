@@ -5,7 +5,9 @@
 //! evaluations read trees from git objects), so tools that look for `DEST/.git` (history review,
 //! tag checks) find it. Its fetch refspecs mirror the remote's branches and tags
 //! (`+refs/heads/*:refs/heads/*`, `+refs/tags/*:refs/tags/*`), so a fetch moves the default
-//! branch `HEAD` names. `https://` goes through gix's reqwest transport (rustls, the ring
+//! branch `HEAD` names, and a fetch points `HEAD` where the remote's is (a renamed default
+//! branch, a detached `HEAD`). Branches deleted upstream are not pruned. One cache directory
+//! serves one fetch at a time: concurrent fetches of the same URL fail on git's lock files. `https://` goes through gix's reqwest transport (rustls, the ring
 //! provider, the platform's roots); `file://` URLs and local paths run `git upload-pack`, as git
 //! does. Nothing here prompts for credentials: the repositories are public.
 //!
@@ -220,15 +222,25 @@ fn fetch(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<Fetched, Remo
         .remote_at(url)
         .and_then(|r| r.with_refspecs(REFSPECS, gix::remote::Direction::Fetch))
         .map_err(|e| err(e.to_string()))?;
+    // `HEAD` as an extra refspec: the remote then says which branch is its default (or which
+    // commit, when its HEAD is detached), and the clone's HEAD follows a renamed default branch.
+    let head_spec = gix::refspec::parse("HEAD".into(), gix::refspec::parse::Operation::Fetch)
+        .map_err(|e| err(e.to_string()))?
+        .to_owned();
+    let options = gix::remote::ref_map::Options {
+        extra_refspecs: vec![head_spec],
+        ..Default::default()
+    };
     let outcome = remote
         .connect(gix::remote::Direction::Fetch)
         .map_err(|e| err(e.to_string()))?
-        .prepare_fetch(gix::progress::Discard, Default::default())
+        .prepare_fetch(gix::progress::Discard, options)
         .map_err(|e| err(e.to_string()))?
         .receive(gix::progress::Discard, interrupt)
         .map_err(|e| err(e.to_string()))?;
-    drop(outcome);
-    // The references changed on disk: read HEAD afresh.
+    // The references changed on disk: read them afresh.
+    let repo = gix::open(dest).map_err(|e| err(e.to_string()))?;
+    follow_remote_head(&repo, &outcome.ref_map.remote_refs).map_err(err)?;
     let repo = gix::open(dest).map_err(|e| err(e.to_string()))?;
     let head = head_of(&repo).map_err(|message| RemoteError::NoHead {
         url: url.to_string(),
@@ -239,6 +251,61 @@ fn fetch(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<Fetched, Remo
         head,
         cloned: false,
     })
+}
+
+/// Points the clone's `HEAD` where the remote's is: the same branch (mirrored under
+/// `refs/heads/`), or the same commit when the remote's `HEAD` is detached. Nothing changes when
+/// the remote did not advertise its `HEAD`.
+fn follow_remote_head(
+    repo: &gix::Repository,
+    remote_refs: &[gix::protocol::handshake::Ref],
+) -> Result<(), String> {
+    use gix::protocol::handshake::Ref;
+    use gix::refs::Target;
+    use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+    let new = remote_refs.iter().find_map(|r| match r {
+        Ref::Symbolic {
+            full_ref_name,
+            target,
+            ..
+        } if full_ref_name == "HEAD" && target.starts_with(b"refs/heads/") => {
+            gix::refs::FullName::try_from(target.clone())
+                .ok()
+                .map(Target::Symbolic)
+        }
+        Ref::Direct {
+            full_ref_name,
+            object,
+        } if full_ref_name == "HEAD" => Some(Target::Object(*object)),
+        _ => None,
+    });
+    let Some(new) = new else {
+        return Ok(());
+    };
+    let current = repo
+        .find_reference("HEAD")
+        .map_err(|e| e.to_string())?
+        .target()
+        .into_owned();
+    if current == new {
+        return Ok(());
+    }
+    let name = gix::refs::FullName::try_from("HEAD").map_err(|e| e.to_string())?;
+    repo.edit_reference(RefEdit {
+        change: Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: "garrison: follow the remote's HEAD".into(),
+            },
+            expected: PreviousValue::Any,
+            new,
+        },
+        name,
+        deref: false,
+    })
+    .map_err(|e| format!("cannot point HEAD where the remote's is: {e}"))?;
+    Ok(())
 }
 
 fn head_of(repo: &gix::Repository) -> Result<String, String> {
