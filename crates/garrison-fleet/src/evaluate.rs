@@ -199,3 +199,113 @@ impl Evaluation {
         s
     }
 }
+
+/// The evaluator of local repositories and plain directories: a repository is used in place
+/// (its HEAD is read, nothing is fetched); a plain directory has no commit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checkouts;
+
+impl crate::run::Evaluator for Checkouts {
+    fn fetch(
+        &self,
+        repository: &str,
+        _interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Fetched, String> {
+        if repository.contains("://") {
+            return Err(format!(
+                "{repository}: this build evaluates local repositories only"
+            ));
+        }
+        let path = std::path::PathBuf::from(repository);
+        if !path.is_dir() {
+            return Err(format!("{repository}: no such directory"));
+        }
+        let commit = if garrison_git::is_repository(&path) {
+            Some(garrison_git::tree::head_commit(&path).map_err(|e| format!("{repository}: {e}"))?)
+        } else {
+            None
+        };
+        Ok(crate::run::Fetched {
+            repository: repository.to_string(),
+            path,
+            commit,
+        })
+    }
+
+    fn evaluate(
+        &self,
+        fetched: &crate::run::Fetched,
+        _interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Outcome, String> {
+        let e = evaluate_checkout(&fetched.path).map_err(|e| e.to_string())?;
+        Ok(crate::run::Outcome {
+            verdicts: e.verdicts,
+            findings: crate::run::finding_rows(&e.findings),
+        })
+    }
+}
+
+/// The fleet's evaluator for `garrison ecosystem scan` and workers: a remote repository is
+/// cloned into (or fetched in) the cache directory with gix, a local repository used in place;
+/// a commit is evaluated from its tree in git objects with every analysis of `garrison scan`
+/// ([`evaluate_tree`]), a plain directory as it is on disk ([`evaluate_dir`]: its history and
+/// tag items are not evaluated). Repository strings are read as the manifest's
+/// ([`Location::parse`](crate::manifest::Location::parse); stored local paths are absolute).
+#[derive(Debug, Clone)]
+pub struct Repositories {
+    /// Where remote repositories are cloned.
+    pub cache: std::path::PathBuf,
+    /// The deadline of one clone or fetch (the worker's interrupt also stops it).
+    pub fetch_timeout: std::time::Duration,
+}
+
+impl Repositories {
+    /// Clones into `cache`, within [`crate::fetch::DEFAULT_TIMEOUT`] per repository.
+    pub fn new(cache: impl Into<std::path::PathBuf>) -> Repositories {
+        Repositories {
+            cache: cache.into(),
+            fetch_timeout: crate::fetch::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl Default for Repositories {
+    /// Clones into [`garrison_git::remote::default_repos_dir`].
+    fn default() -> Repositories {
+        Repositories::new(garrison_git::remote::default_repos_dir())
+    }
+}
+
+impl crate::run::Evaluator for Repositories {
+    fn fetch(
+        &self,
+        repository: &str,
+        interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Fetched, String> {
+        let location = crate::manifest::Location::parse(repository, Path::new(""));
+        let a = crate::fetch::fetch_until(&location, &self.cache, self.fetch_timeout, interrupt)
+            .map_err(|e| e.to_string())?;
+        Ok(crate::run::Fetched {
+            repository: repository.to_string(),
+            path: a.path,
+            commit: a.head,
+        })
+    }
+
+    fn evaluate(
+        &self,
+        fetched: &crate::run::Fetched,
+        _interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Outcome, String> {
+        let opts = scan_options(garrison_source::time::now());
+        let e = match &fetched.commit {
+            Some(commit) => evaluate_tree(&fetched.path, commit, &opts),
+            None => evaluate_dir(&fetched.path, &opts),
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(crate::run::Outcome {
+            verdicts: e.verdicts,
+            findings: crate::run::finding_rows(&e.findings),
+        })
+    }
+}

@@ -5,6 +5,7 @@
 //! evaluated).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::FleetError;
@@ -19,8 +20,7 @@ pub struct Available {
     /// Where it is: the cached clone (its `.git` a bare git directory, nothing checked out), the
     /// local repository, or the plain directory.
     pub path: PathBuf,
-    /// The commit `HEAD` names (hex), or `None` for a plain directory (and for an empty local
-    /// repository).
+    /// The commit `HEAD` names (hex), or `None` for a plain directory.
     pub head: Option<String>,
     /// How it was made available.
     pub kind: Kind,
@@ -43,14 +43,15 @@ pub enum Kind {
 impl Available {
     /// True when the evaluation reads git objects ([`crate::evaluate_tree`] at [`Self::head`]).
     pub fn is_git(&self) -> bool {
-        self.kind != Kind::Plain && self.head.is_some()
+        self.kind != Kind::Plain
     }
 }
 
 /// Makes the repository at `location` available: a [`Location::Remote`] through
 /// [`fetch_url`] into `cache`, a [`Location::Local`] in place. A local path that does not exist
-/// is an error; one that gix cannot open as a repository (a plain directory, or a directory
-/// inside a repository rather than its root) is [`Kind::Plain`].
+/// is an error, and so is a local repository whose `HEAD` names no commit; one that gix cannot
+/// open as a repository (a plain directory, or a directory inside a repository rather than its
+/// root) is [`Kind::Plain`].
 pub fn fetch(
     location: &Location,
     cache: &Path,
@@ -62,6 +63,24 @@ pub fn fetch(
     }
 }
 
+/// [`fetch`] that also stops when the caller sets `stop` (its own deadline, a shutdown): the
+/// clone or fetch then ends at once with an error naming the URL.
+pub fn fetch_until(
+    location: &Location,
+    cache: &Path,
+    timeout: Duration,
+    stop: &AtomicBool,
+) -> Result<Available, FleetError> {
+    match location {
+        Location::Remote(url) => {
+            let dest = cache.join(garrison_git::remote::cache_name(url));
+            let f = garrison_git::remote::clone_or_fetch_until(url, &dest, timeout, stop)?;
+            Ok(available(f))
+        }
+        Location::Local(path) => local(path),
+    }
+}
+
 /// Clones `url` (any URL gix fetches from: `https://`, `file://`, a path) into
 /// `cache/<name>` ([`garrison_git::remote::cache_name`]) on first use and fetches it afterwards,
 /// within `timeout`: an unreachable repository or a deadline passed is an error naming the URL
@@ -69,7 +88,11 @@ pub fn fetch(
 pub fn fetch_url(url: &str, cache: &Path, timeout: Duration) -> Result<Available, FleetError> {
     let dest = cache.join(garrison_git::remote::cache_name(url));
     let f = garrison_git::remote::clone_or_fetch(url, &dest, timeout)?;
-    Ok(Available {
+    Ok(available(f))
+}
+
+fn available(f: garrison_git::remote::Fetched) -> Available {
+    Available {
         path: f.path,
         head: Some(f.head),
         kind: if f.cloned {
@@ -77,7 +100,7 @@ pub fn fetch_url(url: &str, cache: &Path, timeout: Duration) -> Result<Available
         } else {
             Kind::Fetched
         },
-    })
+    }
 }
 
 fn local(path: &Path) -> Result<Available, FleetError> {
@@ -90,7 +113,7 @@ fn local(path: &Path) -> Result<Available, FleetError> {
     if garrison_git::is_repository(path) {
         return Ok(Available {
             path: path.to_path_buf(),
-            head: garrison_git::remote::head_commit(path)?,
+            head: Some(garrison_git::tree::head_commit(path)?),
             kind: Kind::Local,
         });
     }

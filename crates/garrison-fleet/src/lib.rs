@@ -8,12 +8,17 @@ pub mod fetch;
 pub mod items;
 pub mod manifest;
 pub mod replay;
+pub mod report;
+pub mod run;
 pub mod specs;
 
 use std::path::PathBuf;
 
-pub use evaluate::{Evaluation, evaluate_checkout, evaluate_dir, evaluate_tree, scan_options};
-pub use fetch::{Available, fetch, fetch_url};
+pub use evaluate::{
+    Checkouts, Evaluation, Repositories, evaluate_checkout, evaluate_dir, evaluate_tree,
+    scan_options,
+};
+pub use fetch::{Available, fetch, fetch_until, fetch_url};
 pub use items::{Facts, Item, Status, Verdict, adoption, catalogue};
 pub use manifest::{Location, Manifest, Project};
 pub use replay::{MonthPoint, evaluate_month, points, points_missing, replay};

@@ -270,3 +270,88 @@ fn a_renamed_default_branch_is_followed() {
     let detached = fetch_url(&url(b.path()), cache.path(), T).unwrap();
     assert_eq!(detached.head.as_deref(), Some(old.as_str()));
 }
+
+/// The fleet's evaluator as workers use it: a local repository evaluated at its HEAD from git
+/// objects, a plain directory from disk, a missing path an error.
+#[test]
+fn the_fleet_evaluator_fetches_and_evaluates() {
+    use garrison_fleet::run::Evaluator;
+    if !require_git() {
+        return;
+    }
+    let b = build(
+        "author Mara <mara@example.org>\n\
+         commit ci\n  write .github/workflows/ci.yml\n  \
+         | on: push\n  | jobs:\n  |   t:\n  |     runs-on: ubuntu-latest\n  \
+         |     steps:\n  |       - uses: actions/checkout@v4\n",
+    );
+    // Uncommitted work in the checkout is not what the commit holds: evaluation reads the
+    // commit's tree.
+    std::fs::remove_file(b.path().join(".github/workflows/ci.yml")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let fleet = garrison_fleet::Repositories::new(cache.path());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let repo = b.path().display().to_string();
+    let f = fleet.fetch(&repo, &stop).unwrap();
+    assert_eq!(f.commit.as_deref(), Some(b.repo.head().as_str()));
+    let o = fleet.evaluate(&f, &stop).unwrap();
+    assert_eq!(o.verdicts.len(), garrison_fleet::catalogue().unwrap().len());
+    let pinned = o
+        .verdicts
+        .iter()
+        .find(|v| v.id == "spec8/actions-pinned-sha")
+        .unwrap();
+    assert_eq!(pinned.status, Status::Fails, "{pinned:?}");
+    assert!(
+        o.findings
+            .iter()
+            .any(|f| f.path.as_deref() == Some(".github/workflows/ci.yml"))
+    );
+
+    let plain = tempfile::tempdir().unwrap();
+    let p = fleet
+        .fetch(&plain.path().display().to_string(), &stop)
+        .unwrap();
+    assert_eq!(p.commit, None);
+    let o = fleet.evaluate(&p, &stop).unwrap();
+    let pinned = o
+        .verdicts
+        .iter()
+        .find(|v| v.id == "spec8/actions-pinned-sha")
+        .unwrap();
+    assert_eq!(pinned.status, Status::NotApplicable);
+
+    let missing = fleet.fetch(&plain.path().join("gone").display().to_string(), &stop);
+    assert!(missing.is_err());
+}
+
+/// The worker's stop flag ends a fetch from a server that never answers (a TLS handshake that
+/// never comes), well before the fetch's own deadline.
+#[test]
+fn a_stop_request_ends_a_hung_fetch() {
+    use garrison_fleet::run::Evaluator;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for s in listener.incoming().take(4) {
+            match s {
+                Ok(s) => open.push(s),
+                Err(_) => break,
+            }
+        }
+        std::thread::sleep(Duration::from_secs(60));
+        drop(open);
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let fleet = garrison_fleet::Repositories::new(cache.path());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let setter = std::sync::Arc::clone(&stop);
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        setter.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let u = format!("https://127.0.0.1:{port}/silent.git");
+    let err = fleet.fetch(&u, &stop).unwrap_err();
+    assert_eq!(err, format!("interrupted while fetching {u}"));
+}

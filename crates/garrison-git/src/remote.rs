@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -43,6 +43,12 @@ pub enum RemoteError {
         url: String,
         /// The deadline it was given.
         after: Duration,
+    },
+    /// The caller stopped the clone or fetch ([`clone_or_fetch_until`]).
+    #[error("interrupted while fetching {url}")]
+    Interrupted {
+        /// The repository URL.
+        url: String,
     },
     /// The clone failed (unreachable, not a repository, refused, interrupted).
     #[error("cannot clone {url}: {message}")]
@@ -116,18 +122,38 @@ pub fn cache_name(url: &str) -> String {
 /// [`RemoteError::Timeout`] once `timeout` has passed. A directory at `dest` that is not a
 /// repository (a clone interrupted before gix could clean it up) is removed and cloned again.
 pub fn clone_or_fetch(url: &str, dest: &Path, timeout: Duration) -> Result<Fetched, RemoteError> {
+    clone_or_fetch_until(url, dest, timeout, &AtomicBool::new(false))
+}
+
+/// [`clone_or_fetch`] that also stops when the caller sets `stop` (its own deadline, a
+/// shutdown): then [`RemoteError::Interrupted`] is returned at once, as for the deadline.
+pub fn clone_or_fetch_until(
+    url: &str,
+    dest: &Path,
+    timeout: Duration,
+    stop: &AtomicBool,
+) -> Result<Fetched, RemoteError> {
     let url_owned = url.to_string();
     let dest_owned = dest.to_path_buf();
-    with_deadline(url, timeout, move |interrupt| {
+    with_deadline(url, timeout, stop, move |interrupt| {
         clone_or_fetch_now(&url_owned, &dest_owned, interrupt)
     })
 }
 
+/// The directory remote repositories are cached in by default: `repos` in
+/// [`crate::default_cache_dir`] (`$GARRISON_CACHE_DIR/repos`, else `~/.cache/garrison/repos`).
+pub fn default_repos_dir() -> PathBuf {
+    crate::default_cache_dir().join("repos")
+}
+
 /// Runs `work` on its own thread with an interrupt flag, raising the flag and returning a
-/// timeout when `timeout` passes first.
+/// timeout when `timeout` passes first, or [`RemoteError::Interrupted`] when `stop` is set.
+/// Blocking network calls inside gix (a server that never answers) do not look at the flag, so
+/// the caller never waits on the thread: it is left to end on its own.
 fn with_deadline(
     url: &str,
     timeout: Duration,
+    stop: &AtomicBool,
     work: impl FnOnce(&AtomicBool) -> Result<Fetched, RemoteError> + Send + 'static,
 ) -> Result<Fetched, RemoteError> {
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -144,21 +170,35 @@ fn with_deadline(
             message: format!("cannot start a thread: {e}"),
         });
     }
-    match rx.recv_timeout(timeout) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let now = Instant::now();
+        if stop.load(Ordering::SeqCst) {
+            interrupt.store(true, Ordering::SeqCst);
+            return Err(RemoteError::Interrupted {
+                url: url.to_string(),
+            });
+        }
+        if now >= deadline {
             interrupt.store(true, Ordering::SeqCst);
             // A moment for gix to notice the flag and clean up; never more.
             let _ = rx.recv_timeout(Duration::from_secs(2));
-            Err(RemoteError::Timeout {
+            return Err(RemoteError::Timeout {
                 url: url.to_string(),
                 after: timeout,
-            })
+            });
         }
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(RemoteError::Clone {
-            url: url.to_string(),
-            message: "the fetch stopped without an answer (it panicked)".into(),
-        }),
+        let step = (deadline - now).min(Duration::from_millis(100));
+        match rx.recv_timeout(step) {
+            Ok(result) => return result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(RemoteError::Clone {
+                    url: url.to_string(),
+                    message: "the fetch stopped without an answer (it panicked)".into(),
+                });
+            }
+        }
     }
 }
 
@@ -314,13 +354,6 @@ fn head_of(repo: &gix::Repository) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The commit `HEAD` names in the repository at `path` (a work tree or a git directory), or
-/// `None` when `HEAD` names no commit yet (an empty repository).
-pub fn head_commit(path: &Path) -> Result<Option<String>, crate::GitError> {
-    let repo = crate::open(path)?;
-    Ok(repo.head_id().ok().map(|id| id.to_hex().to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -350,10 +383,12 @@ mod tests {
 
     #[test]
     fn the_deadline_interrupts_and_says_so() {
+        let never = AtomicBool::new(false);
         let err = with_deadline(
             "https://example.invalid/r",
             Duration::from_millis(50),
-            |stop| {
+            &never,
+            |stop: &AtomicBool| {
                 while !stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(5));
                 }
@@ -368,6 +403,30 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "timed out after 0 s fetching https://example.invalid/r"
+        );
+    }
+
+    #[test]
+    fn a_stop_request_interrupts_and_says_so() {
+        let stop = AtomicBool::new(true);
+        let err = with_deadline(
+            "https://example.invalid/r",
+            Duration::from_secs(3600),
+            &stop,
+            |flag: &AtomicBool| {
+                while !flag.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(RemoteError::Clone {
+                    url: "interrupted".into(),
+                    message: "interrupted".into(),
+                })
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "interrupted while fetching https://example.invalid/r"
         );
     }
 }
