@@ -120,6 +120,26 @@ pub enum EcosystemCommand {
         #[arg(long)]
         queue_only: bool,
     },
+    /// Replay each project's history: the SPEC items a tree decides, at monthly points read
+    /// from git objects (no checkout). The state at a month is the tree of the last
+    /// first-parent commit of the default branch before the 1st of that month (UTC). Months
+    /// already stored are not computed again.
+    Replay {
+        /// The manifest of projects [default: the core projects shipped with Garrison].
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// The interval between points.
+        #[arg(long, value_enum, default_value_t = Every::Month)]
+        every: Every,
+        /// The first month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        since: String,
+        /// Seconds fetching one repository may take.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        timeout: u64,
+    },
     /// Work on queued scan jobs of a shared PostgreSQL store; run as many as you like, on as
     /// many machines. A job whose worker died is taken over when its lease runs out.
     Worker {
@@ -162,6 +182,13 @@ pub struct DatabaseArg {
     /// the user data directory, or $GARRISON_DATA_DIR].
     #[arg(long, value_name = "URL", env = "GARRISON_DATABASE")]
     pub database: Option<String>,
+}
+
+/// Intervals of `garrison ecosystem replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Every {
+    /// The state on the 1st of every month.
+    Month,
 }
 
 /// Formats of `garrison ecosystem report`.

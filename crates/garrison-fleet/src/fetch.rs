@@ -107,7 +107,11 @@ fn local(path: &Path) -> Result<Available, FleetError> {
     if !path.is_dir() {
         return Err(FleetError::Read {
             path: path.to_path_buf(),
-            message: "not a directory".into(),
+            message: if path.exists() {
+                "not a directory".into()
+            } else {
+                "no such directory".into()
+            },
         });
     }
     if garrison_git::is_repository(path) {

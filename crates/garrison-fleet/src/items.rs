@@ -176,14 +176,8 @@ impl Item {
             status,
             evidence,
         };
-        let failing: Vec<Evidence> = findings
-            .iter()
-            .filter(|f| self.rules.contains(&f.rule) && f.severity >= self.fails_at)
-            .map(Evidence::of)
-            .collect();
-        if !failing.is_empty() {
-            return verdict(Status::Fails, failing);
-        }
+        // An item about something the project does not have is not applicable, whatever
+        // else its rules say (no remote actions: no Dependabot for actions is needed).
         let applies = match self.applies_to {
             None => true,
             Some(Applies::Workflows) => facts.workflows,
@@ -206,6 +200,14 @@ impl Item {
                     line: None,
                 }],
             );
+        }
+        let failing: Vec<Evidence> = findings
+            .iter()
+            .filter(|f| self.rules.contains(&f.rule) && f.severity >= self.fails_at)
+            .map(Evidence::of)
+            .collect();
+        if !failing.is_empty() {
+            return verdict(Status::Fails, failing);
         }
         let unevaluated: Vec<Evidence> = findings
             .iter()

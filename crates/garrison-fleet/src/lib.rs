@@ -64,6 +64,9 @@ pub enum FleetError {
         /// Why.
         message: String,
     },
+    /// The store failed.
+    #[error("{0}")]
+    Store(String),
     /// A month that is not `YYYY-MM`.
     #[error("`{0}` is not a month (YYYY-MM)")]
     Month(String),

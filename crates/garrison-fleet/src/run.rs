@@ -453,3 +453,148 @@ pub async fn scan(
     s.errors.sort();
     Ok(s)
 }
+
+/// What a replay did for one project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayed {
+    /// Months evaluated and stored now, and months that were already stored.
+    Months {
+        /// The project.
+        project: String,
+        /// Stored by this replay.
+        new: usize,
+        /// Stored before (skipped).
+        stored: usize,
+        /// Months whose tree could not be evaluated, with why.
+        errors: Vec<(String, String)>,
+    },
+    /// Nothing to replay (a plain directory, no repository) or the repository could not be
+    /// fetched.
+    Skipped {
+        /// The project.
+        project: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// Replays every project of `manifest` (relative paths against `base`) month by month from
+/// `since` (`YYYY-MM`) into `store`: fetches each repository (remote ones into `cache`), selects
+/// the months not stored yet, evaluates them from git objects ([`crate::replay::replay`]) and
+/// stores one snapshot per month, each in its own transaction (so an interrupted replay keeps
+/// every month it finished and the next run computes only the rest).
+pub async fn replay(
+    store: &Store,
+    manifest: &Manifest,
+    base: &Path,
+    since: &str,
+    cache: &Path,
+    timeout: Duration,
+    on_project: &(dyn Fn(&Replayed) + Send + Sync),
+) -> Result<Vec<Replayed>, crate::FleetError> {
+    // The month is checked before anything is written.
+    crate::replay::months(since, garrison_store::now())?;
+    let rows = project_rows(manifest, base);
+    store.sync_projects(&rows).await.map_err(store_error)?;
+    let mut out = Vec::new();
+    for p in &rows {
+        let r = replay_project(store, p, since, cache, timeout).await?;
+        on_project(&r);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn store_error(e: StoreError) -> crate::FleetError {
+    crate::FleetError::Store(e.to_string())
+}
+
+async fn replay_project(
+    store: &Store,
+    p: &ProjectRow,
+    since: &str,
+    cache: &Path,
+    timeout: Duration,
+) -> Result<Replayed, crate::FleetError> {
+    let skipped = |why: String| {
+        Ok(Replayed::Skipped {
+            project: p.name.clone(),
+            why,
+        })
+    };
+    let Some(repository) = p.repositories.first().cloned() else {
+        return skipped("the manifest names no repository for it".into());
+    };
+    let stored: std::collections::BTreeSet<String> = store
+        .replayed_months(&p.name)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .collect();
+    let cache = cache.to_path_buf();
+    let since = since.to_string();
+    let work = tokio::task::spawn_blocking(move || {
+        let location = Location::parse(&repository, Path::new(""));
+        let available = crate::fetch::fetch(&location, &cache, timeout)
+            .map_err(|e| format!("cannot fetch {repository}: {e}"))?;
+        if !available.is_git() {
+            return Err(format!(
+                "{repository} is not a git repository: it has no history to replay"
+            ));
+        }
+        let points =
+            crate::replay::points_missing(&available.path, &since, garrison_store::now(), &stored)
+                .map_err(|e| e.to_string())?;
+        let results = crate::replay::replay(&available.path, &points).map_err(|e| e.to_string())?;
+        Ok((repository, stored.len(), results))
+    })
+    .await;
+    let (repository, already, results) = match work {
+        Ok(Ok(r)) => r,
+        Ok(Err(why)) => return skipped(why),
+        Err(e) => {
+            return skipped(format!(
+                "the replay stopped unexpectedly ({e}); this is a bug in Garrison, please report it"
+            ));
+        }
+    };
+    let mut new = 0;
+    let mut errors = Vec::new();
+    for (point, result) in results {
+        match result {
+            Ok(e) => {
+                let (y, m) = point.month.split_once('-').unwrap_or(("1970", "01"));
+                let taken_at = crate::report::days_from_civil(
+                    y.parse().unwrap_or(1970),
+                    m.parse().unwrap_or(1),
+                ) * 86_400;
+                let written = store
+                    .record_snapshot(&NewSnapshot {
+                        project: p.name.clone(),
+                        kind: Kind::Replay,
+                        month: point.month.clone(),
+                        taken_at,
+                        repository: Some(repository.clone()),
+                        commit: Some(point.commit.clone()),
+                        error: None,
+                        adopted: adopted(&e.verdicts),
+                        verdicts: verdict_rows(&e.verdicts),
+                        // The verdicts carry their evidence; a month's full findings are not kept.
+                        findings: Vec::new(),
+                    })
+                    .await
+                    .map_err(store_error)?;
+                if written.is_some() {
+                    new += 1;
+                }
+            }
+            Err(e) => errors.push((point.month.clone(), e.to_string())),
+        }
+    }
+    Ok(Replayed::Months {
+        project: p.name.clone(),
+        new,
+        stored: already,
+        errors,
+    })
+}

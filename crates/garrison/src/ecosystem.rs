@@ -1,4 +1,4 @@
-//! `garrison ecosystem import-specs|verdicts|scan|worker|report`.
+//! `garrison ecosystem import-specs|verdicts|scan|replay|worker|report`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use garrison_cli::{EcosystemCommand, ReportFormat};
 use garrison_fleet::Manifest;
-use garrison_fleet::run::{Event, OnEvent, WorkSettings};
+use garrison_fleet::run::{Event, OnEvent, Replayed, WorkSettings};
 use garrison_store::{Mode, Store};
 
 use crate::output::{eprintln, write_output};
@@ -136,7 +136,7 @@ pub fn run(cmd: &EcosystemCommand) -> Result<ExitCode> {
                     &store,
                     &manifest,
                     &base,
-                    Arc::new(garrison_fleet::Checkouts),
+                    Arc::new(garrison_fleet::Repositories::default()),
                     &settings,
                     jobs,
                     on,
@@ -152,6 +152,66 @@ pub fn run(cmd: &EcosystemCommand) -> Result<ExitCode> {
                     s.evaluated,
                     s.unchanged,
                     s.errors.len()
+                ));
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        EcosystemCommand::Replay {
+            manifest,
+            database,
+            every: _,
+            since,
+            timeout,
+        } => {
+            let (manifest, base) = load_manifest(manifest.as_deref())?;
+            runtime()?.block_on(async {
+                let store = open(database.database.as_deref(), Mode::Create).await?;
+                let bar = Progress::new("replaying", manifest.projects.len() as u64);
+                let started = std::time::Instant::now();
+                let on = |r: &Replayed| {
+                    bar.inc(1);
+                    match r {
+                        Replayed::Months {
+                            project, errors, ..
+                        } => {
+                            bar.message(project.clone());
+                            for (month, e) in errors {
+                                eprintln(&format!("warning: {project} {month}: {e}"));
+                            }
+                        }
+                        Replayed::Skipped { project, why } => {
+                            eprintln(&format!("warning: {project}: not replayed: {why}"));
+                        }
+                    }
+                };
+                let done = garrison_fleet::run::replay(
+                    &store,
+                    &manifest,
+                    &base,
+                    since,
+                    &garrison_git::remote::default_repos_dir(),
+                    Duration::from_secs(*timeout),
+                    &on,
+                )
+                .await?;
+                drop(bar);
+                let (mut new, mut stored, mut skipped) = (0, 0, 0);
+                for r in &done {
+                    match r {
+                        Replayed::Months {
+                            new: n, stored: s, ..
+                        } => {
+                            new += n;
+                            stored += s;
+                        }
+                        Replayed::Skipped { .. } => skipped += 1,
+                    }
+                }
+                eprintln(&format!(
+                    "replayed {} projects monthly since {since} into {} in {:.1} s: {new} months evaluated, {stored} already stored, {skipped} projects skipped",
+                    done.len(),
+                    store.url(),
+                    started.elapsed().as_secs_f64(),
                 ));
                 Ok(ExitCode::SUCCESS)
             })
@@ -179,7 +239,7 @@ pub fn run(cmd: &EcosystemCommand) -> Result<ExitCode> {
                     tasks.spawn(async move {
                         garrison_fleet::run::work(
                             &store,
-                            Arc::new(garrison_fleet::Checkouts),
+                            Arc::new(garrison_fleet::Repositories::default()),
                             &settings,
                             None,
                             until_idle,

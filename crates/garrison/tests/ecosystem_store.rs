@@ -421,3 +421,99 @@ fn three_workers_on_postgres_one_killed_every_project_exactly_once() {
             .all(|s| s.error.is_none() && s.verdicts.len() == 17)
     );
 }
+
+#[test]
+fn replay_is_incremental_and_feeds_the_timeline() {
+    let Some(repos) = corpus() else { return };
+    let bundle = repos.join("../git/hist.bundle");
+    if !garrison_test::git::require_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("hist");
+    let out = Command::new("git")
+        .args(["clone", "-q"])
+        .arg(&bundle)
+        .arg(&hist)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = dir.path().join("m.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[project]]\nname = \"hist\"\nrepositories = [\"{}\"]\n\n[[project]]\nname = \"plain\"\nrepositories = [\"{}\"]\n",
+            hist.display(),
+            repos.join("scientific-python__cookie").display()
+        ),
+    )
+    .unwrap();
+    let db = format!("sqlite:{}", dir.path().join("g.db").display());
+    let replay = |since: &str| {
+        ok(garrison()
+            .args([
+                "ecosystem",
+                "replay",
+                "--every",
+                "month",
+                "--since",
+                since,
+                "--manifest",
+            ])
+            .arg(&manifest)
+            .args(["--database", &db]))
+    };
+    let err = replay("2021-01");
+    assert!(err.contains("warning: plain: not replayed: "), "{err}");
+    assert!(err.contains("is not a git repository"), "{err}");
+    let new: usize = err
+        .split(" months evaluated")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(new >= 24, "{err}");
+    // Again: nothing new is computed.
+    let err = replay("2021-01");
+    assert!(
+        err.contains(&format!(
+            "0 months evaluated, {new} already stored, 1 projects skipped"
+        )),
+        "{err}"
+    );
+    // An earlier start computes only the earlier months.
+    let err = replay("2020-07");
+    assert!(
+        err.contains(&format!("6 months evaluated, {new} already stored")),
+        "{err}"
+    );
+    let h = report_json(&db, true);
+    let timeline = h["projects"][0]["timeline"].as_array().unwrap();
+    assert_eq!(h["projects"][0]["name"], "hist");
+    assert_eq!(timeline.len(), new + 6);
+    assert_eq!(timeline[0]["month"], "2020-07");
+    let jan = timeline.iter().find(|m| m["month"] == "2021-01").unwrap();
+    assert_eq!(jan["items"]["spec8/actions-pinned-sha"], "fails", "{jan}");
+    // Items a past tree cannot decide are never passed.
+    assert_eq!(jan["items"]["spec6/two-factor"], "not-evaluated");
+    assert!(
+        jan["items"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|v| v == "not-evaluated")
+    );
+    // A month that is not YYYY-MM is refused before anything is written.
+    let out = garrison()
+        .args(["ecosystem", "replay", "--since", "2021-13", "--manifest"])
+        .arg(&manifest)
+        .args(["--database", &db])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`2021-13` is not a month (YYYY-MM)"));
+}
