@@ -11,7 +11,7 @@ pub mod specs;
 use std::path::PathBuf;
 
 pub use evaluate::{Evaluation, evaluate_checkout};
-pub use items::{Facts, Item, Status, Verdict, adoption, catalogue};
+pub use items::{Facts, Item, SpecMeta, Status, Verdict, adoption, catalogue, spec_metas};
 pub use manifest::{Location, Manifest, Project};
 pub use specs::{Imported, Spec, import_specs};
 

@@ -1,0 +1,527 @@
+//! The ecosystem platform's web app (`garrison serve`): the public SPEC adoption dashboard
+//! (overview per SPEC, project pages, item pages), verified SVG badges, and the JSON / CSV
+//! report under `/api/v1`, all read from the store. Server-rendered HTML (askama), no
+//! JavaScript; strict security headers; responses cached per store generation (the store's
+//! write counter) and revalidated with ETags.
+//!
+//! Layering: handlers read the store ([`data`]), arrange the rows into views ([`pages`]) and
+//! render them; verdicts and adoption were computed by the fleet when the snapshot was stored.
+
+pub mod badge;
+pub mod chart;
+pub mod data;
+pub mod model;
+pub mod pages;
+mod svg;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use garrison_fleet::{Item, SpecMeta};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::badge::badge;
+use crate::data::Data;
+use crate::model::Scan;
+
+/// The Content-Security-Policy of every response: nothing but the site's own style sheet
+/// and images (badges, `data:` images); no script at all, no framing.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Longest request target accepted (longer gets 414).
+pub const MAX_URI: usize = 2048;
+/// Largest request body accepted (the app only serves GET; larger gets 413).
+pub const MAX_BODY: usize = 16 * 1024;
+/// A request that takes longer is answered 503.
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// At most this many rendered responses are kept per store generation.
+const CACHE_ENTRIES: usize = 8192;
+
+/// Errors of the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The store could not be read.
+    #[error("the store: {0}")]
+    Store(String),
+    /// A template failed to render.
+    #[error("rendering a page: {0}")]
+    Render(#[from] askama::Error),
+    /// The SPEC item catalogue could not be read.
+    #[error(transparent)]
+    Fleet(#[from] garrison_fleet::FleetError),
+    /// Listening or serving failed.
+    #[error("serving: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A rendered response body.
+#[derive(Debug)]
+struct Rendered {
+    content_type: &'static str,
+    cache_control: &'static str,
+    body: axum::body::Bytes,
+}
+
+#[derive(Default)]
+struct Cache {
+    generation: Option<i64>,
+    responses: HashMap<String, Arc<Rendered>>,
+    latest: Option<Arc<Vec<Scan>>>,
+}
+
+/// The application: the store, the item catalogue and the response cache.
+pub struct App {
+    data: Data,
+    specs: Vec<SpecMeta>,
+    items: Vec<Item>,
+    base: String,
+    cache: Mutex<Cache>,
+}
+
+impl App {
+    /// An app over `data`; `base` is the public URL (`http://127.0.0.1:8000`) used in the badge
+    /// Markdown shown on project pages.
+    pub fn new(data: Data, base: &str) -> Result<App, ServerError> {
+        Ok(App {
+            data,
+            specs: garrison_fleet::spec_metas()?,
+            items: garrison_fleet::catalogue()?,
+            base: base.trim_end_matches('/').to_string(),
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        // A poisoned lock only means a panic elsewhere mid-insert; the map is still usable.
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Drops everything cached for an older generation.
+    fn at_generation(&self, generation: i64) {
+        let mut c = self.cache();
+        if c.generation != Some(generation) {
+            *c = Cache {
+                generation: Some(generation),
+                ..Cache::default()
+            };
+        }
+    }
+
+    /// The latest snapshot of every project, read once per generation.
+    async fn latest(&self) -> Result<Arc<Vec<Scan>>, ServerError> {
+        if let Some(l) = self.cache().latest.clone() {
+            return Ok(l);
+        }
+        let l = Arc::new(self.data.latest().await?);
+        self.cache().latest = Some(l.clone());
+        Ok(l)
+    }
+}
+
+/// The router with every route and layer.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(overview))
+        .route("/projects/{name}", get(project))
+        .route("/items/{spec}/{name}", get(item))
+        .route("/badge/{project}/{file}", get(badge_svg))
+        .route("/static/{file}", get(asset))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            TIMEOUT,
+        ))
+        .layer(middleware::from_fn(limit_uri))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ))
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then finishes the requests in
+/// flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Binds `addr` and serves until SIGINT/SIGTERM.
+pub async fn run(addr: SocketAddr, app: Arc<App>) -> Result<(), ServerError> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve(listener, app, shutdown_signal()).await
+}
+
+async fn limit_uri(req: Request, next: Next) -> Response {
+    if req.uri().to_string().len() > MAX_URI {
+        return error_page(
+            StatusCode::URI_TOO_LONG,
+            "The requested address is too long.",
+        );
+    }
+    next.run(req).await
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    let page = pages::ErrorPage {
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        message: message.to_string(),
+    };
+    let body = page.render().unwrap_or_else(|_| message.to_string());
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "There is no page at this address.")
+}
+
+async fn method_not_allowed() -> Response {
+    let mut r = error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This site is read-only: only GET and HEAD requests are served.",
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
+}
+
+fn bad_path(_: PathRejection) -> Response {
+    error_page(StatusCode::BAD_REQUEST, "The address could not be read.")
+}
+
+#[allow(clippy::print_stderr)] // the server's one log line: a failure the client cannot see
+fn server_error(e: &ServerError) -> Response {
+    eprintln!("garrison serve: {e}");
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The data could not be read; try again shortly.",
+    )
+}
+
+fn etag(generation: i64) -> String {
+    format!("\"g{generation}-{}\"", env!("CARGO_PKG_VERSION"))
+}
+
+fn matches_etag(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+fn respond(r: &Rendered, tag: &str) -> Response {
+    let mut res = Response::new(Body::from(r.body.clone()));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(r.content_type),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(r.cache_control),
+    );
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        h.insert(header::ETAG, v);
+    }
+    res
+}
+
+fn not_modified(tag: &str, cache_control: &'static str) -> Response {
+    let mut res = StatusCode::NOT_MODIFIED.into_response();
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    res
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+const PAGE_CACHE: &str = "public, max-age=60";
+const BADGE_CACHE: &str = "public, max-age=300";
+
+/// Answers from the cache of the current generation, or renders (`Ok(None)`: 404 with
+/// `missing`) and caches.
+async fn cached<F, Fut>(
+    app: &App,
+    headers: &HeaderMap,
+    key: String,
+    cache_control: &'static str,
+    missing: &str,
+    render: F,
+) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Option<(&'static str, Vec<u8>)>, ServerError>>,
+{
+    let generation = match app.data.generation().await {
+        Ok(g) => g,
+        Err(e) => return server_error(&e),
+    };
+    app.at_generation(generation);
+    let tag = etag(generation);
+    let hit = app.cache().responses.get(&key).cloned();
+    if let Some(r) = hit {
+        if matches_etag(headers, &tag) {
+            return not_modified(&tag, r.cache_control);
+        }
+        return respond(&r, &tag);
+    }
+    match render().await {
+        Ok(Some((content_type, body))) => {
+            let r = Arc::new(Rendered {
+                content_type,
+                cache_control,
+                body: body.into(),
+            });
+            {
+                let mut c = app.cache();
+                if c.generation == Some(generation) {
+                    if c.responses.len() >= CACHE_ENTRIES {
+                        c.responses.clear();
+                    }
+                    c.responses.insert(key, r.clone());
+                }
+            }
+            if matches_etag(headers, &tag) {
+                return not_modified(&tag, cache_control);
+            }
+            respond(&r, &tag)
+        }
+        Ok(None) => error_page(StatusCode::NOT_FOUND, missing),
+        Err(e) => server_error(&e),
+    }
+}
+
+fn html(t: &impl Template) -> Result<Option<(&'static str, Vec<u8>)>, ServerError> {
+    Ok(Some((HTML, t.render()?.into_bytes())))
+}
+
+async fn overview(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let a = app.clone();
+    cached(&app, &headers, "/".into(), PAGE_CACHE, "", || async move {
+        let projects = a.data.projects().await?;
+        let latest = a.latest().await?;
+        let mut adoption = Vec::new();
+        for s in &a.specs {
+            adoption.push((s.number, a.data.adoption_by_month(s.number).await?));
+        }
+        html(&pages::overview(
+            &a.specs, &a.items, &projects, &latest, &adoption,
+        ))
+    })
+    .await
+}
+
+async fn project(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    name: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(name) = match name {
+        Ok(n) => n,
+        Err(e) => return bad_path(e),
+    };
+    let a = app.clone();
+    let key = format!("project\0{name}");
+    cached(
+        &app,
+        &headers,
+        key,
+        PAGE_CACHE,
+        "There is no project of that name.",
+        || async move {
+            let projects = a.data.projects().await?;
+            let Some(p) = projects.iter().find(|p| p.name == name) else {
+                return Ok(None);
+            };
+            let scan = a.data.latest_for(&name).await?;
+            let timeline = a.data.timeline(&name).await?;
+            html(&pages::project(
+                &a.specs,
+                &a.items,
+                p,
+                scan.as_ref(),
+                &timeline,
+                &a.base,
+            ))
+        },
+    )
+    .await
+}
+
+async fn item(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Path((spec, name)) = match path {
+        Ok(n) => n,
+        Err(e) => return bad_path(e),
+    };
+    let id = format!("{spec}/{name}");
+    let Some(i) = app.items.iter().find(|i| i.id == id).cloned() else {
+        return error_page(StatusCode::NOT_FOUND, "There is no SPEC item with that id.");
+    };
+    let a = app.clone();
+    cached(
+        &app,
+        &headers,
+        format!("item\0{id}"),
+        PAGE_CACHE,
+        "",
+        || async move {
+            let projects = a.data.projects().await?;
+            let latest = a.latest().await?;
+            html(&pages::item(&i, &projects, &latest))
+        },
+    )
+    .await
+}
+
+async fn badge_svg(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Path((name, file)) = match path {
+        Ok(n) => n,
+        Err(e) => return bad_path(e),
+    };
+    let spec = file
+        .strip_prefix("spec")
+        .and_then(|f| f.strip_suffix(".svg"))
+        .filter(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| app.specs.iter().any(|s| s.number == *n));
+    let Some(spec) = spec else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Badges exist for the SPECs Garrison evaluates: spec6.svg and spec8.svg.",
+        );
+    };
+    let a = app.clone();
+    cached(
+        &app,
+        &headers,
+        format!("badge\0{name}\0{spec}"),
+        BADGE_CACHE,
+        "There is no project of that name.",
+        || async move {
+            if !a.data.projects().await?.iter().any(|p| p.name == name) {
+                return Ok(None);
+            }
+            let scan = a.data.latest_for(&name).await?;
+            let svg = badge(spec, pages::badge_state(scan.as_ref(), spec));
+            Ok(Some(("image/svg+xml", svg.into_bytes())))
+        },
+    )
+    .await
+}
+
+#[derive(rust_embed::Embed)]
+#[folder = "assets/"]
+struct Assets;
+
+async fn asset(headers: HeaderMap, file: Result<Path<String>, PathRejection>) -> Response {
+    let Ok(Path(file)) = file else {
+        return not_found().await;
+    };
+    let Some(f) = Assets::get(&file) else {
+        return not_found().await;
+    };
+    let content_type = if file.ends_with(".css") {
+        "text/css; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    };
+    let hash = f.metadata.sha256_hash();
+    let tag = format!(
+        "\"{}\"",
+        hash.iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let cache_control = "public, max-age=86400";
+    if matches_etag(&headers, &tag) {
+        return not_modified(&tag, cache_control);
+    }
+    respond(
+        &Rendered {
+            content_type,
+            cache_control,
+            body: axum::body::Bytes::from(f.data.into_owned()),
+        },
+        &tag,
+    )
+}
