@@ -201,10 +201,38 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Binds `addr` and serves until SIGINT/SIGTERM.
-pub async fn run(addr: SocketAddr, app: Arc<App>) -> Result<(), ServerError> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    serve(listener, app, shutdown_signal()).await
+/// What `garrison serve` is given.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The store's URL (`None`: the default SQLite file); it must exist.
+    pub database: Option<String>,
+    /// Where to listen.
+    pub bind: SocketAddr,
+    /// The public URL of the site (default `http://BIND`).
+    pub public_url: Option<String>,
+}
+
+/// Opens the store, binds, calls `on_listening` with the bound address, and serves until
+/// SIGINT/SIGTERM on a runtime of its own (the CLI stays synchronous).
+pub fn serve_blocking(
+    opts: &ServeOptions,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let data = Data::open(opts.database.as_deref()).await?;
+        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
+        let addr = listener.local_addr()?;
+        let base = opts
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let app = Arc::new(App::new(data, &base)?);
+        on_listening(addr);
+        serve(listener, app, shutdown_signal()).await
+    })
 }
 
 async fn limit_uri(req: Request, next: Next) -> Response {
