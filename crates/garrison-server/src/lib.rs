@@ -53,9 +53,9 @@ const CACHE_ENTRIES: usize = 8192;
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    /// The store could not be read.
-    #[error("the store: {0}")]
-    Store(String),
+    /// The store could not be opened or read.
+    #[error(transparent)]
+    Store(garrison_store::StoreError),
     /// A template failed to render.
     #[error("rendering a page: {0}")]
     Render(#[from] askama::Error),

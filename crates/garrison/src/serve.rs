@@ -15,7 +15,11 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             bind: args.bind,
             public_url: args.public_url.clone(),
         },
-        |addr| eprintln(&format!("garrison serve: listening on http://{addr}/ (Ctrl-C stops)")),
+        |addr| {
+            eprintln(&format!(
+                "garrison serve: listening on http://{addr}/ (Ctrl-C stops)"
+            ))
+        },
     )
     .with_context(|| format!("cannot serve on {}", args.bind))?;
     Ok(ExitCode::SUCCESS)
