@@ -114,6 +114,84 @@ pub enum EcosystemCommand {
         /// The checkout [default: the current directory].
         path: Option<PathBuf>,
     },
+    /// Scan every project of the manifest into the store: fetch each repository, skip those
+    /// whose HEAD did not change since the last complete scan, evaluate the rest, and store a
+    /// dated snapshot per project (its findings and the verdict of every SPEC item). A project
+    /// that fails is recorded with its error; the run goes on.
+    Scan {
+        /// The manifest of projects [default: the core projects shipped with Garrison].
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Projects scanned at once [default: the number of CPUs].
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<usize>,
+        /// Seconds one project may take (fetch and analysis) before it is recorded as timed
+        /// out.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        timeout: u64,
+        /// Evaluate every project, even those whose HEAD did not change.
+        #[arg(long)]
+        force: bool,
+        /// Queue the run and return at once: `garrison ecosystem worker` processes (on this or
+        /// other machines sharing the PostgreSQL database) do the work.
+        #[arg(long)]
+        queue_only: bool,
+    },
+    /// Work on queued scan jobs of a shared PostgreSQL store; run as many as you like, on as
+    /// many machines. A job whose worker died is taken over when its lease runs out.
+    Worker {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Exit when no job is queued or running instead of waiting for new runs.
+        #[arg(long)]
+        until_idle: bool,
+        /// Seconds one project may take before it is recorded as timed out.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        timeout: u64,
+        /// Seconds a claim lasts without renewal (renewed every third of it while working).
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        lease: u64,
+        /// Projects worked on at once.
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+        jobs: usize,
+    },
+    /// Print the latest verdicts of every project (or, with --history, the monthly timeline)
+    /// from the store.
+    Report {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// The monthly timeline instead of the latest verdicts.
+        #[arg(long)]
+        history: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Write the report here instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `--database`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArg {
+    /// The store: `sqlite:PATH` or `postgres://USER@HOST/DATABASE` [default: garrison.db in
+    /// the user data directory, or $GARRISON_DATA_DIR].
+    #[arg(long, value_name = "URL", env = "GARRISON_DATABASE")]
+    pub database: Option<String>,
+}
+
+/// Formats of `garrison ecosystem report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Versioned JSON (docs/ecosystem-json.md).
+    Json,
+    /// One row per project and item (or project, month and item).
+    Csv,
+    /// Tables per SPEC.
+    Markdown,
 }
 
 /// Output formats.

@@ -21,6 +21,8 @@ pub struct Evaluation {
     pub facts: Facts,
     /// One verdict per item, in catalogue order.
     pub verdicts: Vec<Verdict>,
+    /// The findings of the analyses.
+    pub findings: Vec<garrison_report::Finding>,
 }
 
 /// Scans `path` (workflows and posture, default configuration) and decides every item.
@@ -43,6 +45,7 @@ pub fn evaluate_checkout(path: &Path) -> Result<Evaluation, FleetError> {
         items,
         facts,
         verdicts,
+        findings: scan.report.findings,
     })
 }
 
@@ -103,5 +106,50 @@ impl Evaluation {
             }
         }
         s
+    }
+}
+
+/// The evaluator of local repositories and plain directories: a repository is used in place
+/// (its HEAD is read, nothing is fetched); a plain directory has no commit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checkouts;
+
+impl crate::run::Evaluator for Checkouts {
+    fn fetch(
+        &self,
+        repository: &str,
+        _interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Fetched, String> {
+        if repository.contains("://") {
+            return Err(format!(
+                "{repository}: this build evaluates local repositories only"
+            ));
+        }
+        let path = std::path::PathBuf::from(repository);
+        if !path.is_dir() {
+            return Err(format!("{repository}: no such directory"));
+        }
+        let commit = if garrison_git::is_repository(&path) {
+            Some(garrison_git::tree::head_commit(&path).map_err(|e| format!("{repository}: {e}"))?)
+        } else {
+            None
+        };
+        Ok(crate::run::Fetched {
+            repository: repository.to_string(),
+            path,
+            commit,
+        })
+    }
+
+    fn evaluate(
+        &self,
+        fetched: &crate::run::Fetched,
+        _interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::run::Outcome, String> {
+        let e = evaluate_checkout(&fetched.path).map_err(|e| e.to_string())?;
+        Ok(crate::run::Outcome {
+            verdicts: e.verdicts,
+            findings: crate::run::finding_rows(&e.findings),
+        })
     }
 }

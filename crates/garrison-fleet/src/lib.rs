@@ -6,11 +6,13 @@
 pub mod evaluate;
 pub mod items;
 pub mod manifest;
+pub mod report;
+pub mod run;
 pub mod specs;
 
 use std::path::PathBuf;
 
-pub use evaluate::{Evaluation, evaluate_checkout};
+pub use evaluate::{Checkouts, Evaluation, evaluate_checkout};
 pub use items::{Facts, Item, SpecMeta, Status, Verdict, adoption, catalogue, spec_metas};
 pub use manifest::{Location, Manifest, Project};
 pub use specs::{Imported, Spec, import_specs};

@@ -181,3 +181,13 @@ pub fn tag_names(path: &Path) -> Result<Vec<String>, GitError> {
 pub fn is_repository(path: &Path) -> bool {
     gix::open(path).is_ok()
 }
+
+/// The commit HEAD points at (hex), in the repository at `path`.
+pub fn head_commit(path: &Path) -> Result<String, GitError> {
+    let repo = crate::open(path)?;
+    let id = repo.head_id().map_err(|e| GitError::Revision {
+        rev: "HEAD".into(),
+        message: e.to_string(),
+    })?;
+    Ok(id.to_hex().to_string())
+}

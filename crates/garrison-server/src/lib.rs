@@ -141,6 +141,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/items/{spec}/{name}", get(item))
         .route("/badge/{project}/{file}", get(badge_svg))
         .route("/static/{file}", get(asset))
+        .route("/api/v1/report", get(api_report))
+        .route("/api/v1/report.csv", get(api_report_csv))
+        .route("/api/v1/report/history", get(api_history))
+        .route("/api/v1/report/history.csv", get(api_history_csv))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
@@ -552,4 +556,70 @@ async fn asset(headers: HeaderMap, file: Result<Path<String>, PathRejection>) ->
         },
         &tag,
     )
+}
+
+const JSON_TYPE: &str = "application/json";
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
+
+/// `/api/v1/report` (`.csv`): the document `garrison ecosystem report` prints.
+async fn report(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
+    let a = app.clone();
+    let key = format!("report\0{csv}");
+    let mut res = cached(&app, &headers, key, PAGE_CACHE, "", || async move {
+        let r = garrison_fleet::report::latest(a.data.store(), &a.items).await?;
+        Ok(Some(if csv {
+            (CSV_TYPE, r.csv().into_bytes())
+        } else {
+            (JSON_TYPE, r.json().into_bytes())
+        }))
+    })
+    .await;
+    if csv {
+        attachment(&mut res, "garrison-report.csv");
+    }
+    res
+}
+
+/// `/api/v1/report/history` (`.csv`): the monthly timeline document.
+async fn history(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
+    let a = app.clone();
+    let key = format!("history\0{csv}");
+    let mut res = cached(&app, &headers, key, PAGE_CACHE, "", || async move {
+        let h = garrison_fleet::report::history(a.data.store(), None).await?;
+        Ok(Some(if csv {
+            (CSV_TYPE, h.csv().into_bytes())
+        } else {
+            (JSON_TYPE, h.json().into_bytes())
+        }))
+    })
+    .await;
+    if csv {
+        attachment(&mut res, "garrison-history.csv");
+    }
+    res
+}
+
+fn attachment(res: &mut Response, name: &'static str) {
+    if res.status() == StatusCode::OK {
+        let v = format!("attachment; filename=\"{name}\"");
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+}
+
+async fn api_report(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    report(app, headers, false).await
+}
+
+async fn api_report_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    report(app, headers, true).await
+}
+
+async fn api_history(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    history(app, headers, false).await
+}
+
+async fn api_history_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    history(app, headers, true).await
 }

@@ -163,9 +163,13 @@ async fn open_sqlite(path: &Path, mode: Mode) -> Result<Store, StoreError> {
     let pool = AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(30))
+        // WAL with synchronous=NORMAL: a committed transaction survives the process being
+        // killed; only a power loss may drop the newest transactions, never corrupt the file.
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;")
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;",
+                )
                     .await?;
                 Ok(())
             })

@@ -217,6 +217,23 @@ impl Store {
         Ok(p)
     }
 
+    /// The jobs of `run`, by project: (project, state, worker, attempts).
+    pub async fn jobs(
+        &self,
+        run: i64,
+    ) -> Result<Vec<(String, String, Option<String>, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.name, j.state, j.worker, j.attempts FROM jobs j JOIN projects p ON p.id = j.project_id \
+             WHERE j.run_id = $1 ORDER BY p.name",
+        )
+        .bind(run)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
     /// Jobs not done yet, over every run.
     pub async fn pending_jobs(&self) -> Result<i64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state <> 'done'")
