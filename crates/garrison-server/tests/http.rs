@@ -318,3 +318,73 @@ fn badges_are_valid_svg_with_the_stored_verdict() {
         all.contains(">adopted<") && all.contains(" items<") && all.contains(">not evaluated<")
     );
 }
+
+#[test]
+fn the_api_serves_the_cli_report_documents() {
+    let s = Server::start();
+    let (report, history) = s.with_store(async |store| {
+        let items = garrison_fleet::catalogue().unwrap();
+        (
+            garrison_fleet::report::latest(store, &items).await.unwrap(),
+            garrison_fleet::report::history(store, None).await.unwrap(),
+        )
+    });
+    let g = get(&s.url_of("/api/v1/report"), &[]);
+    assert_eq!(g.status, 200);
+    assert_eq!(header(&g, "content-type"), "application/json");
+    assert_security_headers(&g, "report");
+    assert_eq!(g.body, report.json());
+    let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
+    assert_eq!(v["version"], 1);
+    let projects = v["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), support::projects().len());
+    let numpy = projects.iter().find(|p| p["name"] == "numpy").unwrap();
+    assert_eq!(numpy["core"], true);
+    assert_eq!(numpy["endorses"], serde_json::json!([6, 8]));
+    assert!(
+        numpy["adopted"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(8))
+    );
+    let item = &numpy["items"][0];
+    for key in ["id", "spec", "status", "evidence"] {
+        assert!(item.get(key).is_some(), "{key} in {item}");
+    }
+
+    let g = get(&s.url_of("/api/v1/report/history"), &[]);
+    assert_eq!(g.status, 200);
+    assert_eq!(g.body, history.json());
+    let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
+    assert_eq!(v["version"], 1);
+    let numpy = v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "numpy")
+        .unwrap();
+    let months = numpy["timeline"].as_array().unwrap();
+    assert_eq!(
+        months.len(),
+        support::months().len() + 1,
+        "24 replayed months and the scan's"
+    );
+    assert_eq!(months[0]["month"], "2024-01");
+    assert!(months[0]["items"]["spec8/actions-pinned-sha"].is_string());
+
+    for (path, doc, name) in [
+        ("/api/v1/report.csv", report.csv(), "garrison-report.csv"),
+        (
+            "/api/v1/report/history.csv",
+            history.csv(),
+            "garrison-history.csv",
+        ),
+    ] {
+        let g = get(&s.url_of(path), &[]);
+        assert_eq!(g.status, 200, "{path}");
+        assert_eq!(header(&g, "content-type"), "text/csv; charset=utf-8");
+        assert!(header(&g, "content-disposition").contains(name));
+        assert_eq!(g.body, doc, "{path}");
+        assert!(g.body.lines().count() > support::projects().len());
+    }
+}
