@@ -141,6 +141,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/items/{spec}/{name}", get(item))
         .route("/badge/{project}/{file}", get(badge_svg))
         .route("/static/{file}", get(asset))
+        .route("/favicon.ico", get(favicon))
         .route("/api/v1/report", get(api_report))
         .route("/api/v1/report.csv", get(api_report_csv))
         .route("/api/v1/report/history", get(api_history))
@@ -520,6 +521,12 @@ async fn badge_svg(
     .await
 }
 
+/// Browsers ask for `/favicon.ico` where no icon is linked (an SVG badge opened on its own):
+/// the site's SVG icon, so no request ends in a 404.
+async fn favicon(headers: HeaderMap) -> Response {
+    asset(headers, Ok(Path("favicon.svg".to_string()))).await
+}
+
 #[derive(rust_embed::Embed)]
 #[folder = "assets/"]
 struct Assets;
@@ -533,6 +540,8 @@ async fn asset(headers: HeaderMap, file: Result<Path<String>, PathRejection>) ->
     };
     let content_type = if file.ends_with(".css") {
         "text/css; charset=utf-8"
+    } else if file.ends_with(".svg") {
+        "image/svg+xml"
     } else {
         "application/octet-stream"
     };
