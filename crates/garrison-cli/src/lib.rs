@@ -83,10 +83,9 @@ pub enum Command {
 /// `garrison serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The store: `sqlite:PATH` or `postgres://…` [default: the SQLite file in the user data
-    /// directory]. It must exist (`garrison ecosystem scan` creates it).
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
+    /// The store (it must exist: `garrison ecosystem scan` creates it).
+    #[command(flatten)]
+    pub db: DatabaseArg,
     /// Address and port to listen on.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8000")]
     pub bind: std::net::SocketAddr,

@@ -47,6 +47,12 @@ pub const MAX_URI: usize = 2048;
 pub const MAX_BODY: usize = 16 * 1024;
 /// A request that takes longer is answered 503.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// A client must send its request head within this time (slow or idle connections are closed).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Read buffer of a connection: the most a request head may take (larger gets 431).
+pub const MAX_HEADER_BUFFER: usize = 64 * 1024;
+/// On shutdown, requests in flight get this long to finish.
+pub const DRAIN: Duration = Duration::from_secs(10);
 /// At most this many rendered responses are kept per store generation.
 const CACHE_ENTRIES: usize = 8192;
 
@@ -88,6 +94,7 @@ pub struct App {
     specs: Vec<SpecMeta>,
     items: Vec<Item>,
     base: String,
+    header_timeout: Duration,
     cache: Mutex<Cache>,
 }
 
@@ -100,8 +107,15 @@ impl App {
             specs: garrison_fleet::spec_metas()?,
             items: garrison_fleet::catalogue()?,
             base: base.trim_end_matches('/').to_string(),
+            header_timeout: HEADER_TIMEOUT,
             cache: Mutex::new(Cache::default()),
         })
+    }
+
+    /// Another header-read timeout than [`HEADER_TIMEOUT`] (tests).
+    pub fn with_header_timeout(mut self, timeout: Duration) -> App {
+        self.header_timeout = timeout;
+        self
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -169,16 +183,51 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight.
+/// Serves the app on `listener` until `shutdown` resolves, then stops accepting and lets the
+/// requests in flight finish (at most [`DRAIN`]). Each connection is HTTP/1 with a
+/// header-read timeout ([`HEADER_TIMEOUT`] unless the app says otherwise; it also closes idle keep-alive connections) and a
+/// bounded read buffer ([`MAX_HEADER_BUFFER`]: larger request heads get 431).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let header_timeout = app.header_timeout;
+    let router = router(app);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: back off, keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .max_buf_size(MAX_HEADER_BUFFER);
+        let conn = builder.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(router.clone()),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A connection's errors (a reset, a malformed request hyper answered) are its own.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
     Ok(())
 }
 

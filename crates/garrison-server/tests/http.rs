@@ -225,7 +225,7 @@ fn oversized_and_malformed_requests_get_4xx_and_the_server_keeps_serving() {
     );
     assert!(big.contains(" 413 "), "{big}");
     let garbage = raw(&s.base, b"\x00\x01GARBAGE \xff\r\n\r\n");
-    assert!(garbage.contains(" 400 ") || garbage.is_empty(), "{garbage}");
+    assert!(garbage.contains(" 400 "), "{garbage}");
     let huge_header = raw(
         &s.base,
         format!(
@@ -234,14 +234,23 @@ fn oversized_and_malformed_requests_get_4xx_and_the_server_keeps_serving() {
         )
         .as_bytes(),
     );
-    assert!(
-        huge_header.contains(" 431 ") || huge_header.contains(" 400 ") || huge_header.is_empty(),
-        "{huge_header}"
-    );
+    assert!(huge_header.contains(" 431 "), "{huge_header}");
     let bad_version = raw(&s.base, b"GET / HTTP/9.9\r\nHost: x\r\n\r\n");
+    assert!(bad_version.contains(" 400 "), "{bad_version}");
+    // A client that never finishes its request head is cut off (the fixture server's
+    // header-read timeout is 1 s; the socket's own 60 s read timeout only keeps a broken
+    // server from hanging the test).
+    let addr = s.base.trim_start_matches("http://");
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    let mut buf = Vec::new();
+    let closed = slow.read_to_end(&mut buf);
     assert!(
-        bad_version.contains(" 505 ") || bad_version.contains(" 400 ") || bad_version.is_empty(),
-        "{bad_version}"
+        closed.is_ok(),
+        "the server kept a stalled connection open: {closed:?}"
     );
     // Still serving.
     assert_eq!(get(&s.url_of("/"), &[]).status, 200);

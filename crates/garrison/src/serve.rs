@@ -11,7 +11,7 @@ use crate::output::eprintln;
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     garrison_server::serve_blocking(
         &garrison_server::ServeOptions {
-            database: args.database.clone(),
+            database: args.db.database.clone(),
             bind: args.bind,
             public_url: args.public_url.clone(),
         },

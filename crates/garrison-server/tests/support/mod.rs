@@ -251,7 +251,11 @@ impl Server {
                 let data = Data::open(Some(&url)).await.unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
-                let app = Arc::new(App::new(data, &format!("http://{addr}")).unwrap());
+                let app = Arc::new(
+                    App::new(data, &format!("http://{addr}"))
+                        .unwrap()
+                        .with_header_timeout(std::time::Duration::from_secs(1)),
+                );
                 tx.send((addr, url)).unwrap();
                 garrison_server::serve(listener, app, async {
                     let _ = stopped.await;
