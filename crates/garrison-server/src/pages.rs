@@ -99,6 +99,15 @@ pub fn source_link(
     ))
 }
 
+/// A fix text split at backticks: (is code, text) runs, so `uses:` renders as code.
+pub fn code_spans(text: &str) -> Vec<(bool, String)> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| (i % 2 == 1, t.to_string()))
+        .collect()
+}
+
 fn status_class(status: &str) -> &'static str {
     match status {
         "holds" => "status-holds",
@@ -337,8 +346,8 @@ pub struct ItemLine {
     pub class: &'static str,
     /// Evidence.
     pub evidence: Vec<EvidenceView>,
-    /// How to fix it.
-    pub fix: String,
+    /// How to fix it, as (is code, text) runs.
+    pub fix: Vec<(bool, String)>,
     /// Whether the fix is worth showing (not when it holds or does not apply).
     pub show_fix: bool,
 }
@@ -455,7 +464,7 @@ pub fn project(
                             (Some(s), Some(v)) => evidence_views(s, &v.evidence),
                             _ => Vec::new(),
                         },
-                        fix: i.fix.clone(),
+                        fix: code_spans(&i.fix),
                         show_fix: !matches!(status, "holds" | "not-applicable"),
                     }
                 })
@@ -475,7 +484,7 @@ pub fn project(
                         status: v.status.clone(),
                         class: status_class(&v.status),
                         evidence: evidence_views(s, &v.evidence),
-                        fix: String::new(),
+                        fix: Vec::new(),
                         show_fix: false,
                     });
                 }
@@ -600,8 +609,8 @@ pub struct ItemPage {
     pub spec: u32,
     /// Section.
     pub section: String,
-    /// Fix.
-    pub fix: String,
+    /// Fix, as (is code, text) runs.
+    pub fix: Vec<(bool, String)>,
     /// Rules.
     pub rules: Vec<String>,
     /// Needs.
@@ -642,7 +651,7 @@ pub fn item(item: &Item, projects: &[Project], latest: &[Scan]) -> ItemPage {
         title: item.title.clone(),
         spec: item.spec,
         section: item.section.clone(),
-        fix: item.fix.clone(),
+        fix: code_spans(&item.fix),
         rules: item.rules.clone(),
         needs: item.needs.clone(),
         failing,
@@ -690,6 +699,22 @@ mod tests {
         assert!(
             a("https://github.com/a/b", c, "dir/a b#.yml")
                 .is_some_and(|l| l.ends_with("/dir/a%20b%23.yml"))
+        );
+    }
+
+    #[test]
+    fn fix_text_backticks_become_code_runs() {
+        assert_eq!(
+            code_spans("Add `permissions:` at the top"),
+            vec![
+                (false, "Add ".to_string()),
+                (true, "permissions:".to_string()),
+                (false, " at the top".to_string())
+            ]
+        );
+        assert_eq!(
+            code_spans("odd ` tick"),
+            vec![(false, "odd ".into()), (true, " tick".into())]
         );
     }
 
