@@ -526,7 +526,7 @@ pub fn project(
             .entry(r.month.as_str())
             .or_default()
             .insert(r.item.as_str(), r.status.as_str());
-        if !columns.iter().any(|c| *c == r.item) {
+        if !columns.contains(&r.item) {
             extra.insert(r.item.clone());
         }
     }
