@@ -160,6 +160,30 @@ async fn open_sqlite(path: &Path, mode: Mode) -> Result<Store, StoreError> {
         }
     }
     let url = sqlite_url(path, if mode == Mode::Create { "rwc" } else { "rw" });
+    // One plain connection first: a damaged file fails its first read here, once, instead of
+    // failing every pooled connection's setup until the pool gives up.
+    {
+        use sqlx::Connection as _;
+        let mut conn =
+            sqlx::AnyConnection::connect(&url)
+                .await
+                .map_err(|e| StoreError::Connect {
+                    url: shown.clone(),
+                    message: e.to_string(),
+                })?;
+        let objects: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut conn)
+                .await
+                .map_err(|e| corrupt(e.to_string()))?;
+        let _ = conn.close().await;
+        if !objects.is_empty() && !objects.iter().any(|t| t == "garrison_schema") {
+            return Err(corrupt(format!(
+                "it is an SQLite database with other tables ({})",
+                objects.join(", ")
+            )));
+        }
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(30))
@@ -170,7 +194,7 @@ async fn open_sqlite(path: &Path, mode: Mode) -> Result<Store, StoreError> {
                 conn.execute(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;",
                 )
-                    .await?;
+                .await?;
                 Ok(())
             })
         })
@@ -180,18 +204,6 @@ async fn open_sqlite(path: &Path, mode: Mode) -> Result<Store, StoreError> {
             url: shown.clone(),
             message: e.to_string(),
         })?;
-    // The first read of the header tells a damaged file from a database.
-    let objects: Result<Vec<String>, _> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&pool)
-            .await;
-    let objects = objects.map_err(|e| corrupt(e.to_string()))?;
-    if !objects.is_empty() && !objects.iter().any(|t| t == "garrison_schema") {
-        return Err(corrupt(format!(
-            "it is an SQLite database with other tables ({})",
-            objects.join(", ")
-        )));
-    }
     sqlx::query("PRAGMA journal_mode = WAL")
         .execute(&pool)
         .await
