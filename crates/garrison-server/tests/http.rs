@@ -397,3 +397,39 @@ fn the_api_serves_the_cli_report_documents() {
         assert!(g.body.lines().count() > support::projects().len());
     }
 }
+
+/// The same pages and documents from a PostgreSQL store.
+#[test]
+fn pages_and_api_on_postgresql() {
+    let Some(s) = Server::start_postgres() else {
+        return;
+    };
+    let report = s.with_store(async |store| {
+        assert_eq!(store.backend(), garrison_store::Backend::Postgres);
+        garrison_fleet::report::latest(store, &garrison_fleet::catalogue().unwrap())
+            .await
+            .unwrap()
+    });
+    for path in [
+        "/",
+        "/projects/numpy",
+        "/projects/astropy",
+        "/items/spec8/actions-pinned-sha",
+        "/badge/numpy/spec8.svg",
+        "/api/v1/report/history",
+    ] {
+        let g = get(&s.url_of(path), &[]);
+        assert_eq!(g.status, 200, "{path}: {}", g.body);
+        assert_security_headers(&g, path);
+    }
+    assert_eq!(get(&s.url_of("/api/v1/report"), &[]).body, report.json());
+    assert!(
+        get(&s.url_of("/badge/numpy/spec8.svg"), &[])
+            .body
+            .contains(">adopted<")
+    );
+    let home = get(&s.url_of("/"), &[]);
+    let tag = header(&home, "etag").to_string();
+    assert_eq!(get(&s.url_of("/"), &[("If-None-Match", &tag)]).status, 304);
+    assert_eq!(get(&s.url_of("/projects/nope"), &[]).status, 404);
+}

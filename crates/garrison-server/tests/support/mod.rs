@@ -6,7 +6,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use garrison_fleet::Item;
@@ -211,15 +211,6 @@ pub fn scan(
     }
 }
 
-/// A filled store at `dir/garrison.db`; returns its URL.
-pub async fn fixture_store(dir: &Path) -> String {
-    let url = format!("sqlite:{}", dir.join("garrison.db").display());
-    let store = Store::open(Some(&url), Mode::Create).await.unwrap();
-    fill(&store).await;
-    store.close().await;
-    url
-}
-
 /// The server over a store, on 127.0.0.1:0, in a thread with its own runtime; stopped (and
 /// joined) on drop.
 pub struct Server {
@@ -234,8 +225,23 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server over a new fixture store.
+    /// A server over a new fixture store in an SQLite file.
     pub fn start() -> Server {
+        Server::start_on(None)
+    }
+
+    /// A server over a new fixture store in a fresh database of the PostgreSQL server named by
+    /// `GARRISON_TEST_POSTGRES` (`.ci/run` starts one); `None` (a failure under `CI`) without it.
+    pub fn start_postgres() -> Option<Server> {
+        let base = garrison_store::testing::postgres_url();
+        garrison_test::require::precondition(
+            base.is_some(),
+            "a PostgreSQL server in GARRISON_TEST_POSTGRES (.ci/postgres.sh starts one)",
+        )
+        .then(|| Server::start_on(base))
+    }
+
+    fn start_on(postgres: Option<String>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let path: PathBuf = dir.path().to_path_buf();
         let (tx, rx) = std::sync::mpsc::channel::<(SocketAddr, String)>();
@@ -247,7 +253,15 @@ impl Server {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let url = fixture_store(&path).await;
+                let url = match postgres {
+                    Some(base) => garrison_store::testing::fresh_postgres(&base)
+                        .await
+                        .unwrap(),
+                    None => format!("sqlite:{}", path.join("garrison.db").display()),
+                };
+                let store = Store::open(Some(&url), Mode::Create).await.unwrap();
+                fill(&store).await;
+                store.close().await;
                 let data = Data::open(Some(&url)).await.unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
