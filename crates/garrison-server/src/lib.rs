@@ -23,8 +23,8 @@ use std::time::Duration;
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -53,6 +53,8 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_HEADER_BUFFER: usize = 64 * 1024;
 /// On shutdown, requests in flight get this long to finish.
 pub const DRAIN: Duration = Duration::from_secs(10);
+/// Larger responses (the whole ecosystem's history) are rebuilt rather than kept in memory.
+const MAX_CACHED_BODY: usize = 16 << 20;
 /// At most this many rendered responses are kept per store generation.
 const CACHE_ENTRIES: usize = 8192;
 
@@ -96,6 +98,8 @@ pub struct App {
     base: String,
     header_timeout: Duration,
     cache: Mutex<Cache>,
+    /// One whole-ecosystem document (report, history) is built at a time.
+    bulk: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -109,6 +113,7 @@ impl App {
             base: base.trim_end_matches('/').to_string(),
             header_timeout: HEADER_TIMEOUT,
             cache: Mutex::new(Cache::default()),
+            bulk: tokio::sync::Semaphore::new(1),
         })
     }
 
@@ -427,7 +432,7 @@ where
             });
             {
                 let mut c = app.cache();
-                if c.generation == Some(generation) {
+                if c.generation == Some(generation) && r.body.len() <= MAX_CACHED_BODY {
                     if c.responses.len() >= CACHE_ENTRIES {
                         c.responses.clear();
                     }
@@ -621,6 +626,7 @@ const CSV_TYPE: &str = "text/csv; charset=utf-8";
 
 /// `/api/v1/report` (`.csv`): the document `garrison ecosystem report` prints.
 async fn report(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
+    let _bulk = app.bulk.acquire().await;
     let a = app.clone();
     let key = format!("report\0{csv}");
     let mut res = cached(&app, &headers, key, PAGE_CACHE, "", || async move {
@@ -638,23 +644,116 @@ async fn report(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
     res
 }
 
-/// `/api/v1/report/history` (`.csv`): the monthly timeline document.
-async fn history(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
+/// `/api/v1/report/history` (`.csv`): the monthly timeline document, of every project or, with
+/// `?project=NAME`, of one.
+async fn history(app: Arc<App>, headers: HeaderMap, csv: bool, query: HistoryQuery) -> Response {
     let a = app.clone();
-    let key = format!("history\0{csv}");
-    let mut res = cached(&app, &headers, key, PAGE_CACHE, "", || async move {
-        let h = garrison_fleet::report::history(a.data.store(), None).await?;
-        Ok(Some(if csv {
-            (CSV_TYPE, h.csv().into_bytes())
-        } else {
-            (JSON_TYPE, h.json().into_bytes())
-        }))
-    })
+    let project = query.project;
+    // The whole ecosystem's timeline is large (1,000 projects × 60 months is ~1M rows): one
+    // is built at a time, and the requests that waited get the cached one.
+    let _bulk = match &project {
+        None => Some(app.bulk.acquire().await),
+        Some(_) => None,
+    };
+    let key = format!("history\0{csv}\0{}", project.as_deref().unwrap_or("\0"));
+    let mut res = cached(
+        &app,
+        &headers,
+        key,
+        PAGE_CACHE,
+        "There is no project of that name.",
+        || async move {
+            if let Some(p) = &project
+                && !a.data.projects().await?.iter().any(|x| &x.name == p)
+            {
+                return Ok(None);
+            }
+            let body = match &project {
+                Some(p) => {
+                    let h = garrison_fleet::report::history(a.data.store(), Some(p)).await?;
+                    if csv { h.csv() } else { h.json() }.into_bytes()
+                }
+                None => whole_history(a.data.store(), csv).await?,
+            };
+            Ok(Some((if csv { CSV_TYPE } else { JSON_TYPE }, body)))
+        },
+    )
     .await;
     if csv {
         attachment(&mut res, "garrison-history.csv");
     }
     res
+}
+
+/// The whole ecosystem's history document, byte for byte what
+/// `garrison_fleet::report::history(store, None)` renders, built one project at a time: the
+/// all-projects document materialises every timeline row at once (about 1 GB of memory for
+/// 1,000 projects × 60 months), this keeps one project's rows and the output.
+async fn whole_history(store: &garrison_store::Store, csv: bool) -> Result<Vec<u8>, ServerError> {
+    use garrison_fleet::report::{History, VERSION, history};
+    let mut out = Vec::new();
+    let mut first = true;
+    for p in store.projects().await? {
+        let h = history(store, Some(&p.name)).await?;
+        if csv {
+            let text = h.csv();
+            let rows = if first {
+                text.as_str()
+            } else {
+                text.split_once('\n').map_or("", |(_, rows)| rows)
+            };
+            if !h.projects.is_empty() {
+                out.extend_from_slice(rows.as_bytes());
+                first = false;
+            }
+            continue;
+        }
+        for one in &h.projects {
+            if first {
+                out.extend_from_slice(
+                    format!("{{\n  \"version\": {VERSION},\n  \"projects\": [\n").as_bytes(),
+                );
+            } else {
+                out.extend_from_slice(b",\n");
+            }
+            first = false;
+            let text = serde_json::to_string_pretty(one).unwrap_or_default();
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(b"    ");
+                out.extend_from_slice(line.as_bytes());
+            }
+        }
+    }
+    if first {
+        let empty = History {
+            version: VERSION,
+            projects: Vec::new(),
+        };
+        return Ok(if csv { empty.csv() } else { empty.json() }.into_bytes());
+    }
+    if !csv {
+        out.extend_from_slice(b"\n  ]\n}\n");
+    }
+    Ok(out)
+}
+
+/// The query of the history documents.
+#[derive(Debug, Default, serde::Deserialize)]
+struct HistoryQuery {
+    /// One project's timeline only.
+    project: Option<String>,
+}
+
+fn history_query(q: Result<Query<HistoryQuery>, QueryRejection>) -> Result<HistoryQuery, Response> {
+    q.map(|Query(q)| q).map_err(|_| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "The query could not be read: the only parameter is project=NAME.",
+        )
+    })
 }
 
 fn attachment(res: &mut Response, name: &'static str) {
@@ -674,10 +773,24 @@ async fn api_report_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
     report(app, headers, true).await
 }
 
-async fn api_history(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    history(app, headers, false).await
+async fn api_history(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Response {
+    match history_query(q) {
+        Ok(q) => history(app, headers, false, q).await,
+        Err(r) => r,
+    }
 }
 
-async fn api_history_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    history(app, headers, true).await
+async fn api_history_csv(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Response {
+    match history_query(q) {
+        Ok(q) => history(app, headers, true, q).await,
+        Err(r) => r,
+    }
 }

@@ -381,6 +381,27 @@ fn the_api_serves_the_cli_report_documents() {
     assert_eq!(months[0]["month"], "2024-01");
     assert!(months[0]["items"]["spec8/actions-pinned-sha"].is_string());
 
+    // One project's timeline.
+    let one = s.with_store(async |store| {
+        garrison_fleet::report::history(store, Some("astropy"))
+            .await
+            .unwrap()
+    });
+    let g = get(&s.url_of("/api/v1/report/history?project=astropy"), &[]);
+    assert_eq!(g.status, 200);
+    assert_eq!(g.body, one.json());
+    assert_eq!(one.projects.len(), 1);
+    let g = get(&s.url_of("/api/v1/report/history.csv?project=astropy"), &[]);
+    assert_eq!(g.body, one.csv());
+    assert_eq!(
+        get(&s.url_of("/api/v1/report/history?project=nope"), &[]).status,
+        404
+    );
+    assert_eq!(
+        get(&s.url_of("/api/v1/report/history?project=a&project=b"), &[]).status,
+        400
+    );
+
     for (path, doc, name) in [
         ("/api/v1/report.csv", report.csv(), "garrison-report.csv"),
         (
