@@ -167,6 +167,41 @@ async fn assert_clean(c: &Client, name: &str) {
     );
     let errors = console_errors(c).await;
     assert!(errors.is_empty(), "{name}: console: {errors:?}");
+    // Accessibility basics: language, one h1 and no skipped heading level, landmarks, every
+    // image with alt text, every chart an image with a name, every table with a caption and
+    // scoped header cells, every link with text.
+    let problems = js(
+        c,
+        r#"const p = [];
+        if (document.documentElement.lang !== 'en') p.push('lang');
+        if (document.querySelectorAll('h1').length !== 1) p.push('h1 count');
+        let last = 0;
+        for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+            const n = Number(h.tagName[1]);
+            if (n > last + 1) p.push('heading jumps to ' + h.tagName + ': ' + h.textContent);
+            last = n;
+        }
+        for (const l of ['header', 'nav', 'main', 'footer'])
+            if (!document.querySelector(l)) p.push('no ' + l);
+        for (const i of document.querySelectorAll('img'))
+            if (!i.getAttribute('alt')) p.push('img without alt: ' + i.src);
+        for (const s of document.querySelectorAll('svg.chart')) {
+            if (s.getAttribute('role') !== 'img') p.push('chart role: ' + s.id);
+            const ids = (s.getAttribute('aria-labelledby') || '').split(' ').filter(x => x);
+            if (!ids.length || !ids.every(id => (document.getElementById(id) || {}).textContent))
+                p.push('chart name: ' + s.id);
+        }
+        for (const t of document.querySelectorAll('table')) {
+            if (!t.querySelector('caption')) p.push('table without caption');
+            for (const th of t.querySelectorAll('th'))
+                if (!['col', 'row'].includes(th.getAttribute('scope'))) p.push('th without scope: ' + th.textContent);
+        }
+        for (const a of document.querySelectorAll('a'))
+            if (!a.textContent.trim() && !a.querySelector('img[alt]')) p.push('empty link: ' + a.href);
+        return p;"#,
+    )
+    .await;
+    assert_eq!(problems, json!([]), "{name}: accessibility");
     shot(c, name).await;
 }
 
