@@ -114,6 +114,7 @@ fn status_class(status: &str) -> &'static str {
         "fails" => "status-fails",
         "not-evaluated" => "status-not-evaluated",
         "not-applicable" => "status-not-applicable",
+        "scan failed" => "status-error",
         _ => "status-none",
     }
 }
@@ -452,7 +453,11 @@ pub fn project(
                 .filter(|i| i.spec == spec.number)
                 .map(|i| {
                     let v = scan.and_then(|s| s.verdicts.iter().find(|v| v.item == i.id));
-                    let status = v.map_or("not scanned", |v| v.status.as_str());
+                    let status = match (scan, v) {
+                        (Some(s), _) if s.error.is_some() => "scan failed",
+                        (_, Some(v)) => v.status.as_str(),
+                        _ => "not scanned",
+                    };
                     ItemLine {
                         id: i.id.clone(),
                         anchor: i.id.replace('/', "-"),
@@ -636,7 +641,11 @@ pub fn item(item: &Item, projects: &[Project], latest: &[Scan]) -> ItemPage {
                 evidence: evidence_views(s, &v.evidence),
             }),
             _ => {
-                let status = v.map_or("not scanned", |v| v.status.as_str());
+                let status = match (scan, v) {
+                    (Some(s), _) if s.error.is_some() => "scan failed",
+                    (_, Some(v)) => v.status.as_str(),
+                    _ => "not scanned",
+                };
                 others.push(Other {
                     name: p.name.clone(),
                     href: project_href(&p.name),

@@ -77,6 +77,10 @@ fn pages_render_with_security_and_caching_headers() {
         ("/", "Security SPEC adoption"),
         ("/projects/numpy", "<h1>numpy</h1>"),
         ("/projects/broken", "The last scan failed"),
+        (
+            "/items/spec8/actions-pinned-sha",
+            "<a href=\"/projects/broken\">broken</a></th><td class=\"status-error\">scan failed</td>",
+        ),
         ("/projects/never-scanned", "has not been scanned yet"),
         (
             "/items/spec8/actions-pinned-sha",
