@@ -98,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|it| Verdict {
                 id: it.id.clone(),
                 spec: it.spec,
-                status: if rng.next() % 3 == 0 {
+                status: if rng.next().is_multiple_of(3) {
                     Status::Fails
                 } else {
                     Status::Holds

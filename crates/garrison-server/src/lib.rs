@@ -747,13 +747,11 @@ struct HistoryQuery {
     project: Option<String>,
 }
 
-fn history_query(q: Result<Query<HistoryQuery>, QueryRejection>) -> Result<HistoryQuery, Response> {
-    q.map(|Query(q)| q).map_err(|_| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            "The query could not be read: the only parameter is project=NAME.",
-        )
-    })
+fn bad_query() -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        "The query could not be read: the only parameter is project=NAME.",
+    )
 }
 
 fn attachment(res: &mut Response, name: &'static str) {
@@ -778,9 +776,9 @@ async fn api_history(
     headers: HeaderMap,
     q: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Response {
-    match history_query(q) {
-        Ok(q) => history(app, headers, false, q).await,
-        Err(r) => r,
+    match q {
+        Ok(Query(q)) => history(app, headers, false, q).await,
+        Err(_) => bad_query(),
     }
 }
 
@@ -789,8 +787,8 @@ async fn api_history_csv(
     headers: HeaderMap,
     q: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Response {
-    match history_query(q) {
-        Ok(q) => history(app, headers, true, q).await,
-        Err(r) => r,
+    match q {
+        Ok(Query(q)) => history(app, headers, true, q).await,
+        Err(_) => bad_query(),
     }
 }
