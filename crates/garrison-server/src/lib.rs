@@ -7,9 +7,11 @@
 //! Layering: handlers read the store ([`data`]), arrange the rows into views ([`pages`]) and
 //! render them; verdicts and adoption were computed by the fleet when the snapshot was stored.
 
+mod api;
 pub mod badge;
 pub mod chart;
 pub mod data;
+mod handlers;
 pub mod model;
 pub mod pages;
 mod svg;
@@ -23,8 +25,8 @@ use std::time::Duration;
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::Request;
+use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +36,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::badge::badge;
 use crate::data::Data;
 use crate::model::Scan;
 
@@ -155,16 +156,16 @@ impl App {
 /// The router with every route and layer.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/", get(overview))
-        .route("/projects/{name}", get(project))
-        .route("/items/{spec}/{name}", get(item))
-        .route("/badge/{project}/{file}", get(badge_svg))
-        .route("/static/{file}", get(asset))
-        .route("/favicon.ico", get(favicon))
-        .route("/api/v1/report", get(api_report))
-        .route("/api/v1/report.csv", get(api_report_csv))
-        .route("/api/v1/report/history", get(api_history))
-        .route("/api/v1/report/history.csv", get(api_history_csv))
+        .route("/", get(handlers::overview))
+        .route("/projects/{name}", get(handlers::project))
+        .route("/items/{spec}/{name}", get(handlers::item))
+        .route("/badge/{project}/{file}", get(handlers::badge_svg))
+        .route("/static/{file}", get(handlers::asset))
+        .route("/favicon.ico", get(handlers::favicon))
+        .route("/api/v1/report", get(api::api_report))
+        .route("/api/v1/report.csv", get(api::api_report_csv))
+        .route("/api/v1/report/history", get(api::api_history))
+        .route("/api/v1/report/history.csv", get(api::api_history_csv))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
@@ -451,344 +452,4 @@ where
 
 fn html(t: &impl Template) -> Result<Option<(&'static str, Vec<u8>)>, ServerError> {
     Ok(Some((HTML, t.render()?.into_bytes())))
-}
-
-async fn overview(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let a = app.clone();
-    cached(&app, &headers, "/".into(), PAGE_CACHE, "", || async move {
-        let projects = a.data.projects().await?;
-        let latest = a.latest().await?;
-        let mut adoption = Vec::new();
-        for s in &a.specs {
-            adoption.push((s.number, a.data.adoption_by_month(s.number).await?));
-        }
-        html(&pages::overview(
-            &a.specs, &a.items, &projects, &latest, &adoption,
-        ))
-    })
-    .await
-}
-
-async fn project(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    name: Result<Path<String>, PathRejection>,
-) -> Response {
-    let Path(name) = match name {
-        Ok(n) => n,
-        Err(e) => return bad_path(e),
-    };
-    let a = app.clone();
-    let key = format!("project\0{name}");
-    cached(
-        &app,
-        &headers,
-        key,
-        PAGE_CACHE,
-        "There is no project of that name.",
-        || async move {
-            let projects = a.data.projects().await?;
-            let Some(p) = projects.iter().find(|p| p.name == name) else {
-                return Ok(None);
-            };
-            let scan = a.data.latest_for(&name).await?;
-            let timeline = a.data.timeline(&name).await?;
-            html(&pages::project(
-                &a.specs,
-                &a.items,
-                p,
-                scan.as_ref(),
-                &timeline,
-                &a.base,
-            ))
-        },
-    )
-    .await
-}
-
-async fn item(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Response {
-    let Path((spec, name)) = match path {
-        Ok(n) => n,
-        Err(e) => return bad_path(e),
-    };
-    let id = format!("{spec}/{name}");
-    let Some(i) = app.items.iter().find(|i| i.id == id).cloned() else {
-        return error_page(StatusCode::NOT_FOUND, "There is no SPEC item with that id.");
-    };
-    let a = app.clone();
-    cached(
-        &app,
-        &headers,
-        format!("item\0{id}"),
-        PAGE_CACHE,
-        "",
-        || async move {
-            let projects = a.data.projects().await?;
-            let latest = a.latest().await?;
-            html(&pages::item(&i, &projects, &latest))
-        },
-    )
-    .await
-}
-
-async fn badge_svg(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Response {
-    let Path((name, file)) = match path {
-        Ok(n) => n,
-        Err(e) => return bad_path(e),
-    };
-    let spec = file
-        .strip_prefix("spec")
-        .and_then(|f| f.strip_suffix(".svg"))
-        .filter(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|n| n.parse::<u32>().ok())
-        .filter(|n| app.specs.iter().any(|s| s.number == *n));
-    let Some(spec) = spec else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "Badges exist for the SPECs Garrison evaluates: spec6.svg and spec8.svg.",
-        );
-    };
-    let a = app.clone();
-    cached(
-        &app,
-        &headers,
-        format!("badge\0{name}\0{spec}"),
-        BADGE_CACHE,
-        "There is no project of that name.",
-        || async move {
-            if !a.data.projects().await?.iter().any(|p| p.name == name) {
-                return Ok(None);
-            }
-            let scan = a.data.latest_for(&name).await?;
-            let svg = badge(spec, pages::badge_state(scan.as_ref(), spec));
-            Ok(Some(("image/svg+xml", svg.into_bytes())))
-        },
-    )
-    .await
-}
-
-/// Browsers ask for `/favicon.ico` where no icon is linked (an SVG badge opened on its own):
-/// the site's SVG icon, so no request ends in a 404.
-async fn favicon(headers: HeaderMap) -> Response {
-    asset(headers, Ok(Path("favicon.svg".to_string()))).await
-}
-
-#[derive(rust_embed::Embed)]
-#[folder = "assets/"]
-struct Assets;
-
-async fn asset(headers: HeaderMap, file: Result<Path<String>, PathRejection>) -> Response {
-    let Ok(Path(file)) = file else {
-        return not_found().await;
-    };
-    let Some(f) = Assets::get(&file) else {
-        return not_found().await;
-    };
-    let content_type = if file.ends_with(".css") {
-        "text/css; charset=utf-8"
-    } else if file.ends_with(".svg") {
-        "image/svg+xml"
-    } else {
-        "application/octet-stream"
-    };
-    let hash = f.metadata.sha256_hash();
-    let tag = format!(
-        "\"{}\"",
-        hash.iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let cache_control = "public, max-age=86400";
-    if matches_etag(&headers, &tag) {
-        return not_modified(&tag, cache_control);
-    }
-    respond(
-        &Rendered {
-            content_type,
-            cache_control,
-            body: axum::body::Bytes::from(f.data.into_owned()),
-        },
-        &tag,
-    )
-}
-
-const JSON_TYPE: &str = "application/json";
-const CSV_TYPE: &str = "text/csv; charset=utf-8";
-
-/// `/api/v1/report` (`.csv`): the document `garrison ecosystem report` prints.
-async fn report(app: Arc<App>, headers: HeaderMap, csv: bool) -> Response {
-    let _bulk = app.bulk.acquire().await;
-    let a = app.clone();
-    let key = format!("report\0{csv}");
-    let mut res = cached(&app, &headers, key, PAGE_CACHE, "", || async move {
-        let r = garrison_fleet::report::latest(a.data.store(), &a.items).await?;
-        Ok(Some(if csv {
-            (CSV_TYPE, r.csv().into_bytes())
-        } else {
-            (JSON_TYPE, r.json().into_bytes())
-        }))
-    })
-    .await;
-    if csv {
-        attachment(&mut res, "garrison-report.csv");
-    }
-    res
-}
-
-/// `/api/v1/report/history` (`.csv`): the monthly timeline document, of every project or, with
-/// `?project=NAME`, of one.
-async fn history(app: Arc<App>, headers: HeaderMap, csv: bool, query: HistoryQuery) -> Response {
-    let a = app.clone();
-    let project = query.project;
-    // The whole ecosystem's timeline is large (1,000 projects × 60 months is ~1M rows): one
-    // is built at a time, and the requests that waited get the cached one.
-    let _bulk = match &project {
-        None => Some(app.bulk.acquire().await),
-        Some(_) => None,
-    };
-    let key = format!("history\0{csv}\0{}", project.as_deref().unwrap_or("\0"));
-    let mut res = cached(
-        &app,
-        &headers,
-        key,
-        PAGE_CACHE,
-        "There is no project of that name.",
-        || async move {
-            if let Some(p) = &project
-                && !a.data.projects().await?.iter().any(|x| &x.name == p)
-            {
-                return Ok(None);
-            }
-            let body = match &project {
-                Some(p) => {
-                    let h = garrison_fleet::report::history(a.data.store(), Some(p)).await?;
-                    if csv { h.csv() } else { h.json() }.into_bytes()
-                }
-                None => whole_history(a.data.store(), csv).await?,
-            };
-            Ok(Some((if csv { CSV_TYPE } else { JSON_TYPE }, body)))
-        },
-    )
-    .await;
-    if csv {
-        attachment(&mut res, "garrison-history.csv");
-    }
-    res
-}
-
-/// The whole ecosystem's history document, byte for byte what
-/// `garrison_fleet::report::history(store, None)` renders, built one project at a time: the
-/// all-projects document materialises every timeline row at once (about 1 GB of memory for
-/// 1,000 projects × 60 months), this keeps one project's rows and the output.
-async fn whole_history(store: &garrison_store::Store, csv: bool) -> Result<Vec<u8>, ServerError> {
-    use garrison_fleet::report::{History, VERSION, history};
-    let mut out = Vec::new();
-    let mut first = true;
-    for p in store.projects().await? {
-        let h = history(store, Some(&p.name)).await?;
-        if csv {
-            let text = h.csv();
-            let rows = if first {
-                text.as_str()
-            } else {
-                text.split_once('\n').map_or("", |(_, rows)| rows)
-            };
-            if !h.projects.is_empty() {
-                out.extend_from_slice(rows.as_bytes());
-                first = false;
-            }
-            continue;
-        }
-        for one in &h.projects {
-            if first {
-                out.extend_from_slice(
-                    format!("{{\n  \"version\": {VERSION},\n  \"projects\": [\n").as_bytes(),
-                );
-            } else {
-                out.extend_from_slice(b",\n");
-            }
-            first = false;
-            let text = serde_json::to_string_pretty(one).unwrap_or_default();
-            for (i, line) in text.lines().enumerate() {
-                if i > 0 {
-                    out.push(b'\n');
-                }
-                out.extend_from_slice(b"    ");
-                out.extend_from_slice(line.as_bytes());
-            }
-        }
-    }
-    if first {
-        let empty = History {
-            version: VERSION,
-            projects: Vec::new(),
-        };
-        return Ok(if csv { empty.csv() } else { empty.json() }.into_bytes());
-    }
-    if !csv {
-        out.extend_from_slice(b"\n  ]\n}\n");
-    }
-    Ok(out)
-}
-
-/// The query of the history documents.
-#[derive(Debug, Default, serde::Deserialize)]
-struct HistoryQuery {
-    /// One project's timeline only.
-    project: Option<String>,
-}
-
-fn bad_query() -> Response {
-    error_page(
-        StatusCode::BAD_REQUEST,
-        "The query could not be read: the only parameter is project=NAME.",
-    )
-}
-
-fn attachment(res: &mut Response, name: &'static str) {
-    if res.status() == StatusCode::OK {
-        let v = format!("attachment; filename=\"{name}\"");
-        if let Ok(v) = HeaderValue::from_str(&v) {
-            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-    }
-}
-
-async fn api_report(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    report(app, headers, false).await
-}
-
-async fn api_report_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    report(app, headers, true).await
-}
-
-async fn api_history(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
-) -> Response {
-    match q {
-        Ok(Query(q)) => history(app, headers, false, q).await,
-        Err(_) => bad_query(),
-    }
-}
-
-async fn api_history_csv(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
-) -> Response {
-    match q {
-        Ok(Query(q)) => history(app, headers, true, q).await,
-        Err(_) => bad_query(),
-    }
 }
