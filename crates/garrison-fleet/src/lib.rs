@@ -4,17 +4,24 @@
 //! "Layers" in the design).
 
 pub mod evaluate;
+pub mod fetch;
 pub mod items;
 pub mod manifest;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod specs;
 
 use std::path::PathBuf;
 
-pub use evaluate::{Checkouts, Evaluation, evaluate_checkout};
+pub use evaluate::{
+    Checkouts, Evaluation, Repositories, evaluate_checkout, evaluate_dir, evaluate_tree,
+    scan_options,
+};
+pub use fetch::{Available, fetch, fetch_until, fetch_url};
 pub use items::{Facts, Item, SpecMeta, Status, Verdict, adoption, catalogue, spec_metas};
 pub use manifest::{Location, Manifest, Project};
+pub use replay::{MonthPoint, evaluate_month, points, points_missing, replay};
 pub use specs::{Imported, Spec, import_specs};
 
 /// Errors of the fleet.
@@ -43,6 +50,23 @@ pub enum FleetError {
     /// The scan of a checkout failed.
     #[error(transparent)]
     Scan(#[from] garrison_scan::ScanError),
+    /// A git repository could not be read.
+    #[error(transparent)]
+    Git(#[from] garrison_git::GitError),
+    /// A remote repository could not be cloned or fetched (unreachable, timed out).
+    #[error(transparent)]
+    Remote(#[from] garrison_git::remote::RemoteError),
+    /// A month of a replay could not be evaluated.
+    #[error("{month}: {message}")]
+    Replay {
+        /// `YYYY-MM`.
+        month: String,
+        /// Why.
+        message: String,
+    },
+    /// A month that is not `YYYY-MM`.
+    #[error("`{0}` is not a month (YYYY-MM)")]
+    Month(String),
     /// A SPECs checkout whose files cannot be used.
     #[error("{}:{line}: {message}", path.display())]
     Specs {

@@ -70,24 +70,29 @@ pub enum Location {
     Local(PathBuf),
 }
 
+impl Location {
+    /// A repository entry as a location: an `https://` URL is remote, a `file://` URL or a path
+    /// local (a relative path resolved against `base`).
+    pub fn parse(repository: &str, base: &Path) -> Location {
+        if repository.starts_with("https://") {
+            return Location::Remote(repository.to_string());
+        }
+        let p = repository.strip_prefix("file://").unwrap_or(repository);
+        let p = Path::new(p);
+        Location::Local(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        })
+    }
+}
+
 impl Project {
     /// The repositories as locations, relative paths resolved against `base`.
     pub fn locations(&self, base: &Path) -> Vec<Location> {
         self.repositories
             .iter()
-            .map(|r| {
-                if r.starts_with("https://") {
-                    Location::Remote(r.clone())
-                } else {
-                    let p = r.strip_prefix("file://").unwrap_or(r);
-                    let p = Path::new(p);
-                    Location::Local(if p.is_absolute() {
-                        p.to_path_buf()
-                    } else {
-                        base.join(p)
-                    })
-                }
-            })
+            .map(|r| Location::parse(r, base))
             .collect()
     }
 }

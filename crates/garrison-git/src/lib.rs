@@ -30,6 +30,7 @@
 
 mod cache;
 mod mine;
+pub mod remote;
 mod tags;
 pub mod tree;
 

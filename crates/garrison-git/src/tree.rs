@@ -78,6 +78,28 @@ pub struct Tree {
 
 /// Reads the tree of `rev` (a tag, branch or commit id) in the repository at `path`.
 pub fn read_tree(path: &Path, rev: &str, limits: &TreeLimits) -> Result<Tree, GitError> {
+    read(path, rev, limits, None)
+}
+
+/// Reads the tree of `rev` like [`read_tree`], but the blobs of the paths `wanted` accepts
+/// only: every entry is listed, the others with size 0 and no data (their blobs are not looked
+/// at, which makes a listing of a large tree cheap). For evaluations that need a few files of
+/// many trees (history replay).
+pub fn read_tree_selected(
+    path: &Path,
+    rev: &str,
+    limits: &TreeLimits,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Tree, GitError> {
+    read(path, rev, limits, Some(wanted))
+}
+
+fn read(
+    path: &Path,
+    rev: &str,
+    limits: &TreeLimits,
+    wanted: Option<&dyn Fn(&str) -> bool>,
+) -> Result<Tree, GitError> {
     let repo = crate::open(path)?;
     let err = |message: String| GitError::Revision {
         rev: rev.to_string(),
@@ -130,7 +152,7 @@ pub fn read_tree(path: &Path, rev: &str, limits: &TreeLimits) -> Result<Tree, Gi
             data: None,
             oid: entry.oid.to_hex().to_string(),
         };
-        if kind != TreeEntryKind::Submodule {
+        if kind != TreeEntryKind::Submodule && wanted.is_none_or(|w| w(p)) {
             match repo.find_header(entry.oid) {
                 Ok(h) => file.size = h.size(),
                 Err(e) => {
@@ -190,4 +212,50 @@ pub fn head_commit(path: &Path) -> Result<String, GitError> {
         message: e.to_string(),
     })?;
     Ok(id.to_hex().to_string())
+}
+
+/// One commit of a first-parent chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCommit {
+    /// Hex object id.
+    pub id: String,
+    /// Committer time, Unix seconds.
+    pub time: i64,
+}
+
+/// The first-parent chain from `rev` (`HEAD` for the default branch): `rev`'s commit, its first
+/// parent, that one's first parent, and so on to the root, newest first (what
+/// `git rev-list --first-parent rev` lists, with committer times). A shallow clone's chain ends
+/// at its boundary; a missing parent ends it too.
+pub fn first_parent_chain(path: &Path, rev: &str) -> Result<Vec<ChainCommit>, GitError> {
+    let repo = crate::open(path)?;
+    let err = |message: String| GitError::Revision {
+        rev: rev.to_string(),
+        message,
+    };
+    let mut commit = repo
+        .rev_parse_single(rev)
+        .map_err(|e| err(e.to_string()))?
+        .object()
+        .map_err(|e| err(e.to_string()))?
+        .peel_to_commit()
+        .map_err(|e| err(e.to_string()))?;
+    let mut chain = Vec::new();
+    loop {
+        let time = commit
+            .time()
+            .map_err(|e| GitError::Walk(format!("commit {}: {e}", commit.id)))?;
+        chain.push(ChainCommit {
+            id: commit.id.to_hex().to_string(),
+            time: time.seconds,
+        });
+        let Some(parent) = commit.parent_ids().next() else {
+            break;
+        };
+        match parent.object().map(|o| o.try_into_commit()) {
+            Ok(Ok(c)) => commit = c,
+            _ => break,
+        }
+    }
+    Ok(chain)
 }

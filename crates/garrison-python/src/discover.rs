@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use garrison_source::read::read_text;
+use garrison_source::read::{ReadError, read_text};
 use garrison_source::{FileError, SourceFile};
 
 use crate::deps::{Format, Manifest};
@@ -57,11 +57,25 @@ pub fn read_manifests(
     prefix: &str,
     on_file: &mut dyn FnMut(&str),
 ) -> Manifests {
+    read_manifests_with(rels, prefix, on_file, &mut |rel, limit| {
+        read_text(&root.join(rel), limit)
+    })
+}
+
+/// Reads the dependency files `rels` like [`read_manifests`], through `read` (a relative path
+/// and the byte limit, [`MAX_BYTES`]) instead of from a directory: files held in memory, such
+/// as a tree read from git objects.
+pub fn read_manifests_with(
+    rels: &[&str],
+    prefix: &str,
+    on_file: &mut dyn FnMut(&str),
+    read: &mut dyn FnMut(&str, u64) -> Result<String, ReadError>,
+) -> Manifests {
     let mut out = Manifests::default();
     for rel in rels {
         on_file(rel);
         let shown = format!("{prefix}{rel}");
-        match read_text(&root.join(rel), MAX_BYTES as u64) {
+        match read(rel, MAX_BYTES as u64) {
             Ok(text) => {
                 if let Some(m) = crate::read(&shown, &text) {
                     out.add(m, Some(text));

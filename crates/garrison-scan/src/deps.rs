@@ -131,3 +131,20 @@ pub(crate) fn audit(
         .extend(audit::audit(db, manifests, &options, selected));
     Ok(())
 }
+
+/// The manifests found in `files` of a workspace held in memory (a tree read from git
+/// objects), read through the workspace; otherwise like [`manifests_in`] with no prefix.
+pub fn manifests_in_workspace(
+    ws: &Workspace,
+    files: &[String],
+    progress: &dyn Progress,
+    report: &mut Report,
+) -> Vec<Manifest> {
+    let rels = discover::dependency_files(files);
+    let stage = progress.start("reading dependency files", rels.len() as u64);
+    let read =
+        discover::read_manifests_with(&rels, "", &mut |rel| stage.step(rel), &mut |rel, limit| {
+            ws.read_text_limited(rel, limit)
+        });
+    absorb(report, read)
+}

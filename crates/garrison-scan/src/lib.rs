@@ -245,21 +245,20 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
     exist(&[path])?;
     opts.check_environment()?;
     let which = opts.analyses;
-    let window = which
-        .history
-        .then(|| window(opts.history_window.as_deref(), cfg, opts.now))
-        .transpose()?;
-    let selected = |id: &str| cfg.selects(id);
-    let mut scan = Scan {
-        report: Report {
-            root: path.display().to_string(),
-            ..Report::default()
-        },
-        warnings: Vec::new(),
-    };
-    let report = &mut scan.report;
-
+    if which.history {
+        // A window that cannot be read is an error before anything is loaded.
+        window(opts.history_window.as_deref(), cfg, opts.now)?;
+    }
     if path.is_file() {
+        let selected = |id: &str| cfg.selects(id);
+        let mut scan = Scan {
+            report: Report {
+                root: path.display().to_string(),
+                ..Report::default()
+            },
+            warnings: Vec::new(),
+        };
+        let report = &mut scan.report;
         let mut ws = Workspace::load_file(path, None)?;
         add_actions(report, &ws, &selected);
         report
@@ -269,14 +268,52 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
         return Ok(scan);
     }
 
-    let inputs = if which.posture {
+    let mut ws = Workspace::load(
+        path,
+        &Options::new(inputs_for(which), cfg.exclude_matchers()),
+    );
+    scan_workspace(&mut ws, path, cfg, opts)
+}
+
+/// The inputs a workspace must read for `analyses` ([`scan_workspace`]'s caller loads it so).
+pub fn inputs_for(analyses: Analyses) -> Inputs {
+    if analyses.posture {
         Inputs::All
-    } else if which.actions {
+    } else if analyses.actions {
         Inputs::GitHub
     } else {
         Inputs::FilesOnly
+    }
+}
+
+/// Scans a workspace the caller has loaded (with [`inputs_for`] the analyses; for example
+/// [`Workspace::from_tree`], a commit's tree read from git objects, with [`Workspace::git`] set
+/// for the tag checks) with the analyses of `opts`, as [`scan_checkout`] does for a checkout it
+/// loads itself. Dependency files are read through the workspace (from memory for an in-memory
+/// one). The history analysis reviews the repository at `history`, whose `.git` it reads (a
+/// path without one gets the not-evaluated note). The report's root is the workspace's.
+pub fn scan_workspace(
+    ws: &mut Workspace,
+    history: &Path,
+    cfg: &Config,
+    opts: &ScanOptions,
+) -> Result<Scan, ScanError> {
+    opts.check_environment()?;
+    let which = opts.analyses;
+    let window = which
+        .history
+        .then(|| window(opts.history_window.as_deref(), cfg, opts.now))
+        .transpose()?;
+    let selected = |id: &str| cfg.selects(id);
+    let path = ws.root.clone();
+    let mut scan = Scan {
+        report: Report {
+            root: path.display().to_string(),
+            ..Report::default()
+        },
+        warnings: Vec::new(),
     };
-    let mut ws = Workspace::load(path, &Options::new(inputs, cfg.exclude_matchers()));
+    let report = &mut scan.report;
     if ws.truncated {
         report.errors.push(garrison_report::FileError {
             path: ".".into(),
@@ -289,13 +326,11 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
     // reported once.
     let mut read: Vec<Option<garrison_workspace::Kind>> = Vec::new();
     if which.actions {
-        add_actions(report, &ws, &selected);
+        add_actions(report, ws, &selected);
         read.extend(garrison_actions::INPUTS);
     }
     if which.posture {
-        report
-            .findings
-            .extend(garrison_posture::run(&ws, &selected));
+        report.findings.extend(garrison_posture::run(ws, &selected));
         report.files_scanned = report.files_scanned.max(ws.files.len());
         report.rules.extend(
             garrison_posture::rules()
@@ -313,7 +348,11 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
             .any(|r| selected(r.id))
     {
         let files: Vec<String> = ws.paths().map(str::to_string).collect();
-        let manifests = deps::manifests_in(path, &files, "", opts.progress.as_ref(), report);
+        let manifests = if ws.in_memory() {
+            deps::manifests_in_workspace(ws, &files, opts.progress.as_ref(), report)
+        } else {
+            deps::manifests_in(&path, &files, "", opts.progress.as_ref(), report)
+        };
         let (db, data) = open_advisories(&opts.deps.db, opts.now)?;
         report.advisories = Some(data);
         deps::audit(
@@ -321,7 +360,7 @@ pub fn scan_checkout(path: &Path, cfg: &Config, opts: &ScanOptions) -> Result<Sc
         )?;
     }
     if let Some(window) = &window
-        && let Some(e) = history::review(report, path, window, &selected, opts)
+        && let Some(e) = history::review(report, history, window, &selected, opts)
     {
         scan.warnings.push(Warning::HistoryNotReviewed(e));
     }

@@ -172,10 +172,31 @@ pub struct Workspace {
     /// Files that could not be read or parsed, in path order, and directories the walk could
     /// not list.
     pub errors: Vec<LoadError>,
+    /// The git repository the files come from, for the checks that read git data (release
+    /// tags): `root` for [`Workspace::load`] when `root/.git` exists; `None` for a workspace built
+    /// in memory unless the caller sets it (a tree read from a repository's objects).
+    pub git: Option<PathBuf>,
     sources: SourceMap,
-    /// File contents given in memory ([`Workspace::from_files`]); read instead of the disk.
+    /// File contents given in memory ([`Workspace::from_files`], [`Workspace::from_tree`]);
+    /// read instead of the disk.
     memory: BTreeMap<String, Vec<u8>>,
+    /// Built in memory: nothing is ever read from disk.
+    memory_only: bool,
     limits: Limits,
+}
+
+/// A file of a workspace built in memory ([`Workspace::from_tree`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryFile {
+    /// Relative, `/`-separated path.
+    pub rel: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Executable mode.
+    pub executable: bool,
+    /// The contents, or `None` when they were not read (over a limit, or not needed): the file
+    /// is listed, and reading it fails.
+    pub data: Option<Vec<u8>>,
 }
 
 impl Workspace {
@@ -186,6 +207,7 @@ impl Workspace {
             root: root.to_path_buf(),
             files: listing.files,
             truncated: listing.truncated,
+            git: root.join(".git").exists().then(|| root.to_path_buf()),
             limits: options.limits,
             ..Workspace::default()
         };
@@ -203,17 +225,36 @@ impl Workspace {
     /// from disk; `root` is only used by checks that look at the git repository (pass a
     /// non-repository path to keep them out).
     pub fn from_files(root: &Path, files: Vec<(String, Vec<u8>)>, inputs: Inputs) -> Workspace {
-        let mut ws = Workspace {
-            root: root.to_path_buf(),
-            ..Workspace::default()
-        };
-        for (rel, bytes) in files {
-            ws.files.push(FileEntry {
-                rel: rel.clone(),
+        let files = files
+            .into_iter()
+            .map(|(rel, bytes)| MemoryFile {
+                rel,
                 size: bytes.len() as u64,
                 executable: false,
+                data: Some(bytes),
+            })
+            .collect();
+        Workspace::from_tree(root, files, inputs)
+    }
+
+    /// A workspace of files held in memory, some listed without their contents (a tree read
+    /// from git objects, where only the inputs were read: see [`MemoryFile::data`]). Nothing is
+    /// read from disk; [`Workspace::git`] is `None` until the caller sets it.
+    pub fn from_tree(root: &Path, files: Vec<MemoryFile>, inputs: Inputs) -> Workspace {
+        let mut ws = Workspace {
+            root: root.to_path_buf(),
+            memory_only: true,
+            ..Workspace::default()
+        };
+        for f in files {
+            ws.files.push(FileEntry {
+                rel: f.rel.clone(),
+                size: f.size,
+                executable: f.executable,
             });
-            ws.memory.insert(rel, bytes);
+            if let Some(bytes) = f.data {
+                ws.memory.insert(f.rel, bytes);
+            }
         }
         ws.files.sort_by(|a, b| a.rel.cmp(&b.rel));
         ws.files.dedup_by(|a, b| a.rel == b.rel);
@@ -331,18 +372,29 @@ impl Workspace {
         }
     }
 
-    /// Reads a file of the workspace as UTF-8 text (at most [`Limits::max_text_bytes`], a
-    /// regular file only: symlinks are not followed).
-    fn read_text(&self, rel: &str) -> Result<String, ReadError> {
+    /// Reads a file of the workspace as UTF-8 text (at most `limit` bytes, a regular file only:
+    /// symlinks are not followed), from memory for a workspace built in memory, else from disk.
+    /// The dependency audit reads dependency files through it.
+    pub fn read_text_limited(&self, rel: &str, limit: u64) -> Result<String, ReadError> {
         if let Some(b) = self.memory.get(rel) {
+            if b.len() as u64 > limit {
+                return Err(ReadError::TooLarge {
+                    size: b.len() as u64,
+                    limit,
+                });
+            }
             return garrison_source::read::to_text(b.clone());
+        }
+        if self.memory_only {
+            return Err(ReadError::Io(std::io::Error::other(
+                "contents not read from the tree",
+            )));
         }
         let path = self.root.join(rel);
         let meta = std::fs::symlink_metadata(&path)?;
         if !meta.is_file() {
             return Err(ReadError::NotAFile);
         }
-        let limit = self.limits.max_text_bytes;
         if meta.len() > limit {
             return Err(ReadError::TooLarge {
                 size: meta.len(),
@@ -350,6 +402,12 @@ impl Workspace {
             });
         }
         garrison_source::read::to_text(std::fs::read(&path)?)
+    }
+
+    /// Reads a file of the workspace as UTF-8 text (at most [`Limits::max_text_bytes`], a
+    /// regular file only: symlinks are not followed).
+    fn read_text(&self, rel: &str) -> Result<String, ReadError> {
+        self.read_text_limited(rel, self.limits.max_text_bytes)
     }
 
     /// The load errors of the inputs `kinds` (`None` in the list: the walk's).
@@ -422,6 +480,9 @@ impl Workspace {
         if let Some(b) = self.memory.get(rel) {
             return b.iter().take(limit).copied().collect();
         }
+        if self.memory_only {
+            return Vec::new();
+        }
         let mut buf = Vec::new();
         let path = self.root.join(rel);
         if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -433,9 +494,10 @@ impl Workspace {
         buf
     }
 
-    /// True if the workspace's files are held in memory (no git data to inspect).
+    /// True if the workspace's files are held in memory ([`Workspace::from_files`],
+    /// [`Workspace::from_tree`]); git data is then only inspected through [`Workspace::git`].
     pub fn in_memory(&self) -> bool {
-        !self.memory.is_empty()
+        self.memory_only
     }
 
     /// The local composite action at `./path` (a directory holding `action.yml`).

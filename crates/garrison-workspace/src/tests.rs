@@ -231,3 +231,51 @@ fn kinds_by_path() {
     assert_eq!(Kind::of(".pre-commit-config.yml"), Some(Kind::PreCommit));
     assert_eq!(Kind::of("README.md"), None);
 }
+
+/// A tree read from git objects lists every file; the ones whose contents were not read are
+/// never read from disk, even when the root is a directory holding files of those names.
+#[test]
+fn a_tree_workspace_never_reads_the_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("SECURITY.md"), "mail security@example.org").unwrap();
+    std::fs::write(tmp.path().join("blob.bin"), [0u8; 16]).unwrap();
+    let file = |rel: &str, data: Option<&[u8]>| MemoryFile {
+        rel: rel.to_string(),
+        size: 16,
+        executable: rel.ends_with(".sh"),
+        data: data.map(<[u8]>::to_vec),
+    };
+    let ws = Workspace::from_tree(
+        tmp.path(),
+        vec![
+            file("SECURITY.md", None),
+            file("blob.bin", None),
+            file("run.sh", Some(b"echo hi\n")),
+            file("pyproject.toml", Some(b"[project]\nname = \"p\"\n")),
+        ],
+        Inputs::All,
+    );
+    assert!(ws.in_memory());
+    assert_eq!(ws.git, None);
+    assert_eq!(
+        ws.paths().collect::<Vec<_>>(),
+        ["SECURITY.md", "blob.bin", "pyproject.toml", "run.sh"]
+    );
+    assert!(ws.entry("run.sh").unwrap().executable);
+    assert!(ws.text("SECURITY.md").is_none());
+    assert!(ws.head("blob.bin", 8).is_empty());
+    assert!(ws.read_text_limited("blob.bin", 1024).is_err());
+    assert_eq!(ws.read_text_limited("run.sh", 1024).unwrap(), "echo hi\n");
+    assert!(
+        ws.read_text_limited("run.sh", 3)
+            .unwrap_err()
+            .is_too_large()
+    );
+    assert!(ws.pyproject.is_some());
+    // A checkout on disk names its repository when it has a `.git`.
+    let disk = Workspace::load(tmp.path(), &Options::default());
+    assert_eq!(disk.git, None);
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let disk = Workspace::load(tmp.path(), &Options::default());
+    assert_eq!(disk.git.as_deref(), Some(tmp.path()));
+}

@@ -54,10 +54,10 @@ pub struct TagInfo {
 /// --sort=-creatordate`: tagger time of an annotated tag, commit time of a lightweight one;
 /// ties by name), or says why it cannot.
 pub fn recent_tags(co: &Workspace) -> Result<Vec<TagInfo>, PostureError> {
-    if co.in_memory() || !co.root.join(".git").exists() {
+    let Some(git) = &co.git else {
         return Err(PostureError::NotGit);
-    }
-    let (mut tags, _) = garrison_git::tags(&co.root)?;
+    };
+    let (mut tags, _) = garrison_git::tags(git)?;
     tags.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.name.cmp(&b.name)));
     Ok(tags
         .into_iter()
