@@ -75,6 +75,24 @@ pub enum Command {
     /// The ecosystem: the manifest of projects and SPEC adoption (see docs/ecosystem.md).
     #[command(subcommand)]
     Ecosystem(EcosystemCommand),
+    /// The platform's web app: the public SPEC adoption dashboard, verified badges and the
+    /// JSON/CSV report API, read from the ecosystem store (see docs/ecosystem.md).
+    Serve(ServeArgs),
+}
+
+/// `garrison serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The store (it must exist: `garrison ecosystem scan` creates it).
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8000")]
+    pub bind: std::net::SocketAddr,
+    /// The public URL of the site, used in the badge Markdown that project pages offer
+    /// [default: http://ADDR:PORT].
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// `garrison ecosystem`.

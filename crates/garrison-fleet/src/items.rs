@@ -28,6 +28,9 @@ pub struct Item {
     pub section: String,
     /// What must hold, in one line.
     pub title: String,
+    /// How a project makes it hold (the dashboard's "how to fix").
+    #[serde(default)]
+    pub fix: String,
     /// Rules whose findings decide the item.
     #[serde(default)]
     pub rules: Vec<String>,
@@ -241,15 +244,47 @@ impl Item {
     }
 }
 
+/// A SPEC the catalogue's items come from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecMeta {
+    /// Its number.
+    pub number: u32,
+    /// Its title (`SPEC 8 — Securing the Release Process`).
+    pub title: String,
+    /// Its date (`YYYY-MM-DD`): the adoption targets count from it (3 projects in its first
+    /// year, 7 by its second).
+    pub date: String,
+}
+
+impl SpecMeta {
+    /// The `YYYY-MM` month of its date.
+    pub fn month(&self) -> &str {
+        self.date.get(..7).unwrap_or(&self.date)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Catalogue {
+    #[serde(default)]
+    spec: Vec<SpecMeta>,
     item: Vec<Item>,
 }
 
 /// The shipped catalogue.
 pub fn catalogue() -> Result<Vec<Item>, FleetError> {
     parse_catalogue(CATALOGUE, "spec-items.toml")
+}
+
+/// The SPECs of the shipped catalogue, in catalogue order.
+pub fn spec_metas() -> Result<Vec<SpecMeta>, FleetError> {
+    let c: Catalogue = toml::from_str(CATALOGUE).map_err(|e| FleetError::Specs {
+        path: "spec-items.toml".into(),
+        line: 1,
+        message: e.message().trim().to_string(),
+    })?;
+    Ok(c.spec)
 }
 
 /// Parses a catalogue; ids must be unique and start with `spec<N>/`.
@@ -282,6 +317,12 @@ pub fn parse_catalogue(text: &str, name: &str) -> Result<Vec<Item>, FleetError> 
         }
         if i.rules.is_empty() && i.checks.is_empty() && i.needs.is_none() {
             return Err(bad(line, format!("item `{}` is decided by nothing", i.id)));
+        }
+        if i.fix.trim().is_empty() {
+            return Err(bad(
+                line,
+                format!("item `{}` says nothing on how to fix it", i.id),
+            ));
         }
     }
     Ok(c.item)

@@ -19,7 +19,7 @@ pub use evaluate::{
     scan_options,
 };
 pub use fetch::{Available, fetch, fetch_until, fetch_url};
-pub use items::{Facts, Item, Status, Verdict, adoption, catalogue};
+pub use items::{Facts, Item, SpecMeta, Status, Verdict, adoption, catalogue, spec_metas};
 pub use manifest::{Location, Manifest, Project};
 pub use replay::{MonthPoint, evaluate_month, points, points_missing, replay};
 pub use specs::{Imported, Spec, import_specs};

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Release(garrison_cli::ReleaseCommand::Verify(a)) => crate::release::verify(&a),
         Command::Rules(args) => rules(&args),
         Command::Ecosystem(c) => crate::ecosystem::run(&c),
+        Command::Serve(a) => crate::serve::run(&a),
     }
 }
 

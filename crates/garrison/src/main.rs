@@ -12,6 +12,7 @@ mod output;
 mod progress;
 mod release;
 mod sbom;
+mod serve;
 mod sign;
 mod verify;
 mod verify_lock;
