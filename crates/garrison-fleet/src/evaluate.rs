@@ -225,10 +225,12 @@ impl crate::run::Evaluator for Checkouts {
         } else {
             None
         };
+        let revision = commit.clone().or_else(|| Some(dir_fingerprint(&path)));
         Ok(crate::run::Fetched {
             repository: repository.to_string(),
             path,
             commit,
+            revision,
         })
     }
 
@@ -285,10 +287,15 @@ impl crate::run::Evaluator for Repositories {
         let location = crate::manifest::Location::parse(repository, Path::new(""));
         let a = crate::fetch::fetch_until(&location, &self.cache, self.fetch_timeout, interrupt)
             .map_err(|e| e.to_string())?;
+        let revision = match &a.head {
+            Some(head) => Some(head.clone()),
+            None => Some(dir_fingerprint(&a.path)),
+        };
         Ok(crate::run::Fetched {
             repository: repository.to_string(),
             path: a.path,
             commit: a.head,
+            revision,
         })
     }
 
@@ -308,4 +315,39 @@ impl crate::run::Evaluator for Repositories {
             findings: crate::run::finding_rows(&e.findings),
         })
     }
+}
+
+/// A plain directory's revision: a SHA-256 over every file's path, size and modification time
+/// (nanoseconds), in path order, `.git` directories left out. Any file added, removed, resized
+/// or touched changes it; reading metadata only keeps an unchanged directory cheap to skip.
+pub fn dir_fingerprint(root: &Path) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for entry in walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .flatten()
+    {
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(meta.len().to_le_bytes());
+        h.update(mtime.to_le_bytes());
+    }
+    let digest = h.finalize();
+    let mut s = String::from("files:sha256:");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }

@@ -26,6 +26,10 @@ pub struct Fetched {
     pub path: PathBuf,
     /// Its HEAD commit (none for a plain directory without git).
     pub commit: Option<String>,
+    /// What identifies its state: the commit, or for a plain directory a fingerprint of its
+    /// files (paths, sizes, modification times). Unchanged since the last complete snapshot
+    /// means the project is not evaluated again.
+    pub revision: Option<String>,
 }
 
 /// What one evaluation of a project yields.
@@ -207,6 +211,7 @@ fn error_snapshot(
         taken_at: now,
         repository,
         commit: None,
+        revision: None,
         error: Some(error),
         adopted: Vec::new(),
         verdicts: Vec::new(),
@@ -222,6 +227,7 @@ fn carried_over(prev: Snapshot, now: i64) -> NewSnapshot {
         taken_at: now,
         repository: prev.repository,
         commit: prev.commit,
+        revision: prev.revision,
         error: None,
         adopted: prev.adopted,
         verdicts: prev.verdicts,
@@ -273,10 +279,10 @@ async fn process(
         let repository = repository.clone();
         let prev_head = prev
             .as_ref()
-            .and_then(|p| Some((p.repository.clone()?, p.commit.clone()?)));
+            .and_then(|p| Some((p.repository.clone()?, p.revision.clone()?)));
         tokio::task::spawn_blocking(move || -> Result<Done, String> {
             let fetched = evaluator.fetch(&repository, &interrupt)?;
-            if let (Some((r, c)), Some(head)) = (&prev_head, &fetched.commit)
+            if let (Some((r, c)), Some(head)) = (&prev_head, &fetched.revision)
                 && *r == fetched.repository
                 && c == head
             {
@@ -317,6 +323,7 @@ async fn process(
                 taken_at: now,
                 repository: Some(fetched.repository),
                 commit: fetched.commit,
+                revision: fetched.revision,
                 error: None,
                 adopted: adopted(&outcome.verdicts),
                 verdicts: verdict_rows(&outcome.verdicts),
@@ -576,6 +583,7 @@ async fn replay_project(
                         taken_at,
                         repository: Some(repository.clone()),
                         commit: Some(point.commit.clone()),
+                        revision: Some(point.commit.clone()),
                         error: None,
                         adopted: adopted(&e.verdicts),
                         verdicts: verdict_rows(&e.verdicts),

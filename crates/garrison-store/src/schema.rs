@@ -108,4 +108,9 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_state ON jobs (state, id);
 "#,
+    // 2: what identifies the evaluated state, for skipping unchanged projects: the commit of a
+    // repository, a fingerprint of the files of a plain directory.
+    r#"
+ALTER TABLE snapshots ADD COLUMN revision TEXT;
+"#,
 ];

@@ -106,6 +106,9 @@ pub struct NewSnapshot {
     pub repository: Option<String>,
     /// The commit evaluated (none for a plain directory).
     pub commit: Option<String>,
+    /// What identifies the evaluated state (the commit, or a plain directory's file
+    /// fingerprint): a scan whose revision is the last complete snapshot's carries it over.
+    pub revision: Option<String>,
     /// Why the project could not be evaluated; the snapshot then has no verdicts.
     pub error: Option<String>,
     /// The SPECs adopted.
@@ -135,6 +138,8 @@ pub struct Snapshot {
     pub repository: Option<String>,
     /// The commit evaluated.
     pub commit: Option<String>,
+    /// What identifies the evaluated state (see [`NewSnapshot::revision`]).
+    pub revision: Option<String>,
     /// Why the project could not be evaluated.
     pub error: Option<String>,
     /// The SPECs adopted.
@@ -216,6 +221,7 @@ fn snapshot_of(row: &AnyRow) -> Result<Snapshot, StoreError> {
         commit: row.try_get(7)?,
         error: row.try_get(8)?,
         adopted: parse_list(&adopted, "adopted SPECs")?,
+        revision: row.try_get(10)?,
         verdicts: Vec::new(),
         findings: Vec::new(),
     })
@@ -262,8 +268,8 @@ pub(crate) async fn insert_snapshot(
 ) -> Result<i64, StoreError> {
     let project = project_id(tx, &s.project).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO snapshots (project_id, run_id, kind, month, taken_at, repository, commit_id, error, adopted) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO snapshots (project_id, run_id, kind, month, taken_at, repository, commit_id, error, adopted, revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(project)
     .bind(run)
@@ -274,6 +280,7 @@ pub(crate) async fn insert_snapshot(
     .bind(s.commit.clone())
     .bind(s.error.clone())
     .bind(json_list(&s.adopted))
+    .bind(s.revision.clone())
     .fetch_one(&mut **tx)
     .await?;
     for chunk in s.verdicts.chunks(BATCH) {
@@ -447,7 +454,7 @@ impl Store {
     /// The newest scan snapshot of every project that has one (errors included), by project
     /// name, with verdicts but without findings.
     pub async fn latest(&self) -> Result<Vec<Snapshot>, StoreError> {
-        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted \
+        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted, s.revision \
                    FROM latest l JOIN snapshots s ON s.id = l.snapshot_id JOIN projects p ON p.id = s.project_id \
                    ORDER BY p.name";
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
@@ -463,7 +470,7 @@ impl Store {
 
     /// The newest scan snapshot of one project, with verdicts and findings.
     pub async fn latest_for(&self, project: &str) -> Result<Option<Snapshot>, StoreError> {
-        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted \
+        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted, s.revision \
                    FROM latest l JOIN snapshots s ON s.id = l.snapshot_id JOIN projects p ON p.id = s.project_id \
                    WHERE p.name = $1";
         let row = sqlx::query(sql)
@@ -478,7 +485,7 @@ impl Store {
     /// The newest scan snapshot of `project` that has no error: what a new scan compares its
     /// HEAD with.
     pub async fn last_complete(&self, project: &str) -> Result<Option<Snapshot>, StoreError> {
-        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted \
+        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted, s.revision \
                    FROM snapshots s JOIN projects p ON p.id = s.project_id \
                    WHERE p.name = $1 AND s.kind = 'scan' AND s.error IS NULL ORDER BY s.id DESC LIMIT 1";
         let row = sqlx::query(sql)
@@ -492,7 +499,7 @@ impl Store {
 
     /// One snapshot by id, with verdicts and findings.
     pub async fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError> {
-        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted \
+        let sql = "SELECT s.id, p.name, s.run_id, s.kind, s.month, s.taken_at, s.repository, s.commit_id, s.error, s.adopted, s.revision \
                    FROM snapshots s JOIN projects p ON p.id = s.project_id WHERE s.id = $1";
         let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };

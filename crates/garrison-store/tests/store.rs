@@ -66,6 +66,7 @@ fn snapshot(project: &str, kind: Kind, month: &str, status: &str, adopted: &[u32
         taken_at: 1_700_000_000,
         repository: Some(format!("https://github.com/{project}/{project}")),
         commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        revision: None,
         error: None,
         adopted: adopted.to_vec(),
         verdicts: vec![

@@ -112,10 +112,17 @@ fn scan_stores_snapshots_skips_unchanged_heads_and_records_errors() {
     std::fs::write(
         &manifest,
         format!(
-            "[[project]]\nname = \"demo\"\nrepositories = [\"{}\"]\n\n[[project]]\nname = \"cookie\"\nrepositories = [\"{}\"]\ncore = true\nendorses = [8]\n\n[[project]]\nname = \"gone\"\nrepositories = [\"missing-dir\"]\n",
+            "[[project]]\nname = \"demo\"\nrepositories = [\"{}\"]\n\n[[project]]\nname = \"cookie\"\nrepositories = [\"{}\"]\ncore = true\nendorses = [8]\n\n[[project]]\nname = \"gone\"\nrepositories = [\"missing-dir\"]\n\n[[project]]\nname = \"plain\"\nrepositories = [\"plain\"]\n",
             repo.path().display(),
             repos.join("scientific-python__cookie").display()
         ),
+    )
+    .unwrap();
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(plain.join(".github/workflows")).unwrap();
+    std::fs::write(
+        plain.join("pyproject.toml"),
+        "[project]\nname = \"plain\"\n",
     )
     .unwrap();
     let db = format!("sqlite:{}", dir.path().join("store/g.db").display());
@@ -128,8 +135,8 @@ fn scan_stores_snapshots_skips_unchanged_heads_and_records_errors() {
     };
     let err = scan();
     assert!(
-        err.contains("3 projects")
-            && err.contains("2 evaluated, 0 unchanged since the last scan, 1 errors"),
+        err.contains("4 projects")
+            && err.contains("3 evaluated, 0 unchanged since the last scan, 1 errors"),
         "{err}"
     );
     assert!(err.contains("error: gone: "), "{err}");
@@ -162,17 +169,22 @@ fn scan_stores_snapshots_skips_unchanged_heads_and_records_errors() {
     );
     assert_eq!(p["gone"]["items"], serde_json::json!([]));
 
-    // Same HEAD: carried over, not evaluated again (the plain directory has no HEAD).
+    // Same HEAD, same files: carried over, not evaluated again.
     let err = scan();
     assert!(
-        err.contains("1 evaluated, 1 unchanged since the last scan, 1 errors"),
+        err.contains("0 evaluated, 3 unchanged since the last scan, 1 errors"),
         "{err}"
     );
-    // A new commit is evaluated.
+    // A new commit, and a file added to a plain directory, are evaluated.
     repo.write(".github/workflows/release.yml", "on: push\njobs: {}\n");
     let second = repo.commit("fix", &who, utc(1_700_100_000));
+    std::fs::write(
+        plain.join("SECURITY.md"),
+        "Report to security@example.org\n",
+    )
+    .unwrap();
     let err = scan();
-    assert!(err.contains("2 evaluated, 0 unchanged"), "{err}");
+    assert!(err.contains("2 evaluated, 1 unchanged"), "{err}");
     let p = by_name(&report_json(&db, false));
     assert_eq!(p["demo"]["commit"].as_str(), Some(second.as_str()));
 
@@ -185,7 +197,7 @@ fn scan_stores_snapshots_skips_unchanged_heads_and_records_errors() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["cookie", "demo"]);
+    assert_eq!(names, ["cookie", "demo", "plain"]);
     let month = &h["projects"][1]["timeline"][0];
     assert_eq!(month["month"].as_str().unwrap().len(), 7);
     assert_eq!(month["items"].as_object().unwrap().len(), 17);

@@ -144,6 +144,7 @@ pub async fn fill(store: &Store) {
                     taken_at: month_start(m),
                     repository: Some(format!("https://github.com/{name}/{name}")),
                     commit: Some(COMMIT.to_string()),
+                    revision: None,
                     error: None,
                     adopted,
                     verdicts,
@@ -204,6 +205,7 @@ pub fn scan(
             format!("https://github.com/{name}/{name}")
         }),
         commit: Some(COMMIT.to_string()),
+        revision: None,
         error,
         adopted,
         verdicts,
