@@ -52,19 +52,9 @@ fn parse_month(s: &str) -> Result<(i64, u32), FleetError> {
     Ok((year, month))
 }
 
-/// Unix time of the 1st of `month` of `year`, 00:00 UTC (days from the civil calendar,
-/// Howard Hinnant's algorithm).
+/// Unix time of the 1st of `month` of `year`, 00:00 UTC.
 fn month_start(year: i64, month: u32) -> i64 {
-    let (y, m) = if month <= 2 {
-        (year - 1, i64::from(month) + 9)
-    } else {
-        (year, i64::from(month) - 3)
-    };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) * 86_400
+    garrison_source::time::days_from_civil(year, i64::from(month), 1) * 86_400
 }
 
 /// The months from `since` (`YYYY-MM`) whose 1st, 00:00 UTC, is at or before `until` (Unix

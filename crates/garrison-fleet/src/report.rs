@@ -85,34 +85,6 @@ pub struct Month {
     pub items: BTreeMap<String, String>,
 }
 
-/// RFC 3339 of a Unix time, UTC, to the second.
-pub fn rfc3339(unix: i64) -> String {
-    let month = garrison_store::month_of(unix);
-    let day_start = unix.div_euclid(86_400) * 86_400;
-    // Day of month: days since the 1st of `month`.
-    let (y, m) = month.split_once('-').unwrap_or(("1970", "01"));
-    let first = days_from_civil(y.parse().unwrap_or(1970), m.parse().unwrap_or(1)) * 86_400;
-    let day = (day_start - first) / 86_400 + 1;
-    let s = unix - day_start;
-    format!(
-        "{month}-{day:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
-}
-
-/// Days since 1970-01-01 of the 1st of `y`-`m` (proleptic Gregorian).
-pub fn days_from_civil(y: i64, m: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn project_report(
     p: &garrison_store::ProjectRow,
     snap: Option<&Snapshot>,
@@ -151,7 +123,7 @@ fn project_report(
             .and_then(|s| s.repository.clone())
             .or_else(|| p.repositories.first().cloned()),
         commit: snap.and_then(|s| s.commit.clone()),
-        scanned_at: snap.map(|s| rfc3339(s.taken_at)),
+        scanned_at: snap.and_then(|s| garrison_source::time::rfc3339(s.taken_at)),
         error: match snap {
             Some(s) => s.error.clone(),
             None => Some("not scanned yet".into()),
@@ -457,10 +429,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_825_600), "2000-02-29T12:00:00Z");
-        assert_eq!(rfc3339(1_798_761_599), "2026-12-31T23:59:59Z");
+    fn scan_times_are_rfc3339_utc() {
+        let t = |u| garrison_source::time::rfc3339(u).unwrap_or_default();
+        assert_eq!(t(0), "1970-01-01T00:00:00Z");
+        assert_eq!(t(951_825_600), "2000-02-29T12:00:00Z");
+        assert_eq!(t(1_798_761_599), "2026-12-31T23:59:59Z");
     }
 
     #[test]

@@ -571,9 +571,10 @@ async fn replay_project(
         match result {
             Ok(e) => {
                 let (y, m) = point.month.split_once('-').unwrap_or(("1970", "01"));
-                let taken_at = crate::report::days_from_civil(
+                let taken_at = garrison_source::time::days_from_civil(
                     y.parse().unwrap_or(1970),
                     m.parse().unwrap_or(1),
+                    1,
                 ) * 86_400;
                 let written = store
                     .record_snapshot(&NewSnapshot {

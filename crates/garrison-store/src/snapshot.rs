@@ -165,15 +165,7 @@ pub struct TimelineRow {
 
 /// `YYYY-MM` of a Unix time, UTC.
 pub fn month_of(unix: i64) -> String {
-    // Days to civil date (Howard Hinnant's algorithm).
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, _) = garrison_source::time::civil_from_days(unix.div_euclid(86_400));
     format!("{y:04}-{m:02}")
 }
 
